@@ -1,0 +1,123 @@
+"""The command line: start the app, or print matching records with --list."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .core.library import load_library
+from .core.query import QueryError, parse_query
+from .core.record import Problem, Record, Summary
+from .core.sorting import sort_summaries
+from .core.text import safe_text
+from .core.urls import choose_url, refusal
+
+
+def bundled_seeds() -> str:
+    """The folder of seed records shipped with the package (or beside it in a source checkout)."""
+    try:
+        folder = resources.files("reader.seeds")
+        if folder.is_dir():
+            return str(folder)
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return str(Path(__file__).resolve().parent.parent / "seeds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; its help is the command-line reference."""
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="A terminal reader for folders of news records (YAML front matter files).",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to read (default: the bundled seeds)")
+    parser.add_argument("--list", action="store_true", help="print the matching records and exit")
+    parser.add_argument("--filter", metavar="QUERY", default="", help="a filter query, as in the filter bar")
+    parser.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output of --list (default: tsv)")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = args.paths or [bundled_seeds()]
+    missing = [path for path in paths if not os.path.lexists(path)]
+    if missing:
+        print(f"reader: no such file or folder: {safe_text(missing[0])}", file=sys.stderr)
+        return 2
+    try:
+        query = parse_query(args.filter)
+    except QueryError as error:
+        print(f"reader: invalid filter: {error}", file=sys.stderr)
+        return 2
+    if args.list:
+        return list_records(paths, query, args.format, sys.stdout, sys.stderr)
+    from .app import ReaderApp
+
+    app = ReaderApp(paths)
+    app.run()
+    return app.return_code or 0
+
+
+def list_records(paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO) -> int:
+    """Print the records matching `query`, newest first; problems go to `err`."""
+    library = load_library(paths)
+    for problem in library.problems:
+        print(f"{safe_text(problem.path)}: {safe_text(problem.reason)}", file=err)
+    for summary in sort_summaries([s for s in library.summaries if query.matches(s)], "newest"):
+        if fmt == "json":
+            record = library.load_record(summary.path)
+            if isinstance(record, Problem):
+                print(f"{safe_text(record.path)}: {safe_text(record.reason)}", file=err)
+                continue
+            print(json.dumps(record_json(record), ensure_ascii=True), file=out)
+        else:
+            print(tsv_line(summary), file=out)
+    return 0
+
+
+def _openable(url: str) -> str | None:
+    return url if url and refusal(url) is None else None
+
+
+def tsv_line(summary: Summary) -> str:
+    """date, provider, title, url, path: tab-separated, with nothing that could act on a terminal."""
+    fields = [
+        summary.published_at.isoformat() if summary.published_at else "",
+        summary.provider_name,
+        summary.title,
+        summary.url,
+        summary.path,
+    ]
+    return "\t".join(safe_text(field) for field in fields)
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    """A record under its own field names, plus `path` and the `url` that `o` would open."""
+    urls = record.urls
+    return {
+        "title": record.title,
+        "excerpt": record.excerpt,
+        "publishedDateTime": record.published_at.isoformat() if record.published_at else None,
+        "originalUrl": urls.original or None,
+        "webUrl": urls.web or None,
+        "ampWebUrl": urls.amp or None,
+        "type": record.type or None,
+        "category": record.category or None,
+        "quality": record.quality,
+        "heat": record.heat,
+        "published": record.published,
+        "provider": {"name": record.provider.name, "domain": record.provider.domain},
+        "topics": list(record.topics),
+        "path": record.path,
+        "url": _openable(choose_url(urls)),
+    }

@@ -1,0 +1,321 @@
+"""One file in, one `Record` or one `Problem` out: never an exception.
+
+Limits (each gives a problem, not a crash): files larger than `MAX_FILE_BYTES` are not read; only
+regular files are opened (never a FIFO or device, so nothing blocks); the YAML must be a mapping.
+Coercion walks only the known fields, a bounded number of items each, so a YAML alias bomb is never
+expanded.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import stat
+from datetime import date, datetime, timezone
+from typing import Any
+
+import yaml
+from dateutil import parser as date_parser
+
+from .record import Image, Problem, Provider, Record, RelatedStory, Urls
+from .text import one_line, safe_text
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_TITLE = 1_000
+MAX_EXCERPT = 5_000
+MAX_SHORT = 300
+MAX_URL = 4_000
+MAX_BODY = 200_000
+MAX_TOPICS = 50
+MAX_IMAGES = 50
+MAX_RELATED = 500
+MAX_INT = 10**12
+
+RECORD_SUFFIXES = (".md", ".txt", ".yaml", ".yml")
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_EMPTY_FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+_IFRAME_SRC = re.compile(r"""src\s*=\s*\\?["']([^"'\\]+)""", re.I)
+
+
+def read_record(path: str) -> Record | Problem:
+    """Read and parse one record file."""
+    try:
+        data = _read_bytes(path)
+    except _Unreadable as error:
+        return Problem(path, str(error))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return Problem(path, f"not UTF-8 text (bad byte at offset {error.start})")
+    return parse_text(path, text)
+
+
+class _Unreadable(Exception):
+    """A file that cannot be read; the message is the problem's reason."""
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise _Unreadable(_os_reason(error)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _Unreadable("not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _Unreadable(f"too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise _Unreadable(_os_reason(error)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Unreadable("not a regular file")
+        chunks = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise _Unreadable(_os_reason(error)) from None
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        raise _Unreadable(f"too large (over {MAX_FILE_BYTES:,} bytes)")
+    return b"".join(chunks)
+
+
+def _os_reason(error: OSError) -> str:
+    if error.errno == 40:  # ELOOP
+        return "symbolic link loop"
+    return error.strerror or type(error).__name__
+
+
+def parse_text(path: str, text: str) -> Record | Problem:
+    """Parse the text of one file: YAML front matter between `---` lines and an optional body."""
+    if "\x00" in text:
+        return Problem(path, "binary file (contains NUL bytes)")
+    match = _FRONT_MATTER.match(text)
+    if match:
+        front, body = match.group(1), text[match.end() :]
+    elif _EMPTY_FRONT_MATTER.match(text):
+        return Problem(path, "front matter is empty")
+    elif text.lstrip(" \t").startswith("---"):
+        return Problem(path, "front matter is not closed (no second --- line)")
+    elif path.lower().endswith((".yaml", ".yml")):
+        front, body = text, ""
+    elif not text.strip():
+        return Problem(path, "empty file")
+    else:
+        return Problem(path, "no front matter (the file does not start with ---)")
+    try:
+        data = yaml.load(front, Loader=Loader)
+    except yaml.YAMLError as error:
+        return Problem(path, f"invalid YAML: {_yaml_reason(error)}")
+    except RecursionError:
+        return Problem(path, "invalid YAML: nested too deeply")
+    except Exception as error:  # the parser is third-party code fed hostile input
+        return Problem(path, f"invalid YAML: {one_line(type(error).__name__)}")
+    if data is None:
+        return Problem(path, "front matter is empty")
+    if not isinstance(data, dict):
+        return Problem(path, f"front matter is a {_kind(data)}, not a mapping")
+    try:
+        return record_from_mapping(path, data, body)
+    except Exception as error:  # a bug here must not stop the rest of the folder from loading
+        return Problem(path, f"unreadable record: {one_line(type(error).__name__)}")
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or getattr(error, "context", None) or "syntax error"
+    mark = getattr(error, "problem_mark", None)
+    where = f" (line {mark.line + 2})" if mark is not None else ""  # +1 for 1-based, +1 for the --- line
+    return one_line(str(problem), limit=120) + where
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return one_line(type(value).__name__)
+
+
+def record_from_mapping(path: str, data: dict[Any, Any], body: str = "") -> Record:
+    """Build a record from loaded front matter, coercing or ignoring fields of the wrong type."""
+    title = _text(data.get("title"), MAX_TITLE, unescape=True)
+    if not title:
+        title = one_line(os.path.splitext(os.path.basename(path))[0], MAX_TITLE)
+    return Record(
+        path=path,
+        title=title,
+        excerpt=_text(data.get("excerpt"), MAX_EXCERPT, unescape=True),
+        published_at=parse_date(data.get("publishedDateTime")),
+        urls=_urls(data),
+        type=_text(data.get("type"), MAX_SHORT),
+        category=_text(data.get("category"), MAX_SHORT),
+        quality=_int(data.get("quality")),
+        heat=_int(data.get("heat")),
+        published=_bool(data.get("published"), default=True),
+        removed=_bool(data.get("removed"), default=False),
+        provider=_provider(data.get("provider")),
+        topics=_topics(data.get("topics")),
+        images=_images(data.get("images")),
+        related=_related(data.get("related")),
+        body=safe_text(body.strip("\r\n"), multiline=True, limit=MAX_BODY) if body.strip() else "",
+        has_secured=bool(data.get("secured")),
+    )
+
+
+def _text(value: Any, limit: int, *, unescape: bool = False) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        value = str(value) if abs(value) < MAX_INT else ""
+    elif isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        return ""
+    value = value[: limit * 4]  # bound the work before unescaping
+    if unescape and "&" in value:
+        value = html.unescape(value)
+    return one_line(value, limit)
+
+
+def _url(value: Any) -> str:
+    """URLs are kept as written (minus surrounding space) so that the open policy sees them whole."""
+    if not isinstance(value, str) or len(value) > MAX_URL:
+        return ""
+    return value.strip()
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value == value and abs(value) < MAX_INT:
+        return int(value)
+    if isinstance(value, str) and len(value) < 20:
+        try:
+            value = int(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int) and abs(value) < MAX_INT:
+        return value
+    return None
+
+
+def _bool(value: Any, *, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+    if isinstance(value, int):
+        return value != 0
+    return default
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A YAML timestamp or a date string in any form dateutil reads; naive times are UTC."""
+    try:
+        if isinstance(value, datetime):
+            result = value
+        elif isinstance(value, date):
+            result = datetime(value.year, value.month, value.day)
+        elif isinstance(value, str) and 0 < len(value.strip()) <= 100:
+            result = date_parser.parse(value.strip())
+        else:
+            return None
+        if result.tzinfo is None:
+            result = result.replace(tzinfo=timezone.utc)
+        result.timestamp()  # reject times that cannot be placed on the timeline
+        return result
+    except (ValueError, OverflowError, TypeError, ArithmeticError):
+        return None
+
+
+def _provider(value: Any) -> Provider:
+    if isinstance(value, dict):
+        return Provider(_text(value.get("name"), MAX_SHORT), _text(value.get("domain"), MAX_SHORT))
+    return Provider(_text(value, MAX_SHORT))
+
+
+def _items(value: Any, limit: int) -> list[Any]:
+    if isinstance(value, list):
+        return value[:limit]
+    if value is None:
+        return []
+    return [value]
+
+
+def _topics(value: Any) -> tuple[str, ...]:
+    topics: dict[str, None] = {}
+    for item in _items(value, MAX_TOPICS):
+        topic = _text(item, MAX_SHORT) if not isinstance(item, (list, dict)) else ""
+        if topic:
+            topics[topic] = None
+    return tuple(topics)
+
+
+def _images(value: Any) -> tuple[Image, ...]:
+    images = []
+    for item in _items(value, MAX_IMAGES):
+        if isinstance(item, str):
+            item = {"url": item}
+        if isinstance(item, dict) and (url := _url(item.get("url"))):
+            images.append(Image(url, _int(item.get("width")), _int(item.get("height"))))
+    return tuple(images)
+
+
+def _urls(data: dict[Any, Any]) -> Urls:
+    video = ""
+    featured = data.get("featuredContent")
+    if isinstance(featured, str) and len(featured) <= MAX_URL:
+        match = _IFRAME_SRC.search(featured)
+        video = match.group(1).strip() if match else ""
+        if not video and featured.strip().lower().startswith(("http://", "https://")):
+            video = featured.strip()
+    return Urls(
+        original=_url(data.get("originalUrl")),
+        web=_url(data.get("webUrl")),
+        amp=_url(data.get("ampWebUrl")),
+        cdn_amp=_url(data.get("cdnAmpWebUrl")),
+        video=video,
+    )
+
+
+def _related(value: Any) -> tuple[RelatedStory, ...]:
+    stories = []
+    for item in _items(value, MAX_RELATED):
+        if not isinstance(item, dict):
+            continue
+        urls = _urls(item)
+        title = _text(item.get("title"), MAX_TITLE, unescape=True)
+        if not title and not urls.all():
+            continue
+        stories.append(
+            RelatedStory(
+                title=title or "(untitled)",
+                excerpt=_text(item.get("excerpt"), MAX_EXCERPT, unescape=True),
+                published_at=parse_date(item.get("publishedDateTime")),
+                urls=urls,
+                type=_text(item.get("type"), MAX_SHORT),
+                provider=_provider(item.get("provider")),
+                quality=_int(item.get("quality")),
+                images=_images(item.get("images")),
+            )
+        )
+    return tuple(stories)

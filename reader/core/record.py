@@ -1,0 +1,163 @@
+"""The data model: a full record, the related stories it lists, and the light summary kept in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """Who published a story."""
+
+    name: str = ""
+    domain: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image attached to a record or a related story."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """Every URL a story may carry; empty strings where a field is absent."""
+
+    original: str = ""
+    web: str = ""
+    amp: str = ""
+    cdn_amp: str = ""
+    video: str = ""
+
+    def all(self) -> list[tuple[str, str]]:
+        """(label, url) for each URL present, in the order they are preferred."""
+        named = [
+            ("original", self.original),
+            ("web", self.web),
+            ("amp", self.amp),
+            ("amp cache", self.cdn_amp),
+            ("video", self.video),
+        ]
+        return [(label, url) for label, url in named if url]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedStory:
+    """A summary of other coverage of the same story, as listed under `related`."""
+
+    title: str
+    excerpt: str = ""
+    published_at: datetime | None = None
+    urls: Urls = field(default_factory=Urls)
+    type: str = ""
+    provider: Provider = field(default_factory=Provider)
+    quality: int | None = None
+    images: tuple[Image, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One story file, fully parsed and made safe for display."""
+
+    path: str
+    title: str
+    excerpt: str = ""
+    published_at: datetime | None = None
+    urls: Urls = field(default_factory=Urls)
+    type: str = ""
+    category: str = ""
+    quality: int | None = None
+    heat: int | None = None
+    published: bool = True
+    removed: bool = False
+    provider: Provider = field(default_factory=Provider)
+    topics: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    related: tuple[RelatedStory, ...] = ()
+    body: str = ""
+    has_secured: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file that could not be read as a record, with a one-line reason."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the list and the filter need of a record; the full record is read again when shown.
+
+    The `*_cf` fields are casefolded once at load time so that filtering never casefolds per keystroke.
+    """
+
+    path: str
+    title: str
+    published_at: datetime | None
+    provider_name: str
+    provider_domain: str
+    topics: tuple[str, ...]
+    type: str
+    category: str
+    quality: int | None
+    heat: int | None
+    published: bool
+    has_image: bool
+    has_related: bool
+    has_body: bool
+    has_url: bool
+    url: str
+    """The URL `o` opens (see `urls.choose_url`); it may be unsafe, so check `urls.refusal` before use."""
+    timestamp: float | None
+    """`published_at` as a POSIX timestamp, for cheap comparisons and sorting."""
+    title_cf: str
+    provider_cf: str
+    """Casefolded provider name and domain joined by a newline."""
+    topics_cf: tuple[str, ...]
+    type_cf: str
+    category_cf: str
+    text_cf: str
+    """Casefolded title, excerpt, provider name, domain, topics and body, joined by newlines."""
+
+    @classmethod
+    def of(cls, record: Record) -> Summary:
+        """Summarise a full record."""
+        from .urls import choose_url  # urls imports this module for Urls
+
+        provider = record.provider
+        timestamp = record.published_at.timestamp() if record.published_at else None
+        text = "\n".join(
+            [record.title, record.excerpt, provider.name, provider.domain, *record.topics, record.body]
+        )
+        urls = record.urls
+        return cls(
+            path=record.path,
+            title=record.title,
+            published_at=record.published_at,
+            provider_name=provider.name,
+            provider_domain=provider.domain,
+            topics=record.topics,
+            type=record.type,
+            category=record.category,
+            quality=record.quality,
+            heat=record.heat,
+            published=record.published,
+            has_image=bool(record.images),
+            has_related=bool(record.related),
+            has_body=bool(record.body.strip()),
+            has_url=bool(urls.all()),
+            url=choose_url(urls),
+            timestamp=timestamp,
+            title_cf=record.title.casefold(),
+            provider_cf=f"{provider.name}\n{provider.domain}".casefold(),
+            topics_cf=tuple(topic.casefold() for topic in record.topics),
+            type_cf=record.type.casefold(),
+            category_cf=record.category.casefold(),
+            text_cf=text.casefold(),
+        )

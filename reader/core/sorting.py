@@ -1,0 +1,52 @@
+"""Sort orders of the article list; records missing the sort field always come last."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .record import Summary
+
+SORT_ORDERS = ("newest", "oldest", "heat", "quality", "title", "provider")
+
+_NEG_INF = float("-inf")
+_INF = float("inf")
+
+
+def _newest(s: Summary) -> Any:
+    return -(s.timestamp if s.timestamp is not None else _NEG_INF)
+
+
+def _oldest(s: Summary) -> Any:
+    return s.timestamp if s.timestamp is not None else _INF
+
+
+def _heat(s: Summary) -> Any:
+    return (s.heat is None, -(s.heat or 0), _newest(s))
+
+
+def _quality(s: Summary) -> Any:
+    return (s.quality is None, -(s.quality or 0), _newest(s))
+
+
+def _title(s: Summary) -> Any:
+    return (s.title_cf, _newest(s))
+
+
+def _provider(s: Summary) -> Any:
+    return (s.provider_cf == "\n", s.provider_cf, _newest(s))
+
+
+_KEYS: dict[str, Callable[[Summary], Any]] = {
+    "newest": _newest,
+    "oldest": _oldest,
+    "heat": _heat,
+    "quality": _quality,
+    "title": _title,
+    "provider": _provider,
+}
+
+
+def sort_summaries(summaries: list[Summary], order: str) -> list[Summary]:
+    """A new list in the given order (one of SORT_ORDERS); ties keep the path order, so it is stable."""
+    return sorted(sorted(summaries, key=lambda s: s.path), key=_KEYS[order])

@@ -1,0 +1,67 @@
+"""Display-safe text: record text is data, and nothing in it may act on the terminal.
+
+Every string that comes from a record passes through `safe_text` before it is stored or shown:
+control characters become visible symbols (ESC shows as ``␛``), C1 controls and lone surrogates
+become ``�``, and bidirectional overrides, isolates and zero-width characters are removed, so text
+can neither emit escape sequences nor reorder or hide what is on screen.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ELLIPSIS = "…"
+
+# Characters that are never shown as they are.
+_UNSAFE = re.compile(
+    "["
+    "\x00-\x1f\x7f"  # C0 controls and DEL (newline and tab are handled before this runs)
+    "\x80-\x9f"  # C1 controls, including CSI (0x9b), OSC (0x9d) and DCS (0x90)
+    "\u00ad\u061c\u180e"  # soft hyphen, Arabic letter mark, Mongolian vowel separator
+    "\u200b-\u200f"  # zero-width space/joiners, LRM, RLM
+    "\u2028\u2029"  # line and paragraph separators
+    "\u202a-\u202e"  # bidirectional embeddings and overrides
+    "\u2060-\u206f"  # word joiner, invisible operators, bidirectional isolates
+    "\ufeff\ufff9-\ufffb"  # byte order mark, interlinear annotations
+    "\ud800-\udfff"  # lone surrogates (from YAML escapes); they cannot be encoded for the terminal
+    "\U000e0000-\U000e007f"  # tag characters
+    "]"
+)
+
+
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␟, ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if 0x80 <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    if char in "\u2028\u2029":
+        return " "
+    return ""
+
+
+def safe_text(text: str, *, multiline: bool = False, limit: int | None = None) -> str:
+    """Return `text` with every character that could act on a terminal neutralised.
+
+    With `multiline`, newlines are kept (carriage returns dropped) and tabs become spaces; otherwise
+    all line breaks and tabs become single spaces. Text longer than `limit` is cut with an ellipsis.
+    """
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + _ELLIPSIS
+    if text.isascii() and text.isprintable():
+        return text
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+        lines = text.split("\n")
+        return "\n".join(_UNSAFE.sub(_replacement, line) for line in lines)
+    text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return _UNSAFE.sub(_replacement, text)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Collapse runs of white space to single spaces, for lists and headers."""
+    return " ".join(safe_text(text, limit=limit).split())
+

@@ -1,0 +1,180 @@
+"""Choosing, vetting and comparing story URLs, with the standard library only."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from reader.core.record import Urls
+
+OPENABLE_SCHEMES = ("http", "https")
+
+_SHOWN_MAX = 80
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_DEFAULT_PORTS = {"http": (80,), "https": (443,), "": (80, 443)}
+_HOST_PREFIXES = ("www.", "amp.", "m.")
+_WRAPPED = r"(s/)?(?P<inner>[^/]*\.[^/]*(/.*)?)"  # the wrapped host must contain a dot
+_AMP_CACHE = re.compile(r"/[cv]/" + _WRAPPED, re.DOTALL)
+_GOOGLE_HOST = re.compile(r"(www\.)?google\.[a-z]{2,3}(\.[a-z]{2})?")
+_GOOGLE_AMP = re.compile(r"/amp/" + _WRAPPED, re.DOTALL)
+_AMP_PARAMS = frozenset({"amp", "amp_js_v", "amp_gsa", "usqp"})
+_TITLE_FOLDS = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    }
+)
+
+
+def choose_url(urls: Urls) -> str:
+    """The URL to open: original, else web, else AMP, else video (some videos have no other link), else ""."""
+    return urls.original or urls.web or urls.amp or urls.video or ""
+
+
+def _is_control(char: str) -> bool:
+    """Whether `char` is an ASCII control (C0 or DEL) or a C1 control."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+def _shown(url: str) -> str:
+    """The URL made safe for a one-line message: controls and format characters as '?', at most ~80 chars."""
+    safe = "".join(
+        "?" if _is_control(c) or unicodedata.category(c) in ("Cf", "Zl", "Zp") else c for c in url
+    )
+    return safe if len(safe) <= _SHOWN_MAX else safe[: _SHOWN_MAX - 1] + "\u2026"
+
+
+def refusal(url: str) -> str | None:
+    """None when `url` may be opened or copied, else a short one-line reason to show the user."""
+    if not url.strip():
+        return "this story has no link"
+
+    def refuse(why: str) -> str:
+        return f'refusing to open "{_shown(url)}": {why}'
+
+    if any(_is_control(c) for c in url):
+        return refuse("it contains control characters")
+    if url[0].isspace():
+        return refuse("it starts with a space")
+    match = _SCHEME.match(url)
+    if match is None or match.group(1).casefold() not in OPENABLE_SCHEMES:
+        return refuse("only http and https links are opened")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return refuse("it is not a valid link")
+    if not (parts.hostname or "").strip():
+        return refuse("it has no host")
+    return None
+
+
+def _unwrap_amp_cache(host: str, path: str) -> str | None:
+    """The wrapped 'host/path' of an AMP cache or Google AMP viewer URL, or None if it is not one."""
+    if host == "cdn.ampproject.org" or host.endswith(".cdn.ampproject.org"):
+        match = _AMP_CACHE.fullmatch(path)
+    elif _GOOGLE_HOST.fullmatch(host):
+        match = _GOOGLE_AMP.fullmatch(path)
+    else:
+        return None
+    return match.group("inner") if match else None
+
+
+def _clean_host(host: str) -> str:
+    """Casefold, IDNA-encode where possible, drop a trailing dot and a www./amp./m. prefix."""
+    host = host.casefold().rstrip(".") or host.casefold()
+    try:
+        host = host.encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        pass
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in _HOST_PREFIXES:
+            if host.startswith(prefix) and "." in host[len(prefix) :]:
+                host = host[len(prefix) :]
+                stripped = True
+    return host
+
+
+def _clean_path(path: str) -> str:
+    """Drop 'amp' / '.amp' segments, trailing slashes and a '.amp' (or '.amp.html' to '.html') suffix."""
+    segments = [s for s in path.split("/") if s.casefold() not in ("amp", ".amp")]
+    path = "/".join(segments).rstrip("/")
+    head, _, last = path.rpartition("/")
+    folded = last.casefold()
+    if folded.endswith(".amp.html") and len(last) > len(".amp.html"):
+        last = last[: -len(".amp.html")] + last[-len(".html") :]
+    elif folded.endswith(".amp") and len(last) > len(".amp"):
+        last = last[: -len(".amp")]
+    return f"{head}/{last}" if head or path.startswith("/") else last
+
+
+def _clean_query(query: str) -> str:
+    """Drop AMP parameters and sort the rest, leaving their encoding as it was."""
+    kept = []
+    for item in query.split("&"):
+        if not item:
+            continue
+        key, _, value = item.partition("=")
+        key = unquote(key).casefold()
+        if key in _AMP_PARAMS or (key == "outputtype" and unquote(value).casefold() == "amp"):
+            continue
+        kept.append(item)
+    return "&".join(sorted(kept))
+
+
+def normalise_url(url: str) -> str:
+    """A key equal for URLs of one story (scheme, www./amp./m., AMP forms ignored); "" if not a web URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme.casefold() not in ("", *OPENABLE_SCHEMES) or not parts.hostname:
+        return ""
+    for _ in range(4):
+        inner = _unwrap_amp_cache(parts.hostname.casefold(), parts.path)
+        if inner is None:
+            break
+        try:  # a wrapped URL that does not parse leaves the cache URL as the key
+            query = f"?{parts.query}" if parts.query else ""
+            unwrapped = urlsplit(f"//{inner}{query}")
+            unwrapped_port = unwrapped.port
+        except ValueError:
+            break
+        if not unwrapped.hostname:
+            break
+        parts, port = unwrapped, unwrapped_port
+    host = _clean_host(parts.hostname)
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port not in _DEFAULT_PORTS.get(parts.scheme.casefold(), ()):
+        host = f"{host}:{port}"
+    query = _clean_query(parts.query)
+    return f"{host}{_clean_path(parts.path)}" + (f"?{query}" if query else "")
+
+
+def normalise_title(title: str) -> str:
+    """A key equal for titles that differ only in case, width, quotes, dashes, punctuation or spacing."""
+    text = unicodedata.normalize("NFKC", title.casefold()).translate(_TITLE_FOLDS)
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "'" or category == "Cf":
+            continue
+        out.append(" " if category[0] == "P" or category in ("Cc", "Zl", "Zp") else char)
+    return " ".join("".join(out).split())
+
+
+def story_keys(urls: Urls) -> list[str]:
+    """The distinct non-empty `normalise_url` keys of a story's original, web, AMP and AMP cache URLs."""
+    keys: list[str] = []
+    for url in (urls.original, urls.web, urls.amp, urls.cdn_amp):
+        key = normalise_url(url)
+        if key and key not in keys:
+            keys.append(key)
+    return keys

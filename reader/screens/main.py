@@ -1,0 +1,302 @@
+"""The main screen: topics, articles and the story; it owns the state and hands it to the panes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from ..core.history import History
+from ..core.library import Library, Parsed, discover, parse_files
+from ..core.query import Query, QueryError, parse_query
+from ..core.record import Problem, Record, RelatedStory, Summary
+from ..core.sorting import SORT_ORDERS, sort_summaries
+from ..widgets.article_list import ArticleList
+from ..widgets.detail import DetailPane
+from ..widgets.filter_bar import FilterBar
+from ..widgets.topics import TopicList
+
+# How often the list is refreshed while records stream in, in seconds.
+LOAD_REFRESH_INTERVAL = 0.5
+
+# A view in the history: the path of a loaded record, or a related story that is not in the library.
+View = str | RelatedStory
+
+
+class MainScreen(Screen[None]):
+    """Three panes, a status line and the filter bar."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("o", "open", "Open", id="main.open"),
+        Binding("y", "copy", "Copy URL", id="main.copy"),
+        Binding("S", "sort", "Sort", id="main.sort"),
+        Binding("backspace,alt+left", "back", "Back", id="main.back"),
+        Binding("alt+right", "forward", "Forward", id="main.forward"),
+        Binding("exclamation_mark", "problems", "Problems", id="main.problems"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """A batch of parsed files arrived from the loader."""
+
+        results: list[Parsed | Problem]
+        done: int
+        total: int
+
+    @dataclass
+    class Filtered(Message):
+        """The filter worker finished; stale generations are dropped."""
+
+        generation: int
+        summaries: list[Summary]
+
+    @dataclass
+    class Shown(Message):
+        """The detail worker read a record for the current view."""
+
+        view: View
+        record: Record | Problem
+        mentions: list[Summary]
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__()
+        self.paths = paths
+        self.library = Library()
+        self.history: History[View] = History()
+        self.sort_order = SORT_ORDERS[0]
+        self.topic: str | None = None
+        self.filter_query: Query = parse_query("")
+        self.matching: list[Summary] = []
+        self._generation = 0
+        self._loading: tuple[int, int, float] | None = None
+        self._last_refresh = 0.0
+        self._list_path: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status", markup=False)
+        with Horizontal(id="panes"):
+            yield TopicList(id="topics")
+            yield ArticleList(id="articles")
+            yield DetailPane(id="detail")
+        yield FilterBar(id="filter-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#articles", ArticleList).border_title = "Articles"
+        self.query_one("#detail", DetailPane).border_title = "Story"
+        self.query_one("#articles", ArticleList).focus()
+        self.update_status()
+        self.load()
+
+    # Loading
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        """Discover and parse the files, sending batches to the UI as they are ready."""
+        worker = get_current_worker()
+        started = time.monotonic()
+        files, problems = discover(self.paths)
+        self.post_message(self.Loaded(list(problems), 0, len(files)))
+        done = 0
+        for batch in parse_files(files):
+            if worker.is_cancelled:
+                return
+            done += len(batch)
+            self.post_message(self.Loaded(batch, done, len(files)))
+        self.app.log(f"loaded {done} files in {time.monotonic() - started:.2f}s")
+
+    def on_main_screen_loaded(self, message: Loaded) -> None:
+        self.library.add(message.results)
+        finished = message.done >= message.total
+        now = time.monotonic()
+        if self._loading is None:
+            self._loading = (message.done, message.total, now)
+        self._loading = (message.done, message.total, self._loading[2])
+        if finished or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or not self.matching:
+            self._last_refresh = now
+            self.refresh_topics()
+            self.refilter()
+        if finished:
+            self._loading = None
+        self.update_status()
+
+    def refresh_topics(self) -> None:
+        """Show the current topic counts."""
+        self.query_one(TopicList).show(len(self.library.summaries), self.library.topic_counts())
+
+    # Filtering and sorting
+
+    def refilter(self) -> None:
+        """Recompute the list for the current topic, query and sort order, off the UI thread."""
+        self._generation += 1
+        self.run_filter(self._generation, self.filter_query, self.topic, self.sort_order, list(self.library.summaries))
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def run_filter(
+        self, generation: int, query: Query, topic: str | None, order: str, summaries: list[Summary]
+    ) -> None:
+        """Sort and filter in a worker; the UI keeps the last result until this one arrives."""
+        matching = sort_summaries(summaries, order)
+        if topic is not None:
+            topic_cf = topic.casefold()
+            matching = [s for s in matching if topic_cf in s.topics_cf]
+        matching = [s for s in matching if query.matches(s)]
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Filtered(generation, matching))
+
+    def on_main_screen_filtered(self, message: Filtered) -> None:
+        if message.generation != self._generation:
+            return
+        articles = self.query_one(ArticleList)
+        current = articles.highlighted
+        self.matching = message.summaries
+        articles.show(message.summaries, keep=current.path if current else None)
+        self.update_status()
+
+    def on_topic_list_chosen(self, message: TopicList.Chosen) -> None:
+        if message.topic != self.topic:
+            self.topic = message.topic
+            self.refilter()
+            self.update_status()
+
+    def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        bar = self.query_one(FilterBar)
+        try:
+            query = parse_query(message.text)
+        except QueryError as error:
+            bar.set_error(str(error))
+            return
+        bar.set_error("")
+        if query.text.strip() != self.filter_query.text.strip():
+            self.filter_query = query
+            self.refilter()
+
+    def on_filter_bar_done(self, message: FilterBar.Done) -> None:
+        articles = self.query_one(ArticleList)
+        articles.focus()
+        if articles.summaries:
+            articles.cursor = 0
+
+    def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
+        self.filter_query = parse_query("")
+        self.refilter()
+        self.query_one(ArticleList).focus()
+
+    # The story shown
+
+    def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
+        path = message.summary.path if message.summary is not None else None
+        if path is not None and path == self._list_path:
+            return  # the list was refreshed around the same record: keep the history
+        self._list_path = path
+        self.history.clear()
+        if message.summary is None:
+            self.query_one(DetailPane).show("No record matches." if self._loading is None else "Loading…")
+            return
+        self.history.visit(message.summary.path)
+        self.show_view(message.summary.path)
+
+    def on_article_list_selected(self, message: ArticleList.Selected) -> None:
+        detail = self.query_one(DetailPane)
+        if detail.shown and not isinstance(detail.shown, str) and detail.focus_links():
+            return
+        detail.focus()
+
+    def on_detail_pane_follow(self, message: DetailPane.Follow) -> None:
+        target = message.target
+        if isinstance(target, RelatedStory):
+            found = self.library.resolve(target)
+            view: View = found.path if found is not None else target
+        else:
+            view = target.path
+        self.history.visit(view)
+        self.show_view(view)
+
+    def show_view(self, view: View) -> None:
+        """Show a history entry: a loaded record is read in a worker, a related story at once."""
+        if isinstance(view, RelatedStory):
+            self.query_one(DetailPane).show(view)
+        else:
+            self.read_record(view)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def read_record(self, path: str) -> None:
+        """Read the full record from disk and find what mentions it."""
+        record = self.library.load_record(path)
+        mentions = self.library.mentioned_by(record) if isinstance(record, Record) else []
+        self.post_message(self.Shown(path, record, mentions))
+
+    def on_main_screen_shown(self, message: Shown) -> None:
+        if message.view != self.history.current:
+            return
+        detail = self.query_one(DetailPane)
+        if isinstance(message.record, Problem):
+            detail.show(f"This file cannot be read now: {message.record.reason}")
+        else:
+            detail.show(message.record, message.mentions)
+
+    # Status
+
+    def update_status(self) -> None:
+        """The line at the top: how many records are shown, problems, sort, loading progress."""
+        total = len(self.library.summaries)
+        parts = [f"showing {len(self.matching):,} of {total:,} records"]
+        if self.topic is not None:
+            parts.append(f"topic: {self.topic}")
+        parts.append(f"sort: {self.sort_order}")
+        problems = len(self.library.problems)
+        if problems:
+            parts.append(f"{problems:,} problem{'s' if problems != 1 else ''} (press ! to see)")
+        if self._loading is not None:
+            done, count, started = self._loading
+            rate = done / max(time.monotonic() - started, 1e-3)
+            parts.append(f"loading {done:,}/{count:,} ({rate:,.0f}/s)")
+        self.query_one("#status", Static).update("  ·  ".join(parts))
+
+    # Actions
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_sort(self) -> None:
+        self.sort_order = SORT_ORDERS[(SORT_ORDERS.index(self.sort_order) + 1) % len(SORT_ORDERS)]
+        self.refilter()
+        self.update_status()
+        self.notify(f"Sorted by {self.sort_order}")
+
+    def _current_url(self) -> str:
+        return self.query_one(DetailPane).url()
+
+    def action_open(self) -> None:
+        self.app.open_link(self._current_url())  # type: ignore[attr-defined]
+
+    def action_copy(self) -> None:
+        self.app.copy_link(self._current_url())  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        view = self.history.back()
+        if view is None:
+            self.notify("Nothing to go back to", severity="warning")
+        else:
+            self.show_view(view)
+
+    def action_forward(self) -> None:
+        view = self.history.forward()
+        if view is None:
+            self.notify("Nothing to go forward to", severity="warning")
+        else:
+            self.show_view(view)
+
+    def action_problems(self) -> None:
+        from .problems import ProblemsScreen
+
+        self.app.push_screen(ProblemsScreen(list(self.library.problems)))

@@ -1,0 +1,47 @@
+"""The problems screen: every file that could not be read, with its reason."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+
+from ..core.record import Problem
+from ..core.text import safe_text
+
+
+class ProblemsScreen(ModalScreen[None]):
+    """A list of `path: reason`; escape or q closes it."""
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close")]
+
+    DEFAULT_CSS = """
+    ProblemsScreen {
+        align: center middle;
+        & > Vertical { width: 90%; height: 80%; border: round $border; background: $surface; }
+        & Static { padding: 0 1; }
+        & OptionList { height: 1fr; border: none; }
+    }
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__()
+        self.problems = problems
+
+    def compose(self) -> ComposeResult:
+        count = len(self.problems)
+        with Vertical():
+            yield Static(
+                Content.assemble((f"{count:,} file{'s' if count != 1 else ''} could not be read", "bold"),
+                                 "   (escape closes)")
+            )
+            yield OptionList(
+                *(
+                    Content.assemble((safe_text(problem.path), "$text-accent"), ": ", safe_text(problem.reason))
+                    for problem in self.problems
+                ),
+                markup=False,
+            )

@@ -1,0 +1,211 @@
+"""The article list: a Line API view that renders only the visible rows, so 100,000 records stay fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..core.dates import local_date
+from ..core.record import Summary
+
+DATE_WIDTH = 10
+PROVIDER_WIDTH = 18
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, marking a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """Rows of date, provider and title; a cursor; unpublished rows dimmed."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "select", "Related", id="article_list.select"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--date",
+        "article-list--provider",
+        "article-list--unpublished",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList {
+        background: $surface;
+        & > .article-list--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .article-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .article-list--date { color: $text-muted; }
+        & > .article-list--provider { color: $text-accent; }
+        & > .article-list--unpublished { color: $text-disabled; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another record (or to none)."""
+
+        article_list: ArticleList
+        summary: Summary | None
+        """The record under the cursor, None when the list is empty."""
+
+    @dataclass
+    class Selected(Message):
+        """Enter was pressed on a record."""
+
+        article_list: ArticleList
+        summary: Summary
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.summaries: list[Summary] = []
+        self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+
+    @property
+    def highlighted(self) -> Summary | None:
+        """The record under the cursor."""
+        if 0 <= self.cursor < len(self.summaries):
+            return self.summaries[self.cursor]
+        return None
+
+    def show(self, summaries: list[Summary], keep: str | None = None) -> None:
+        """Show a new list; the cursor goes to the record at path `keep` if present, else the top."""
+        self.summaries = summaries
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, len(summaries))
+        index = 0
+        if keep is not None:
+            index = next((i for i, s in enumerate(summaries) if s.path == keep), 0)
+        self.cursor = index
+        self.refresh()
+
+    def refresh_rows(self) -> None:
+        """Repaint every row, e.g. after the theme changed."""
+        self._strips.clear()
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        clamped = max(0, min(new, len(self.summaries) - 1)) if self.summaries else 0
+        if clamped != new:
+            self.cursor = clamped
+            return
+        self.scroll_to_region_line(new)
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.highlighted))
+
+    def scroll_to_region_line(self, line: int) -> None:
+        """Scroll just enough to make row `line` visible."""
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if line < top:
+            self.scroll_to(y=line, animate=False)
+        elif height and line >= top + height:
+            self.scroll_to(y=line - height + 1, animate=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self.virtual_size = Size(event.size.width, len(self.summaries))
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.summaries):
+            return Strip.blank(width, self.rich_style)
+        is_cursor = index == self.cursor
+        key = (index, width, is_cursor, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(self.summaries[index], width, is_cursor)
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(self, summary: Summary, width: int, is_cursor: bool) -> Strip:
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style("article-list--cursor")
+        dim = not summary.published
+        unpublished = self.get_component_rich_style("article-list--unpublished", partial=True)
+        date_style = base + self.get_component_rich_style("article-list--date", partial=True)
+        provider_style = base + self.get_component_rich_style("article-list--provider", partial=True)
+        title_style = base
+        if dim and not is_cursor:
+            date_style = provider_style = title_style = base + unpublished
+        provider_width = min(PROVIDER_WIDTH, max(width // 4, 6))
+        title_width = max(width - DATE_WIDTH - provider_width - 4, 0)
+        provider = summary.provider_name or summary.provider_domain or "—"
+        segments = [
+            Segment(" " + fit(local_date(summary.published_at), DATE_WIDTH) + " ", date_style),
+            Segment(fit(provider, provider_width) + " ", provider_style),
+            Segment(fit(summary.title, title_width) + " ", title_style),
+        ]
+        return Strip(segments).crop_extend(0, width, base)
+
+    # Actions
+
+    def _move(self, delta: int) -> None:
+        if self.summaries:
+            self.cursor = max(0, min(self.cursor + delta, len(self.summaries) - 1))
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_page_up(self) -> None:
+        self._move(-max(self.scrollable_content_region.height - 1, 1))
+
+    def action_page_down(self) -> None:
+        self._move(max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._move(-len(self.summaries))
+
+    def action_last(self) -> None:
+        self._move(len(self.summaries))
+
+    def action_select(self) -> None:
+        if (summary := self.highlighted) is not None:
+            self.post_message(self.Selected(self, summary))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.summaries):
+            self.cursor = index
+
+    def on_focus(self) -> None:
+        self.refresh_rows()
+
+    def on_blur(self) -> None:
+        self.refresh_rows()

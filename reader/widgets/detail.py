@@ -1,0 +1,203 @@
+"""The detail pane: one story in full, its related coverage and the records that mention it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..core.dates import local_date, local_time, relative_age
+from ..core.record import Image, Provider, Record, RelatedStory, Summary, Urls
+from ..core.text import safe_text
+from ..core.urls import choose_url
+
+# What the pane can show: a loaded record, a related story that is not in the library, or a message.
+Shown = Record | RelatedStory | str
+
+
+def _line(label: str, value: str) -> Content:
+    return Content.assemble((f"{label:<10}", "$text-muted"), value)
+
+
+def _provider_line(provider: Provider) -> Content | None:
+    if provider.name and provider.domain:
+        return Content.assemble((provider.name, "bold $text-accent"), f"  ·  {provider.domain}")
+    if provider.name or provider.domain:
+        return Content.assemble((provider.name or provider.domain, "bold $text-accent"))
+    return None
+
+
+def _facts(item: Record | RelatedStory) -> list[Content]:
+    lines: list[Content] = []
+    if (provider := _provider_line(item.provider)) is not None:
+        lines.append(provider)
+    if item.published_at is not None:
+        when = f"{local_time(item.published_at)}  ({relative_age(item.published_at)})"
+        lines.append(_line("date", when))
+    else:
+        lines.append(_line("date", "no date"))
+    facts = []
+    if item.type:
+        facts.append(f"type {item.type}")
+    if item.quality is not None:
+        facts.append(f"quality {item.quality}")
+    if isinstance(item, Record):
+        if item.heat is not None:
+            facts.append(f"heat {item.heat}")
+        if not item.published:
+            facts.append("unpublished")
+        if item.removed:
+            facts.append("removed")
+    if facts:
+        lines.append(_line("", "  ·  ".join(facts)))
+    if isinstance(item, Record) and item.topics:
+        lines.append(_line("topics", ", ".join(item.topics)))
+    return lines
+
+
+def _links(urls: Urls, images: tuple[Image, ...]) -> list[Content]:
+    lines = [Content("")]
+    for label, url in urls.all():
+        lines.append(_line(label, safe_text(url)))
+    if not urls.all():
+        lines.append(_line("links", "none"))
+    for image in images:
+        size = f"{image.width or '?'}×{image.height or '?'}"
+        lines.append(_line("image", f"{size:<10}{safe_text(image.url)}"))
+    return lines
+
+
+def describe(item: Record | RelatedStory) -> Content:
+    """Everything about a record or related story except its body and lists, as plain content."""
+    lines: list[Content] = []
+    if isinstance(item, RelatedStory):
+        lines.append(Content.assemble((" not in the library ", "reverse $warning")))
+    lines.append(Content.assemble((item.title, "bold")))
+    lines += _facts(item)
+    if item.excerpt:
+        lines += [Content(""), Content(item.excerpt)]
+    lines += _links(item.urls, item.images)
+    if isinstance(item, Record) and item.has_secured:
+        lines.append(_line("secured", "an encrypted payload is present (it cannot be read)"))
+    return Content("\n").join(lines)
+
+
+def story_prompt(title: str, provider: Provider, summary_date: str) -> Content:
+    """One line in the related or mentioned-by lists."""
+    source = provider.name or provider.domain or "—"
+    return Content.assemble((f"{summary_date}  ", "$text-muted"), (source, "$text-accent"), f"  {title}")
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Shows what the screen tells it to; posts `Follow` when a related or mentioning story is chosen."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        padding: 0 1;
+        & > #detail-text { width: 1fr; }
+        & > Markdown { margin: 1 0 0 0; padding: 0; }
+        & > .detail-heading { margin-top: 1; text-style: bold; color: $text-primary; }
+        & > OptionList { height: auto; max-height: 20; border: none; padding: 0; }
+    }
+    """
+
+    @dataclass
+    class Follow(Message):
+        """A related story or mentioning record was chosen."""
+
+        target: RelatedStory | Summary
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.shown: Shown = ""
+        self.related: tuple[RelatedStory, ...] = ()
+        self.mentions: list[Summary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-text", markup=False)
+        yield Markdown(id="detail-body", open_links=False)
+        yield Static("Related stories", id="related-heading", classes="detail-heading", markup=False)
+        yield OptionList(id="related", markup=False)
+        yield Static("Mentioned by", id="mentions-heading", classes="detail-heading", markup=False)
+        yield OptionList(id="mentions", markup=False)
+
+    def on_mount(self) -> None:
+        self.show("")
+
+    def show(self, item: Shown, mentions: list[Summary] | None = None) -> None:
+        """Show a record, a related story, or a message."""
+        self.shown = item
+        self.mentions = mentions or []
+        self.related = item.related if isinstance(item, Record) else ()
+        text = self.query_one("#detail-text", Static)
+        text.update(describe(item) if not isinstance(item, str) else Content(item))
+        body = self.query_one("#detail-body", Markdown)
+        body_text = item.body if isinstance(item, Record) else ""
+        body.display = bool(body_text)
+        body.update(body_text)
+        related = self.query_one("#related", OptionList)
+        related.set_options(
+            Option(story_prompt(story.title, story.provider, local_date(story.published_at)), id=str(i))
+            for i, story in enumerate(self.related)
+        )
+        mentions_list = self.query_one("#mentions", OptionList)
+        mentions_list.set_options(
+            Option(
+                story_prompt(s.title, Provider(s.provider_name, s.provider_domain), local_date(s.published_at)),
+                id=str(i),
+            )
+            for i, s in enumerate(self.mentions)
+        )
+        for widget_id, count, name in (
+            ("related", len(self.related), "Related stories"),
+            ("mentions", len(self.mentions), "Mentioned by"),
+        ):
+            self.query_one(f"#{widget_id}").display = count > 0
+            heading = self.query_one(f"#{widget_id}-heading", Static)
+            heading.display = count > 0
+            heading.update(f"{name} ({count})")
+        self.scroll_home(animate=False)
+
+    def focus_links(self) -> bool:
+        """Focus the related list (or else the mentioned-by list) on its first entry."""
+        for widget_id in ("related", "mentions"):
+            option_list = self.query_one(f"#{widget_id}", OptionList)
+            if option_list.option_count:
+                option_list.highlighted = 0
+                option_list.focus()
+                return True
+        return False
+
+    def focused_target(self) -> RelatedStory | Summary | None:
+        """The related story or mentioning record highlighted in a focused list, if any."""
+        for widget_id in ("related", "mentions"):
+            option_list = self.query_one(f"#{widget_id}", OptionList)
+            if option_list.has_focus and option_list.highlighted is not None:
+                return self._target(widget_id, option_list.highlighted)
+        return None
+
+    def _target(self, widget_id: str, index: int) -> RelatedStory | Summary | None:
+        items = self.related if widget_id == "related" else self.mentions
+        return items[index] if 0 <= index < len(items) else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        target = self._target(event.option_list.id or "", event.option_index)
+        if target is not None:
+            self.post_message(self.Follow(target))
+
+    def url(self) -> str:
+        """The URL `o` and `y` act on: the highlighted story in a focused list, else the shown one."""
+        target = self.focused_target()
+        if isinstance(target, Summary):
+            return target.url
+        if isinstance(target, RelatedStory):
+            return choose_url(target.urls)
+        if isinstance(self.shown, (Record, RelatedStory)):
+            return choose_url(self.shown.urls)
+        return ""

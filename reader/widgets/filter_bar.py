@@ -1,0 +1,83 @@
+"""The filter bar: a query input at the bottom of the screen and the error of the last query typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Static
+
+
+class FilterBar(Horizontal):
+    """Posts `Changed` as the user types, `Done` on enter and `Cleared` on escape."""
+
+    DEFAULT_CSS = """
+    FilterBar {
+        dock: bottom;
+        height: 1;
+        display: none;
+        background: $panel;
+        &.-shown { display: block; }
+        & > #filter-label { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
+        & > Input { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
+        & > #filter-error { width: auto; max-width: 60%; padding: 0 1; color: $text-error; }
+    }
+    """
+
+    BINDINGS = [Binding("escape", "clear", "Clear filter", id="filter_bar.clear")]
+
+    @dataclass
+    class Changed(Message):
+        """The query text changed."""
+
+        text: str
+
+    @dataclass
+    class Done(Message):
+        """Enter: keep the filter and go back to the list."""
+
+        text: str
+
+    @dataclass
+    class Cleared(Message):
+        """Escape: drop the filter and go back to the list."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("/", id="filter-label", markup=False)
+        yield Input(placeholder="filter: words, title:, topic:, provider:, after:, since:7d, quality:>50 …")
+        yield Static("", id="filter-error", markup=False)
+
+    @property
+    def text(self) -> str:
+        """The query typed so far."""
+        return self.query_one(Input).value
+
+    def open(self) -> None:
+        """Show the bar and put the cursor in it."""
+        self.add_class("-shown")
+        self.query_one(Input).focus()
+
+    def set_error(self, message: str) -> None:
+        """Show a query error, or clear it with an empty message."""
+        self.query_one("#filter-error", Static).update(message)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            self.remove_class("-shown")
+        self.post_message(self.Done(event.value))
+
+    def action_clear(self) -> None:
+        input_widget = self.query_one(Input)
+        with input_widget.prevent(Input.Changed):
+            input_widget.value = ""
+        self.set_error("")
+        self.remove_class("-shown")
+        self.post_message(self.Cleared())

@@ -1,0 +1,325 @@
+"""Pilot tests: every interaction of the main screen, driven through the keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
+
+from reader.app import ReaderApp
+from reader.core.record import Record, RelatedStory
+from reader.screens.help import HelpScreen
+from reader.screens.main import MainScreen
+from reader.screens.problems import ProblemsScreen
+from reader.widgets.article_list import ArticleList
+from reader.widgets.detail import DetailPane
+from reader.widgets.filter_bar import FilterBar
+from reader.widgets.topics import TopicList
+
+from .corpus import FIRST_RELATED_URL, FOX_URL, SEED_TITLE, SEED_URL, write_library
+
+SIZE = (140, 40)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until loading, filtering and reading workers are done and their messages handled."""
+    for _ in range(500):
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        await pilot.pause(0.01 if busy else None)
+        if not busy and not [w for w in pilot.app.workers if not w.is_finished]:
+            await pilot.pause()
+            return
+    raise AssertionError("workers did not finish")
+
+
+def screen(app: ReaderApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def titles(app: ReaderApp) -> list[str]:
+    return [s.title for s in app.screen.query_one(ArticleList).summaries]
+
+
+def status(app: ReaderApp) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+def shown(app: ReaderApp) -> Record | RelatedStory | str:
+    return app.screen.query_one(DetailPane).shown
+
+
+def shown_title(app: ReaderApp) -> str:
+    item = shown(app)
+    return item if isinstance(item, str) else item.title
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    return write_library(tmp_path / "library")
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record URLs given to App.open_url instead of starting a browser."""
+    urls: list[str] = []
+    monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **kwargs: urls.append(url))
+    return urls
+
+
+async def test_start_shows_newest_first_with_first_record_in_detail(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert titles(app)[0] == "Weekly roundup: cities and [bold]surveillance[/bold]"
+        assert titles(app)[-1] == "An older robotics story"
+        assert isinstance(app.focused, ArticleList)
+        assert app.screen.query_one(ArticleList).cursor == 0
+        assert shown_title(app) == titles(app)[0]
+        assert "showing 4 of 4 records" in status(app)
+        assert "1 problem" in status(app)
+
+
+async def test_unpublished_records_are_listed(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        summaries = app.screen.query_one(ArticleList).summaries
+        assert [s.published for s in summaries if s.title == SEED_TITLE] == [False]
+
+
+async def test_topic_selection_limits_the_list(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        topics = app.screen.query_one(TopicList)
+        topic_names = [str(topics.get_option_at_index(i).prompt).split()[0] for i in range(topics.option_count)]
+        assert topic_names[:3] == ["All", "AI", "Robotics"]  # most common first, then by name
+        topics.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen(app).topic == "AI"
+        assert sorted(titles(app)) == sorted([SEED_TITLE, "Proposed ban on facial recognition technology moves forward in Minneapolis"])
+        await pilot.press("down")
+        await settle(pilot)
+        assert sorted(titles(app)) == ["An older robotics story", "Weekly roundup: cities and [bold]surveillance[/bold]"]
+        await pilot.press("home")
+        await settle(pilot)
+        assert len(titles(app)) == 4
+
+
+async def test_live_filter_error_keeps_last_result_and_enter_returns(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"minneapolis")
+        await settle(pilot)
+        assert len(titles(app)) == 2
+        assert "showing 2 of 4" in status(app)
+        app.screen.query_one(Input).insert_text_at_cursor(" topc:x")  # as if pasted
+        await settle(pilot)
+        error = str(app.screen.query_one("#filter-error", Static).render())
+        assert error == 'unknown field "topc" - did you mean topic?'
+        assert len(titles(app)) == 2  # the last valid result stays
+        for _ in "topc:x":
+            await pilot.press("backspace")
+        await pilot.press(*"quality:<38")
+        await settle(pilot)
+        assert titles(app) == ["Proposed ban on facial recognition technology moves forward in Minneapolis"]
+        assert str(app.screen.query_one("#filter-error", Static).render()) == ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.focused, ArticleList)
+        assert app.screen.query_one(ArticleList).cursor == 0
+        assert shown_title(app) == titles(app)[0]
+
+
+async def test_filter_escape_clears(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"robotics")
+        await settle(pilot)
+        assert len(titles(app)) == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(titles(app)) == 4
+        assert isinstance(app.focused, ArticleList)
+        assert app.screen.query_one(FilterBar).text == ""
+
+
+async def test_no_match_says_so_instead_of_a_stale_record(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzzzz")
+        await settle(pilot)
+        assert titles(app) == []
+        assert shown(app) == "No record matches."
+
+
+async def test_filter_combines_with_topic(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one(TopicList).focus()
+        await pilot.press("down", "down")  # Robotics
+        await settle(pilot)
+        await pilot.press("slash", *"older")
+        await settle(pilot)
+        assert titles(app) == ["An older robotics story"]
+
+
+async def test_sort_cycles_orders(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert screen(app).sort_order == "oldest"
+        assert titles(app)[0] == "An older robotics story"
+        await pilot.press("S")  # heat
+        await settle(pilot)
+        assert titles(app)[0] == "Weekly roundup: cities and [bold]surveillance[/bold]"
+        assert titles(app)[-1] == SEED_TITLE  # heat -1
+        await pilot.press("S", "S")  # quality, title
+        await settle(pilot)
+        assert screen(app).sort_order == "title"
+        assert titles(app) == sorted(titles(app), key=str.casefold)
+        await pilot.press("S", "S")  # provider, newest
+        await settle(pilot)
+        assert screen(app).sort_order == "newest"
+        assert "sort: newest" in status(app)
+
+
+async def _select_seed(pilot: Pilot[None]) -> None:
+    await pilot.press("slash", *"weau", "enter")
+    await settle(pilot)
+    assert shown_title(pilot.app) == SEED_TITLE
+
+
+async def test_enter_focuses_related_and_follows_unknown_story(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _select_seed(pilot)
+        await pilot.press("enter")
+        related = app.screen.query_one("#related", OptionList)
+        assert app.focused is related
+        assert related.highlighted == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        story = shown(app)
+        assert isinstance(story, RelatedStory)
+        assert story.urls.web == FIRST_RELATED_URL
+
+
+async def test_follow_related_to_loaded_record_then_back_and_forward(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _select_seed(pilot)
+        await pilot.press("enter", "down", "down", "down", "down", "enter")  # the fifth: Fox 9
+        await settle(pilot)
+        record = shown(app)
+        assert isinstance(record, Record)  # found in the library by its AMP URL, not shown as a summary
+        assert record.urls.web == FOX_URL + ".amp"
+        await pilot.press("alt+left")
+        await settle(pilot)
+        assert shown_title(app) == SEED_TITLE
+        await pilot.press("alt+right")
+        await settle(pilot)
+        assert shown_title(app) == "Proposed ban on facial recognition technology moves forward in Minneapolis"
+        app.screen.query_one(ArticleList).focus()
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert shown_title(app) == SEED_TITLE
+
+
+async def test_mentioned_by_lists_and_follows(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _select_seed(pilot)
+        mentions = app.screen.query_one("#mentions", OptionList)
+        assert mentions.option_count == 1
+        mentions.focus()
+        mentions.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown_title(app) == "Weekly roundup: cities and [bold]surveillance[/bold]"
+
+
+async def test_open_and_copy_current_record_and_related(library: Path, opened: list[str]) -> None:
+    app = ReaderApp([str(library)])
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _select_seed(pilot)
+        await pilot.press("o", "y")
+        assert opened == [SEED_URL]  # originalUrl first
+        assert copied == [SEED_URL]
+        await pilot.press("enter", "o")  # the highlighted related story
+        assert opened[-1] == FIRST_RELATED_URL
+
+
+async def test_open_refuses_non_http(library: Path, opened: list[str]) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"older", "enter")
+        await settle(pilot)
+        await pilot.press("o", "y")
+        await pilot.pause()
+        assert opened == []
+        messages = [n.message for n in app._notifications]
+        assert any("only http and https" in m for m in messages)
+
+
+async def test_problems_and_help_screens(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        problems = app.screen.query_one(OptionList)
+        assert problems.option_count == 1
+        assert "broken.md: invalid YAML" in str(problems.get_option_at_index(0).prompt)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(Static).render())
+        for key in ("/", "o", "y", "S", "backspace / alt+left", "alt+right", "q", "!", "?", "enter"):
+            assert f"\n{key} " in text or text.startswith(key), key
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_markup_in_record_text_is_literal(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=(240, 40)) as pilot:
+        await settle(pilot)
+        row = "".join(segment.text for segment in app.screen.query_one(ArticleList).render_line(0))
+        assert "Weekly roundup: cities and [bold]surveillance[/bold]" in row
+        detail = str(app.screen.query_one("#detail-text", Static).render())
+        assert detail.startswith("Weekly roundup: cities and [bold]surveillance[/bold]\n")
+
+
+async def test_command_palette_offers_actions(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = [command.title for command in app.get_system_commands(app.screen)]
+        for name in ("Filter", "Open link", "Copy link", "Cycle sort order", "Back", "Forward", "Help"):
+            assert name in names
+        sort = next(c for c in app.get_system_commands(app.screen) if c.title == "Cycle sort order")
+        sort.callback()
+        await settle(pilot)
+        assert screen(app).sort_order == "oldest"

@@ -1,0 +1,343 @@
+"""Tests for choosing, vetting and comparing story URLs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reader.core.record import Urls
+from reader.core.urls import (
+    OPENABLE_SCHEMES,
+    choose_url,
+    normalise_title,
+    normalise_url,
+    refusal,
+    story_keys,
+)
+
+O, W, A, C, V = (f"https://example.com/{name}" for name in ("original", "web", "amp", "cdn", "video"))
+
+
+@pytest.mark.parametrize(
+    ("urls", "expected"),
+    [
+        (Urls(original=O, web=W, amp=A, cdn_amp=C, video=V), O),
+        (Urls(web=W, amp=A, cdn_amp=C, video=V), W),
+        (Urls(amp=A, cdn_amp=C, video=V), A),
+        (Urls(cdn_amp=C, video=V), V),
+        (Urls(video=V), V),
+        (Urls(cdn_amp=C), ""),
+        (Urls(), ""),
+    ],
+)
+def test_choose_url_order(urls: Urls, expected: str) -> None:
+    assert choose_url(urls) == expected
+
+
+def test_openable_schemes() -> None:
+    assert OPENABLE_SCHEMES == ("http", "https")
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("javascript:alert(1)", "only http and https links are opened"),
+        ("JAVASCRIPT:alert(1)", "only http and https links are opened"),
+        ("JavaScript://example.com/%0Aalert(1)", "only http and https links are opened"),
+        ("file:///etc/passwd", "only http and https links are opened"),
+        ("data:text/html,<script>alert(1)</script>", "only http and https links are opened"),
+        ("ftp://example.com/file", "only http and https links are opened"),
+        ("mailto:someone@example.com", "only http and https links are opened"),
+        ("example.com/path", "only http and https links are opened"),
+        ("//example.com/path", "only http and https links are opened"),
+        ("-https://example.com", "only http and https links are opened"),
+        (" https://example.com", "it starts with a space"),
+        ("https:example.com", "it has no host"),
+        ("https:///path", "it has no host"),
+        ("http://", "it has no host"),
+        ("http://:80/", "it has no host"),
+        ("http:// /x", "it has no host"),
+        ("https://example.com/a\nb", "it contains control characters"),
+        ("https://example.com/\x1b[31mred", "it contains control characters"),
+        ("https://exa\tmple.com/", "it contains control characters"),
+        ("https://example.com/\x00", "it contains control characters"),
+        ("https://example.com/\x7f", "it contains control characters"),
+        ("https://example.com/\x9b31m", "it contains control characters"),
+        ("https://example.com/\r", "it contains control characters"),
+        ("https://[::1/", "it is not a valid link"),
+        ("https://example.com:99999/", "it is not a valid link"),
+        ("https://example.com:port/", "it is not a valid link"),
+    ],
+)
+def test_refused(url: str, why: str) -> None:
+    reason = refusal(url)
+    assert reason is not None
+    assert reason.startswith('refusing to open "')
+    assert reason.endswith(f": {why}")
+
+
+@pytest.mark.parametrize("url", ["", "   "])
+def test_refused_without_link(url: str) -> None:
+    assert refusal(url) == "this story has no link"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com",
+        "https://example.com/",
+        "HTTPS://EXAMPLE.COM/Path",
+        "https://example.com/a b c",
+        "https://example.com/\"quoted\" and 'single'",
+        "https://example.com/`whoami`",
+        "https://example.com/$(rm -rf /)",
+        "https://example.com/a;b|c&d>e<f",
+        "https://example.com/caf\u00e9/\u65b0\u805e",
+        "https://b\u00fccher.example/",
+        "https://example.com:8443/x?q=1#frag",
+        "https://[::1]:8080/",
+        "https://example.com/trailing ",
+        "https://www.weau.com/2021/01/24/ban-on-facial-recognition-technology-advances-in-minneapolis/",
+    ],
+)
+def test_accepted(url: str) -> None:
+    assert refusal(url) is None
+
+
+def test_refusal_shows_the_url_safely() -> None:
+    reason = refusal("javascript:\x1b]0;title\x07" + "x" * 200)
+    assert reason is not None
+    assert "\n" not in reason
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in reason)
+    shown = reason.split('"')[1]
+    assert shown.startswith("javascript:?]0;title?xxx")
+    assert shown.endswith("\u2026")
+    assert len(shown) <= 80
+
+
+def test_refusal_shows_a_short_url_whole() -> None:
+    assert refusal("javascript:alert(1)") == (
+        'refusing to open "javascript:alert(1)": only http and https links are opened'
+    )
+
+
+def test_refusal_replaces_each_control_with_a_question_mark() -> None:
+    reason = refusal("https://example.com/a\nb\x9bc\u202ed")
+    assert reason is not None
+    assert '"https://example.com/a?b?c?d"' in reason
+
+
+BRING = "bringmethenews.com/minnesota-news/minneapolis-a-step-closer-to-banning-facial-recognition-technology"
+FOX = "fox9.com/news/proposed-ban-on-facial-recognition-technology-moves-forward-in-minneapolis"
+CBS = "newyork.cbslocal.com/video/5234510-global-campaign-urges-ban-on-facial-recognition-technology"
+STAMFORD = "stamfordadvocate.com/news/article/NY-civil-rights-advocates-back-facial-recognition-15900061.php"
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        # Real data: web, AMP and AMP cache forms of the same story.
+        (f"https://{BRING}", BRING),
+        ("https://bringmethenews.com/.amp/minnesota-news/minneapolis-a-step-closer-to-banning-facial-"
+         "recognition-technology", BRING),
+        ("https://bringmethenews-com.cdn.ampproject.org/c/s/bringmethenews.com/.amp/minnesota-news/"
+         "minneapolis-a-step-closer-to-banning-facial-recognition-technology", BRING),
+        (f"https://www.{FOX}", FOX),
+        (f"https://www.{FOX}.amp", FOX),
+        (f"https://www-fox9-com.cdn.ampproject.org/c/s/www.{FOX}.amp", FOX),
+        (f"https://{CBS}/", CBS),
+        (f"https://{CBS}/amp/", CBS),
+        (f"https://newyork-cbslocal-com.cdn.ampproject.org/c/s/{CBS}/amp/", CBS),
+        (f"https://www.{STAMFORD}", STAMFORD),
+        # Scheme, case, www./amp./m., default port, fragment and trailing slash.
+        ("HTTP://WWW.Example.COM/Path/", "example.com/Path"),
+        ("https://example.com:443/a", "example.com/a"),
+        ("http://example.com:80/a", "example.com/a"),
+        ("http://example.com:8080/a", "example.com:8080/a"),
+        ("https://example.com:80/a", "example.com:80/a"),
+        ("https://amp.example.com/a", "example.com/a"),
+        ("https://m.example.com/a", "example.com/a"),
+        ("https://www.m.example.com/a", "example.com/a"),
+        ("https://www.com/a", "www.com/a"),
+        ("https://m.com/a", "m.com/a"),
+        ("https://example.com./a", "example.com/a"),
+        ("https://user:pw@example.com/a", "example.com/a"),
+        ("https://example.com/a#section", "example.com/a"),
+        ("https://example.com/", "example.com"),
+        ("https://example.com", "example.com"),
+        ("//example.com/a", "example.com/a"),
+        ("  https://example.com/a  ", "example.com/a"),
+        ("https://[::1]:443/a", "[::1]/a"),
+        ("https://B\u00fccher.example/a", "xn--bcher-kva.example/a"),
+        # AMP forms.
+        ("https://example.com/news/amp/x", "example.com/news/x"),
+        ("https://example.com/.amp/x", "example.com/x"),
+        ("https://example.com/x/amp", "example.com/x"),
+        ("https://example.com/x.amp", "example.com/x"),
+        ("https://example.com/x.amp/", "example.com/x"),
+        ("https://example.com/x.amp.html", "example.com/x.html"),
+        ("https://example.com/amp", "example.com"),
+        ("https://example-com.cdn.ampproject.org/c/example.com/x", "example.com/x"),
+        ("https://example-com.cdn.ampproject.org/v/s/example.com/x?amp_js_v=0.1", "example.com/x"),
+        ("https://example-com.cdn.ampproject.org/c/s/example.com/x?b=2&a=1", "example.com/x?a=1&b=2"),
+        ("https://www.google.com/amp/s/www.example.com/x/amp", "example.com/x"),
+        ("https://www.google.co.uk/amp/s/www.bbc.co.uk/news/amp/x", "bbc.co.uk/news/x"),
+        ("https://example-com.cdn.ampproject.org/c/s/s.com/x", "s.com/x"),
+        ("https://example-com.cdn.ampproject.org/c/example.com:8080/x", "example.com:8080/x"),
+        # An AMP cache URL whose wrapped URL is unusable is its own key.
+        ("https://example-com.cdn.ampproject.org/c/s/", "example-com.cdn.ampproject.org/c/s"),
+        ("https://example-com.cdn.ampproject.org/c/s/[", "example-com.cdn.ampproject.org/c/s/["),
+        ("https://example-com.cdn.ampproject.org/c/s/:80/x", "example-com.cdn.ampproject.org/c/s/:80/x"),
+        ("https://example-com.cdn.ampproject.org/c/s/a.b@/x", "example-com.cdn.ampproject.org/c/s/a.b@/x"),
+        ("https://example.com/c/s/other.com/x", "example.com/c/s/other.com/x"),
+        # Queries: AMP parameters dropped, the rest sorted.
+        ("https://example.com/x?amp", "example.com/x"),
+        ("https://example.com/x?amp=1", "example.com/x"),
+        ("https://example.com/x?outputType=amp", "example.com/x"),
+        ("https://example.com/x?id=7&amp=1&outputType=amp", "example.com/x?id=7"),
+        ("https://example.com/x?b=2&a=1", "example.com/x?a=1&b=2"),
+        ("https://example.com/x?outputType=full", "example.com/x?outputType=full"),
+        # Not web URLs: no key.
+        ("", ""),
+        ("   ", ""),
+        ("javascript:alert(1)", ""),
+        ("mailto:a@example.com", ""),
+        ("ftp://example.com/a", ""),
+        ("example.com/a", ""),
+        ("https:///a", ""),
+        ("https://[::1/a", ""),
+        ("https://example.com:99999/a", ""),
+    ],
+)
+def test_normalise_url(url: str, key: str) -> None:
+    assert normalise_url(url) == key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "https://bringmethenews.com/.amp/minnesota-news/foo",
+            "https://bringmethenews.com/minnesota-news/foo",
+        ),
+        (
+            "https://bringmethenews-com.cdn.ampproject.org/c/s/bringmethenews.com/.amp/minnesota-news/foo",
+            "https://bringmethenews.com/minnesota-news/foo",
+        ),
+        ("https://www.fox9.com/news/x.amp", "http://fox9.com/news/x/"),
+        (
+            "https://newyork.cbslocal.com/video/5234510-slug/amp/",
+            "https://newyork.cbslocal.com/video/5234510-slug/",
+        ),
+        ("http://example.com/a", "https://example.com/a"),
+        ("https://Example.COM/a", "https://example.com/a"),
+        ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2&amp=1"),
+    ],
+)
+def test_same_story(a: str, b: str) -> None:
+    assert normalise_url(a) == normalise_url(b) != ""
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://example.com/a", "https://example.com/b"),
+        ("https://example.com/a", "https://example.org/a"),
+        ("https://example.com/a", "https://news.example.com/a"),
+        ("https://example.com/a", "https://example.com/a/b"),
+        ("https://example.com/News", "https://example.com/news"),
+        ("https://example.com/a?id=1", "https://example.com/a?id=2"),
+        ("https://example.com/a", "https://example.com:8080/a"),
+        ("https://example.com/amplifies", "https://example.com/ifies"),
+        ("https://example.com/xamp", "https://example.com/x"),
+        ("https://example.com/x.ampx", "https://example.com/x"),
+        ("https://example.com/x", "https://m.example.com/y"),
+        (
+            "https://www.stamfordadvocate.com/news/amp/NY-civil-rights-15900061.php",
+            "https://www.stamfordadvocate.com/news/article/NY-civil-rights-15900061.php",
+        ),
+        (
+            "https://a-com.cdn.ampproject.org/c/s/a.com/x",
+            "https://b-com.cdn.ampproject.org/c/s/b.com/x",
+        ),
+    ],
+)
+def test_different_stories(a: str, b: str) -> None:
+    assert normalise_url(a) != normalise_url(b)
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("", ""),
+        ("   ", ""),
+        ("Ban on Facial Recognition", "ban on facial recognition"),
+        ("  Ban   on\tfacial\nrecognition  ", "ban on facial recognition"),
+        ("Biden\u2019s plan", "bidens plan"),
+        ("Biden's plan", "bidens plan"),
+        ("\u201cQuoted\u201d title", "quoted title"),
+        ('"Quoted" title', "quoted title"),
+        ("Left \u2014 right", "left right"),
+        ("Left - right", "left right"),
+        ("facial-recognition", "facial recognition"),
+        ("Wait... what?!", "wait what"),
+        ("\uff26\uff55\uff4c\uff4c width", "full width"),
+        ("STRASSE Stra\u00dfe", "strasse strasse"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("Costs $5 & rising", "costs $5 rising"),
+    ],
+)
+def test_normalise_title(title: str, key: str) -> None:
+    assert normalise_title(title) == key
+
+
+def test_normalise_title_matches_related_story_variants() -> None:
+    assert normalise_title("Minneapolis a step closer to banning facial-recognition technology") == (
+        normalise_title("MINNEAPOLIS A STEP CLOSER TO BANNING FACIAL RECOGNITION TECHNOLOGY.")
+    )
+    assert normalise_title("Ban on facial recognition") != normalise_title("Ban on facial recognition tech")
+
+
+def test_story_keys_are_distinct_and_skip_video() -> None:
+    urls = Urls(
+        original="https://www.example.com/x",
+        web="https://example.com/x/",
+        amp="https://example.com/x/amp",
+        cdn_amp="https://example-com.cdn.ampproject.org/c/s/example.com/x/amp",
+        video="https://video.example.com/v",
+    )
+    assert story_keys(urls) == ["example.com/x"]
+
+
+def test_story_keys_keep_order_and_skip_empty_and_unusable() -> None:
+    urls = Urls(original="", web="https://b.com/y", amp="javascript:alert(1)", cdn_amp="https://a.com/z")
+    assert story_keys(urls) == ["b.com/y", "a.com/z"]
+    assert story_keys(Urls()) == []
+
+
+@given(st.text())
+def test_never_raises_on_any_text(text: str) -> None:
+    reason = refusal(text)
+    assert reason is None or ("\n" not in reason and isinstance(reason, str))
+    assert isinstance(normalise_url(text), str)
+    assert isinstance(normalise_title(text), str)
+    assert isinstance(story_keys(Urls(text, text, text, text, text)), list)
+
+
+url_like = st.builds(
+    lambda scheme, host, path: f"{scheme}{host}{path}",
+    st.sampled_from(["http://", "https://", "HTTPS://", "//", "javascript:", ""]),
+    st.text(alphabet="abc.-:[]@%1", max_size=12),
+    st.text(alphabet="/amp.?=&#%x \n\x1b\u00e9", max_size=20),
+)
+
+
+@given(url_like)
+def test_never_raises_on_url_like_text(text: str) -> None:
+    reason = refusal(text)
+    assert reason is None or not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in reason)
+    key = normalise_url(text)
+    assert normalise_url(text) == key
+    if reason is None:
+        assert key != ""
