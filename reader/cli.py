@@ -23,10 +23,10 @@ from .core.urls import choose_url, refusal
 def bundled_seeds() -> str:
     """The folder of seed records shipped with the package (or beside it in a source checkout)."""
     try:
-        folder = resources.files("reader.seeds")
-        if folder.is_dir():
-            return str(folder)
-    except (ModuleNotFoundError, TypeError):
+        # A namespace package gives a MultiplexedPath whose str() is not a path; its files are real ones.
+        for entry in resources.files("reader.seeds").iterdir():
+            return str(Path(str(entry)).parent)
+    except (ModuleNotFoundError, TypeError, OSError):
         pass
     return str(Path(__file__).resolve().parent.parent / "seeds")
 

@@ -14,9 +14,14 @@ _UNITS = (
 )
 
 
+def current_time() -> datetime:
+    """Now, in UTC (one place to fix the clock in tests)."""
+    return datetime.now(timezone.utc)
+
+
 def relative_age(moment: datetime, now: datetime | None = None) -> str:
     """How long ago `moment` was, in its largest whole unit: "3 days ago", "in 2 hours", "just now"."""
-    now = now or datetime.now(timezone.utc)
+    now = now or current_time()
     seconds = (now - moment).total_seconds()
     span = abs(seconds)
     for size, name in _UNITS:

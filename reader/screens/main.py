@@ -182,14 +182,14 @@ class MainScreen(Screen[None]):
 
     def on_filter_bar_done(self, message: FilterBar.Done) -> None:
         articles = self.query_one(ArticleList)
-        articles.focus()
+        self.set_focus(articles)  # at once, so keys typed next go to the list
         if articles.summaries:
             articles.cursor = 0
 
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
         self.filter_query = parse_query("")
         self.refilter()
-        self.query_one(ArticleList).focus()
+        self.set_focus(self.query_one(ArticleList))
 
     # The story shown
 
@@ -209,7 +209,7 @@ class MainScreen(Screen[None]):
         detail = self.query_one(DetailPane)
         if detail.shown and not isinstance(detail.shown, str) and detail.focus_links():
             return
-        detail.focus()
+        self.set_focus(detail)
 
     def on_detail_pane_follow(self, message: DetailPane.Follow) -> None:
         target = message.target

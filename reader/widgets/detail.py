@@ -37,13 +37,12 @@ def _facts(item: Record | RelatedStory) -> list[Content]:
     if (provider := _provider_line(item.provider)) is not None:
         lines.append(provider)
     if item.published_at is not None:
-        when = f"{local_time(item.published_at)}  ({relative_age(item.published_at)})"
-        lines.append(_line("date", when))
+        lines.append(Content(f"{local_time(item.published_at)}  ·  {relative_age(item.published_at)}"))
     else:
-        lines.append(_line("date", "no date"))
+        lines.append(Content("no date"))
     facts = []
     if item.type:
-        facts.append(f"type {item.type}")
+        facts.append(item.type)
     if item.quality is not None:
         facts.append(f"quality {item.quality}")
     if isinstance(item, Record):
@@ -54,9 +53,9 @@ def _facts(item: Record | RelatedStory) -> list[Content]:
         if item.removed:
             facts.append("removed")
     if facts:
-        lines.append(_line("", "  ·  ".join(facts)))
+        lines.append(Content("  ·  ".join(facts)))
     if isinstance(item, Record) and item.topics:
-        lines.append(_line("topics", ", ".join(item.topics)))
+        lines.append(Content.assemble(("topics  ", "$text-muted"), (", ".join(item.topics), "$text-accent")))
     return lines
 
 
@@ -169,7 +168,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             option_list = self.query_one(f"#{widget_id}", OptionList)
             if option_list.option_count:
                 option_list.highlighted = 0
-                option_list.focus()
+                self.screen.set_focus(option_list)  # at once, so a second enter follows
                 return True
         return False
 

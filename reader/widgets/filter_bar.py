@@ -16,7 +16,6 @@ class FilterBar(Horizontal):
 
     DEFAULT_CSS = """
     FilterBar {
-        dock: bottom;
         height: 1;
         display: none;
         background: $panel;
@@ -58,7 +57,7 @@ class FilterBar(Horizontal):
     def open(self) -> None:
         """Show the bar and put the cursor in it."""
         self.add_class("-shown")
-        self.query_one(Input).focus()
+        self.screen.set_focus(self.query_one(Input))  # at once: keys typed right after / must land here
 
     def set_error(self, message: str) -> None:
         """Show a query error, or clear it with an empty message."""

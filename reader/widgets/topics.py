@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from .article_list import fit
 
-TOPIC_WIDTH = 17  # fits the pane's 28 columns beside a 6-digit count
+TOPIC_WIDTH = 15  # fits the pane's 26 columns beside a 6-digit count
 ALL_TOPICS = "\x00all"  # an id no topic can have: record text never holds NUL
 
 
