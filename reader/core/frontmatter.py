@@ -34,10 +34,33 @@ MAX_INT = 10**12
 
 RECORD_SUFFIXES = (".md", ".txt", ".yaml", ".yml")
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """libyaml's safe loader without merge keys (a few hundred bytes of `<<` can take minutes to
+    flatten) and with impossible timestamps (2021-13-45) kept as text instead of failing the file."""
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not supported", key_node.start_mark
+                )
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
 
 _FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _EMPTY_FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+_YEAR = re.compile(r"\d{4}")
+_DATE_DEFAULT = datetime(2000, 1, 1)
 _IFRAME_SRC = re.compile(r"""src\s*=\s*\\?["']([^"'\\]+)""", re.I)
 
 
@@ -102,14 +125,15 @@ def parse_text(path: str, text: str) -> Record | Problem:
     if "\x00" in text:
         return Problem(path, "binary file (contains NUL bytes)")
     match = _FRONT_MATTER.match(text)
+    first_line = 2  # the YAML starts on the line after the opening ---
     if match:
         front, body = match.group(1), text[match.end() :]
     elif _EMPTY_FRONT_MATTER.match(text):
         return Problem(path, "front matter is empty")
+    elif path.lower().endswith((".yaml", ".yml")) and text.strip():
+        front, body, first_line = text, "", 1  # a plain YAML document, perhaps opened with ---
     elif text.lstrip(" \t").startswith("---"):
         return Problem(path, "front matter is not closed (no second --- line)")
-    elif path.lower().endswith((".yaml", ".yml")):
-        front, body = text, ""
     elif not text.strip():
         return Problem(path, "empty file")
     else:
@@ -117,7 +141,7 @@ def parse_text(path: str, text: str) -> Record | Problem:
     try:
         data = yaml.load(front, Loader=Loader)
     except yaml.YAMLError as error:
-        return Problem(path, f"invalid YAML: {_yaml_reason(error)}")
+        return Problem(path, f"invalid YAML: {_yaml_reason(error, first_line)}")
     except RecursionError:
         return Problem(path, "invalid YAML: nested too deeply")
     except Exception as error:  # the parser is third-party code fed hostile input
@@ -132,10 +156,10 @@ def parse_text(path: str, text: str) -> Record | Problem:
         return Problem(path, f"unreadable record: {one_line(type(error).__name__)}")
 
 
-def _yaml_reason(error: yaml.YAMLError) -> str:
+def _yaml_reason(error: yaml.YAMLError, first_line: int) -> str:
     problem = getattr(error, "problem", None) or getattr(error, "context", None) or "syntax error"
     mark = getattr(error, "problem_mark", None)
-    where = f" (line {mark.line + 2})" if mark is not None else ""  # +1 for 1-based, +1 for the --- line
+    where = f" (line {mark.line + first_line})" if mark is not None else ""
     return one_line(str(problem), limit=120) + where
 
 
@@ -235,8 +259,9 @@ def parse_date(value: Any) -> datetime | None:
             result = value
         elif isinstance(value, date):
             result = datetime(value.year, value.month, value.day)
-        elif isinstance(value, str) and 0 < len(value.strip()) <= 100:
-            result = date_parser.parse(value.strip())
+        elif isinstance(value, str) and 0 < len(value.strip()) <= 100 and _YEAR.search(value):
+            # A fixed default, so that a missing month or day never comes from today's date.
+            result = date_parser.parse(value.strip(), default=_DATE_DEFAULT)
         else:
             return None
         if result.tzinfo is None:
@@ -308,7 +333,7 @@ def _related(value: Any) -> tuple[RelatedStory, ...]:
             continue
         stories.append(
             RelatedStory(
-                title=title or "(untitled)",
+                title=title,
                 excerpt=_text(item.get("excerpt"), MAX_EXCERPT, unescape=True),
                 published_at=parse_date(item.get("publishedDateTime")),
                 urls=urls,

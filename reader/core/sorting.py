@@ -34,7 +34,8 @@ def _title(s: Summary) -> Any:
 
 
 def _provider(s: Summary) -> Any:
-    return (s.provider_cf == "\n", s.provider_cf, _newest(s))
+    shown = (s.provider_name or s.provider_domain).casefold()  # what the list shows
+    return (not shown, shown, _newest(s))
 
 
 _KEYS: dict[str, Callable[[Summary], Any]] = {

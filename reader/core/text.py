@@ -49,15 +49,16 @@ def safe_text(text: str, *, multiline: bool = False, limit: int | None = None) -
     With `multiline`, newlines are kept (carriage returns dropped) and tabs become spaces; otherwise
     all line breaks and tabs become single spaces. Text longer than `limit` is cut with an ellipsis.
     """
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    else:
+        text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)] + _ELLIPSIS
     if text.isascii() and text.isprintable():
         return text
     if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-        lines = text.split("\n")
-        return "\n".join(_UNSAFE.sub(_replacement, line) for line in lines)
-    text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+        return "\n".join(_UNSAFE.sub(_replacement, line) for line in text.split("\n"))
     return _UNSAFE.sub(_replacement, text)
 
 

@@ -76,7 +76,7 @@ def describe(item: Record | RelatedStory) -> Content:
     lines: list[Content] = []
     if isinstance(item, RelatedStory):
         lines.append(Content.assemble((" not in the library ", "reverse $warning")))
-    lines.append(Content.assemble((item.title, "bold")))
+    lines.append(Content.assemble((item.title or "(untitled)", "bold")))
     lines += _facts(item)
     if item.excerpt:
         lines += [Content(""), Content(item.excerpt)]
@@ -89,7 +89,9 @@ def describe(item: Record | RelatedStory) -> Content:
 def story_prompt(title: str, provider: Provider, summary_date: str) -> Content:
     """One line in the related or mentioned-by lists."""
     source = provider.name or provider.domain or "—"
-    return Content.assemble((f"{summary_date}  ", "$text-muted"), (source, "$text-accent"), f"  {title}")
+    return Content.assemble(
+        (f"{summary_date}  ", "$text-muted"), (source, "$text-accent"), f"  {title or '(untitled)'}"
+    )
 
 
 class DetailPane(VerticalScroll, can_focus=True):

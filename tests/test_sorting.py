@@ -1,0 +1,142 @@
+"""Tests for the sort orders of the article list: missing values always last, ties stable."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reader.core.record import Provider, Record, Summary
+from reader.core.sorting import SORT_ORDERS, sort_summaries
+
+BASE = datetime(2021, 1, 24, 12, 0, tzinfo=timezone.utc)
+
+
+def summary(
+    path: str,
+    title: str = "t",
+    *,
+    hours: int | None = 0,
+    heat: int | None = None,
+    quality: int | None = None,
+    provider: str = "",
+    domain: str = "",
+) -> Summary:
+    return Summary.of(
+        Record(
+            path=path,
+            title=title,
+            published_at=None if hours is None else BASE + timedelta(hours=hours),
+            heat=heat,
+            quality=quality,
+            provider=Provider(provider, domain),
+        )
+    )
+
+
+# Paths are unique; names say what each is for.
+RECORDS = [
+    summary("/f/a.md", "Bravo", hours=5, heat=100, quality=50, provider="Reuters", domain="reuters.com"),
+    summary("/f/b.md", "alpha", hours=1, heat=-1, quality=0, provider="AP", domain="apnews.com"),
+    summary("/f/c.md", "Charlie", hours=None, heat=30, quality=None, provider="bbc", domain="bbc.co.uk"),
+    summary("/f/d.md", "delta", hours=9, heat=None, quality=80, provider="", domain=""),
+    summary("/f/e.md", "Echo", hours=-3, heat=0, quality=50, provider="Reuters", domain="reuters.com"),
+    summary("/f/f.md", "foxtrot", hours=None, heat=None, quality=None, provider="", domain=""),
+]
+
+EXPECTED = {
+    "newest": ["d", "a", "b", "e", "c", "f"],
+    "oldest": ["e", "b", "a", "d", "c", "f"],
+    # heat: highest first, missing last; ties by newest, then path
+    "heat": ["a", "c", "e", "b", "d", "f"],
+    # quality: a and e tie at 50 -> newer a first; missing last
+    "quality": ["d", "a", "e", "b", "c", "f"],
+    # title: casefolded
+    "title": ["b", "a", "c", "d", "e", "f"],
+    # provider: casefolded name then domain; a/e tie -> newer first; missing last (then newest, then path)
+    "provider": ["b", "c", "a", "e", "d", "f"],
+}
+
+
+def names(summaries: list[Summary]) -> list[str]:
+    return [s.path.rsplit("/", 1)[1].removesuffix(".md") for s in summaries]
+
+
+def test_every_order_has_an_expectation() -> None:
+    assert set(SORT_ORDERS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_sort_orders(order: str) -> None:
+    assert names(sort_summaries(RECORDS, order)) == EXPECTED[order]
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_sort_does_not_depend_on_input_order(order: str) -> None:
+    shuffled = RECORDS[:]
+    random.Random(7).shuffle(shuffled)
+    assert names(sort_summaries(shuffled, order)) == EXPECTED[order]
+    assert names(sort_summaries(list(reversed(RECORDS)), order)) == EXPECTED[order]
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_sort_returns_a_new_list(order: str) -> None:
+    records = RECORDS[:]
+    result = sort_summaries(records, order)
+    assert result is not records
+    assert records == RECORDS
+    assert sorted(s.path for s in result) == sorted(s.path for s in RECORDS)
+
+
+@pytest.mark.parametrize(
+    ("order", "missing"),
+    [
+        ("newest", {"c", "f"}),
+        ("oldest", {"c", "f"}),
+        ("heat", {"d", "f"}),
+        ("quality", {"c", "f"}),
+        ("provider", {"d", "f"}),
+    ],
+)
+def test_missing_values_always_last(order: str, missing: set[str]) -> None:
+    result = names(sort_summaries(RECORDS, order))
+    assert set(result[-len(missing) :]) == missing
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_ties_keep_path_order(order: str) -> None:
+    twins = [
+        summary(f"/f/{name}.md", "Same", hours=1, heat=5, quality=5, provider="P", domain="p.com")
+        for name in ("k", "z", "a", "m")
+    ]
+    assert names(sort_summaries(twins, order)) == ["a", "k", "m", "z"]
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_ties_with_everything_missing_keep_path_order(order: str) -> None:
+    empty = [summary(f"/f/{name}.md", "Same", hours=None) for name in ("q", "b", "x")]
+    assert names(sort_summaries(empty, order)) == ["b", "q", "x"]
+
+
+def test_empty_list() -> None:
+    for order in SORT_ORDERS:
+        assert sort_summaries([], order) == []
+
+
+def test_mixed_time_zones_sort_by_moment() -> None:
+    early = Summary.of(
+        Record(path="/f/early.md", title="e", published_at=datetime(2021, 1, 24, 10, tzinfo=timezone(timedelta(hours=5))))
+    )  # 05:00 UTC
+    late = Summary.of(Record(path="/f/late.md", title="l", published_at=datetime(2021, 1, 24, 6, tzinfo=timezone.utc)))
+    assert names(sort_summaries([early, late], "newest")) == ["late", "early"]
+    assert names(sort_summaries([late, early], "oldest")) == ["early", "late"]
+
+
+def test_domain_only_provider_sorts_by_its_domain() -> None:
+    records = [
+        summary("/f/a.md", provider="Reuters", domain="reuters.com"),
+        summary("/f/b.md", provider="", domain="zdnet.com"),
+        summary("/f/c.md", provider="AP", domain="apnews.com"),
+    ]
+    assert names(sort_summaries(records, "provider")) == ["c", "a", "b"]
