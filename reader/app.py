@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from . import __version__
+from .core.library import Library, open_index
 from .core.text import safe_text
 from .core.urls import refusal
 from .screens.main import MainScreen
@@ -25,13 +26,17 @@ class ReaderApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], *, use_cache: bool = True) -> None:
         super().__init__()
         self.paths = paths
+        self.use_cache = use_cache
         self.sub_title = __version__
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.paths)
+        index = open_index(self.use_cache)
+        if index.notice:
+            self.call_later(self.notify, index.notice, severity="warning", markup=False)
+        return MainScreen(self.paths, Library(index))
 
     def open_link(self, url: str) -> None:
         """Open an http(s) URL in the browser (through `webbrowser`, never a shell), or say why not."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .core.library import load_library
+from .core.library import load_library, open_index
 from .core.query import QueryError, parse_query
 from .core.record import Problem, Record, Summary
 from .core.sorting import sort_summaries
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="print the matching records and exit")
     parser.add_argument("--filter", metavar="QUERY", default="", help="a filter query, as in the filter bar")
     parser.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output of --list (default: tsv)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk index")
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     return parser
 
@@ -60,17 +61,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reader: invalid filter: {error}", file=sys.stderr)
         return 2
     if args.list:
-        return list_records(paths, query, args.format, sys.stdout, sys.stderr)
+        return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)
     from .app import ReaderApp
 
-    app = ReaderApp(paths)
+    app = ReaderApp(paths, use_cache=not args.no_cache)
     app.run()
     return app.return_code or 0
 
 
-def list_records(paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO) -> int:
+def list_records(
+    paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool = True
+) -> int:
     """Print the records matching `query`, newest first; problems go to `err`."""
-    library = load_library(paths)
+    index = open_index(use_cache)
+    if index.notice:
+        print(f"reader: {safe_text(index.notice)}", file=err)
+    library = load_library(paths, index)
     for problem in library.problems:
         print(f"{safe_text(problem.path)}: {safe_text(problem.reason)}", file=err)
     for summary in sort_summaries([s for s in library.summaries if query.matches(s)], "newest"):

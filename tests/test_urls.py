@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core.record import Urls
@@ -341,3 +341,15 @@ def test_never_raises_on_url_like_text(text: str) -> None:
     assert normalise_url(text) == key
     if reason is None:
         assert key != ""
+
+
+@settings(max_examples=2000)
+@given(
+    st.from_regex(
+        r"\A(https?:|HTTP:|)//(www\.|amp\.|m\.|)[a-zA-Z0-9.-]{1,20}(/[a-zA-Z0-9._~%!$&'()*+,;=:@/-]{0,30})?(#[a-z]*)?\Z"
+    )
+)
+def test_simple_url_fast_path_agrees_with_urlsplit(url: str) -> None:
+    from reader.core.urls import _normalise_parsed
+
+    assert normalise_url.__wrapped__(url) == _normalise_parsed(url)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from dateutil import parser as date_parser
 
+from . import fastyaml
 from .record import Image, Problem, Provider, Record, RelatedStory, Urls
 from .text import one_line, safe_text
 
@@ -64,8 +65,8 @@ _DATE_DEFAULT = datetime(2000, 1, 1)
 _IFRAME_SRC = re.compile(r"""src\s*=\s*\\?["']([^"'\\]+)""", re.I)
 
 
-def read_record(path: str) -> Record | Problem:
-    """Read and parse one record file."""
+def read_record(path: str, *, related_in_full: bool = True) -> Record | Problem:
+    """Read and parse one record file (see `record_from_mapping` for `related_in_full`)."""
     try:
         data = _read_bytes(path)
     except _Unreadable as error:
@@ -74,7 +75,7 @@ def read_record(path: str) -> Record | Problem:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return Problem(path, f"not UTF-8 text (bad byte at offset {error.start})")
-    return parse_text(path, text)
+    return parse_text(path, text, related_in_full=related_in_full)
 
 
 class _Unreadable(Exception):
@@ -120,7 +121,7 @@ def _os_reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-def parse_text(path: str, text: str) -> Record | Problem:
+def parse_text(path: str, text: str, *, related_in_full: bool = True) -> Record | Problem:
     """Parse the text of one file: YAML front matter between `---` lines and an optional body."""
     if "\x00" in text:
         return Problem(path, "binary file (contains NUL bytes)")
@@ -139,7 +140,9 @@ def parse_text(path: str, text: str) -> Record | Problem:
     else:
         return Problem(path, "no front matter (the file does not start with ---)")
     try:
-        data = yaml.load(front, Loader=Loader)
+        data = fastyaml.load(front)
+        if data is None:
+            data = yaml.load(front, Loader=Loader)
     except yaml.YAMLError as error:
         return Problem(path, f"invalid YAML: {_yaml_reason(error, first_line)}")
     except RecursionError:
@@ -151,7 +154,7 @@ def parse_text(path: str, text: str) -> Record | Problem:
     if not isinstance(data, dict):
         return Problem(path, f"front matter is a {_kind(data)}, not a mapping")
     try:
-        return record_from_mapping(path, data, body)
+        return record_from_mapping(path, data, body, related_in_full=related_in_full)
     except Exception as error:  # a bug here must not stop the rest of the folder from loading
         return Problem(path, f"unreadable record: {one_line(type(error).__name__)}")
 
@@ -175,8 +178,13 @@ def _kind(value: Any) -> str:
     return one_line(type(value).__name__)
 
 
-def record_from_mapping(path: str, data: dict[Any, Any], body: str = "") -> Record:
-    """Build a record from loaded front matter, coercing or ignoring fields of the wrong type."""
+def record_from_mapping(
+    path: str, data: dict[Any, Any], body: str = "", *, related_in_full: bool = True
+) -> Record:
+    """Build a record from loaded front matter, coercing or ignoring fields of the wrong type.
+
+    With `related_in_full=False` the related stories carry only their titles and URLs: all the index
+    needs to link stories, at a fraction of the cost."""
     title = _text(data.get("title"), MAX_TITLE, unescape=True)
     if not title:
         title = one_line(os.path.splitext(os.path.basename(path))[0], MAX_TITLE)
@@ -195,7 +203,7 @@ def record_from_mapping(path: str, data: dict[Any, Any], body: str = "") -> Reco
         provider=_provider(data.get("provider")),
         topics=_topics(data.get("topics")),
         images=_images(data.get("images")),
-        related=_related(data.get("related")),
+        related=_related(data.get("related"), related_in_full),
         body=safe_text(body.strip("\r\n"), multiline=True, limit=MAX_BODY) if body.strip() else "",
         has_secured=bool(data.get("secured")),
     )
@@ -322,7 +330,7 @@ def _urls(data: dict[Any, Any]) -> Urls:
     )
 
 
-def _related(value: Any) -> tuple[RelatedStory, ...]:
+def _related(value: Any, in_full: bool) -> tuple[RelatedStory, ...]:
     stories = []
     for item in _items(value, MAX_RELATED):
         if not isinstance(item, dict):
@@ -330,6 +338,9 @@ def _related(value: Any) -> tuple[RelatedStory, ...]:
         urls = _urls(item)
         title = _text(item.get("title"), MAX_TITLE, unescape=True)
         if not title and not urls.all():
+            continue
+        if not in_full:
+            stories.append(RelatedStory(title=title, urls=urls))
             continue
         stories.append(
             RelatedStory(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from sys import intern
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +95,15 @@ class Problem:
 class Summary:
     """What the list and the filter need of a record; the full record is read again when shown.
 
-    The `*_cf` fields are casefolded once at load time so that filtering never casefolds per keystroke.
+    The `*_cf` fields are casefolded once at load time so that filtering never casefolds per keystroke;
+    repeated short strings (providers, topics, types) are interned so 100,000 records share them.
+    Build one with `Summary.of(record)` or `Summary.build(...)`, which derive those fields.
     """
 
     path: str
     title: str
-    published_at: datetime | None
+    timestamp: float | None
+    """The publication time as a POSIX timestamp, for cheap comparisons and sorting."""
     provider_name: str
     provider_domain: str
     topics: tuple[str, ...]
@@ -114,16 +118,71 @@ class Summary:
     has_url: bool
     url: str
     """The URL `o` opens (see `urls.choose_url`); it may be unsafe, so check `urls.refusal` before use."""
-    timestamp: float | None
-    """`published_at` as a POSIX timestamp, for cheap comparisons and sorting."""
+    text_cf: str
+    """Casefolded title, excerpt, provider name, domain, topics and body, joined by newlines."""
     title_cf: str
     provider_cf: str
     """Casefolded provider name and domain joined by a newline."""
     topics_cf: tuple[str, ...]
     type_cf: str
     category_cf: str
-    text_cf: str
-    """Casefolded title, excerpt, provider name, domain, topics and body, joined by newlines."""
+
+    @property
+    def published_at(self) -> datetime | None:
+        """The publication time in UTC."""
+        if self.timestamp is None:
+            return None
+        return datetime.fromtimestamp(self.timestamp, timezone.utc)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        path: str,
+        title: str,
+        timestamp: float | None,
+        provider_name: str,
+        provider_domain: str,
+        topics: tuple[str, ...],
+        type: str,
+        category: str,
+        quality: int | None,
+        heat: int | None,
+        published: bool,
+        has_image: bool,
+        has_related: bool,
+        has_body: bool,
+        has_url: bool,
+        url: str,
+        text_cf: str,
+    ) -> Summary:
+        """A summary from its stored fields; the casefolded ones are derived here."""
+        topics = tuple(intern(topic) for topic in topics)
+        provider_name, provider_domain = intern(provider_name), intern(provider_domain)
+        return cls(
+            path=path,
+            title=title,
+            timestamp=timestamp,
+            provider_name=provider_name,
+            provider_domain=provider_domain,
+            topics=topics,
+            type=intern(type),
+            category=intern(category),
+            quality=quality,
+            heat=heat,
+            published=published,
+            has_image=has_image,
+            has_related=has_related,
+            has_body=has_body,
+            has_url=has_url,
+            url=url,
+            text_cf=text_cf,
+            title_cf=title.casefold(),
+            provider_cf=intern(f"{provider_name}\n{provider_domain}".casefold()),
+            topics_cf=tuple(intern(topic.casefold()) for topic in topics),
+            type_cf=intern(type.casefold()),
+            category_cf=intern(category.casefold()),
+        )
 
     @classmethod
     def of(cls, record: Record) -> Summary:
@@ -131,15 +190,13 @@ class Summary:
         from .urls import choose_url  # urls imports this module for Urls
 
         provider = record.provider
-        timestamp = record.published_at.timestamp() if record.published_at else None
         text = "\n".join(
             [record.title, record.excerpt, provider.name, provider.domain, *record.topics, record.body]
         )
-        urls = record.urls
-        return cls(
+        return cls.build(
             path=record.path,
             title=record.title,
-            published_at=record.published_at,
+            timestamp=record.published_at.timestamp() if record.published_at else None,
             provider_name=provider.name,
             provider_domain=provider.domain,
             topics=record.topics,
@@ -151,13 +208,7 @@ class Summary:
             has_image=bool(record.images),
             has_related=bool(record.related),
             has_body=bool(record.body.strip()),
-            has_url=bool(urls.all()),
-            url=choose_url(urls),
-            timestamp=timestamp,
-            title_cf=record.title.casefold(),
-            provider_cf=f"{provider.name}\n{provider.domain}".casefold(),
-            topics_cf=tuple(topic.casefold() for topic in record.topics),
-            type_cf=record.type.casefold(),
-            category_cf=record.category.casefold(),
+            has_url=bool(record.urls.all()),
+            url=choose_url(record.urls),
             text_cf=text.casefold(),
         )

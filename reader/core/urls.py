@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
@@ -86,10 +88,11 @@ def _unwrap_amp_cache(host: str, path: str) -> str | None:
 def _clean_host(host: str) -> str:
     """Casefold, IDNA-encode where possible, drop a trailing dot and a www./amp./m. prefix."""
     host = host.casefold().rstrip(".") or host.casefold()
-    try:
-        host = host.encode("idna").decode("ascii")
-    except (UnicodeError, ValueError):
-        pass
+    if not host.isascii():  # the idna codec is slow; most hosts need no encoding
+        try:
+            host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            pass
     stripped = True
     while stripped:
         stripped = False
@@ -127,8 +130,23 @@ def _clean_query(query: str) -> str:
     return "&".join(sorted(kept))
 
 
+# A plain web URL (no user, port, query or AMP cache host) is the common case; it skips urlsplit.
+_SIMPLE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?:)?//([A-Za-z0-9.-]+)(/[^?#\s]*)?(?:#.*)?", re.S)
+
+
+@lru_cache(maxsize=65_536)  # related stories recur across the records of a cluster
 def normalise_url(url: str) -> str:
     """A key equal for URLs of one story (scheme, www./amp./m., AMP forms ignored); "" if not a web URL."""
+    match = _SIMPLE_URL.fullmatch(url.strip())
+    if match is not None and url.isascii():
+        host = match.group(1).casefold()
+        if not host.endswith("ampproject.org") and not _GOOGLE_HOST.fullmatch(host) and host.strip("."):
+            return _clean_host(host) + _clean_path(match.group(2) or "")
+    return _normalise_parsed(url)
+
+
+def _normalise_parsed(url: str) -> str:
+    """normalise_url for any URL, through urlsplit."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -158,9 +176,21 @@ def normalise_url(url: str) -> str:
     return f"{host}{_clean_path(parts.path)}" + (f"?{query}" if query else "")
 
 
+# What normalise_title does to each ASCII character: drop apostrophes, punctuation and controls to spaces.
+_ASCII_TITLE_FOLDS = {
+    code: (None if chr(code) == "'" else " ")
+    for code in range(128)
+    if unicodedata.category(chr(code))[0] == "P" or unicodedata.category(chr(code)) == "Cc"
+}
+
+
+@lru_cache(maxsize=65_536)
 def normalise_title(title: str) -> str:
     """A key equal for titles that differ only in case, width, quotes, dashes, punctuation or spacing."""
-    text = unicodedata.normalize("NFKC", title.casefold()).translate(_TITLE_FOLDS)
+    text = title.casefold()
+    if text.isascii():  # the common case, without a per-character loop
+        return " ".join(text.translate(_ASCII_TITLE_FOLDS).split())
+    text = unicodedata.normalize("NFKC", text).translate(_TITLE_FOLDS)
     out = []
     for char in text:
         category = unicodedata.category(char)

@@ -15,7 +15,8 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ..core.history import History
-from ..core.library import Library, Parsed, discover, parse_files
+from ..core.library import Library
+from ..core.loader import Batch, stream
 from ..core.query import Query, QueryError, parse_query
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.sorting import SORT_ORDERS, sort_summaries
@@ -46,11 +47,9 @@ class MainScreen(Screen[None]):
 
     @dataclass
     class Loaded(Message):
-        """A batch of parsed files arrived from the loader."""
+        """A batch arrived from the loader."""
 
-        results: list[Parsed | Problem]
-        done: int
-        total: int
+        batch: Batch
 
     @dataclass
     class Filtered(Message):
@@ -67,10 +66,10 @@ class MainScreen(Screen[None]):
         record: Record | Problem
         mentions: list[Summary]
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], library: Library) -> None:
         super().__init__()
         self.paths = paths
-        self.library = Library()
+        self.library = library
         self.history: History[View] = History()
         self.sort_order = SORT_ORDERS[0]
         self.topic: str | None = None
@@ -100,32 +99,28 @@ class MainScreen(Screen[None]):
     # Loading
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self) -> None:
-        """Discover and parse the files, sending batches to the UI as they are ready."""
+    def load(self, reload: bool = False) -> None:
+        """Load from the index, then what changed on disk, sending batches to the UI as they are ready."""
         worker = get_current_worker()
-        started = time.monotonic()
-        files, problems = discover(self.paths)
-        self.post_message(self.Loaded(list(problems), 0, len(files)))
-        done = 0
-        for batch in parse_files(files):
+        known = dict(self.library.stats) if reload else None
+        for batch in stream(self.paths, self.library.index, known=known):
             if worker.is_cancelled:
                 return
-            done += len(batch)
-            self.post_message(self.Loaded(batch, done, len(files)))
-        self.app.log(f"loaded {done} files in {time.monotonic() - started:.2f}s")
+            self.post_message(self.Loaded(batch))
 
     def on_main_screen_loaded(self, message: Loaded) -> None:
-        self.library.add(message.results)
-        finished = message.done >= message.total
+        batch = message.batch
+        self.library.apply(batch)
         now = time.monotonic()
-        if self._loading is None:
-            self._loading = (message.done, message.total, now)
-        self._loading = (message.done, message.total, self._loading[2])
-        if finished or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or not self.matching:
+        if batch.total and self._loading is None:
+            self._loading = (batch.done, batch.total, now)
+        elif self._loading is not None:
+            self._loading = (batch.done, batch.total, self._loading[2])
+        if batch.final or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or not self.matching:
             self._last_refresh = now
             self.refresh_topics()
             self.refilter()
-        if finished:
+        if batch.final:
             self._loading = None
         self.update_status()
 

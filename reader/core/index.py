@@ -1,0 +1,204 @@
+"""The on-disk index: a SQLite database of parsed files, so a second start parses no YAML.
+
+Each file is keyed by its absolute path, size and modification time; the summary columns are what the
+list and filter need. Links between stories (a record's own URL and title keys, and the keys of the
+stories in its related list) live in their own table as 64-bit hashes and are queried on demand, so
+they cost no memory. One connection is shared by the loader and the UI's workers behind a lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .record import Problem, Summary
+
+SCHEMA_VERSION = "1"
+OWN, MENTION = 0, 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT UNIQUE NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    problem TEXT,
+    title TEXT, timestamp REAL, provider_name TEXT, provider_domain TEXT, topics TEXT,
+    type TEXT, category TEXT, quality INTEGER, heat INTEGER, published INTEGER, flags INTEGER,
+    url TEXT, text_cf TEXT
+);
+CREATE TABLE IF NOT EXISTS links (file_id INTEGER NOT NULL, key INTEGER NOT NULL, role INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS links_by_key ON links (key, role);
+CREATE INDEX IF NOT EXISTS links_by_file ON links (file_id);
+"""
+
+_COLUMNS = (
+    "title, timestamp, provider_name, provider_domain, topics, type, category, quality, heat, "
+    "published, flags, url, text_cf"
+)
+_TOPIC_SEPARATOR = "\x1f"  # record text never holds control characters, so this cannot collide
+
+
+def key_hash(key: str) -> int:
+    """A stable signed 64-bit hash of a link key (Python's own hash differs between processes)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file as the index holds it: its identity and what parsing it gave."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    result: Summary | Problem
+    own_keys: tuple[int, ...] = ()
+    mention_keys: tuple[int, ...] = ()
+
+
+class IndexError_(Exception):
+    """The index cannot be used (corrupt, unreadable); the caller rebuilds or goes without."""
+
+
+def _row(summary: Summary) -> tuple[object, ...]:
+    flags = summary.has_image | summary.has_related << 1 | summary.has_body << 2 | summary.has_url << 3
+    return (
+        summary.title, summary.timestamp, summary.provider_name, summary.provider_domain,
+        _TOPIC_SEPARATOR.join(summary.topics), summary.type, summary.category, summary.quality,
+        summary.heat, int(summary.published), flags, summary.url, summary.text_cf,
+    )
+
+
+def _summary(path: str, row: tuple) -> Summary:  # type: ignore[type-arg]
+    (title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url, text_cf) = row
+    return Summary.build(
+        path=path, title=title, timestamp=timestamp, provider_name=name, provider_domain=domain,
+        topics=tuple(topics.split(_TOPIC_SEPARATOR)) if topics else (), type=kind, category=category,
+        quality=quality, heat=heat, published=bool(published), has_image=bool(flags & 1),
+        has_related=bool(flags & 2), has_body=bool(flags & 4), has_url=bool(flags & 8), url=url,
+        text_cf=text_cf,
+    )
+
+
+class Index:
+    """A SQLite index at `location` (a file path, or ":memory:" for a throwaway one)."""
+
+    def __init__(self, location: str = ":memory:") -> None:
+        self.location = location
+        self.notice = ""
+        self._lock = threading.RLock()
+        try:
+            self._db = self._open()
+        except (sqlite3.Error, IndexError_) as error:
+            if location == ":memory:":
+                raise
+            self.notice = f"The index at {location} could not be used ({error}); it was rebuilt."
+            self._discard()
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.location != ":memory:":
+            os.makedirs(os.path.dirname(self.location) or ".", exist_ok=True)
+        db = sqlite3.connect(self.location, timeout=30, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA.strip().split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if version is None:
+                    if db.execute("SELECT count(*) FROM files").fetchone()[0]:
+                        raise IndexError_("it has no schema version")
+                    db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                elif version[0] != SCHEMA_VERSION:
+                    raise IndexError_(f"schema {version[0]}, expected {SCHEMA_VERSION}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.remove(self.location + suffix)
+            except FileNotFoundError:
+                pass
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    def entries(self, roots: Iterable[str]) -> Iterator[tuple[str, int, int, Summary | Problem]]:
+        """Every indexed file under the given absolute roots, newest first: (path, size, mtime_ns, result)."""
+        clauses, params = [], []
+        for root in roots:
+            clauses.append("(path = ? OR (path > ? AND path < ?))")
+            prefix = root.rstrip(os.sep) + os.sep
+            params += [root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
+        if not clauses:
+            return
+        sql = (
+            f"SELECT path, size, mtime_ns, problem, {_COLUMNS} FROM files WHERE {' OR '.join(clauses)} "
+            "ORDER BY timestamp IS NULL, timestamp DESC"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        for path, size, mtime_ns, problem, *columns in rows:
+            result = Problem(path, problem) if problem is not None else _summary(path, tuple(columns))
+            yield path, size, mtime_ns, result
+
+    def store(self, entries: list[Entry]) -> None:
+        """Add or replace entries, in one transaction."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._delete([entry.path for entry in entries])
+            for entry in entries:
+                if isinstance(entry.result, Problem):
+                    values: tuple[object, ...] = (entry.result.reason,) + (None,) * 13
+                else:
+                    values = (None,) + _row(entry.result)
+                cursor = self._db.execute(
+                    f"INSERT INTO files (path, size, mtime_ns, problem, {_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry.path, entry.size, entry.mtime_ns) + values,
+                )
+                file_id = cursor.lastrowid
+                self._db.executemany(
+                    "INSERT INTO links VALUES (?, ?, ?)",
+                    [(file_id, key, OWN) for key in entry.own_keys]
+                    + [(file_id, key, MENTION) for key in entry.mention_keys],
+                )
+
+    def remove(self, paths: list[str]) -> None:
+        """Forget files that are gone."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._delete(paths)
+
+    def _delete(self, paths: list[str]) -> None:
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(f"DELETE FROM links WHERE file_id IN (SELECT id FROM files WHERE path IN ({marks}))", chunk)
+            self._db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
+
+    def paths_with_keys(self, keys: list[int], role: int) -> list[tuple[int, str]]:
+        """(key, path) for files that have any of `keys` in the given role (OWN or MENTION)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            return self._db.execute(
+                f"SELECT l.key, f.path FROM links l JOIN files f ON f.id = l.file_id "
+                f"WHERE l.key IN ({marks}) AND l.role = ?",
+                [*keys, role],
+            ).fetchall()

@@ -1,0 +1,173 @@
+"""Folders in, batches of summaries out: the index first, then what changed on disk, parsed on all cores."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+from .frontmatter import RECORD_SUFFIXES, read_record
+from .index import Entry, Index, key_hash
+from .record import Problem, Summary
+from .urls import normalise_title, story_keys
+
+# Below this many files a process pool costs more to start than it saves.
+POOL_THRESHOLD = 400
+BATCH_SIZE = 1000
+
+# path -> (size, mtime_ns); (-1, -1) for a path that could not be examined.
+Stats = dict[str, tuple[int, int]]
+
+
+@dataclass(slots=True)
+class Batch:
+    """A step of loading: records and problems to add or replace, paths that are gone, and progress."""
+
+    summaries: list[Summary] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    stats: Stats = field(default_factory=dict)
+    """Size and mtime of every file in this batch: each replaces whatever was loaded for its path."""
+    scan_problems: list[Problem] | None = None
+    """Given paths and folders that could not be read; when set, they replace the previous scan's."""
+    done: int = 0
+    total: int = 0
+    final: bool = False
+
+
+def link_keys(urls_keys: Iterable[str], title: str) -> list[str]:
+    """The keys under which a story is found: its URL keys, then its title key (`t:` prefixed)."""
+    keys = [key for key in urls_keys if key]
+    if title_key := normalise_title(title):
+        keys.append("t:" + title_key)
+    return list(dict.fromkeys(keys))
+
+
+def parse_entry(item: tuple[str, int, int]) -> Entry:
+    """Parse one file into an index entry (runs in worker processes)."""
+    path, size, mtime_ns = item
+    result = read_record(path, related_in_full=False)
+    if isinstance(result, Problem):
+        return Entry(path, size, mtime_ns, result)
+    mentions: dict[int, None] = {}
+    for story in result.related:
+        mentions.update(dict.fromkeys(key_hash(key) for key in link_keys(story_keys(story.urls), story.title)))
+    own = tuple(key_hash(key) for key in link_keys(story_keys(result.urls), result.title))
+    return Entry(path, size, mtime_ns, Summary.of(result), own, tuple(mentions))
+
+
+def scan(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
+    """Every record file under the given files and folders with its size and mtime, and the paths that failed."""
+    found: Stats = {}
+    problems: list[Problem] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for given in paths:
+        path = os.path.abspath(given)
+        if os.path.isdir(path):
+            _walk(path, found, problems, seen_dirs)
+        elif os.path.lexists(path):
+            found[path] = _stat(path)
+        else:
+            problems.append(Problem(path, "no such file or folder"))
+    return found, problems
+
+
+def _stat(path: str, entry: os.DirEntry[str] | None = None) -> tuple[int, int]:
+    try:
+        info = entry.stat() if entry is not None else os.stat(path)
+    except OSError:
+        return (-1, -1)  # parsing it gives the reason (a broken link, a loop)
+    if not stat.S_ISREG(info.st_mode):
+        return (-1, info.st_mtime_ns)
+    return (info.st_size, info.st_mtime_ns)
+
+
+def _walk(top: str, found: Stats, problems: list[Problem], seen_dirs: set[tuple[int, int]]) -> None:
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in seen_dirs:
+                continue  # a symbolic link back into a folder already read
+            seen_dirs.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as scanner:
+                entries = sorted(scanner, key=lambda entry: entry.name)
+        except OSError as error:
+            problems.append(Problem(folder, error.strerror or "cannot read folder"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(entry.path)
+            elif entry.name.lower().endswith(RECORD_SUFFIXES):
+                found[entry.path] = _stat(entry.path, entry)
+
+
+def parse_entries(files: list[tuple[str, int, int]], workers: int | None = None) -> Iterator[list[Entry]]:
+    """Parse files in batches, on every core when there are many; batches arrive as they are ready."""
+    if len(files) < POOL_THRESHOLD or workers == 1:
+        for start in range(0, len(files), BATCH_SIZE // 4):
+            yield [parse_entry(item) for item in files[start : start + BATCH_SIZE // 4]]
+        return
+    workers = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        batch: list[Entry] = []
+        for entry in pool.map(parse_entry, files, chunksize=32):
+            batch.append(entry)
+            if len(batch) >= BATCH_SIZE:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def _split(entries: Iterable[Entry]) -> tuple[list[Summary], list[Problem], Stats]:
+    summaries: list[Summary] = []
+    problems: list[Problem] = []
+    stats: Stats = {}
+    for entry in entries:
+        stats[entry.path] = (entry.size, entry.mtime_ns)
+        if isinstance(entry.result, Problem):
+            problems.append(entry.result)
+        else:
+            summaries.append(entry.result)
+    return summaries, problems, stats
+
+
+def stream(
+    paths: list[str], index: Index, *, known: Stats | None = None, workers: int | None = None
+) -> Iterator[Batch]:
+    """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
+    every file that is new or changed on disk, parsed and stored; removed files are reported."""
+    if known is None:
+        known = {}
+        batch = Batch()
+        for path, size, mtime_ns, result in index.entries(os.path.abspath(p) for p in paths):
+            known[path] = batch.stats[path] = (size, mtime_ns)
+            (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
+            if len(batch.stats) >= BATCH_SIZE:
+                yield batch
+                batch = Batch()
+        if batch.stats:
+            yield batch
+    found, scan_problems = scan(paths)
+    changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
+    removed = [path for path in known if path not in found]
+    if removed:
+        index.remove(removed)
+    yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed)
+    done = 0
+    for entries in parse_entries(changed, workers):
+        index.store(entries)
+        done += len(entries)
+        summaries, problems, stats = _split(entries)
+        yield Batch(summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed))
