@@ -323,3 +323,49 @@ async def test_command_palette_offers_actions(library: Path) -> None:
         sort.callback()
         await settle(pilot)
         assert screen(app).sort_order == "oldest"
+
+
+NEW_RECORD = """---
+title: "A brand new story about robots"
+publishedDateTime: 2021-01-30T10:00:00Z
+provider:
+  name: New Wire
+topics:
+  - Robotics
+---
+"""
+
+
+async def test_reload_picks_up_new_changed_and_removed_files_keeping_selection(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # the seed
+        await settle(pilot)
+        assert shown_title(app) == SEED_TITLE
+        (library / "new.md").write_text(NEW_RECORD, encoding="utf-8")
+        (library / "old.md").unlink()
+        fox = library / "fox.md"
+        fox.write_text(fox.read_text(encoding="utf-8").replace("Proposed ban", "Changed ban"), encoding="utf-8")
+        await pilot.press("r")
+        await settle(pilot)
+        assert titles(app) == [
+            "A brand new story about robots",
+            "Weekly roundup: cities and [bold]surveillance[/bold]",
+            SEED_TITLE,
+            "Changed ban on facial recognition technology moves forward in Minneapolis",
+        ]
+        assert app.screen.query_one(ArticleList).highlighted.title == SEED_TITLE  # the selection stayed
+        assert shown_title(app) == SEED_TITLE
+
+
+async def test_watcher_notices_a_new_file_without_a_key(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (library / "new.md").write_text(NEW_RECORD, encoding="utf-8")
+        for _ in range(100):  # the watcher looks every few seconds
+            await pilot.pause(0.1)
+            if "A brand new story about robots" in titles(app):
+                break
+        assert "A brand new story about robots" in titles(app)

@@ -34,6 +34,8 @@ class Library:
         self._problems: dict[str, Problem] = {}
         self._scan_problems: list[Problem] = []
         self.stats: Stats = {}
+        self.version = 0
+        """Bumped by every change, so cached sorts and lists know when they are stale."""
 
     @property
     def summaries(self) -> list[Summary]:
@@ -64,6 +66,8 @@ class Library:
             self._problems[problem.path] = problem
         if batch.scan_problems is not None:
             self._scan_problems = batch.scan_problems
+        if batch.summaries or batch.problems or batch.removed or batch.stats:
+            self.version += 1
 
     def topic_counts(self) -> list[tuple[str, int]]:
         """Each topic with its record count, most common first, then by name."""

@@ -19,7 +19,8 @@ from ..core.library import Library
 from ..core.loader import Batch, stream
 from ..core.query import Query, QueryError, parse_query
 from ..core.record import Problem, Record, RelatedStory, Summary
-from ..core.sorting import SORT_ORDERS, sort_summaries
+from ..core.listing import Lister
+from ..core.sorting import SORT_ORDERS
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
@@ -27,6 +28,8 @@ from ..widgets.topics import TopicList
 
 # How often the list is refreshed while records stream in, in seconds.
 LOAD_REFRESH_INTERVAL = 0.5
+# How often the folders are checked for changes: at least this often, and at most 10% of the time.
+WATCH_INTERVAL = 3.0
 
 # A view in the history: the path of a loaded record, or a related story that is not in the library.
 View = str | RelatedStory
@@ -43,6 +46,7 @@ class MainScreen(Screen[None]):
         Binding("backspace,alt+left", "back", "Back", id="main.back"),
         Binding("alt+right", "forward", "Forward", id="main.forward"),
         Binding("exclamation_mark", "problems", "Problems", id="main.problems"),
+        Binding("r", "reload", "Reload", id="main.reload"),
     ]
 
     @dataclass
@@ -75,6 +79,7 @@ class MainScreen(Screen[None]):
         self.topic: str | None = None
         self.filter_query: Query = parse_query("")
         self.matching: list[Summary] = []
+        self.lister = Lister()
         self._generation = 0
         self._loading: tuple[int, int, float] | None = None
         self._last_refresh = 0.0
@@ -94,23 +99,42 @@ class MainScreen(Screen[None]):
         self.query_one("#detail", DetailPane).border_title = "Story"
         self.query_one("#articles", ArticleList).focus()
         self.update_status()
-        self.load()
+        self._loader = self.load(None)
 
-    # Loading
+    # Loading and watching
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self, reload: bool = False) -> None:
-        """Load from the index, then what changed on disk, sending batches to the UI as they are ready."""
+    def load(self, known: dict[str, tuple[int, int]] | None) -> None:
+        """Load from the index (or, given what is `known`, only what changed on disk), in batches."""
         worker = get_current_worker()
-        known = dict(self.library.stats) if reload else None
+        started = time.monotonic()
         for batch in stream(self.paths, self.library.index, known=known):
             if worker.is_cancelled:
                 return
             self.post_message(self.Loaded(batch))
+        self.post_message(self.Watched(time.monotonic() - started))
+
+    @dataclass
+    class Watched(Message):
+        """A load or check for changes finished, taking `seconds`."""
+
+        seconds: float
+
+    def on_main_screen_watched(self, message: Watched) -> None:
+        delay = max(WATCH_INTERVAL, 10 * message.seconds)
+        self.set_timer(delay, self.check_for_changes, name="watch")
+
+    def check_for_changes(self) -> None:
+        """Look for new, changed and removed files (the watcher's tick, and `r`)."""
+        if self._loader.is_finished:
+            self._loader = self.load(dict(self.library.stats))
 
     def on_main_screen_loaded(self, message: Loaded) -> None:
         batch = message.batch
         self.library.apply(batch)
+        current = self.history.current
+        if isinstance(current, str) and (current in batch.stats or current in batch.removed):
+            self.show_view(current)  # the file shown changed under us
         now = time.monotonic()
         if batch.total and self._loading is None:
             self._loading = (batch.done, batch.total, now)
@@ -133,20 +157,21 @@ class MainScreen(Screen[None]):
     def refilter(self) -> None:
         """Recompute the list for the current topic, query and sort order, off the UI thread."""
         self._generation += 1
-        self.run_filter(self._generation, self.filter_query, self.topic, self.sort_order, list(self.library.summaries))
+        self.run_filter(
+            self._generation, self.library.version, self.filter_query, self.topic, self.sort_order,
+            self.library.summaries,
+        )
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def run_filter(
-        self, generation: int, query: Query, topic: str | None, order: str, summaries: list[Summary]
+        self, generation: int, version: int, query: Query, topic: str | None, order: str, summaries: list[Summary]
     ) -> None:
         """Sort and filter in a worker; the UI keeps the last result until this one arrives."""
-        matching = sort_summaries(summaries, order)
-        if topic is not None:
-            topic_cf = topic.casefold()
-            matching = [s for s in matching if topic_cf in s.topics_cf]
-        matching = [s for s in matching if query.matches(s)]
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Filtered(generation, matching))
+        worker = get_current_worker()
+        stale = lambda: worker.is_cancelled or generation != self._generation  # noqa: E731
+        listing = self.lister.compute(summaries, version, order, topic, query, stale)
+        if listing is not None and not stale():
+            self.post_message(self.Filtered(generation, listing.summaries))
 
     def on_main_screen_filtered(self, message: Filtered) -> None:
         if message.generation != self._generation:
@@ -154,7 +179,7 @@ class MainScreen(Screen[None]):
         articles = self.query_one(ArticleList)
         current = articles.highlighted
         self.matching = message.summaries
-        articles.show(message.summaries, keep=current.path if current else None)
+        articles.show(message.summaries, keep=current.path if current else None, fallback=articles.cursor)
         self.update_status()
 
     def on_topic_list_chosen(self, message: TopicList.Chosen) -> None:
@@ -254,10 +279,16 @@ class MainScreen(Screen[None]):
         if self._loading is not None:
             done, count, started = self._loading
             rate = done / max(time.monotonic() - started, 1e-3)
-            parts.append(f"loading {done:,}/{count:,} ({rate:,.0f}/s)")
+            filled = round(12 * done / count) if count else 0
+            bar = "█" * filled + "░" * (12 - filled)
+            parts.append(f"loading {bar} {done:,}/{count:,} · {rate:,.0f}/s")
         self.query_one("#status", Static).update("  ·  ".join(parts))
 
     # Actions
+
+    def action_reload(self) -> None:
+        self.check_for_changes()
+        self.notify("Checking the folders for changes")
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()

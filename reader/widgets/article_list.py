@@ -95,14 +95,15 @@ class ArticleList(ScrollView, can_focus=True):
             return self.summaries[self.cursor]
         return None
 
-    def show(self, summaries: list[Summary], keep: str | None = None) -> None:
-        """Show a new list; the cursor goes to the record at path `keep` if present, else the top."""
+    def show(self, summaries: list[Summary], keep: str | None = None, fallback: int = 0) -> None:
+        """Show a new list; the cursor stays on the record at path `keep` if present, else goes to row
+        `fallback` (clamped)."""
         self.summaries = summaries
         self._strips.clear()
         self.virtual_size = Size(self.size.width, len(summaries))
-        index = 0
+        index = min(fallback, max(len(summaries) - 1, 0))
         if keep is not None:
-            index = next((i for i, s in enumerate(summaries) if s.path == keep), 0)
+            index = next((i for i, s in enumerate(summaries) if s.path == keep), index)
         self.cursor = index
         self.refresh()
 

@@ -1,0 +1,68 @@
+"""The list computation: narrowing and caching must never change the result."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reader.core.listing import Lister
+from reader.core.query import parse_query
+from reader.core.record import Provider, Record, Summary
+from reader.core.sorting import sort_summaries
+
+BASE = datetime(2021, 1, 1, tzinfo=timezone.utc)
+WORDS = ["facial recognition", "robot arms", "city council", "face masks", "recognition ban"]
+
+
+def summaries() -> list[Summary]:
+    return [
+        Summary.of(
+            Record(
+                path=f"/r/{i}.md",
+                title=f"{WORDS[i % len(WORDS)]} {i}",
+                published_at=BASE + timedelta(hours=i * 7 % 50),
+                provider=Provider(f"P{i % 3}", f"p{i % 3}.test"),
+                topics=("AI",) if i % 2 else ("Robotics",),
+                quality=i % 90,
+            )
+        )
+        for i in range(60)
+    ]
+
+
+def full(records: list[Summary], order: str, topic: str | None, text: str) -> list[str]:
+    query = parse_query(text)
+    ordered = sort_summaries(records, order)
+    return [s.path for s in ordered if (topic is None or topic.casefold() in s.topics_cf) and query.matches(s)]
+
+
+@pytest.mark.parametrize("typed", [["f", "fa", "fac", "face"], ["r", "re", "rec", "rec q", "rec quality:>40"]])
+def test_typing_narrows_to_the_same_result_as_a_full_filter(typed: list[str]) -> None:
+    records, lister = summaries(), Lister()
+    for text in typed:
+        listing = lister.compute(records, 1, "newest", "AI", parse_query(text))
+        assert listing is not None
+        assert [s.path for s in listing.summaries] == full(records, "newest", "AI", text)
+
+
+def test_deleting_a_character_widens_again() -> None:
+    records, lister = summaries(), Lister()
+    lister.compute(records, 1, "newest", None, parse_query("face"))
+    listing = lister.compute(records, 1, "newest", None, parse_query("fac"))
+    assert listing is not None and [s.path for s in listing.summaries] == full(records, "newest", None, "fac")
+
+
+def test_new_version_order_or_topic_is_not_narrowed_from_the_old_list() -> None:
+    records, lister = summaries(), Lister()
+    lister.compute(records[:10], 1, "newest", None, parse_query("r"))
+    listing = lister.compute(records, 2, "newest", None, parse_query("re"))  # more records arrived
+    assert listing is not None and [s.path for s in listing.summaries] == full(records, "newest", None, "re")
+    listing = lister.compute(records, 2, "title", None, parse_query("rec"))
+    assert listing is not None and [s.path for s in listing.summaries] == full(records, "title", None, "rec")
+    listing = lister.compute(records, 2, "title", "Robotics", parse_query("reco"))
+    assert listing is not None and [s.path for s in listing.summaries] == full(records, "title", "Robotics", "reco")
+
+
+def test_cancelled_computation_returns_nothing() -> None:
+    assert Lister().compute(summaries(), 1, "newest", None, parse_query("x"), cancelled=lambda: True) is None
