@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from multiprocessing import resource_tracker
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -27,6 +28,9 @@ class ReaderApp(App[None]):
     ]
 
     def __init__(self, paths: list[str], *, use_cache: bool = True) -> None:
+        # The parsing pool needs multiprocessing's resource tracker, which cannot start once Textual
+        # has replaced sys.stderr (its fileno() is not a real descriptor): start it now.
+        resource_tracker.ensure_running()
         super().__init__()
         self.paths = paths
         self.use_cache = use_cache

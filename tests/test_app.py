@@ -369,3 +369,22 @@ async def test_watcher_notices_a_new_file_without_a_key(library: Path) -> None:
             if "A brand new story about robots" in titles(app):
                 break
         assert "A brand new story about robots" in titles(app)
+
+
+async def test_a_folder_large_enough_for_the_process_pool_loads_in_the_app(tmp_path: Path) -> None:
+    """The pool's resource tracker cannot start once Textual has replaced stderr: this once hung at 0."""
+    from reader.core.loader import POOL_THRESHOLD
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    count = POOL_THRESHOLD + 20
+    for i in range(count):
+        (folder / f"{i:04}.md").write_text(f'---\ntitle: "Story {i}"\ntopics: [AI]\n---\n', encoding="utf-8")
+    app = ReaderApp([str(folder)])
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.1)
+            if len(screen(app).library) == count and not screen(app).matching == []:
+                break
+        await settle(pilot)
+        assert len(titles(app)) == count

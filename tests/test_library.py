@@ -1,9 +1,11 @@
-"""Tests for folders in, summaries out: discovery, parsing, topics and links between stories."""
+"""Tests for folders in, summaries out: scanning, parsing, topics and links between stories."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -12,15 +14,9 @@ import pytest
 import yaml
 
 from reader.core.frontmatter import read_record
-from reader.core.library import (
-    POOL_THRESHOLD,
-    Library,
-    Parsed,
-    discover,
-    load_library,
-    parse_file,
-    parse_files,
-)
+from reader.core.index import Entry, Index, key_hash
+from reader.core.library import Library, load_library
+from reader.core.loader import POOL_THRESHOLD, Batch, parse_entries, parse_entry, scan
 from reader.core.record import Problem, Record, RelatedStory, Summary, Urls
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,9 +37,16 @@ def touch(path: Path, text: str = "---\ntitle: x\n---\n") -> Path:
     return path
 
 
-def parsed(path: Path) -> Parsed:
-    result = parse_file(str(path))
-    assert isinstance(result, Parsed), result
+def item(path: Path) -> tuple[str, int, int]:
+    """What `scan` reports for a regular file: (path, size, mtime_ns)."""
+    info = os.stat(path)
+    return (str(path), info.st_size, info.st_mtime_ns)
+
+
+def entry(path: Path) -> Entry:
+    """A parsed record's index entry."""
+    result = parse_entry(item(path))
+    assert isinstance(result.result, Summary), result
     return result
 
 
@@ -53,11 +56,33 @@ def full(path: Path) -> Record:
     return record
 
 
+def library_of(entries: Iterable[Entry]) -> Library:
+    """A library holding `entries` in the given load order, their links stored in its index."""
+    entries = list(entries)
+    index = Index(":memory:")
+    index.store(entries)
+    library = Library(index)
+    batch = Batch()
+    for one in entries:
+        batch.stats[one.path] = (one.size, one.mtime_ns)
+        if isinstance(one.result, Problem):
+            batch.problems.append(one.result)
+        else:
+            batch.summaries.append(one.result)
+    library.apply(batch)
+    return library
+
+
+def scanned(paths: list[str]) -> tuple[list[str], list[Problem]]:
+    stats, problems = scan(paths)
+    return list(stats), problems
+
+
 # ---------------------------------------------------------------------------------------------------------
-# discover
+# scan
 
 
-def test_discover_tree(tmp_path: Path) -> None:
+def test_scan_tree(tmp_path: Path) -> None:
     root = tmp_path / "news"
     wanted = [
         touch(root / "a.md"),
@@ -78,65 +103,74 @@ def test_discover_tree(tmp_path: Path) -> None:
         touch(root / ".git" / "objects" / "x.md"),
         touch(root / "ai" / ".draft.md"),
     ]
-    files, problems = discover([str(root)])
+    stats, problems = scan([str(root)])
+    files = list(stats)
     assert problems == []
     assert sorted(files) == sorted(str(p) for p in wanted)
     assert not set(files) & {str(p) for p in skipped}
-    assert len(files) == len(set(files))
+    # each file comes with its size and modification time
+    assert all(stats[str(p)] == item(p)[1:] for p in wanted)
     # within one folder, files come in name order
     top = [f for f in files if os.path.dirname(f) == str(root)]
     assert top == sorted(top)
 
 
-def test_discover_symlinked_folder_loop_ends(tmp_path: Path) -> None:
+def test_scan_symlinked_folder_loop_ends(tmp_path: Path) -> None:
     root = tmp_path / "news"
     one = touch(root / "a" / "one.md")
     two = touch(root / "a" / "b" / "two.md")
     os.symlink(root, root / "a" / "b" / "back-to-root")
     os.symlink(root / "a", root / "a" / "self")
     start = time.perf_counter()
-    files, problems = discover([str(root)])
+    files, problems = scanned([str(root)])
     assert time.perf_counter() - start < 5
     assert problems == []
     assert sorted(files) == sorted([str(one), str(two)])
 
 
-def test_discover_follows_a_symlinked_folder_elsewhere(tmp_path: Path) -> None:
+def test_scan_follows_a_symlinked_folder_elsewhere(tmp_path: Path) -> None:
     outside = touch(tmp_path / "elsewhere" / "far.md")
     root = tmp_path / "news"
     near = touch(root / "near.md")
     os.symlink(outside.parent, root / "linked")
-    files, problems = discover([str(root)])
+    files, problems = scanned([str(root)])
     assert problems == []
     assert sorted(files) == sorted([str(near), str(root / "linked" / "far.md")])
 
 
-def test_discover_missing_path_is_a_problem(tmp_path: Path) -> None:
+def test_scan_missing_path_is_a_problem(tmp_path: Path) -> None:
     good = touch(tmp_path / "here" / "a.md")
     missing = tmp_path / "not-here"
-    files, problems = discover([str(good.parent), str(missing)])
+    files, problems = scanned([str(good.parent), str(missing)])
     assert files == [str(good)]
     assert len(problems) == 1
     assert problems[0].path == str(missing)
     assert problems[0].reason and "\n" not in problems[0].reason
 
 
-def test_discover_given_files_any_suffix_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_given_files_any_suffix_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     a = touch(tmp_path / "a.md")
     odd = touch(tmp_path / "odd.json")
     monkeypatch.chdir(tmp_path)
-    files, problems = discover(["a.md", str(a), "./odd.json", str(tmp_path), "sub/../a.md"])
+    files, problems = scanned(["a.md", str(a), "./odd.json", str(tmp_path), "sub/../a.md"])
     assert problems == []
     # relative paths become absolute, and each file is listed once
     assert files == [str(a), str(odd)]
 
 
-def test_discover_broken_symlink_is_listed_then_a_problem(tmp_path: Path) -> None:
+def test_scan_broken_symlink_is_listed_then_a_problem(tmp_path: Path) -> None:
     os.symlink(tmp_path / "gone.md", tmp_path / "dangling.md")
-    files, problems = discover([str(tmp_path / "dangling.md")])
-    assert files == [str(tmp_path / "dangling.md")] and problems == []
-    result = parse_file(files[0])
-    assert isinstance(result, Problem)
+    stats, problems = scan([str(tmp_path / "dangling.md")])
+    assert list(stats) == [str(tmp_path / "dangling.md")] and problems == []
+    result = parse_entry((str(tmp_path / "dangling.md"), *stats[str(tmp_path / "dangling.md")]))
+    assert isinstance(result.result, Problem)
+    assert result.own_keys == () and result.mention_keys == ()
+
+
+def test_scan_walks_a_hidden_folder_given_explicitly(tmp_path: Path) -> None:
+    inside = touch(tmp_path / ".news" / "a.md")
+    touch(tmp_path / ".news" / ".skip" / "b.md")
+    assert scanned([str(tmp_path / ".news")]) == ([str(inside)], [])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -166,14 +200,18 @@ def test_load_library_counts_good_and_bad(tmp_path: Path) -> None:
     library = load_library([str(root), str(missing)])
 
     assert sorted(s.path for s in library.summaries) == sorted(str(p) for p in good)
+    assert len(library) == len(good)
     assert sorted(p.path for p in library.problems) == sorted([*(str(p) for p in bad), str(missing)])
     assert all(p.reason and "\n" not in p.reason for p in library.problems)
     titles = {s.title for s in library.summaries}
     assert titles == {"One", "Two", "Three", "Ban on facial recognition technology advances in Minneapolis"}
     seed = library.summary(str(root / "seed.txt"))
     assert seed is not None and seed.published is False and seed.has_related and seed.has_image
+    assert seed == Summary.of(full(root / "seed.txt"))
     assert isinstance(library.load_record(str(root / "seed.txt")), Record)
     assert library.summary(str(root / "nope.md")) is None
+    # every file found, good or bad, is in the stats with its size and mtime; the missing path is not
+    assert library.stats == {str(p): item(p)[1:] for p in [*good, *bad]}
 
 
 def test_load_library_empty_folder(tmp_path: Path) -> None:
@@ -181,13 +219,35 @@ def test_load_library_empty_folder(tmp_path: Path) -> None:
     assert library.summaries == [] and library.problems == [] and library.topic_counts() == []
 
 
-def test_add_ignores_a_path_already_loaded(tmp_path: Path) -> None:
-    item = parsed(write_record(tmp_path, "a.md", title="A", topics=["x"]))
-    library = Library()
-    library.add([item])
-    library.add([item])
+def test_apply_the_same_batch_twice_keeps_one(tmp_path: Path) -> None:
+    one = entry(write_record(tmp_path, "a.md", title="A", topics=["x"]))
+    library = library_of([one])
+    again = Batch(summaries=[one.result], stats={one.path: (one.size, one.mtime_ns)})  # type: ignore[list-item]
+    library.apply(again)
     assert len(library.summaries) == 1
     assert library.topic_counts() == [("x", 1)]
+
+
+def test_apply_replaces_and_removes(tmp_path: Path) -> None:
+    a = entry(write_record(tmp_path, "a.md", title="A", topics=["x"]))
+    b = entry(write_record(tmp_path, "b.md", title="B", topics=["x"]))
+    library = library_of([a, b])
+    newer = entry(write_record(tmp_path, "a.md", title="A again", topics=["y"]))
+    problem = Problem(b.path, "invalid YAML")
+    library.apply(
+        Batch(summaries=[newer.result], problems=[problem],  # type: ignore[list-item]
+              stats={a.path: (newer.size, newer.mtime_ns + 1), b.path: (1, 1)})
+    )
+    assert [s.title for s in library.summaries] == ["A again"]
+    assert library.problems == [problem]
+    assert library.topic_counts() == [("y", 1)]
+    assert library.stats[a.path] == (newer.size, newer.mtime_ns + 1)
+    missing = Problem("/nowhere", "no such file or folder")
+    library.apply(Batch(removed=[a.path, b.path], scan_problems=[missing]))
+    assert library.summaries == [] and library.stats == {}
+    assert library.problems == [missing]
+    library.apply(Batch(scan_problems=[]))  # a later scan replaces the scan problems
+    assert library.problems == []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -275,29 +335,45 @@ def test_resolve_nothing(linked: dict[str, Path]) -> None:
     assert library.resolve(RelatedStory(title="!!!", urls=Urls(web="javascript:alert(1)"))) is None
 
 
+def test_resolve_only_loaded_records(linked: dict[str, Path]) -> None:
+    """The index may hold links of files that are not loaded (another folder): they never resolve."""
+    index = Index(":memory:")
+    load_library([str(linked["target"].parent)], index)
+    elsewhere = load_library([str(linked["other"])], index)  # same index, only the other file loaded
+    assert elsewhere.resolve(RelatedStory(title="x", urls=Urls(web=STORY))) is None
+    found = elsewhere.resolve(RelatedStory(title="something else"))
+    assert found is not None and found.path == str(linked["other"])
+
+
 @pytest.mark.parametrize("duplicate_first", [True, False])
 def test_unpublished_duplicate_not_preferred(tmp_path: Path, duplicate_first: bool) -> None:
-    published = parsed(write_record(tmp_path, "z-published.md", title="Same story", webUrl=STORY, published=True, heat=90))
-    duplicate = parsed(
+    published = entry(write_record(tmp_path, "z-published.md", title="Same story", webUrl=STORY, published=True, heat=90))
+    duplicate = entry(
         write_record(tmp_path, "a-duplicate.md", title="Same story", webUrl="http://example.com/news/story-1",
                      published=False, heat=-1)
     )
-    library = Library()
-    library.add([duplicate, published] if duplicate_first else [published, duplicate])
+    library = library_of([duplicate, published] if duplicate_first else [published, duplicate])
     assert len(library.summaries) == 2
     by_url = library.resolve(RelatedStory(title="x", urls=Urls(amp="https://example.com/news/amp/story-1")))
     by_title = library.resolve(RelatedStory(title="same story"))
-    assert by_url is not None and by_url.path == published.summary.path
-    assert by_title is not None and by_title.path == published.summary.path
+    assert by_url is not None and by_url.path == published.path
+    assert by_title is not None and by_title.path == published.path
 
 
-def test_first_of_two_unpublished_kept(tmp_path: Path) -> None:
-    first = parsed(write_record(tmp_path, "b.md", title="T", webUrl=STORY, published=False))
-    second = parsed(write_record(tmp_path, "a.md", title="T", webUrl=STORY, published=False))
-    library = Library()
-    library.add([first, second])
-    found = library.resolve(RelatedStory(title="T", urls=Urls(web=STORY)))
-    assert found is not None and found.path == first.summary.path
+def test_two_unpublished_duplicates_resolve_the_same_whatever_the_load_order(tmp_path: Path) -> None:
+    """The old library kept the first one loaded; load order now depends on the index (newest first on
+    a second start), so the choice must not depend on it."""
+    first = entry(write_record(tmp_path, "b.md", title="T", webUrl=STORY, published=False))
+    second = entry(write_record(tmp_path, "a.md", title="T", webUrl=STORY, published=False))
+    story = RelatedStory(title="T", urls=Urls(web=STORY))
+    found = {
+        getattr(library_of(order).resolve(story), "path", None)
+        for order in ([first, second], [second, first])
+    }
+    assert len(found) == 1 and found <= {first.path, second.path}
+    by_title = {getattr(library_of(order).resolve(RelatedStory(title="t")), "path", None)
+                for order in ([first, second], [second, first])}
+    assert by_title == found
 
 
 def test_resolve_a_related_item_of_the_seed(tmp_path: Path) -> None:
@@ -348,27 +424,51 @@ def test_mentioned_by_the_seed(tmp_path: Path) -> None:
     assert library.mentioned_by(seed) == []
 
 
+def test_untitled_related_item_does_not_link_by_its_placeholder(tmp_path: Path) -> None:
+    untitled = write_record(tmp_path, "untitled.md", webUrl="https://u.example/u")
+    other = write_record(tmp_path, "other.md", title="Other", related=[{"webUrl": "https://elsewhere.example/zzz"}])
+    library = load_library([str(tmp_path)])
+    story = full(other).related[0]
+    assert full(untitled).title == "untitled"
+    assert library.resolve(story) is None
+    assert library.mentioned_by(full(untitled)) == []
+
+
 # ---------------------------------------------------------------------------------------------------------
-# parse_file / parse_files
+# parse_entry / parse_entries
 
 
-def test_parse_file_keys(tmp_path: Path) -> None:
+def test_parse_entry_keys(tmp_path: Path) -> None:
     path = write_record(
         tmp_path, "a.md", title="Hello, World!", originalUrl="https://www.a.example/x/",
         webUrl="http://a.example/x", related=[{"title": "Other", "webUrl": "https://b.example/y"}, "junk"],
     )
-    result = parsed(path)
-    assert result.keys == ("a.example/x", "t:hello world")
-    assert result.mentions == ("b.example/y", "t:other")
-    assert result.summary == Summary.of(full(path))
+    result = parse_entry(item(path))
+    assert (result.path, result.size, result.mtime_ns) == item(path)
+    assert result.own_keys == tuple(key_hash(k) for k in ("a.example/x", "t:hello world"))
+    assert result.mention_keys == tuple(key_hash(k) for k in ("b.example/y", "t:other"))
+    assert result.result == Summary.of(full(path))
 
 
-def test_parse_file_problem(tmp_path: Path) -> None:
-    result = parse_file(str(touch(tmp_path / "bad.md", "no front matter")))
-    assert isinstance(result, Problem)
+def test_key_hash_is_stable() -> None:
+    """Keys are stored on disk and computed in worker processes: the hash must never vary."""
+    assert key_hash("t:hello world") == key_hash("t:hello world")
+    assert key_hash("a") != key_hash("b")
+    assert -(2**63) <= key_hash("example.com/x") < 2**63
+    # blake2b with an 8-byte digest, read as a signed big-endian integer
+    digest = hashlib.blake2b(b"t:hello world", digest_size=8).digest()
+    assert key_hash("t:hello world") == int.from_bytes(digest, "big", signed=True)
+    assert isinstance(key_hash("\ud800"), int)  # a lone surrogate from a YAML escape does not raise
 
 
-def _corpus(folder: Path, count: int) -> list[str]:
+def test_parse_entry_problem(tmp_path: Path) -> None:
+    path = touch(tmp_path / "bad.md", "no front matter")
+    result = parse_entry(item(path))
+    assert isinstance(result.result, Problem) and result.result.path == str(path)
+    assert result.own_keys == () and result.mention_keys == ()
+
+
+def _corpus(folder: Path, count: int) -> list[tuple[str, int, int]]:
     paths = []
     for i in range(count):
         if i % 50 == 7:
@@ -381,44 +481,29 @@ def _corpus(folder: Path, count: int) -> list[str]:
                     webUrl=f"https://example.com/{i}", related=[{"title": f"Story {i + 1}"}],
                 )
             )
-    return [str(p) for p in paths]
+    return [item(p) for p in paths]
 
 
-def test_parse_files_sequential_batches(tmp_path: Path) -> None:
+def test_parse_entries_sequential_batches(tmp_path: Path) -> None:
     files = _corpus(tmp_path, 23)
-    batches = list(parse_files(files, batch_size=10))
-    assert [len(b) for b in batches] == [10, 10, 3]
-    flat = [r for batch in batches for r in batch]
-    assert [r.path if isinstance(r, Problem) else r.summary.path for r in flat] == files
-    assert list(parse_files([])) == []
+    batches = list(parse_entries(files, workers=1))
+    assert all(batches)
+    flat = [e for batch in batches for e in batch]
+    assert [(e.path, e.size, e.mtime_ns) for e in flat] == files
+    assert list(parse_entries([])) == []
 
 
-def test_parse_files_pool_matches_sequential(tmp_path: Path) -> None:
+def test_parse_entries_pool_matches_sequential(tmp_path: Path) -> None:
     files = _corpus(tmp_path, POOL_THRESHOLD + 13)
-    sequential = [r for batch in parse_files(files, workers=1) for r in batch]
-    pooled_batches = list(parse_files(files, workers=2, batch_size=100))
-    pooled = [r for batch in pooled_batches for r in batch]
-    assert all(len(b) == 100 for b in pooled_batches[:-1])
+    sequential = [e for batch in parse_entries(files, workers=1) for e in batch]
+    pooled_batches = list(parse_entries(files, workers=2))
+    pooled = [e for batch in pooled_batches for e in batch]
+    assert all(pooled_batches)
     assert len(pooled) == len(files)
-    assert pooled == sequential
-    assert sum(isinstance(r, Problem) for r in pooled) == sum(1 for f in files if f.endswith("-bad.md"))
-    library = Library()
-    library.add(pooled)
+    assert pooled == sequential  # same order, same summaries, same link hashes across processes
+    bad = sum(1 for f in files if f[0].endswith("-bad.md"))
+    assert sum(isinstance(e.result, Problem) for e in pooled) == bad
+    library = library_of(pooled)
     assert len(library.summaries) + len(library.problems) == len(files)
-
-
-def test_discover_walks_a_hidden_folder_given_explicitly(tmp_path: Path) -> None:
-    inside = touch(tmp_path / ".news" / "a.md")
-    touch(tmp_path / ".news" / ".skip" / "b.md")
-    files, problems = discover([str(tmp_path / ".news")])
-    assert (files, problems) == ([str(inside)], [])
-
-
-def test_untitled_related_item_does_not_link_by_its_placeholder(tmp_path: Path) -> None:
-    untitled = write_record(tmp_path, "untitled.md", webUrl="https://u.example/u")
-    other = write_record(tmp_path, "other.md", title="Other", related=[{"webUrl": "https://elsewhere.example/zzz"}])
-    library = load_library([str(tmp_path)])
-    story = full(other).related[0]
-    assert full(untitled).title == "untitled"
-    assert library.resolve(story) is None
-    assert library.mentioned_by(full(untitled)) == []
+    found = library.resolve(RelatedStory(title="x", urls=Urls(web="https://example.com/12")))
+    assert found is not None and found.path == str(tmp_path / "0012.md")

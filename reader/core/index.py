@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -61,6 +62,16 @@ class Entry:
     mention_keys: tuple[int, ...] = ()
 
 
+def _storable(path: str) -> bool:
+    """Whether SQLite can hold the path: a file name that is not UTF-8 (surrogate escapes) cannot,
+    so such a file is loaded every time instead of being indexed."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class IndexError_(Exception):
     """The index cannot be used (corrupt, unreadable); the caller rebuilds or goes without."""
 
@@ -86,26 +97,67 @@ def _summary(path: str, row: tuple) -> Summary:  # type: ignore[type-arg]
 
 
 class Index:
-    """A SQLite index at `location` (a file path, or ":memory:" for a throwaway one)."""
+    """A SQLite index at `location` (a file path, or ":memory:" for a throwaway one).
+
+    It never stops the reader: a corrupt or outdated file is discarded and rebuilt, and a location
+    that cannot be used at all gives an in-memory index; either way `notice` says what happened."""
 
     def __init__(self, location: str = ":memory:") -> None:
         self.location = location
         self.notice = ""
         self._lock = threading.RLock()
         try:
-            self._db = self._open()
-        except (sqlite3.Error, IndexError_) as error:
+            self._db = self._open_waiting()
+        except (sqlite3.DatabaseError, IndexError_) as error:
             if location == ":memory:":
                 raise
-            self.notice = f"The index at {location} could not be used ({error}); it was rebuilt."
+            self._rebuild(f"could not be used ({error})")
+        except OSError as error:
+            self._fall_back(error)
+
+    def _open_waiting(self) -> sqlite3.Connection:
+        """Open, waiting while another copy of the reader holds the database (concurrent starts)."""
+        for _ in range(200):
+            try:
+                return self._open()
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                time.sleep(0.05)
+        return self._open()
+
+    def _rebuild(self, why: str) -> None:
+        self.notice = f"The index at {self.location} {why}; it was rebuilt."
+        try:
             self._discard()
-            self._db = self._open()
+            self._db = self._open_waiting()
+        except (OSError, sqlite3.Error) as error:
+            self._fall_back(error)
+
+    def _fall_back(self, error: BaseException) -> None:
+        self.notice = f"The index at {self.location} cannot be used ({error}); reading without one."
+        self.location = ":memory:"
+        self._db = self._open()
+
+    def reset(self, error: BaseException) -> None:
+        """Start afresh after the database failed in use (a damaged page found mid-read)."""
+        with self._lock:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            if self.location == ":memory:":
+                self._db = self._open()
+                self.notice = f"The in-memory index failed ({error}); it was emptied."
+            else:
+                self._rebuild(f"was damaged ({error})")
 
     def _open(self) -> sqlite3.Connection:
         if self.location != ":memory:":
             os.makedirs(os.path.dirname(self.location) or ".", exist_ok=True)
         db = sqlite3.connect(self.location, timeout=30, check_same_thread=False, isolation_level=None)
         try:
+            db.execute("PRAGMA busy_timeout=30000")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             with db:
@@ -151,13 +203,15 @@ class Index:
             "ORDER BY timestamp IS NULL, timestamp DESC"
         )
         with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        for path, size, mtime_ns, problem, *columns in rows:
-            result = Problem(path, problem) if problem is not None else _summary(path, tuple(columns))
-            yield path, size, mtime_ns, result
+            cursor = self._db.execute(sql, params)
+            while rows := cursor.fetchmany(2000):  # the newest arrive first, while the rest are read
+                for path, size, mtime_ns, problem, *columns in rows:
+                    result = Problem(path, problem) if problem is not None else _summary(path, tuple(columns))
+                    yield path, size, mtime_ns, result
 
     def store(self, entries: list[Entry]) -> None:
         """Add or replace entries, in one transaction."""
+        entries = [entry for entry in entries if _storable(entry.path)]
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._delete([entry.path for entry in entries])
@@ -182,7 +236,7 @@ class Index:
         """Forget files that are gone."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            self._delete(paths)
+            self._delete([path for path in paths if _storable(path)])
 
     def _delete(self, paths: list[str]) -> None:
         for start in range(0, len(paths), 500):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
@@ -87,7 +88,7 @@ class Library:
         keys = link_keys(story_keys(story.urls), story.title)
         hashes = [key_hash(key) for key in keys]
         found: dict[int, list[Summary]] = {}
-        for key, path in self.index.paths_with_keys(hashes, OWN):
+        for key, path in self._links(hashes, OWN):
             if (summary := self._summaries.get(path)) is not None:
                 found.setdefault(key, []).append(summary)
         url_hashes = [h for key, h in zip(keys, hashes) if not key.startswith("t:")]
@@ -97,10 +98,16 @@ class Library:
                 return min(candidates, key=lambda s: (not s.published, s.path))
         return None
 
+    def _links(self, hashes: list[int], role: int) -> list[tuple[int, str]]:
+        try:
+            return self.index.paths_with_keys(hashes, role)
+        except sqlite3.DatabaseError:
+            return []  # a damaged index loses links, not the reader; the next load rebuilds it
+
     def mentioned_by(self, record: Record) -> list[Summary]:
         """Loaded records whose related lists point at this record, newest first."""
         hashes = [key_hash(key) for key in link_keys(story_keys(record.urls), record.title)]
-        paths = {path for _, path in self.index.paths_with_keys(hashes, MENTION)} - {record.path}
+        paths = {path for _, path in self._links(hashes, MENTION)} - {record.path}
         found = [self._summaries[path] for path in paths if path in self._summaries]
         return sorted(found, key=lambda s: (-(s.timestamp if s.timestamp is not None else float("-inf")), s.path))
 

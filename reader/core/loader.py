@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -11,12 +12,13 @@ from multiprocessing import get_context
 
 from .frontmatter import RECORD_SUFFIXES, read_record
 from .index import Entry, Index, key_hash
-from .record import Problem, Summary
+from .record import Problem, Summary, Urls
 from .urls import normalise_title, story_keys
 
 # Below this many files a process pool costs more to start than it saves.
 POOL_THRESHOLD = 400
 BATCH_SIZE = 1000
+FIRST_BATCH = 100
 
 # path -> (size, mtime_ns); (-1, -1) for a path that could not be examined.
 Stats = dict[str, tuple[int, int]]
@@ -33,6 +35,8 @@ class Batch:
     """Size and mtime of every file in this batch: each replaces whatever was loaded for its path."""
     scan_problems: list[Problem] | None = None
     """Given paths and folders that could not be read; when set, they replace the previous scan's."""
+    notice: str = ""
+    """Something the user should know, such as an index that had to be rebuilt."""
     done: int = 0
     total: int = 0
     final: bool = False
@@ -46,6 +50,14 @@ def link_keys(urls_keys: Iterable[str], title: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def mention_keys(urls: Urls) -> list[str]:
+    """The URL keys a related story is indexed under: its original and web URLs, which the AMP forms
+    normalise to anyway; the AMP forms only when it has neither (this halves the work of indexing)."""
+    if urls.original or urls.web:
+        return story_keys(Urls(original=urls.original, web=urls.web))
+    return story_keys(urls)
+
+
 def parse_entry(item: tuple[str, int, int]) -> Entry:
     """Parse one file into an index entry (runs in worker processes)."""
     path, size, mtime_ns = item
@@ -54,7 +66,7 @@ def parse_entry(item: tuple[str, int, int]) -> Entry:
         return Entry(path, size, mtime_ns, result)
     mentions: dict[int, None] = {}
     for story in result.related:
-        mentions.update(dict.fromkeys(key_hash(key) for key in link_keys(story_keys(story.urls), story.title)))
+        mentions.update(dict.fromkeys(key_hash(key) for key in link_keys(mention_keys(story.urls), story.title)))
     own = tuple(key_hash(key) for key in link_keys(story_keys(result.urls), result.title))
     return Entry(path, size, mtime_ns, Summary.of(result), own, tuple(mentions))
 
@@ -113,15 +125,20 @@ def _walk(top: str, found: Stats, problems: list[Problem], seen_dirs: set[tuple[
 
 
 def parse_entries(files: list[tuple[str, int, int]], workers: int | None = None) -> Iterator[list[Entry]]:
-    """Parse files in batches, on every core when there are many; batches arrive as they are ready."""
+    """Parse files in batches, on every core when there are many; batches arrive as they are ready.
+
+    While the process pool starts, the first files are parsed right here, so the first titles can be
+    shown at once."""
     if len(files) < POOL_THRESHOLD or workers == 1:
-        for start in range(0, len(files), BATCH_SIZE // 4):
-            yield [parse_entry(item) for item in files[start : start + BATCH_SIZE // 4]]
+        for start in range(0, len(files), FIRST_BATCH):
+            yield [parse_entry(item) for item in files[start : start + FIRST_BATCH]]
         return
     workers = workers or os.cpu_count() or 1
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        results = pool.map(parse_entry, files[FIRST_BATCH:], chunksize=32)
+        yield [parse_entry(item) for item in files[:FIRST_BATCH]]
         batch: list[Entry] = []
-        for entry in pool.map(parse_entry, files, chunksize=32):
+        for entry in results:
             batch.append(entry)
             if len(batch) >= BATCH_SIZE:
                 yield batch
@@ -148,26 +165,39 @@ def stream(
 ) -> Iterator[Batch]:
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported."""
+    notice = ""
     if known is None:
         known = {}
         batch = Batch()
-        for path, size, mtime_ns, result in index.entries(os.path.abspath(p) for p in paths):
-            known[path] = batch.stats[path] = (size, mtime_ns)
-            (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
-            if len(batch.stats) >= BATCH_SIZE:
-                yield batch
-                batch = Batch()
+        try:
+            for path, size, mtime_ns, result in index.entries(os.path.abspath(p) for p in paths):
+                known[path] = batch.stats[path] = (size, mtime_ns)
+                (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
+                if len(batch.stats) >= BATCH_SIZE:
+                    yield batch
+                    batch = Batch()
+        except sqlite3.DatabaseError as error:
+            index.reset(error)  # what was read stays loaded; every file is checked again below
+            notice, known, batch = index.notice, {}, Batch()
         if batch.stats:
             yield batch
     found, scan_problems = scan(paths)
     changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
     removed = [path for path in known if path not in found]
     if removed:
-        index.remove(removed)
-    yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed)
+        try:
+            index.remove(removed)
+        except sqlite3.DatabaseError as error:
+            index.reset(error)
+            notice = index.notice
+    yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed, notice=notice)
     done = 0
     for entries in parse_entries(changed, workers):
-        index.store(entries)
+        try:
+            index.store(entries)
+        except sqlite3.DatabaseError as error:
+            index.reset(error)
+            yield Batch(notice=index.notice)
         done += len(entries)
         summaries, problems, stats = _split(entries)
         yield Batch(summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed))

@@ -81,6 +81,8 @@ class MainScreen(Screen[None]):
         self.matching: list[Summary] = []
         self.lister = Lister()
         self._generation = 0
+        self.shown_generation = 0
+        """The generation of the list on screen; equal to the latest once a filter has landed."""
         self._loading: tuple[int, int, float] | None = None
         self._last_refresh = 0.0
         self._list_path: str | None = None
@@ -132,6 +134,8 @@ class MainScreen(Screen[None]):
     def on_main_screen_loaded(self, message: Loaded) -> None:
         batch = message.batch
         self.library.apply(batch)
+        if batch.notice:
+            self.notify(batch.notice, severity="warning", markup=False)
         current = self.history.current
         if isinstance(current, str) and (current in batch.stats or current in batch.removed):
             self.show_view(current)  # the file shown changed under us
@@ -176,6 +180,7 @@ class MainScreen(Screen[None]):
     def on_main_screen_filtered(self, message: Filtered) -> None:
         if message.generation != self._generation:
             return
+        self.shown_generation = message.generation
         articles = self.query_one(ArticleList)
         current = articles.highlighted
         self.matching = message.summaries

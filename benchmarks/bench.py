@@ -1,0 +1,265 @@
+"""Benchmarks for issue 3: every figure of the scale table, for 10,000 and 100,000 records.
+
+    python benchmarks/bench.py [--sizes 10000 100000] [--work /tmp/reader-bench]
+
+Corpora come from `python -m reader.synth` (kept in --work between runs). Start-up and memory are
+measured on the installed `reader` in a real terminal (tmux); keystrokes and scrolling in the headless
+Textual driver, timing from the key press until the list on screen is the new one. Not part of the
+test run: it prints figures, it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+TARGETS = {
+    "warm start, first titles painted": "<= 1.0 s",
+    "cold start (no index), first titles painted": "<= 1.5 s",
+    "index build from scratch": ">= 2,500 records/s",
+    "keystroke to repainted list, p95": "<= 50 ms",
+    "scrolling a page of the article list": "<= 16 ms a frame",
+    "resident memory, all records loaded": "<= 250 MB",
+    "reader --list --filter, warm index": "<= 1.5 s",
+}
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration, ValueError):
+        memory = 0
+    import textual
+
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores ({model}), {memory:,} MiB, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, Textual {textual.__version__}, "
+        f"load average {os.getloadavg()[0]:.2f} at start"
+    )
+
+
+def corpus(work: Path, size: int) -> Path:
+    folder = work / f"corpus-{size}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "reader.synth", str(folder), str(size)], check=True)
+        marker.write_text("ok")
+    return folder
+
+
+def env_with_cache(cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["XDG_CACHE_HOME"] = str(cache)
+    env.setdefault("XDG_CONFIG_HOME", str(cache.parent / "config"))
+    env.setdefault("XDG_DATA_HOME", str(cache.parent / "data"))
+    return env
+
+
+def timed_list(folder: Path, cache: Path, query: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["reader", "--list", "--filter", query, str(folder)],
+        env=env_with_cache(cache), capture_output=True, text=True, check=True,
+    )
+    return time.perf_counter() - started, len(done.stdout.splitlines())
+
+
+def newest_title(folder: Path, cache: Path) -> str:
+    out = subprocess.run(
+        ["reader", "--list", str(folder)], env=env_with_cache(cache), capture_output=True, text=True, check=True
+    ).stdout
+    return out.splitlines()[0].split("\t")[2]
+
+
+class Terminal:
+    """A tmux session running one command, for first-paint and memory figures."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.name = "bench-" + uuid.uuid4().hex[:8]
+        self.socket = ["-L", self.name]
+        env_args = [f"{key}={env[key]}" for key in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")]
+        self.started = time.perf_counter()
+        subprocess.run(
+            ["tmux", *self.socket, "-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", "160", "-y", "45",
+             "env", *env_args, "TERM=xterm-256color", *command],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", *self.socket, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 120.0) -> float:
+        while time.perf_counter() - self.started < timeout:
+            if text in self.screen():
+                return time.perf_counter() - self.started
+            time.sleep(0.01)
+        raise TimeoutError(f"{text!r} not seen; screen:\n{self.screen()}")
+
+    def wait_for_rows(self, timeout: float = 120.0) -> float:
+        """Until the status line says some records are shown."""
+        import re
+
+        while time.perf_counter() - self.started < timeout:
+            match = re.search(r"showing ([\d,]+) of", self.screen())
+            if match and match.group(1) != "0":
+                return time.perf_counter() - self.started
+            time.sleep(0.01)
+        raise TimeoutError(f"no rows seen; screen:\n{self.screen()}")
+
+    def pid(self) -> int:
+        out = subprocess.run(
+            ["tmux", *self.socket, "display", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True
+        ).stdout
+        return int(out.strip())
+
+    def close(self) -> None:
+        subprocess.run(["tmux", *self.socket, "kill-server"], capture_output=True)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def first_paint(folder: Path, cache: Path, title: str | None, size: int) -> tuple[float, float, float]:
+    """Seconds to the first titles (the newest one's, when given); to all loaded; the RSS then."""
+    terminal = Terminal(["reader", str(folder)], env_with_cache(cache))
+    try:
+        painted = terminal.wait_for(title[:30]) if title else terminal.wait_for_rows()
+        loaded = terminal.wait_for(f"showing {size:,} of {size:,}", timeout=600)
+        time.sleep(1.0)  # let the post-load refresh settle before reading memory
+        return painted, loaded, rss_mib(terminal.pid())
+    finally:
+        terminal.close()
+
+
+async def interactive(folder: Path, cache: Path) -> tuple[list[float], list[float], list[float]]:
+    """Keystroke-to-list latencies, page-down latencies, and the time to render one page of rows."""
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    from reader.app import ReaderApp
+    from reader.screens.main import MainScreen
+    from reader.widgets.article_list import ArticleList
+
+    app = ReaderApp([str(folder)])
+    keys: list[float] = []
+    pages: list[float] = []
+    frames: list[float] = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        while screen._loading is not None or not screen.matching or not screen._loader.is_finished:
+            await pilot.pause(0.05)
+        await pilot.pause(0.5)
+
+        async def landed() -> None:
+            while screen.shown_generation != screen._generation:
+                await asyncio.sleep(0.0005)
+            await pilot.pause()  # one refresh of the screen with the new list
+
+        await pilot.press("slash")
+        for typed in ("facial recognition", "topic:ai robot", "quality:>50 city"):
+            for char in typed:
+                started = time.perf_counter()
+                await pilot.press("space" if char == " " else char)
+                await landed()
+                keys.append(time.perf_counter() - started)
+            for _ in typed:
+                started = time.perf_counter()
+                await pilot.press("backspace")
+                await landed()
+                keys.append(time.perf_counter() - started)
+        await pilot.press("escape")
+        await landed()
+        articles = screen.query_one(ArticleList)
+        articles.focus()
+        await pilot.pause()
+        for _ in range(30):
+            started = time.perf_counter()
+            await pilot.press("pagedown")
+            pages.append(time.perf_counter() - started)
+            articles.refresh_rows()  # a cold cache: every row of the page rendered from scratch
+            started = time.perf_counter()
+            for y in range(articles.scrollable_content_region.height):
+                articles.render_line(y)
+            frames.append(time.perf_counter() - started)
+    return keys, pages, frames
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
+
+
+def report(size: int, figures: dict[str, str]) -> None:
+    print(f"\n{size:,} records")
+    print(f"| {'what':<46} | {'measured':<34} | target |")
+    print(f"|{'-' * 48}|{'-' * 36}|--------|")
+    for what, value in figures.items():
+        print(f"| {what:<46} | {value:<34} | {TARGETS.get(what, '')} |")
+
+
+def run(size: int, work: Path) -> None:
+    folder = corpus(work, size)
+    cache = work / f"cache-{size}-{uuid.uuid4().hex[:6]}"
+    figures: dict[str, str] = {}
+    # Cold: no index. First paint in a terminal while the index is built, then the full build alone.
+    scratch = work / "scratch-cache"
+    shutil.rmtree(scratch, ignore_errors=True)
+    painted, loaded, _ = first_paint(folder, scratch, None, size)
+    figures["cold start (no index), first titles painted"] = f"{painted:.2f} s (all shown at {loaded:.1f} s)"
+    seconds, _ = timed_list(folder, cache, "zzzq-no-match")
+    figures["index build from scratch"] = f"{size / seconds:,.0f} records/s ({seconds:.1f} s, reader --list)"
+    title = newest_title(folder, cache)
+    painted, loaded, rss = first_paint(folder, cache, title, size)
+    figures["warm start, first titles painted"] = f"{painted:.2f} s (all {size:,} shown at {loaded:.2f} s)"
+    figures["resident memory, all records loaded"] = f"{rss:.0f} MiB"
+    runs = [timed_list(folder, cache, "quality:>100 robot") for _ in range(3)]
+    figures["reader --list --filter, warm index"] = (
+        f"{statistics.median(s for s, _ in runs):.2f} s median of 3 ({runs[0][1]:,} lines)"
+    )
+    keys, pages, frames = asyncio.run(interactive(folder, cache))
+    figures["keystroke to repainted list, p95"] = (
+        f"{p95(keys) * 1000:.1f} ms (median {statistics.median(keys) * 1000:.1f}, max {max(keys) * 1000:.1f}, n={len(keys)})"
+    )
+    figures["scrolling a page of the article list"] = (
+        f"{statistics.median(frames) * 1000:.2f} ms rows; {statistics.median(pages) * 1000:.1f} ms key+refresh"
+    )
+    report(size, figures)
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/reader-bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(machine())
+    for size in args.sizes:
+        run(size, args.work)
+
+
+if __name__ == "__main__":
+    main()
