@@ -162,6 +162,14 @@ async def interactive(folder: Path, cache: Path) -> tuple[list[float], list[floa
     from reader.screens.main import MainScreen
     from reader.widgets.article_list import ArticleList
 
+    handled: list[str] = []
+    original = MainScreen.on_filter_bar_changed
+
+    def counting(self: MainScreen, message: object) -> None:  # note when each keystroke's query landed
+        original(self, message)  # type: ignore[arg-type]
+        handled.append(message.text)  # type: ignore[attr-defined]
+
+    MainScreen.on_filter_bar_changed = counting  # type: ignore[method-assign]
     app = ReaderApp([str(folder)])
     keys: list[float] = []
     pages: list[float] = []
@@ -173,25 +181,37 @@ async def interactive(folder: Path, cache: Path) -> tuple[list[float], list[floa
             await pilot.pause(0.05)
         await pilot.pause(0.5)
 
-        async def landed() -> None:
+        from textual import events
+        from textual.widgets import Input
+
+        field = screen.query_one(Input)
+
+        async def keystroke(key: str, char: str | None, expected: str) -> float:
+            """Seconds from a key arriving (as the terminal driver delivers it) until the list on
+            screen is the one for the new query and a frame has been drawn."""
+            drawn = asyncio.Event()
+            seen = len(handled)
+            started = time.perf_counter()
+            app.post_message(events.Key(key, char))
+            while len(handled) == seen:
+                await asyncio.sleep(0.0002)
+            assert field.value == expected, (field.value, expected)
             while screen.shown_generation != screen._generation:
-                await asyncio.sleep(0.0005)
-            await pilot.pause()  # one refresh of the screen with the new list
+                await asyncio.sleep(0.0002)
+            screen.call_after_refresh(drawn.set)
+            screen.refresh()
+            await drawn.wait()
+            return time.perf_counter() - started
 
         await pilot.press("slash")
+        await pilot.pause(0.2)
         for typed in ("facial recognition", "topic:ai robot", "quality:>50 city"):
-            for char in typed:
-                started = time.perf_counter()
-                await pilot.press("space" if char == " " else char)
-                await landed()
-                keys.append(time.perf_counter() - started)
-            for _ in typed:
-                started = time.perf_counter()
-                await pilot.press("backspace")
-                await landed()
-                keys.append(time.perf_counter() - started)
+            for i, char in enumerate(typed):
+                keys.append(await keystroke("space" if char == " " else char, char, typed[: i + 1]))
+            for i in range(len(typed)):
+                keys.append(await keystroke("backspace", None, typed[: len(typed) - i - 1]))
         await pilot.press("escape")
-        await landed()
+        await pilot.pause(0.5)
         articles = screen.query_one(ArticleList)
         articles.focus()
         await pilot.pause()

@@ -26,6 +26,9 @@ from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
 from ..widgets.topics import TopicList
 
+# Every worker below has a fixed description: without one, Textual describes a worker by the repr()
+# of its arguments, which for 100,000 summaries takes longer than the work itself.
+
 # How often the list is refreshed while records stream in, in seconds.
 LOAD_REFRESH_INTERVAL = 0.5
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
@@ -105,7 +108,7 @@ class MainScreen(Screen[None]):
 
     # Loading and watching
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load")
     def load(self, known: dict[str, tuple[int, int]] | None) -> None:
         """Load from the index (or, given what is `known`, only what changed on disk), in batches."""
         worker = get_current_worker()
@@ -144,7 +147,8 @@ class MainScreen(Screen[None]):
             self._loading = (batch.done, batch.total, now)
         elif self._loading is not None:
             self._loading = (batch.done, batch.total, self._loading[2])
-        if batch.final or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or not self.matching:
+        first_rows = not self.matching and self.shown_generation == self._generation  # none in flight
+        if batch.final or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or first_rows:
             self._last_refresh = now
             self.refresh_topics()
             self.refilter()
@@ -166,7 +170,7 @@ class MainScreen(Screen[None]):
             self.library.summaries,
         )
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="filter")
     def run_filter(
         self, generation: int, version: int, query: Query, topic: str | None, order: str, summaries: list[Summary]
     ) -> None:
@@ -253,7 +257,7 @@ class MainScreen(Screen[None]):
         else:
             self.read_record(view)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="read")
     def read_record(self, path: str) -> None:
         """Read the full record from disk and find what mentions it."""
         record = self.library.load_record(path)
