@@ -100,3 +100,29 @@ def test_agrees_with_pyyaml_or_steps_aside_on_fragments(text: str) -> None:
     except yaml.YAMLError:
         pytest.fail(f"fast reader accepted what PyYAML refuses: {text!r} -> {fast!r}")
     assert fast == expected, text
+
+
+def project(value, want):  # type: ignore[no-untyped-def]
+    """What a projection keeps of a full document: the reference for `load(text, want)`."""
+    if want is None:
+        return value
+    if isinstance(value, dict):
+        return {key: project(item, want[key]) for key, item in value.items() if key in want}
+    if isinstance(value, list):
+        return [project(item, want) for item in value]
+    return value
+
+
+def test_index_projection_equals_the_projected_full_parse(tmp_path: Path) -> None:
+    from reader.core.frontmatter import _INDEX_FIELDS
+
+    for path in [*write_corpus(tmp_path, 120, seed=11), next(SEEDS.iterdir())]:
+        text = front_matter(path)
+        fast = fastyaml.load(text, _INDEX_FIELDS)
+        assert fast is not None, path
+        assert fast == project(yaml.load(text, Loader=Loader), _INDEX_FIELDS), path
+        assert "excerpt" not in fast.get("related", [{}])[0]  # the projection did drop what it should
+
+
+def test_a_lone_carriage_return_is_left_to_pyyaml() -> None:
+    assert fastyaml.load("a: 1\rb: 2") is None

@@ -50,21 +50,24 @@ class _Unsupported(Exception):
     """The text uses YAML this reader does not handle."""
 
 
-def load(text: str) -> Any:
-    """The document in `text`, or None when it is not in the supported subset (or not a mapping)."""
-    if _NOT_YAML_PRINTABLE.search(text):
-        return None
-    lines = []
-    for raw in text.split("\n"):
-        line = raw.rstrip("\r ")
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            continue
-        if "\t" in line[: len(line) - len(stripped) + 1]:
-            return None  # tabs in indentation: let the real parser report it
-        lines.append((len(line) - len(stripped), stripped))
+# Which keys to build, level by level: None keeps everything below; a dict keeps only its keys (and
+# applies to each mapping in a sequence). Values of other keys are skipped unread, so a projection
+# does not check them: the full parse shown later does.
+Want = dict[str, "Want"] | None
+
+_LINE = re.compile(r"^( *)([^ \n#][^\n]*)", re.M)  # indentation and content; comment lines left out
+
+
+def load(text: str, want: Want = None) -> Any:
+    """The document in `text` (only the `want`ed keys), or None when it is not in the supported
+    subset or not a mapping."""
+    if _NOT_YAML_PRINTABLE.search(text) or "\r" in text.replace("\r\n", ""):
+        return None  # characters libyaml refuses, or lone carriage returns (line breaks to YAML)
+    lines = [(len(spaces), content.rstrip(" \r")) for spaces, content in _LINE.findall(text)]
+    if any(content[0] == "\t" for _, content in lines):
+        return None  # tabs in indentation: let the real parser report it
     try:
-        value, end = _block(lines, 0, 0)
+        value, end = _block(lines, 0, 0, want)
     except (_Unsupported, IndexError, ValueError, RecursionError):
         return None
     if end != len(lines) or not isinstance(value, dict):
@@ -72,16 +75,26 @@ def load(text: str) -> Any:
     return value
 
 
-def _block(lines: list[tuple[int, str]], start: int, indent: int) -> tuple[Any, int]:
+def _block(lines: list[tuple[int, str]], start: int, indent: int, want: Want) -> tuple[Any, int]:
     """The mapping or sequence whose lines begin at `start` with exactly `indent` spaces."""
     if lines[start][0] != indent:
         raise _Unsupported
     if lines[start][1] == "-" or lines[start][1].startswith("- "):
-        return _sequence(lines, start, indent)
-    return _mapping(lines, start, indent)
+        return _sequence(lines, start, indent, want)
+    return _mapping(lines, start, indent, want)
 
 
-def _mapping(lines: list[tuple[int, str]], start: int, indent: int, first: str | None = None) -> tuple[dict[str, Any], int]:
+def _nested(lines: list[tuple[int, str]], index: int, indent: int) -> bool:
+    """Whether a block value starts at `index` under a key indented by `indent`."""
+    return index < len(lines) and (
+        lines[index][0] > indent
+        or (lines[index][0] == indent and (lines[index][1] == "-" or lines[index][1].startswith("- ")))
+    )
+
+
+def _mapping(
+    lines: list[tuple[int, str]], start: int, indent: int, want: Want, first: str | None = None
+) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
     index = start
     while index < len(lines):
@@ -99,19 +112,23 @@ def _mapping(lines: list[tuple[int, str]], start: int, indent: int, first: str |
         if _tag(key) != "tag:yaml.org,2002:str":
             raise _Unsupported  # "on:", "null:", "yes:" are not string keys in YAML 1.1
         index += 1
-        if rest and not rest.startswith("#"):
+        has_scalar = bool(rest) and not rest.startswith("#")
+        if want is not None and key not in want:
+            if not has_scalar:
+                while _nested(lines, index, indent):
+                    index += 1
+            continue
+        sub = want[key] if want is not None else None
+        if has_scalar:
             result[key] = _scalar(rest)
-        elif index < len(lines) and (
-            lines[index][0] > indent
-            or (lines[index][0] == indent and (lines[index][1] == "-" or lines[index][1].startswith("- ")))
-        ):
-            result[key], index = _block(lines, index, lines[index][0])
+        elif _nested(lines, index, indent):
+            result[key], index = _block(lines, index, lines[index][0], sub)
         else:
             result[key] = None
     return result, index
 
 
-def _sequence(lines: list[tuple[int, str]], start: int, indent: int) -> tuple[list[Any], int]:
+def _sequence(lines: list[tuple[int, str]], start: int, indent: int, want: Want) -> tuple[list[Any], int]:
     result: list[Any] = []
     index = start
     while index < len(lines):
@@ -124,14 +141,14 @@ def _sequence(lines: list[tuple[int, str]], start: int, indent: int) -> tuple[li
         index += 1
         if not rest or rest.startswith("#"):
             if index < len(lines) and lines[index][0] > indent:
-                value, index = _block(lines, index, lines[index][0])
+                value, index = _block(lines, index, lines[index][0], want)
                 result.append(value)
             else:
                 result.append(None)
         elif _KEY.match(rest):
             # "- key: value" opens a mapping whose other keys sit under the first key.
             item_indent = indent + len(content) - len(rest)
-            value, index = _mapping(lines, index - 1, item_indent, first=rest)
+            value, index = _mapping(lines, index - 1, item_indent, want, first=rest)
             result.append(value)
         else:
             result.append(_scalar(rest))

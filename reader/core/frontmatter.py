@@ -35,6 +35,16 @@ MAX_INT = 10**12
 
 RECORD_SUFFIXES = (".md", ".txt", ".yaml", ".yml")
 
+_URL_FIELDS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
+# What indexing reads of a record (fastyaml skips the rest unread): related stories only by title and URL.
+_INDEX_FIELDS: dict[str, Any] = {
+    **dict.fromkeys(
+        ("title", "excerpt", "publishedDateTime", "featuredContent", "type", "category", "quality", "heat",
+         "published", "removed", "provider", "topics", "images", "secured", *_URL_FIELDS)
+    ),
+    "related": dict.fromkeys(("title", *_URL_FIELDS)),
+}
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -140,7 +150,7 @@ def parse_text(path: str, text: str, *, related_in_full: bool = True) -> Record 
     else:
         return Problem(path, "no front matter (the file does not start with ---)")
     try:
-        data = fastyaml.load(front)
+        data = fastyaml.load(front, None if related_in_full else _INDEX_FIELDS)
         if data is None:
             data = yaml.load(front, Loader=Loader)
     except yaml.YAMLError as error:
