@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from .article_list import fit
 
-TOPIC_WIDTH = 15  # fits the pane's 26 columns beside a 6-digit count
+TOPIC_WIDTH = 14  # with a 7-wide count, fits the pane's 28 columns less border, padding and scrollbar
 ALL_TOPICS = "\x00all"  # an id no topic can have: record text never holds NUL
 
 
@@ -39,8 +39,8 @@ class TopicList(OptionList):
         """Replace the topics, keeping the highlighted one when it still exists."""
         current = self.topic
         width = TOPIC_WIDTH
-        options = [Option(f"{fit('All', width)} {total:>6,}", id=ALL_TOPICS)]
-        options += [Option(f"{fit(topic, width)} {count:>6,}", id="#" + topic) for topic, count in counts]
+        options = [Option(f"{fit('All', width)} {total:>7,}", id=ALL_TOPICS)]
+        options += [Option(f"{fit(topic, width)} {count:>7,}", id="#" + topic) for topic, count in counts]
         self.set_options(options)
         index = 0
         if current is not None:
