@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         query = parse_query(args.filter)
     except QueryError as error:
-        print(f"reader: invalid filter: {error}", file=sys.stderr)
+        print(f"reader: invalid filter: {safe_text(str(error))}", file=sys.stderr)
         return 2
     if args.list:
         return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)

@@ -19,8 +19,8 @@ except ImportError:
 WAIT = 15.0  # seconds any one step may take
 START_WAIT = 20.0  # the first paint also imports Textual
 
-# The seed record's title, as the Story pane wraps it at 120 columns.
-TITLE_LINES = ("Ban on facial recognition technology", "advances in Minneapolis")
+# Pieces of the seed record's title that no pane width splits across lines.
+TITLE_LINES = ("Ban on facial", "Minneapolis")
 # The webUrl of its first related story (which has no originalUrl, so `o` opens this).
 RELATED_URL = (
     "https://bringmethenews.com/minnesota-news/minneapolis-a-step-closer-to-banning-facial-recognition-technology"
@@ -98,7 +98,7 @@ def test_filter_follow_open_back_quit(tmp_path: Path) -> None:
 
         # Enter again follows the first related story, which no loaded record matches.
         term.send_keys("Enter")
-        term.wait_for("not in the library", "Bring Me The News", "Minneapolis a step closer to banning",
+        term.wait_for("not in the library", "Bring Me The News", "Minneapolis a step closer",
                       timeout=WAIT)
 
         # `o` opens its URL through $BROWSER.
@@ -110,7 +110,7 @@ def test_filter_follow_open_back_quit(tmp_path: Path) -> None:
         # Backspace goes back to the record.
         term.send_keys("BSpace")
         term.wait_gone("not in the library", timeout=WAIT)
-        term.wait_for(*TITLE_LINES, "WEAU  ·  weau.com", timeout=WAIT)
+        term.wait_for(*TITLE_LINES, "weau.com", timeout=WAIT)
 
         # `q` quits.
         term.send_keys("q")

@@ -353,3 +353,10 @@ def test_simple_url_fast_path_agrees_with_urlsplit(url: str) -> None:
     from reader.core.urls import _normalise_parsed
 
     assert normalise_url.__wrapped__(url) == _normalise_parsed(url)
+
+
+@pytest.mark.parametrize("url", ["https://ok.example/\u202egpj.exe", "https://ok.example/a\u200bb", "https://ex\u2066ample.com/"])
+def test_invisible_or_direction_changing_characters_are_refused(url: str) -> None:
+    reason = refusal(url)
+    assert reason is not None and "invisible or direction-changing" in reason
+    assert "\u202e" not in reason and "\u200b" not in reason and "\u2066" not in reason

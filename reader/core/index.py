@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .record import Problem, Summary
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 OWN, MENTION = 0, 1
 
 _SCHEMA = """
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS files (
     problem TEXT,
     title TEXT, timestamp REAL, provider_name TEXT, provider_domain TEXT, topics TEXT,
     type TEXT, category TEXT, quality INTEGER, heat INTEGER, published INTEGER, flags INTEGER,
-    url TEXT, text_cf TEXT
+    url TEXT, text_cf BLOB
 );
 CREATE TABLE IF NOT EXISTS links (file_id INTEGER NOT NULL, key INTEGER NOT NULL, role INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS links_by_key ON links (key, role);

@@ -209,6 +209,12 @@ _FIELDS = ("title", "topic", "provider", "source", "type", "category", "after", 
            "since", "quality", "heat", "is", "has")
 
 
+def _text_test(folded: str) -> Test:
+    """A free word or phrase: in the title, or in the rest of the record's text (kept as UTF-8)."""
+    encoded = folded.encode("utf-8", "replace")
+    return lambda s: folded in s.title_cf or encoded in s.text_cf
+
+
 def parse_query(text: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> Query:
     """Compile the query text, raising QueryError with a one-line message when it is malformed."""
     tz = tz if tz is not None else tzlocal()
@@ -217,7 +223,7 @@ def parse_query(text: str, *, now: datetime | None = None, tz: tzinfo | None = N
     for negated, name, value in _split(text):
         if name is None:
             folded = value.casefold()
-            terms.append(_Term("text", folded, lambda s, v=folded: v in s.text_cf, negated))
+            terms.append(_Term("text", folded, _text_test(folded), negated))
             continue
         key = name.casefold()
         if key not in _FIELDS:

@@ -66,3 +66,8 @@ def one_line(text: str, limit: int | None = None) -> str:
     """Collapse runs of white space to single spaces, for lists and headers."""
     return " ".join(safe_text(text, limit=limit).split())
 
+
+
+def without_unsafe(text: str) -> str:
+    """`text` with every character `safe_text` would neutralise removed, for typed or pasted input."""
+    return _UNSAFE.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " "))

@@ -59,6 +59,8 @@ def refusal(url: str) -> str | None:
 
     if any(_is_control(c) for c in url):
         return refuse("it contains control characters")
+    if any(unicodedata.category(c) == "Cf" for c in url):
+        return refuse("it contains invisible or direction-changing characters")
     if url[0].isspace():
         return refuse("it starts with a space")
     match = _SCHEME.match(url)

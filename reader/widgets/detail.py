@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -86,6 +87,23 @@ def describe(item: Record | RelatedStory) -> Content:
     return Content("\n").join(lines)
 
 
+# Textual's Markdown mounts a widget per block: past this size a body is shown as plain text, so that
+# no story can stall the screen (1,000 list items took 8 s to show).
+MARKDOWN_MAX_CHARS = 6_000
+MARKDOWN_MAX_LINES = 60
+PLAIN_BODY_LIMIT = 50_000
+
+
+def markdown_safe(body: str) -> str | None:
+    """The body as Markdown the screen can show at once and that cannot decode into unsafe characters
+    (`&#x202e;` would become a bidi override), or None when it is too large for Markdown."""
+    lines = sum(1 for line in body.splitlines() if line.strip())
+    if len(body) > MARKDOWN_MAX_CHARS or lines > MARKDOWN_MAX_LINES:
+        return None
+    decoded = safe_text(html.unescape(body), multiline=True)
+    return decoded.replace("&", "&amp;")
+
+
 def story_prompt(title: str, provider: Provider, summary_date: str) -> Content:
     """One line in the related or mentioned-by lists."""
     source = provider.name or provider.domain or "—"
@@ -102,6 +120,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         padding: 0 1;
         & > #detail-text { width: 1fr; }
         & > Markdown { margin: 1 0 0 0; padding: 0; }
+        & > #detail-plain-body { margin-top: 1; }
         & > .detail-heading { margin-top: 1; text-style: bold; color: $text-primary; }
         & > OptionList { height: auto; max-height: 20; border: none; padding: 0; }
     }
@@ -122,6 +141,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
         yield Markdown(id="detail-body", open_links=False)
+        yield Static(id="detail-plain-body", markup=False)
         yield Static("Related stories", id="related-heading", classes="detail-heading", markup=False)
         yield OptionList(id="related", markup=False)
         yield Static("Mentioned by", id="mentions-heading", classes="detail-heading", markup=False)
@@ -137,10 +157,15 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.related = item.related if isinstance(item, Record) else ()
         text = self.query_one("#detail-text", Static)
         text.update(describe(item) if not isinstance(item, str) else Content(item))
-        body = self.query_one("#detail-body", Markdown)
         body_text = item.body if isinstance(item, Record) else ""
-        body.display = bool(body_text)
-        body.update(body_text)
+        rich = markdown_safe(body_text)
+        body = self.query_one("#detail-body", Markdown)
+        body.display = rich is not None and bool(body_text)
+        if body.display or body.source:
+            body.update(rich or "")
+        plain = self.query_one("#detail-plain-body", Static)
+        plain.display = rich is None and bool(body_text)
+        plain.update(Content(body_text[:PLAIN_BODY_LIMIT]) if plain.display else "")
         related = self.query_one("#related", OptionList)
         related.set_options(
             Option(story_prompt(story.title, story.provider, local_date(story.published_at)), id=str(i))

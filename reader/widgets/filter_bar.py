@@ -10,6 +10,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ..core.text import without_unsafe
+
 
 class FilterBar(Horizontal):
     """Posts `Changed` as the user types, `Done` on enter and `Cleared` on escape."""
@@ -65,7 +67,11 @@ class FilterBar(Horizontal):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(event.value))
+        clean = without_unsafe(event.value)
+        if clean != event.value:  # pasted escape sequences or bidi controls never reach the screen
+            event.input.value = clean
+            return  # setting the value posts Changed again, with the clean text
+        self.post_message(self.Changed(clean))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
