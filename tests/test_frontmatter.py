@@ -662,3 +662,16 @@ def test_yaml_error_line_counts_the_dashes_in_front_matter(tmp_path: Path) -> No
     text = "---\ntitle: ok\n\tbad: x\n---\n"  # the tab is on line 3 of the file
     problem = assert_one_line_reason(read_record(str(write(tmp_path, "x.md", text))))
     assert "(line 3)" in problem.reason
+
+
+def test_front_matter_with_too_many_items_is_a_problem_not_a_long_parse() -> None:
+    import time
+
+    from reader.core.frontmatter import MAX_YAML_ITEMS
+
+    text = "---\na: [" + "1," * MAX_YAML_ITEMS + "1]\n---\n"
+    assert len(text) < 1024 * 1024  # under the file size limit: the item count is what stops it
+    started = time.perf_counter()
+    result = parse_text("x.md", text)
+    assert isinstance(result, Problem) and "too large to parse" in result.reason
+    assert time.perf_counter() - started < 5.0  # a hang guard, not a benchmark

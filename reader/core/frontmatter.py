@@ -1,6 +1,9 @@
 """One file in, one `Record` or one `Problem` out: never an exception.
 
-Limits (each gives a problem, not a crash): files larger than `MAX_FILE_BYTES` are not read; only
+Limits (each gives a problem, not a crash), so that no file costs more than about a second or a
+bounded amount of memory: files larger than `MAX_FILE_BYTES` are not read; front matter with more
+than `MAX_YAML_ITEMS` lines and commas is not parsed (a megabyte of `[1,1,1,…]` is half a million
+objects to build); only
 regular files are opened (never a FIFO or device, so nothing blocks); the YAML must be a mapping.
 Coercion walks only the known fields, a bounded number of items each, so a YAML alias bomb is never
 expanded.
@@ -22,7 +25,8 @@ from . import fastyaml
 from .record import Image, Problem, Provider, Record, RelatedStory, Urls
 from .text import one_line, safe_text
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024  # real records reach ~143 KB
+MAX_YAML_ITEMS = 100_000  # lines plus commas: a 143 KB record has about 4,000
 MAX_TITLE = 1_000
 MAX_EXCERPT = 5_000
 MAX_SHORT = 300
@@ -149,6 +153,8 @@ def parse_text(path: str, text: str, *, related_in_full: bool = True) -> Record 
         return Problem(path, "empty file")
     else:
         return Problem(path, "no front matter (the file does not start with ---)")
+    if front.count("\n") + front.count(",") > MAX_YAML_ITEMS:
+        return Problem(path, f"front matter too large to parse (over {MAX_YAML_ITEMS:,} lines and commas)")
     try:
         data = fastyaml.load(front, None if related_in_full else _INDEX_FIELDS)
         if data is None:
