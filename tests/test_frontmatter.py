@@ -532,13 +532,18 @@ def test_deep_nesting_inside_a_field_keeps_the_record(tmp_path: Path) -> None:
         assert result.topics == ("kept",)
 
 
-def test_mappings_nested_5000_deep_keep_the_record(tmp_path: Path) -> None:
+def test_mappings_nested_5000_deep_give_a_record_or_a_one_line_problem(tmp_path: Path) -> None:
+    """libyaml builds from 0.2.5 on stop at 1,000 levels ("exceeded maximum nesting depth"), older
+    ones do not: either answer is fine, a crash or a hang is not."""
     text = "---\n{title: deep map, a: " + "{a: " * 5000 + "}" * 5001 + "\n---\n"
     start = time.perf_counter()
     result = read_record(str(write(tmp_path, "x.md", text)))
     assert time.perf_counter() - start < 2
-    assert isinstance(result, Record), result
-    assert result.title == "deep map"
+    if isinstance(result, Problem):
+        assert_one_line_reason(result)
+        assert "nesting" in result.reason
+    else:
+        assert result.title == "deep map"
 
 
 def test_alias_bomb_is_not_expanded(tmp_path: Path) -> None:
