@@ -25,10 +25,14 @@ SIZE = (140, 40)
 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until loading, filtering and reading workers are done and their messages handled."""
+    def busy() -> bool:
+        pending = getattr(pilot.app.screen, "detail_pending", False)  # a story waiting for the cursor
+        return pending or any(not worker.is_finished for worker in pilot.app.workers)
+
     for _ in range(500):
-        busy = [w for w in pilot.app.workers if not w.is_finished]
-        await pilot.pause(0.01 if busy else None)
-        if not busy and not [w for w in pilot.app.workers if not w.is_finished]:
+        was_busy = busy()
+        await pilot.pause(0.01 if was_busy else None)
+        if not was_busy and not busy():
             await pilot.pause()
             return
     raise AssertionError("workers did not finish")
@@ -44,7 +48,7 @@ def titles(app: ReaderApp) -> list[str]:
 
 
 def status(app: ReaderApp) -> str:
-    return str(app.screen.query_one("#status", Static).render())
+    return str(app.screen.query_one("#status").render())
 
 
 def shown(app: ReaderApp) -> Record | RelatedStory | str:

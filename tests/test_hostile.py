@@ -127,10 +127,10 @@ def test_file_changed_between_scan_and_parse_is_a_problem(
     (folder / "stays.md").write_text("---\ntitle: stays\n---\n")
     victim = folder / "victim.md"
     victim.write_text("---\ntitle: victim\n---\n")
-    real_scan = loader.scan
+    real_walk = loader.walk
 
-    def scan_then_change(paths: list[str]) -> tuple[loader.Stats, list[Problem]]:
-        result = real_scan(paths)
+    def walk_then_change(paths: list[str], problems: list[Problem]):  # type: ignore[no-untyped-def]
+        found = list(real_walk(paths, problems))  # the whole scan, then the change, then the parse
         victim.unlink()
         if change == "directory":
             victim.mkdir()
@@ -144,9 +144,9 @@ def test_file_changed_between_scan_and_parse_is_a_problem(
             victim.write_bytes(b"\xff\xfe\x00garbage")
         elif change == "dangling link":
             victim.symlink_to(folder / "missing.md")
-        return result
+        yield from found
 
-    monkeypatch.setattr(loader, "scan", scan_then_change)
+    monkeypatch.setattr(loader, "walk", walk_then_change)
     finished: list[object] = []
     worker = threading.Thread(target=lambda: finished.append(load_library([str(folder)])), daemon=True)
     worker.start()
@@ -458,7 +458,7 @@ async def test_topics_and_status_line_render_safely(hostile: HostileFolder) -> N
             await pilot.press("down")
             await settle(pilot)
             assert topics.highlighted == index
-            status = str(app.screen.query_one("#status", Static).render())
+            status = str(app.screen.query_one("#status").render())
             assert "topic: " in status and not forbidden(status)
             assert_screen_safe(app, f"topic {index}: {topics.topic!r}")
         assert app.is_running
@@ -488,7 +488,7 @@ async def test_problems_and_help_screens_render_safely(hostile: HostileFolder) -
     app = ReaderApp([str(hostile.path)])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "problems (press ! to see)" in str(app.screen.query_one("#status", Static).render())
+        assert "problems (press ! to see)" in str(app.screen.query_one("#status").render())
         await pilot.press("exclamation_mark")
         await settle(pilot)
         assert isinstance(app.screen, ProblemsScreen)

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS links (file_id INTEGER NOT NULL, key INTEGER NOT NULL, role INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS links_by_key ON links (key, role);
 CREATE INDEX IF NOT EXISTS links_by_file ON links (file_id);
+CREATE INDEX IF NOT EXISTS files_by_time ON files (timestamp);
 """
 
 _COLUMNS = (
@@ -200,7 +201,7 @@ class Index:
             return
         sql = (
             f"SELECT path, size, mtime_ns, problem, {_COLUMNS} FROM files WHERE {' OR '.join(clauses)} "
-            "ORDER BY timestamp IS NULL, timestamp DESC"
+            "ORDER BY timestamp DESC"  # newest first (SQLite puts NULL last here), from files_by_time
         )
         with self._lock:
             cursor = self._db.execute(sql, params)

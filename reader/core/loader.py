@@ -7,6 +7,7 @@ import sqlite3
 import stat
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -73,18 +74,29 @@ def parse_entry(item: tuple[str, int, int]) -> Entry:
 
 def scan(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
     """Every record file under the given files and folders with its size and mtime, and the paths that failed."""
-    found: Stats = {}
     problems: list[Problem] = []
+    found = dict(walk(paths, problems))
+    return found, problems
+
+
+def walk(paths: Iterable[str], problems: list[Problem]) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(path, (size, mtime_ns)) for every record file under the given files and folders, as found;
+    paths that cannot be read are added to `problems`."""
     seen_dirs: set[tuple[int, int]] = set()
+    seen: set[str] = set()
     for given in paths:
         path = os.path.abspath(given)
         if os.path.isdir(path):
-            _walk(path, found, problems, seen_dirs)
+            found = _walk(path, problems, seen_dirs)
         elif os.path.lexists(path):
-            found[path] = _stat(path)
+            found = iter([(path, _stat(path))])
         else:
             problems.append(Problem(path, "no such file or folder"))
-    return found, problems
+            continue
+        for item in found:
+            if item[0] not in seen:
+                seen.add(item[0])
+                yield item
 
 
 def _stat(path: str, entry: os.DirEntry[str] | None = None) -> tuple[int, int]:
@@ -97,7 +109,9 @@ def _stat(path: str, entry: os.DirEntry[str] | None = None) -> tuple[int, int]:
     return (info.st_size, info.st_mtime_ns)
 
 
-def _walk(top: str, found: Stats, problems: list[Problem], seen_dirs: set[tuple[int, int]]) -> None:
+def _walk(
+    top: str, problems: list[Problem], seen_dirs: set[tuple[int, int]]
+) -> Iterator[tuple[str, tuple[int, int]]]:
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -121,7 +135,7 @@ def _walk(top: str, found: Stats, problems: list[Problem], seen_dirs: set[tuple[
             if is_dir:
                 stack.append(entry.path)
             elif entry.name.lower().endswith(RECORD_SUFFIXES):
-                found[entry.path] = _stat(entry.path, entry)
+                yield entry.path, _stat(entry.path, entry)
 
 
 def parse_entries(files: list[tuple[str, int, int]], workers: int | None = None) -> Iterator[list[Entry]]:
@@ -160,6 +174,16 @@ def _split(entries: Iterable[Entry]) -> tuple[list[Summary], list[Problem], Stat
     return summaries, problems, stats
 
 
+def _store(index: Index, entries: list[Entry]) -> str:
+    """Store entries; a database that fails is reset, and the notice saying so is returned."""
+    try:
+        index.store(entries)
+    except sqlite3.DatabaseError as error:
+        index.reset(error)
+        return index.notice
+    return ""
+
+
 def stream(
     paths: list[str], index: Index, *, known: Stats | None = None, workers: int | None = None
 ) -> Iterator[Batch]:
@@ -181,7 +205,18 @@ def stream(
             notice, known, batch = index.notice, {}, Batch()
         if batch.stats:
             yield batch
-    found, scan_problems = scan(paths)
+    scan_problems: list[Problem] = []
+    files = walk(paths, scan_problems)
+    found: Stats = {}
+    if not known:  # nothing indexed: show the first files found before the whole tree is walked
+        first = [parse_entry((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
+        if first:
+            notice = _store(index, first) or notice
+            summaries, problems, stats = _split(first)
+            found.update(stats)
+            known = dict(stats)
+            yield Batch(summaries, problems, stats=stats)
+    found.update(files)
     changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
     removed = [path for path in known if path not in found]
     if removed:
@@ -193,11 +228,10 @@ def stream(
     yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed, notice=notice)
     done = 0
     for entries in parse_entries(changed, workers):
-        try:
-            index.store(entries)
-        except sqlite3.DatabaseError as error:
-            index.reset(error)
-            yield Batch(notice=index.notice)
+        batch_notice = _store(index, entries)
         done += len(entries)
         summaries, problems, stats = _split(entries)
-        yield Batch(summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed))
+        yield Batch(
+            summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed),
+            notice=batch_notice,
+        )

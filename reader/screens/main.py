@@ -11,7 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.timer import Timer
+from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from ..core.history import History
@@ -24,6 +25,7 @@ from ..core.sorting import SORT_ORDERS
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
+from ..widgets.status import StatusLine
 from ..widgets.topics import TopicList
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
@@ -31,6 +33,8 @@ from ..widgets.topics import TopicList
 
 # How often the list is refreshed while records stream in, in seconds.
 LOAD_REFRESH_INTERVAL = 0.5
+# How long the cursor must rest on a record before its story is read and drawn, in seconds.
+DETAIL_DELAY = 0.05
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
 WATCH_INTERVAL = 3.0
 
@@ -89,9 +93,13 @@ class MainScreen(Screen[None]):
         self._loading: tuple[int, int, float] | None = None
         self._last_refresh = 0.0
         self._list_path: str | None = None
+        self._detail_timer: Timer | None = None
+        self.detail_pending = False
+        """A story is waiting for the cursor to rest before it is read."""
+        self._focus_links_when_shown = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status", markup=False)
+        yield StatusLine(id="status")
         with Horizontal(id="panes"):
             yield TopicList(id="topics")
             yield ArticleList(id="articles")
@@ -231,14 +239,27 @@ class MainScreen(Screen[None]):
         if message.summary is None:
             self.query_one(DetailPane).show("No record matches." if self._loading is None else "Loading…")
             return
-        self.history.visit(message.summary.path)
-        self.show_view(message.summary.path)
+        self.history.visit(path)
+        # The story is read once the cursor rests: typing a filter or holding a key moves the cursor
+        # through many records, and drawing each one's story would slow every keystroke.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self.detail_pending = True
+        self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self._show_resting(path))
+
+    def _show_resting(self, path: str) -> None:
+        self.detail_pending = False
+        if self.history.current == path:
+            self.show_view(path)
 
     def on_article_list_selected(self, message: ArticleList.Selected) -> None:
         detail = self.query_one(DetailPane)
-        if detail.shown and not isinstance(detail.shown, str) and detail.focus_links():
+        shown = detail.shown
+        if isinstance(shown, Record) and shown.path == message.summary.path and not self.detail_pending:
+            if not detail.focus_links():
+                self.set_focus(detail)
             return
-        self.set_focus(detail)
+        self._focus_links_when_shown = True  # enter came before the story: focus it when it arrives
 
     def on_detail_pane_follow(self, message: DetailPane.Follow) -> None:
         target = message.target
@@ -272,6 +293,10 @@ class MainScreen(Screen[None]):
             detail.show(f"This file cannot be read now: {message.record.reason}")
         else:
             detail.show(message.record, message.mentions)
+        if self._focus_links_when_shown:
+            self._focus_links_when_shown = False
+            if not detail.focus_links():
+                self.set_focus(detail)
 
     # Status
 
@@ -291,7 +316,7 @@ class MainScreen(Screen[None]):
             filled = round(12 * done / count) if count else 0
             bar = "█" * filled + "░" * (12 - filled)
             parts.append(f"loading {bar} {done:,}/{count:,} · {rate:,.0f}/s")
-        self.query_one("#status", Static).update("  ·  ".join(parts))
+        self.query_one(StatusLine).update("  ·  ".join(parts))
 
     # Actions
 

@@ -46,6 +46,8 @@ class FilterBar(Horizontal):
     class Cleared(Message):
         """Escape: drop the filter and go back to the list."""
 
+    _error = ""
+
     def compose(self) -> ComposeResult:
         yield Static("/", id="filter-label", markup=False)
         yield Input(placeholder="filter: words, title:, topic:, provider:, after:, since:7d, quality:>50 …")
@@ -63,7 +65,9 @@ class FilterBar(Horizontal):
 
     def set_error(self, message: str) -> None:
         """Show a query error, or clear it with an empty message."""
-        self.query_one("#filter-error", Static).update(message)
+        if message != self._error:  # an update lays the screen out again: not on every keystroke
+            self._error = message
+            self.query_one("#filter-error", Static).update(message)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

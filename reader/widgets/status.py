@@ -1,0 +1,33 @@
+"""The status line: one line of plain text that repaints without a layout pass."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+
+class StatusLine(Widget):
+    """Shows "showing N of M records" and friends; record text in it is never markup."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        dock: top;
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Content("")
+
+    def update(self, text: str) -> None:
+        """Show `text` (plain), repainting only this line: its size never changes."""
+        if text != self._text.plain:
+            self._text = Content(text)
+            self.refresh()
+
+    def render(self) -> Content:
+        return self._text
