@@ -198,8 +198,7 @@ async def interactive(folder: Path, cache: Path) -> tuple[list[float], list[floa
             assert field.value == expected, (field.value, expected)
             while screen.shown_generation != screen._generation:
                 await asyncio.sleep(0.0002)
-            screen.call_after_refresh(drawn.set)
-            screen.refresh()
+            screen.call_after_refresh(drawn.set)  # after the next frame, which draws the new list
             await drawn.wait()
             return time.perf_counter() - started
 

@@ -66,3 +66,14 @@ def test_new_version_order_or_topic_is_not_narrowed_from_the_old_list() -> None:
 
 def test_cancelled_computation_returns_nothing() -> None:
     assert Lister().compute(summaries(), 1, "newest", None, parse_query("x"), cancelled=lambda: True) is None
+
+
+def test_deleting_back_to_an_earlier_query_reuses_its_list_until_the_library_changes() -> None:
+    records, lister = summaries(), Lister()
+    first = lister.compute(records, 1, "newest", None, parse_query("re"))
+    lister.compute(records, 1, "newest", None, parse_query("rec"))
+    again = lister.compute(records, 1, "newest", None, parse_query("re"))
+    assert again is first  # the same list object: nothing was filtered again
+    newer = lister.compute(records[:20], 2, "newest", None, parse_query("re"))
+    assert newer is not first
+    assert newer is not None and [s.path for s in newer.summaries] == full(records[:20], "newest", None, "re")

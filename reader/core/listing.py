@@ -3,6 +3,8 @@ from the previous result when the query only grew, so most keystrokes touch few 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +14,8 @@ from .sorting import sort_summaries
 
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096
+# How many recent lists are kept, so that deleting characters returns to a list already computed.
+RECENT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,8 @@ class Lister:
     def __init__(self) -> None:
         self._sorted: tuple[int, str, list[Summary]] | None = None
         self._last: Listing | None = None
+        self._recent: OrderedDict[tuple[int, str, str | None, str], Listing] = OrderedDict()
+        self._lock = threading.Lock()  # a stale worker may still be finishing beside the current one
 
     def compute(
         self,
@@ -42,6 +48,13 @@ class Lister:
         cancelled: Callable[[], bool] = lambda: False,
     ) -> Listing | None:
         """The list for these inputs, or None when `cancelled` turned true on the way."""
+        key = (version, order, topic, query.text.strip())
+        with self._lock:
+            known = self._recent.get(key)
+            if known is not None:
+                self._recent.move_to_end(key)
+                self._last = known
+                return known
         last = self._last
         if (
             last is not None
@@ -61,7 +74,11 @@ class Lister:
                 return None
             result.extend([s for s in base[start : start + CHECK_EVERY] if matches(s)])
         listing = Listing(version, order, topic, query, result)
-        self._last = listing
+        with self._lock:
+            self._last = listing
+            self._recent[key] = listing
+            while len(self._recent) > RECENT or next(iter(self._recent))[0] != version:
+                self._recent.popitem(last=False)  # the oldest, and every list of an older library version
         return listing
 
     def _sorted_for(self, summaries: list[Summary], version: int, order: str) -> list[Summary]:

@@ -91,6 +91,19 @@ class Problem:
     reason: str
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def _folded(text: str) -> str:
+    """The casefolded, interned form of a short string that recurs (providers, topics, types)."""
+    folded = _FOLDED.get(text)
+    if folded is None:
+        if len(_FOLDED) > 100_000:
+            _FOLDED.clear()
+        folded = _FOLDED[text] = intern(text.casefold())
+    return folded
+
+
 @dataclass(slots=True)
 class Summary:
     """What the list and the filter need of a record; the full record is read again when shown.
@@ -159,7 +172,7 @@ class Summary:
         text_cf: bytes,
     ) -> Summary:
         """A summary from its stored fields; the casefolded ones are derived here."""
-        topics = tuple(intern(topic) for topic in topics)
+        topics = tuple(map(intern, topics))
         provider_name, provider_domain = intern(provider_name), intern(provider_domain)
         return cls(
             path=path,
@@ -180,10 +193,10 @@ class Summary:
             url=url,
             text_cf=text_cf,
             title_cf=title.casefold(),
-            provider_cf=intern(f"{provider_name}\n{provider_domain}".casefold()),
-            topics_cf=tuple(intern(topic.casefold()) for topic in topics),
-            type_cf=intern(type.casefold()),
-            category_cf=intern(category.casefold()),
+            provider_cf=_folded(f"{provider_name}\n{provider_domain}"),
+            topics_cf=tuple(map(_folded, topics)),
+            type_cf=_folded(type),
+            category_cf=_folded(category),
         )
 
     @classmethod
