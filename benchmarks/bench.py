@@ -215,8 +215,14 @@ async def interactive(folder: Path, cache: Path) -> tuple[list[float], list[floa
         articles.focus()
         await pilot.pause()
         for _ in range(30):
+            drawn = asyncio.Event()
+            before = articles.cursor
             started = time.perf_counter()
-            await pilot.press("pagedown")
+            app.post_message(events.Key("pagedown", None))
+            while articles.cursor == before:  # the first page-down moves the cursor, the rest scroll too
+                await asyncio.sleep(0.0002)
+            screen.call_after_refresh(drawn.set)  # after the frame that shows the new page
+            await drawn.wait()
             pages.append(time.perf_counter() - started)
             articles.refresh_rows()  # a cold cache: every row of the page rendered from scratch
             started = time.perf_counter()
@@ -262,7 +268,8 @@ def run(size: int, work: Path) -> None:
         f"{p95(keys) * 1000:.1f} ms (median {statistics.median(keys) * 1000:.1f}, max {max(keys) * 1000:.1f}, n={len(keys)})"
     )
     figures["scrolling a page of the article list"] = (
-        f"{statistics.median(frames) * 1000:.2f} ms rows; {statistics.median(pages) * 1000:.1f} ms key+refresh"
+        f"{statistics.median(frames) * 1000:.2f} ms to render a page of rows; page-down key to drawn frame "
+        f"median {statistics.median(pages) * 1000:.1f} ms, p95 {p95(pages) * 1000:.1f} ms"
     )
     report(size, figures)
     shutil.rmtree(cache, ignore_errors=True)

@@ -15,7 +15,7 @@ from .sorting import sort_summaries
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096
 # How many recent lists are kept, so that deleting characters returns to a list already computed.
-RECENT = 64
+RECENT = 16
 
 
 @dataclass(frozen=True, slots=True)
