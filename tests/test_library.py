@@ -507,3 +507,23 @@ def test_parse_entries_pool_matches_sequential(tmp_path: Path) -> None:
     assert len(library.summaries) + len(library.problems) == len(files)
     found = library.resolve(RelatedStory(title="x", urls=Urls(web="https://example.com/12")))
     assert found is not None and found.path == str(tmp_path / "0012.md")
+
+
+def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(tmp_path: Path) -> None:
+    """Quitting during a first load must not wait for the pool to parse the whole folder."""
+    import time as time_module
+
+    from reader.core.loader import POOL_THRESHOLD, parse_entries
+
+    body = "".join(f"k{i}: value {i}\n" for i in range(20_000))  # ~60 ms of parsing a file
+    files = []
+    for i in range(POOL_THRESHOLD + 200):
+        path = tmp_path / f"{i:04}.md"
+        path.write_text(f"---\ntitle: slow {i}\n{body}---\n", encoding="utf-8")
+        files.append((str(path), path.stat().st_size, path.stat().st_mtime_ns))
+    batches = parse_entries(files)
+    first = next(batches)
+    assert len(first) > 0
+    started = time_module.perf_counter()
+    batches.close()  # what happens when the loading worker returns early
+    assert time_module.perf_counter() - started < 5  # the rest takes ~15 s on two cores

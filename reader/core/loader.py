@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -138,27 +139,42 @@ def _walk(
                 yield entry.path, _stat(entry.path, entry)
 
 
-def parse_entries(files: list[tuple[str, int, int]], workers: int | None = None) -> Iterator[list[Entry]]:
+def parse_entries(
+    files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[list[Entry]]:
     """Parse files in batches, on every core when there are many; batches arrive as they are ready.
 
     While the process pool starts, the first files are parsed right here, so the first titles can be
-    shown at once."""
+    shown at once. Stopping early (closing the iterator, or `cancelled()` turning true) cancels the
+    files not yet started instead of waiting for all of them: quitting during a first load is quick."""
     if len(files) < POOL_THRESHOLD or workers == 1:
         for start in range(0, len(files), FIRST_BATCH):
+            if cancelled():
+                return
             yield [parse_entry(item) for item in files[start : start + FIRST_BATCH]]
         return
-    workers = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        results = pool.map(parse_entry, files[FIRST_BATCH:], chunksize=32)
+    pool = ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=get_context("spawn"))
+    rest = files[FIRST_BATCH:]
+    done = 0
+    try:
+        results = pool.map(parse_entry, rest, chunksize=32)
         yield [parse_entry(item) for item in files[:FIRST_BATCH]]
         batch: list[Entry] = []
-        for entry in results:
-            batch.append(entry)
-            if len(batch) >= BATCH_SIZE:
-                yield batch
-                batch = []
+        try:
+            for entry in results:
+                batch.append(entry)
+                if len(batch) % 64 == 0 and cancelled():
+                    return
+                if len(batch) >= BATCH_SIZE:
+                    done += len(batch)
+                    yield batch
+                    batch = []
+        except BrokenProcessPool:  # a worker died (killed, out of memory): finish here, one by one
+            batch = [parse_entry(item) for item in rest[done:]]
         if batch:
             yield batch
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _split(entries: Iterable[Entry]) -> tuple[list[Summary], list[Problem], Stats]:
@@ -185,10 +201,16 @@ def _store(index: Index, entries: list[Entry]) -> str:
 
 
 def stream(
-    paths: list[str], index: Index, *, known: Stats | None = None, workers: int | None = None
+    paths: list[str],
+    index: Index,
+    *,
+    known: Stats | None = None,
+    workers: int | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> Iterator[Batch]:
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
-    every file that is new or changed on disk, parsed and stored; removed files are reported."""
+    every file that is new or changed on disk, parsed and stored; removed files are reported.
+    Parsing stops soon after `cancelled()` turns true."""
     notice = ""
     if known is None:
         known = {}
@@ -227,7 +249,7 @@ def stream(
             notice = index.notice
     yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed, notice=notice)
     done = 0
-    for entries in parse_entries(changed, workers):
+    for entries in parse_entries(changed, workers, cancelled):
         batch_notice = _store(index, entries)
         done += len(entries)
         summaries, problems, stats = _split(entries)

@@ -121,7 +121,7 @@ class MainScreen(Screen[None]):
         """Load from the index (or, given what is `known`, only what changed on disk), in batches."""
         worker = get_current_worker()
         started = time.monotonic()
-        for batch in stream(self.paths, self.library.index, known=known):
+        for batch in stream(self.paths, self.library.index, known=known, cancelled=lambda: worker.is_cancelled):
             if worker.is_cancelled:
                 return
             self.post_message(self.Loaded(batch))
