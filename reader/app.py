@@ -48,7 +48,7 @@ class ReaderApp(App[None]):
             self.notify(reason, severity="warning", markup=False)
             return
         self.open_url(url)
-        self.notify(f"Opened {safe_text(url, limit=100)}", markup=False)
+        self.notify(f"Opened {safe_text(url, limit=100)}", markup=False, timeout=2)
 
     def copy_link(self, url: str) -> None:
         """Copy an http(s) URL to the clipboard, or say why not."""
@@ -56,7 +56,7 @@ class ReaderApp(App[None]):
             self.notify(reason.replace("open", "copy", 1), severity="warning", markup=False)
             return
         self.copy_to_clipboard(url)
-        self.notify(f"Copied {safe_text(url, limit=100)}", markup=False)
+        self.notify(f"Copied {safe_text(url, limit=100)}", markup=False, timeout=2)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

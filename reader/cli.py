@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_filter(list(sys.argv[1:] if argv is None else argv)))
+    if not args.list and (args.filter or args.format != "tsv"):
+        parser.error("--filter and --format go with --list")
     paths = args.paths or [bundled_seeds()]
     missing = [path for path in paths if not os.path.lexists(path)]
     if missing:
@@ -67,6 +69,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = ReaderApp(paths, use_cache=not args.no_cache)
     app.run()
     return app.return_code or 0
+
+
+def _joined_filter(argv: list[str]) -> list[str]:
+    """`--filter -type:video` as `--filter=-type:video`: argparse takes a value that starts with a
+    dash for an option, and negated terms start with one."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        if argv[index] == "--filter" and index + 1 < len(argv):
+            joined.append(f"--filter={argv[index + 1]}")
+            index += 2
+        else:
+            joined.append(argv[index])
+            index += 1
+    return joined
 
 
 def list_records(
@@ -101,7 +118,7 @@ def tsv_line(summary: Summary) -> str:
         summary.published_at.isoformat() if summary.published_at else "",
         summary.provider_name,
         summary.title,
-        summary.url,
+        _openable(summary.url) or "",  # the link `o` would open, as in the JSON output
         summary.path,
     ]
     return "\t".join(safe_text(field) for field in fields)

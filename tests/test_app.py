@@ -392,3 +392,21 @@ async def test_a_folder_large_enough_for_the_process_pool_loads_in_the_app(tmp_p
                 break
         await settle(pilot)
         assert len(titles(app)) == count
+
+
+async def test_j_and_k_move_in_topics_and_related_lists(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one(TopicList).focus()
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen(app).topic == "AI"
+        await pilot.press("k")
+        await settle(pilot)
+        assert screen(app).topic is None
+        await _select_seed(pilot)
+        await pilot.press("enter", "j", "j")
+        assert app.screen.query_one("#related", OptionList).highlighted == 2
+        await pilot.press("k")
+        assert app.screen.query_one("#related", OptionList).highlighted == 1

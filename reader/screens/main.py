@@ -48,12 +48,12 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="main.filter"),
         Binding("o", "open", "Open", id="main.open"),
-        Binding("y", "copy", "Copy URL", id="main.copy"),
+        Binding("y", "copy", "Copy URL", id="main.copy", show=False),
         Binding("S", "sort", "Sort", id="main.sort"),
         Binding("backspace,alt+left", "back", "Back", id="main.back"),
-        Binding("alt+right", "forward", "Forward", id="main.forward"),
-        Binding("exclamation_mark", "problems", "Problems", id="main.problems"),
-        Binding("r", "reload", "Reload", id="main.reload"),
+        Binding("alt+right", "forward", "Forward", id="main.forward", show=False),
+        Binding("exclamation_mark", "problems", "Problems", id="main.problems", show=False),
+        Binding("r", "reload", "Reload", id="main.reload", show=False),
     ]
 
     @dataclass
@@ -218,6 +218,8 @@ class MainScreen(Screen[None]):
             self.refilter()
 
     def on_filter_bar_done(self, message: FilterBar.Done) -> None:
+        if message.opened != self.query_one(FilterBar).opened:
+            return  # `/` came again before this was handled: the keys typed next belong to the bar
         articles = self.query_one(ArticleList)
         self.set_focus(articles)  # at once, so keys typed next go to the list
         if articles.summaries:
@@ -226,7 +228,8 @@ class MainScreen(Screen[None]):
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
         self.filter_query = parse_query("")
         self.refilter()
-        self.set_focus(self.query_one(ArticleList))
+        if message.opened == self.query_one(FilterBar).opened:  # not reopened since: back to the list
+            self.set_focus(self.query_one(ArticleList))
 
     # The story shown
 
@@ -330,8 +333,7 @@ class MainScreen(Screen[None]):
     def action_sort(self) -> None:
         self.sort_order = SORT_ORDERS[(SORT_ORDERS.index(self.sort_order) + 1) % len(SORT_ORDERS)]
         self.refilter()
-        self.update_status()
-        self.notify(f"Sorted by {self.sort_order}")
+        self.update_status()  # the status line names the order; a notification would only pile up
 
     def _current_url(self) -> str:
         return self.query_one(DetailPane).url()

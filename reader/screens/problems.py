@@ -7,10 +7,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from ..core.record import Problem
 from ..core.text import safe_text
+from ..widgets.option_list import KeyedOptionList
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -38,7 +39,7 @@ class ProblemsScreen(ModalScreen[None]):
                 Content.assemble((f"{count:,} file{'s' if count != 1 else ''} could not be read", "bold"),
                                  "   (escape closes)")
             )
-            yield OptionList(
+            yield KeyedOptionList(
                 *(
                     Content.assemble((safe_text(problem.path), "$text-accent"), ": ", safe_text(problem.reason))
                     for problem in self.problems

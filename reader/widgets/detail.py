@@ -16,6 +16,7 @@ from ..core.dates import local_date, local_time, relative_age
 from ..core.record import Image, Provider, Record, RelatedStory, Summary, Urls
 from ..core.text import safe_text
 from ..core.urls import choose_url
+from .option_list import KeyedOptionList
 
 # What the pane can show: a loaded record, a related story that is not in the library, or a message.
 Shown = Record | RelatedStory | str
@@ -143,9 +144,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Markdown(id="detail-body", open_links=False)
         yield Static(id="detail-plain-body", markup=False)
         yield Static("Related stories", id="related-heading", classes="detail-heading", markup=False)
-        yield OptionList(id="related", markup=False)
+        yield KeyedOptionList(id="related", markup=False)
         yield Static("Mentioned by", id="mentions-heading", classes="detail-heading", markup=False)
-        yield OptionList(id="mentions", markup=False)
+        yield KeyedOptionList(id="mentions", markup=False)
 
     def on_mount(self) -> None:
         self.show("")

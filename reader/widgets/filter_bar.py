@@ -41,12 +41,18 @@ class FilterBar(Horizontal):
         """Enter: keep the filter and go back to the list."""
 
         text: str
+        opened: int
+        """The bar's `opened` count when sent: if the bar was opened again since, focus stays in it."""
 
     @dataclass
     class Cleared(Message):
         """Escape: drop the filter and go back to the list."""
 
+        opened: int
+
     _error = ""
+    opened = 0
+    """How many times the bar was opened: lets the screen tell a stale Done or Cleared from a fresh one."""
 
     def compose(self) -> ComposeResult:
         yield Static("/", id="filter-label", markup=False)
@@ -60,6 +66,7 @@ class FilterBar(Horizontal):
 
     def open(self) -> None:
         """Show the bar and put the cursor in it."""
+        self.opened += 1
         self.add_class("-shown")
         self.screen.set_focus(self.query_one(Input))  # at once: keys typed right after / must land here
 
@@ -81,7 +88,7 @@ class FilterBar(Horizontal):
         event.stop()
         if not event.value.strip():
             self.remove_class("-shown")
-        self.post_message(self.Done(event.value))
+        self.post_message(self.Done(event.value, self.opened))
 
     def action_clear(self) -> None:
         input_widget = self.query_one(Input)
@@ -89,4 +96,4 @@ class FilterBar(Horizontal):
             input_widget.value = ""
         self.set_error("")
         self.remove_class("-shown")
-        self.post_message(self.Cleared())
+        self.post_message(self.Cleared(self.opened))

@@ -9,12 +9,13 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from .article_list import fit
+from .option_list import KeyedOptionList
 
 TOPIC_WIDTH = 14  # with a 7-wide count, fits the pane's 28 columns less border, padding and scrollbar
 ALL_TOPICS = "\x00all"  # an id no topic can have: record text never holds NUL
 
 
-class TopicList(OptionList):
+class TopicList(KeyedOptionList):
     """Choose a topic to limit the article list to it."""
 
     @dataclass
