@@ -19,9 +19,9 @@ class FilterBar(Horizontal):
     DEFAULT_CSS = """
     FilterBar {
         height: 1;
-        display: none;
         background: $panel;
-        &.-shown { display: block; }
+        & > #filter-label { color: $text-muted; }
+        &.-shown > #filter-label { color: $text-accent; }
         & > #filter-label { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
         & > Input { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
         & > #filter-error { width: auto; max-width: 60%; padding: 0 1; color: $text-error; }
@@ -55,8 +55,12 @@ class FilterBar(Horizontal):
     """How many times the bar was opened: lets the screen tell a stale Done or Cleared from a fresh one."""
 
     def compose(self) -> ComposeResult:
+        # The bar is always on screen and its input only focusable while open: showing and hiding it
+        # made Textual move focus on a later layout pass, after keys typed at once had gone astray.
         yield Static("/", id="filter-label", markup=False)
-        yield Input(placeholder="filter: words, title:, topic:, provider:, after:, since:7d, quality:>50 …")
+        field = Input(placeholder="press / to filter: words, title:, topic:, provider:, since:7d, quality:>50 …")
+        field.can_focus = False
+        yield field
         yield Static("", id="filter-error", markup=False)
 
     @property
@@ -68,7 +72,9 @@ class FilterBar(Horizontal):
         """Show the bar and put the cursor in it."""
         self.opened += 1
         self.add_class("-shown")
-        self.screen.set_focus(self.query_one(Input))  # at once: keys typed right after / must land here
+        field = self.query_one(Input)
+        field.can_focus = True
+        self.screen.set_focus(field)  # at once: keys typed right after / must land here
 
     def set_error(self, message: str) -> None:
         """Show a query error, or clear it with an empty message."""
@@ -87,7 +93,7 @@ class FilterBar(Horizontal):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value.strip():
-            self.remove_class("-shown")
+            self._close()
         self.post_message(self.Done(event.value, self.opened))
 
     def action_clear(self) -> None:
@@ -95,5 +101,9 @@ class FilterBar(Horizontal):
         with input_widget.prevent(Input.Changed):
             input_widget.value = ""
         self.set_error("")
-        self.remove_class("-shown")
+        self._close()
         self.post_message(self.Cleared(self.opened))
+
+    def _close(self) -> None:
+        self.remove_class("-shown")
+        self.query_one(Input).can_focus = False
