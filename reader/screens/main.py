@@ -92,6 +92,7 @@ class MainScreen(Screen[None]):
         """The generation of the list on screen; equal to the latest once a filter has landed."""
         self._loading: tuple[int, int, float] | None = None
         self._last_refresh = 0.0
+        self._listed_version = -1  # the library version the topics and list were last computed for
         self._list_path: str | None = None
         self._detail_timer: Timer | None = None
         self.detail_pending = False
@@ -156,8 +157,10 @@ class MainScreen(Screen[None]):
         elif self._loading is not None:
             self._loading = (batch.done, batch.total, self._loading[2])
         first_rows = not self.matching and self.shown_generation == self._generation  # none in flight
-        if batch.final or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or first_rows:
+        changed = self.library.version != self._listed_version  # the watcher's ticks mostly change nothing
+        if changed and (batch.final or now - self._last_refresh >= LOAD_REFRESH_INTERVAL or first_rows):
             self._last_refresh = now
+            self._listed_version = self.library.version
             self.refresh_topics()
             self.refilter()
         if batch.final:
@@ -166,7 +169,7 @@ class MainScreen(Screen[None]):
 
     def refresh_topics(self) -> None:
         """Show the current topic counts."""
-        self.query_one(TopicList).show(len(self.library.summaries), self.library.topic_counts())
+        self.query_one(TopicList).show(len(self.library), self.library.topic_counts())
 
     # Filtering and sorting
 
@@ -305,7 +308,7 @@ class MainScreen(Screen[None]):
 
     def update_status(self) -> None:
         """The line at the top: how many records are shown, problems, sort, loading progress."""
-        total = len(self.library.summaries)
+        total = len(self.library)
         parts = [f"showing {len(self.matching):,} of {total:,} records"]
         if self.topic is not None:
             parts.append(f"topic: {self.topic}")
