@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
-    from .tmux import TmuxSession, tmux_available, wait_until
+    from .tmux import TmuxSession, isolated_env, tmux_available, wait_until
 except ImportError:
-    from tmux import TmuxSession, tmux_available, wait_until  # type: ignore[no-redef]
+    from tmux import TmuxSession, isolated_env, tmux_available, wait_until  # type: ignore[no-redef]
 
 WAIT = 15.0  # seconds any one step may take
 START_WAIT = 20.0  # the first paint also imports Textual
@@ -51,16 +51,7 @@ def test_filter_follow_open_back_quit(tmp_path: Path) -> None:
         pytest.skip("the `reader` command is not on PATH (install the project: pip install -e '.[test]')")
 
     browser, opened = fake_browser(tmp_path)
-    env = {
-        "HOME": str(tmp_path / "home"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "BROWSER": str(browser),
-        "TERM": "xterm-256color",
-    }
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        Path(env[name]).mkdir()
+    env = isolated_env(tmp_path, browser)
 
     def read_opened() -> str:
         return opened.read_text() if opened.exists() else ""

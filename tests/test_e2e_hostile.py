@@ -25,9 +25,9 @@ from reader.core.sorting import sort_summaries
 from .hostile import write_hostile_folder
 
 try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
-    from .tmux import TmuxSession, tmux_available, wait_until
+    from .tmux import TmuxSession, isolated_env, tmux_available, wait_until
 except ImportError:
-    from tmux import TmuxSession, tmux_available, wait_until  # type: ignore[no-redef]
+    from tmux import TmuxSession, isolated_env, tmux_available, wait_until  # type: ignore[no-redef]
 
 WAIT = 15.0
 START_WAIT = 20.0
@@ -160,16 +160,7 @@ def test_hostile_records_in_a_real_terminal(tmp_path: Path) -> None:
     order = sort_summaries(load_library([str(hostile.path)]).summaries, "newest")
     assert len(order) == len(hostile.records)
     browser, opened = fake_browser(tmp_path)
-    env = {
-        "HOME": str(tmp_path / "home"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "BROWSER": str(browser),
-        "TERM": "xterm-256color",
-    }
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        Path(env[name]).mkdir()
+    env = isolated_env(tmp_path, browser)
     gate = tmp_path / "go"
     names = [Path(summary.path).name for summary in order]
 

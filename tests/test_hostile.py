@@ -46,6 +46,7 @@ from reader.widgets.topics import TopicList
 
 from .hostile import PAYLOADS, HostileFolder, forbidden, url_cases, write_hostile_folder, yaml_quote
 from .test_app import settle
+from .test_frontmatter import shown_fields
 
 SIZE = (160, 100)  # tall, so that most of a story's detail is on screen at once
 
@@ -69,12 +70,6 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return urls
 
 
-def shown_fields(record: Record) -> list[str]:
-    fields = [record.title, record.excerpt, record.type, record.category, *record.topics]
-    fields += [record.provider.name, record.provider.domain]
-    for story in record.related:
-        fields += [story.title, story.excerpt, story.type, story.provider.name, story.provider.domain]
-    return fields
 
 
 def assert_record_or_problem(result: object) -> None:

@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -33,6 +34,22 @@ POLL_INTERVAL = 0.05
 def tmux_available() -> bool:
     """True when a `tmux` command is on PATH."""
     return shutil.which("tmux") is not None
+
+
+def isolated_env(folder: Path, browser: Path) -> dict[str, str]:
+    """The environment for a program under test: HOME and the XDG folders inside `folder` (created),
+    `browser` as $BROWSER, and a known terminal type."""
+    env = {
+        "HOME": str(folder / "home"),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+        "BROWSER": str(browser),
+        "TERM": "xterm-256color",
+    }
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        Path(env[name]).mkdir()
+    return env
 
 
 class TmuxTimeout(AssertionError):
