@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from ..core.history import History
@@ -46,7 +46,9 @@ class MainScreen(Screen[None]):
     """Three panes, a status line and the filter bar."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="main.filter"),
+        # A priority binding: checked as the key arrives, not after it has bubbled up behind queued
+        # messages; otherwise, while records load, keys typed right after / reached the list first.
+        Binding("slash", "filter", "Filter", id="main.filter", priority=True),
         Binding("o", "open", "Open", id="main.open"),
         Binding("y", "copy", "Copy URL", id="main.copy", show=False),
         Binding("S", "sort", "Sort", id="main.sort"),
@@ -329,6 +331,10 @@ class MainScreen(Screen[None]):
     def action_reload(self) -> None:
         self.check_for_changes()
         self.notify("Checking the folders for changes")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the filter is being typed, / is a character and goes to it in order with the others.
+        return not (action == "filter" and isinstance(self.focused, Input))
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
