@@ -98,6 +98,15 @@ def test_keymap_is_read_only(tmp_path: Path) -> None:
         Settings().keymap["x"] = "y"  # type: ignore[index]
 
 
+def test_keymap_given_as_a_dict_is_copied_read_only() -> None:
+    given = {"main.open": "o"}
+    settings = Settings(keymap=given)
+    given["main.open"] = "changed"
+    assert dict(settings.keymap) == {"main.open": "o"}
+    with pytest.raises(TypeError):
+        settings.keymap["main.open"] = "x"  # type: ignore[index]
+
+
 def test_settings_are_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().theme = "nord"  # type: ignore[misc]

@@ -76,6 +76,11 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=_empty_keymap)
     """Binding id -> keys, as Textual's keymap takes them (read-only)."""
 
+    def __post_init__(self) -> None:
+        # A keymap given as a plain dict is copied into a read-only view, so no caller can change it.
+        if not isinstance(self.keymap, MappingProxyType):
+            object.__setattr__(self, "keymap", MappingProxyType(dict(self.keymap)))
+
 
 @dataclass(frozen=True)
 class SettingsProblem:
