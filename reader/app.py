@@ -1,16 +1,20 @@
-"""The Textual application: global keys, opening and copying links, the command palette."""
+"""The Textual application: global keys, settings, opening and copying links, the command palette."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable
 from multiprocessing import resource_tracker
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from . import __version__
 from .core.library import Library, open_index
+from .core.settings import Settings, SettingsProblem, browser_command
+from .core.state import StateStore
 from .core.text import safe_text
 from .core.urls import refusal
 from .screens.main import MainScreen
@@ -27,28 +31,81 @@ class ReaderApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, paths: list[str], *, use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        paths: list[str],
+        *,
+        use_cache: bool = True,
+        state: StateStore | None = None,
+        settings: Settings | None = None,
+        problems: Iterable[SettingsProblem | str] = (),
+    ) -> None:
         # The parsing pool needs multiprocessing's resource tracker, which cannot start once Textual
         # has replaced sys.stderr (its fileno() is not a real descriptor): start it now.
         resource_tracker.ensure_running()
         super().__init__()
         self.paths = paths
         self.use_cache = use_cache
+        self.state = state if state is not None else StateStore()
+        self.settings = settings if settings is not None else Settings()
+        self.problems = [str(problem) for problem in problems]
         self.sub_title = __version__
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+
+    def on_mount(self) -> None:
+        for problem in self.problems:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
+        if self.state.notice:
+            self.notify(self.state.notice, severity="error", markup=False, timeout=10)
+            self.state.notice = None
+        self._choose_theme()
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _choose_theme(self) -> None:
+        """The theme last chosen in the palette, unless the configured one changed since it was chosen."""
+        configured = self.settings.theme
+        remembered = self.state.get_ui("theme")
+        chosen_under = self.state.get_ui("theme.configured") or ""
+        name = remembered if remembered and (configured is None or chosen_under == configured) else configured
+        if name is None:
+            return
+        if name in self.available_themes:
+            self.theme = name
+        elif name == configured:
+            self.notify(f"Unknown theme {safe_text(name, limit=60)!r} in the settings", severity="warning", markup=False)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.state.set_ui("theme", theme.name)
+        self.state.set_ui("theme.configured", self.settings.theme or "")
 
     def get_default_screen(self) -> Screen[None]:
         index = open_index(self.use_cache)
         if index.notice:
             self.call_later(self.notify, index.notice, severity="warning", markup=False)
-        return MainScreen(self.paths, Library(index))
+        return MainScreen(self.paths, Library(index), self.state, self.settings)
 
-    def open_link(self, url: str) -> None:
-        """Open an http(s) URL in the browser (through `webbrowser`, never a shell), or say why not."""
+    def open_link(self, url: str) -> bool:
+        """Open an http(s) URL in the browser (the configured command or `webbrowser`, never through a
+        shell), or say why not; True when it was handed to a browser."""
         if (reason := refusal(url)) is not None:
             self.notify(reason, severity="warning", markup=False)
-            return
-        self.open_url(url)
+            return False
+        if self.settings.browser:
+            argv = browser_command(self.settings.browser, url)
+            try:
+                subprocess.Popen(  # noqa: S603 - one argv list, no shell
+                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except OSError as error:
+                self.notify(f"Cannot run the browser {safe_text(argv[0], limit=60)}: {error.strerror}",
+                            severity="error", markup=False)
+                return False
+        else:
+            self.open_url(url)
         self.notify(f"Opened {safe_text(url, limit=100)}", markup=False, timeout=2)
+        return True
 
     def copy_link(self, url: str) -> None:
         """Copy an http(s) URL to the clipboard, or say why not."""
@@ -71,6 +128,11 @@ class ReaderApp(App[None]):
         yield SystemCommand("Filter", "Open the filter bar", screen.action_filter)
         yield SystemCommand("Open link", "Open the story in the browser", screen.action_open)
         yield SystemCommand("Copy link", "Copy the story's URL", screen.action_copy)
+        yield SystemCommand("Toggle read", "Mark the story read or unread", screen.action_toggle_read)
+        yield SystemCommand("Toggle star", "Star or unstar the story", screen.action_toggle_star)
+        yield SystemCommand("Mark all read", "Mark every record in the list read", screen.action_mark_all_read)
+        yield SystemCommand("Undo marking", "Undo the last read or star marking", screen.action_undo)
+        yield SystemCommand("Next unread", "Go to the next unread record", screen.action_next_unread)
         yield SystemCommand("Cycle sort order", "newest, oldest, heat, quality, title, provider", screen.action_sort)
         yield SystemCommand("Back", "Go back to the previous story", screen.action_back)
         yield SystemCommand("Forward", "Go forward again", screen.action_forward)

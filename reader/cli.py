@@ -15,7 +15,9 @@ from . import __version__
 from .core.library import load_library, open_index
 from .core.query import QueryError, parse_query
 from .core.record import Problem, Record, Summary
+from .core.settings import config_location, load_settings
 from .core.sorting import sort_summaries
+from .core.state import StateFileError, StateStore, state_location
 from .core.text import safe_text
 from .core.urls import choose_url, refusal
 
@@ -37,11 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reader",
         description="A terminal reader for folders of news records (YAML front matter files).",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to read (default: the bundled seeds)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files and folders to read (default: the folders setting, else the bundled seeds)",
+    )
     parser.add_argument("--list", action="store_true", help="print the matching records and exit")
     parser.add_argument("--filter", metavar="QUERY", default="", help="a filter query, as in the filter bar")
     parser.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output of --list (default: tsv)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk index")
+    parser.add_argument("--config", action="store_true", help="print the path of the configuration file in use and exit")
+    parser.add_argument("--export-state", metavar="FILE", help="write the reading state and saved filters to FILE (JSON)")
+    parser.add_argument("--import-state", metavar="FILE", help="merge the reading state and saved filters from FILE")
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     return parser
 
@@ -52,23 +60,65 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_joined_filter(list(sys.argv[1:] if argv is None else argv)))
     if not args.list and (args.filter or args.format != "tsv"):
         parser.error("--filter and --format go with --list")
-    paths = args.paths or [bundled_seeds()]
+    if args.config:
+        location = config_location()
+        print(location)
+        if not os.path.exists(location):
+            print("reader: the file does not exist; every setting has its default", file=sys.stderr)
+        return 0
+    if args.export_state or args.import_state:
+        return move_state(args.export_state, args.import_state)
+    settings, problems = load_settings()
+    paths = args.paths or list(settings.folders) or [bundled_seeds()]
     missing = [path for path in paths if not os.path.lexists(path)]
     if missing:
-        print(f"reader: no such file or folder: {safe_text(missing[0])}", file=sys.stderr)
+        where = "" if args.paths else f" (from folders in {safe_text(config_location())})"
+        print(f"reader: no such file or folder: {safe_text(missing[0])}{where}", file=sys.stderr)
         return 2
+    state = StateStore(state_location())
     try:
-        query = parse_query(args.filter)
+        query = parse_query(args.filter, state=state)
     except QueryError as error:
         print(f"reader: invalid filter: {safe_text(str(error))}", file=sys.stderr)
         return 2
     if args.list:
+        for problem in problems:
+            print(f"reader: {safe_text(str(problem))}", file=sys.stderr)
+        if state.notice:
+            print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
+        if not settings.show_unpublished and not query.names_published:
+            query = parse_query(f"is:published {args.filter}", state=state)
         return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)
     from .app import ReaderApp
 
-    app = ReaderApp(paths, use_cache=not args.no_cache)
+    app = ReaderApp(paths, use_cache=not args.no_cache, state=state, settings=settings, problems=problems)
     app.run()
+    state.close()
     return app.return_code or 0
+
+
+def move_state(export_to: str | None, import_from: str | None) -> int:
+    """--export-state and --import-state: the reading state as JSON, to move it between machines."""
+    state = StateStore(state_location())
+    if state.notice:
+        print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
+    try:
+        if import_from:
+            changed = state.import_state(import_from)
+            print(f"reader: imported {safe_text(import_from)}: {changed:,} stories changed")
+        if export_to:
+            written = state.export_state(export_to)
+            print(f"reader: exported {written:,} stories to {safe_text(export_to)}")
+    except StateFileError as error:
+        print(f"reader: cannot import {safe_text(import_from or '')}: {safe_text(str(error))}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        name = error.filename if error.filename is not None else export_to or import_from or ""
+        print(f"reader: {safe_text(str(name))}: {safe_text(error.strerror or str(error))}", file=sys.stderr)
+        return 1
+    finally:
+        state.close()
+    return 0
 
 
 def _joined_filter(argv: list[str]) -> list[str]:

@@ -449,13 +449,14 @@ async def test_topics_and_status_line_render_safely(hostile: HostileFolder) -> N
         await settle(pilot)
         count = topics.option_count
         assert count > len(PAYLOADS)
-        for index in range(1, count):
+        await pilot.press("down", "down")  # past the Starred and Recently read views
+        for index in range(3, count):
             await pilot.press("down")
             await settle(pilot)
             assert topics.highlighted == index
             status = str(app.screen.query_one("#status").render())
             assert "topic: " in status and not forbidden(status)
-            assert_screen_safe(app, f"topic {index}: {topics.topic!r}")
+            assert_screen_safe(app, f"topic {index}: {topics.choice!r}")
         assert app.is_running
 
 

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reader.core.listing import Lister
+from reader.core.listing import RECENTLY_READ, Lister, recently_read
 from reader.core.query import parse_query
 from reader.core.record import Provider, Record, Summary
 from reader.core.sorting import sort_summaries
+from reader.core.state import story_id
 
 BASE = datetime(2021, 1, 1, tzinfo=timezone.utc)
 WORDS = ["facial recognition", "robot arms", "city council", "face masks", "recognition ban"]
@@ -77,3 +78,41 @@ def test_deleting_back_to_an_earlier_query_reuses_its_list_until_the_library_cha
     newer = lister.compute(records[:20], 2, "newest", None, parse_query("re"))
     assert newer is not first
     assert newer is not None and [s.path for s in newer.summaries] == full(records[:20], "newest", None, "re")
+
+
+class FakeState:
+    """Just what queries and the recently-read view look at."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, float] = {}
+        self.starred: set[str] = set()
+
+
+def test_state_terms_follow_the_state_when_its_version_changes() -> None:
+    records, state, lister = summaries(), FakeState(), Lister()
+    query = parse_query("is:unread", state=state)
+    first = lister.compute(records, 1, "newest", None, query, state=state, state_version=1)
+    assert first is not None and len(first.summaries) == 60
+    state.read[story_id("", "/r/3.md")] = 5.0
+    cached = lister.compute(records, 1, "newest", None, query, state=state, state_version=1)
+    assert cached is first  # same versions: the list kept (the screen bumps the version to refresh)
+    again = lister.compute(records, 1, "newest", None, query, state=state, state_version=2)
+    assert again is not None and "/r/3.md" not in [s.path for s in again.summaries]
+    assert len(again.summaries) == 59
+    narrower = lister.compute(records, 1, "newest", None, parse_query("is:unread robot", state=state),
+                              state=state, state_version=2)
+    assert narrower is not None
+    assert [s.path for s in narrower.summaries] == full(records, "newest", None, "robot") and all(
+        s.path != "/r/3.md" for s in narrower.summaries
+    )
+
+
+def test_recently_read_lists_read_records_most_recent_first_ignoring_the_order() -> None:
+    records, state = summaries(), FakeState()
+    for when, index in enumerate([7, 2, 40]):
+        state.read[story_id("", f"/r/{index}.md")] = float(when)
+    listing = Lister().compute(records, 1, "oldest", RECENTLY_READ, parse_query(""), state=state, state_version=3)
+    assert listing is not None and [s.path for s in listing.summaries] == ["/r/40.md", "/r/2.md", "/r/7.md"]
+    city = Lister().compute(records, 1, "newest", RECENTLY_READ, parse_query("title:city"), state=state, state_version=3)
+    assert city is not None and [s.path for s in city.summaries] == ["/r/2.md", "/r/7.md"]  # "city council N"
+    assert recently_read(records, None) == []

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from reader.core.query import Query, QueryError, filter_summaries, parse_query
 from reader.core.record import Image, Provider, Record, RelatedStory, Summary, Urls
+from reader.core.state import story_id
 
 TZ = timezone(timedelta(hours=-5))
 NOW = datetime(2021, 2, 1, 12, 0, tzinfo=TZ)
@@ -241,7 +242,7 @@ def test_matching(text: str, expected: str) -> None:
         ("since:7x", 'bad span "7x" in since: - use e.g. 12h, 7d, 2w, 3m or 1y'),
         ("since:d", 'bad span "d" in since: - use e.g. 12h, 7d, 2w, 3m or 1y'),
         ("since:99999999999999999999y", 'bad span "99999999999999999999y" in since: - use e.g. 12h, 7d, 2w, 3m or 1y'),
-        ("is:done", 'unknown value "done" for is: - use published or unpublished'),
+        ("is:done", 'unknown value "done" for is: - use read, unread, starred, published or unpublished'),
         ("has:video", 'unknown value "video" for has: - use image, related, body or url'),
         ('"two words', "unclosed quote"),
         ('topic:"computer', "unclosed quote"),
@@ -336,3 +337,30 @@ def test_parse_never_crashes(text: str) -> None:
     assert query.text == text
     for summary in SUMMARIES:
         assert isinstance(query.matches(summary), bool)
+
+
+class FakeState:
+    def __init__(self) -> None:
+        self.read: dict[str, float] = {}
+        self.starred: set[str] = set()
+
+
+def test_state_terms_look_at_the_state_when_tested() -> None:
+    state = FakeState()
+    face, *others = SUMMARIES
+    read, unread, starred = (parse_query(t, state=state) for t in ("is:read", "is:unread", "is:starred"))
+    assert not read.matches(face) and unread.matches(face) and not starred.matches(face)
+    state.read[story_id(face.url, face.path)] = 1.0
+    state.starred.add(story_id(face.url, face.path))
+    assert read.matches(face) and not unread.matches(face) and starred.matches(face)  # parsed before the change
+    assert parse_query("-is:read", state=state).matches(others[0])
+    assert not any(read.matches(s) or starred.matches(s) for s in others)
+    assert read.uses_state and parse_query("-is:starred x").uses_state and not parse_query("is:published").uses_state
+    assert parse_query("is:read").matches(face) is False  # no state: nothing is read
+    assert parse_query("is:unread").matches(face)
+
+
+def test_state_terms_narrow_only_themselves() -> None:
+    assert parse_query("is:read robot").narrows(parse_query("is:read"))
+    assert not parse_query("is:unread").narrows(parse_query("is:read"))
+    assert not parse_query("is:starred").narrows(parse_query("is:read"))

@@ -32,12 +32,19 @@ def relative_age(moment: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
-def local_time(moment: datetime) -> str:
-    """The moment in the local time zone, with the zone's name."""
+DATE_FORMAT = "%Y-%m-%d %H:%M %Z"
+
+
+def local_time(moment: datetime, date_format: str = DATE_FORMAT) -> str:
+    """The moment in the local time zone, as strftime `date_format` writes it (by default with the
+    zone's name)."""
     try:
-        return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        return moment.astimezone().strftime(date_format)
     except (OverflowError, ValueError, OSError):
-        return moment.strftime("%Y-%m-%d %H:%M %Z")
+        try:
+            return moment.strftime(date_format)
+        except (OverflowError, ValueError, OSError):
+            return moment.isoformat()
 
 
 def local_date(moment: datetime | None) -> str:

@@ -8,14 +8,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .query import Query
+from .query import Query, ReadingState
 from .record import Summary
 from .sorting import sort_summaries
+from .state import story_id
 
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096
 # How many recent lists are kept, so that deleting characters returns to a list already computed.
 RECENT = 16
+# The "topic" that lists the records read, most recently read first.
+RECENTLY_READ = "\x00recently-read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,7 @@ class Listing:
     """One computed list and what it was computed from."""
 
     version: int
+    state_version: int
     order: str
     topic: str | None
     query: Query
@@ -35,7 +39,7 @@ class Lister:
     def __init__(self) -> None:
         self._sorted: tuple[int, str, list[Summary]] | None = None
         self._last: Listing | None = None
-        self._recent: OrderedDict[tuple[int, str, str | None, str], Listing] = OrderedDict()
+        self._recent: OrderedDict[tuple[int, int, str, str | None, str], Listing] = OrderedDict()
         self._lock = threading.Lock()  # a stale worker may still be finishing beside the current one
 
     def compute(
@@ -46,9 +50,15 @@ class Lister:
         topic: str | None,
         query: Query,
         cancelled: Callable[[], bool] = lambda: False,
+        *,
+        state: ReadingState | None = None,
+        state_version: int = 0,
     ) -> Listing | None:
-        """The list for these inputs, or None when `cancelled` turned true on the way."""
-        key = (version, order, topic, query.text.strip())
+        """The list for these inputs, or None when `cancelled` turned true on the way.
+
+        `state` answers the recently-read view; `state_version` must change whenever a state change
+        could change the answer (pass 0 when neither the query nor the topic depends on the state)."""
+        key = (version, state_version, order, topic, query.text.strip())
         with self._lock:
             known = self._recent.get(key)
             if known is not None:
@@ -58,10 +68,12 @@ class Lister:
         last = self._last
         if (
             last is not None
-            and (last.version, last.order, last.topic) == (version, order, topic)
+            and (last.version, last.state_version, last.order, last.topic) == key[:4]
             and query.narrows(last.query)
         ):
             base = last.summaries  # already sorted and limited to the topic
+        elif topic == RECENTLY_READ:
+            base = recently_read(summaries, state)
         else:
             base = self._sorted_for(summaries, version, order)
             if topic is not None:
@@ -73,7 +85,7 @@ class Lister:
             if cancelled():
                 return None
             result.extend([s for s in base[start : start + CHECK_EVERY] if matches(s)])
-        listing = Listing(version, order, topic, query, result)
+        listing = Listing(version, state_version, order, topic, query, result)
         with self._lock:
             self._last = listing
             self._recent[key] = listing
@@ -88,3 +100,13 @@ class Lister:
         ordered = sort_summaries(summaries, order)
         self._sorted = (version, order, ordered)
         return ordered
+
+
+def recently_read(summaries: list[Summary], state: ReadingState | None) -> list[Summary]:
+    """The records that were read, the most recently read first."""
+    if state is None:
+        return []
+    read = state.read
+    found = [(when, s) for s in summaries if (when := read.get(story_id(s.url, s.path))) is not None]
+    found.sort(key=lambda item: (-item[0], item[1].path))
+    return [s for _, s in found]

@@ -10,6 +10,8 @@ Terms are separated by whitespace and must all hold; matching is case-insensitiv
 - `since:N` with a unit h, d, w, m (30 days) or y (365 days): published at or after `now` minus N units.
 - `quality:N`, `heat:N` with an optional operator `> >= < <= =`.
 - `is:published`, `is:unpublished`, `has:image`, `has:related`, `has:body`, `has:url`.
+- `is:read`, `is:unread`, `is:starred`: the reading state, looked up when a record is tested, so a
+  query parsed once follows marks made later (see `state.StateStore`).
 
 A leading `-` negates a term (a plain logical not, so `-after:X` matches records without a date).
 Values may be quoted (`topic:"computer vision"`); a quote only opens at the start of a term or value.
@@ -24,17 +26,29 @@ import difflib
 import operator
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Protocol
 
 from dateutil import parser as date_parser
 from dateutil.parser import UnknownTimezoneWarning
 from dateutil.tz import tzlocal
 
 from .record import Summary
+from .state import story_id
 
 Test = Callable[[Summary], bool]
+
+
+class ReadingState(Protocol):
+    """What the is:read, is:unread and is:starred terms look at (a `state.StateStore` is one)."""
+
+    @property
+    def read(self) -> Mapping[str, float]: ...
+
+    @property
+    def starred(self) -> AbstractSet[str]: ...
 
 
 class QueryError(ValueError):
@@ -59,6 +73,7 @@ _NUMBER = re.compile(r"(>=|<=|>|<|=)?(-?\d+(?:\.\d+)?)", re.ASCII)
 _SPAN = re.compile(r"(\d+)([hdwmy])", re.ASCII | re.IGNORECASE)
 _UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
 _IS = {"published": True, "unpublished": False}
+_STATE_IS = ("read", "unread", "starred")
 _HAS = {"image": "has_image", "related": "has_related", "body": "has_body", "url": "has_url"}
 _WORD = re.compile(r"\S*")
 
@@ -83,6 +98,16 @@ class Query:
 
     text: str
     terms: tuple[_Term, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def uses_state(self) -> bool:
+        """Whether the result depends on the reading state (is:read, is:unread, is:starred)."""
+        return any(term.kind == "state" for term in self.terms)
+
+    @property
+    def names_published(self) -> bool:
+        """Whether the query says which of published and unpublished it wants."""
+        return any(term.kind == "is" for term in self.terms)
 
     def matches(self, summary: Summary) -> bool:
         """Whether the summary satisfies every term."""
@@ -173,7 +198,19 @@ def _dated(name: str, value: str, now: datetime, tz: tzinfo) -> tuple[str, objec
     return "until", bound, lambda s: s.timestamp is not None and s.timestamp < bound
 
 
-def _field(name: str, value: str, now: datetime, tz: tzinfo) -> tuple[str, object, Test]:
+def _state_test(value: str, state: ReadingState | None) -> Test:
+    """is:read, is:unread or is:starred against the state as it is when a record is tested."""
+    if state is None:
+        return (lambda s: True) if value == "unread" else (lambda s: False)
+    if value == "starred":
+        return lambda s: story_id(s.url, s.path) in state.starred
+    read = value == "read"
+    return lambda s: (story_id(s.url, s.path) in state.read) == read
+
+
+def _field(
+    name: str, value: str, now: datetime, tz: tzinfo, state: ReadingState | None
+) -> tuple[str, object, Test]:
     """Compile a field term (the name is already known and casefolded, the value non-empty)."""
     folded = value.casefold()
     if name == "title":
@@ -193,8 +230,12 @@ def _field(name: str, value: str, now: datetime, tz: tzinfo) -> tuple[str, objec
         op, limit, get = _OPS[number[1] or "="], float(number[2]), operator.attrgetter(name)
         return name, (number[1] or "=", limit), lambda s: (x := get(s)) is not None and op(x, limit)
     if name == "is":
+        if folded in _STATE_IS:
+            return "state", folded, _state_test(folded, state)
         if folded not in _IS:
-            raise QueryError(f'unknown value "{_show(value)}" for is: - use published or unpublished')
+            raise QueryError(
+                f'unknown value "{_show(value)}" for is: - use read, unread, starred, published or unpublished'
+            )
         wanted = _IS[folded]
         return "is", wanted, lambda s: s.published == wanted
     if name == "has":
@@ -215,8 +256,12 @@ def _text_test(folded: str) -> Test:
     return lambda s: folded in s.title_cf or encoded in s.text_cf
 
 
-def parse_query(text: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> Query:
-    """Compile the query text, raising QueryError with a one-line message when it is malformed."""
+def parse_query(
+    text: str, *, now: datetime | None = None, tz: tzinfo | None = None, state: ReadingState | None = None
+) -> Query:
+    """Compile the query text, raising QueryError with a one-line message when it is malformed.
+
+    `state` answers is:read, is:unread and is:starred; without one nothing is read or starred."""
     tz = tz if tz is not None else tzlocal()
     now = datetime.now(tz) if now is None else now if now.tzinfo else now.replace(tzinfo=tz)
     terms: list[_Term] = []
@@ -232,7 +277,7 @@ def parse_query(text: str, *, now: datetime | None = None, tz: tzinfo | None = N
             raise QueryError(f'unknown field "{name}"{hint}')
         if not value:
             raise QueryError(f"empty value in {key}:")
-        kind, compared, test = _field(key, value, now, tz)
+        kind, compared, test = _field(key, value, now, tz, state)
         terms.append(_Term(kind, compared, test, negated))
     return Query(text, tuple(terms))
 

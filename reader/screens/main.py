@@ -15,18 +15,23 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
+from ..core.counts import Counts, count
 from ..core.history import History
 from ..core.library import Library
+from ..core.listing import RECENTLY_READ, Lister
 from ..core.loader import Batch, stream
 from ..core.query import Query, QueryError, parse_query
 from ..core.record import Problem, Record, RelatedStory, Summary
-from ..core.listing import Lister
+from ..core.settings import Settings
 from ..core.sorting import SORT_ORDERS
+from ..core.state import StateStore
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
 from ..widgets.status import StatusLine
-from ..widgets.topics import TopicList
+from ..widgets.topics import Choice, TopicList, option_key
+from .prompt import ConfirmScreen, NameScreen
+from .reading import Marking, ReadingActions, summary_id
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
 # of its arguments, which for 100,000 summaries takes longer than the work itself.
@@ -37,12 +42,14 @@ LOAD_REFRESH_INTERVAL = 0.5
 DETAIL_DELAY = 0.05
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
 WATCH_INTERVAL = 3.0
+# How long the topic counts wait after a change to the reading state, so a burst is counted once.
+COUNT_DELAY = 0.3
 
 # A view in the history: the path of a loaded record, or a related story that is not in the library.
 View = str | RelatedStory
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReadingActions, Screen[None]):
     """Three panes, a status line and the filter bar."""
 
     BINDINGS = [
@@ -50,6 +57,12 @@ class MainScreen(Screen[None]):
         # messages; otherwise, while records load, keys typed right after / reached the list first.
         Binding("slash", "filter", "Filter", id="main.filter", priority=True),
         Binding("o", "open", "Open", id="main.open"),
+        Binding("s", "toggle_star", "Star", id="main.star"),
+        Binding("m", "toggle_read", "Read/unread", id="main.read"),
+        Binding("M", "mark_all_read", "All read", id="main.all_read", show=False),
+        Binding("u", "undo", "Undo", id="main.undo", show=False),
+        Binding("n", "next_unread", "Next unread", id="main.next_unread"),
+        Binding("p", "previous_unread", "Previous unread", id="main.previous_unread", show=False),
         Binding("y", "copy", "Copy URL", id="main.copy", show=False),
         Binding("S", "sort", "Sort", id="main.sort"),
         Binding("backspace,alt+left", "back", "Back", id="main.back"),
@@ -79,14 +92,34 @@ class MainScreen(Screen[None]):
         record: Record | Problem
         mentions: list[Summary]
 
-    def __init__(self, paths: list[str], library: Library) -> None:
+    @dataclass
+    class Counted(Message):
+        """The counts worker finished."""
+
+        counts: Counts
+
+    def __init__(
+        self, paths: list[str], library: Library, state: StateStore | None = None, settings: Settings | None = None
+    ) -> None:
         super().__init__()
         self.paths = paths
         self.library = library
+        self.state = state if state is not None else StateStore()
+        self.settings = settings if settings is not None else Settings()
+        self.undo: list[Marking] = []
+        self._read_timer: Timer | None = None
+        self._count_timer: Timer | None = None
+        self.counts_pending = False
+        """Counting waits for a burst of state changes to end."""
+        self.counts = Counts()
         self.history: History[View] = History()
         self.sort_order = SORT_ORDERS[0]
-        self.topic: str | None = None
-        self.filter_query: Query = parse_query("")
+        self.view = Choice("all")
+        """What the topic pane has chosen: all, starred, recently read, a topic or a saved filter."""
+        self._pending_selection: str | None = None
+        self._pending_topic: str | None = None
+        """The story selected when the app last quit, selected again once it is listed."""
+        self.filter_query: Query = parse_query("", state=self.state)
         self.matching: list[Summary] = []
         self.lister = Lister()
         self._generation = 0
@@ -111,11 +144,38 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#articles", ArticleList).border_title = "Articles"
-        self.query_one("#detail", DetailPane).border_title = "Story"
-        self.query_one("#articles", ArticleList).focus()
+        articles = self.query_one("#articles", ArticleList)
+        articles.border_title = "Articles"
+        articles.marks = self.marks_of
+        detail = self.query_one("#detail", DetailPane)
+        detail.border_title = "Story"
+        detail.date_format = self.settings.date_format
+        articles.focus()
+        self.restore_places()
         self.update_status()
         self._loader = self.load(None)
+
+    # What is restored from the last run, and remembered for the next
+
+    def restore_places(self) -> None:
+        """Put back the topic, filter and selection of the last run."""
+        self._pending_topic = self.query_one(TopicList).pending = self.state.get_ui("topic")
+        self._pending_selection = self.state.get_ui("selection")
+        text = self.state.get_ui("filter")
+        if text:
+            self.query_one(FilterBar).set_text(text)
+
+    def remember_places(self) -> None:
+        """Keep the topic, filter and selection for the next run (from the screen's own attributes:
+        this runs as the screen closes, when its widgets may be gone)."""
+        self.state.set_ui("topic", self._pending_topic or option_key(self.view))
+        self.state.set_ui("filter", self.filter_query.text)
+        if self._pending_selection is None:
+            current = self.library.summary(self._list_path) if self._list_path else None
+            self.state.set_ui("selection", summary_id(current) if current is not None else None)
+
+    def on_unmount(self) -> None:
+        self.remember_places()
 
     # Loading and watching
 
@@ -141,7 +201,10 @@ class MainScreen(Screen[None]):
         self.set_timer(delay, self.check_for_changes, name="watch")
 
     def check_for_changes(self) -> None:
-        """Look for new, changed and removed files (the watcher's tick, and `r`)."""
+        """Look for new, changed and removed files (the watcher's tick, and `r`), and for reading state
+        another copy of the app wrote."""
+        if self.state.refresh():
+            self.state_changed(refilter=True)
         if self._loader.is_finished:
             self._loader = self.load(dict(self.library.stats))
 
@@ -167,30 +230,82 @@ class MainScreen(Screen[None]):
             self.refilter()
         if batch.final:
             self._loading = None
+            if self._pending_selection is not None and self.shown_generation == self._generation:
+                self._pending_selection = None  # everything is listed and it is not there
         self.update_status()
 
     def refresh_topics(self) -> None:
-        """Show the current topic counts."""
-        self.query_one(TopicList).show(len(self.library), self.library.topic_counts())
+        """Count topics, unread records and saved filters again, off the UI thread."""
+        self.counts_pending = False
+        self.run_counts(self.library.summaries, self.state.saved_filters())
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False, description="count")
+    def run_counts(self, summaries: list[Summary], saved: list[tuple[str, str]]) -> None:
+        listed = None if self.settings.show_unpublished else (lambda s: s.published)
+        self.post_message(self.Counted(count(summaries, self.state, saved, listed=listed)))
+
+    def on_main_screen_counted(self, message: Counted) -> None:
+        self.counts = message.counts
+        topics = self.query_one(TopicList)
+        topics.show(message.counts)
+        if self._loading is None and self._listed_version == self.library.version:
+            topics.pending = None  # everything is counted: a topic restored from the last run is gone
+        self._pending_topic = topics.pending
+        self.update_status()
+
+    def state_changed(self, *, refilter: bool) -> None:
+        """The reading state changed: redraw the marks, count again soon, and refilter when the list
+        depends on the state."""
+        self.query_one(ArticleList).refresh_rows()
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        self.counts_pending = True
+        self._count_timer = self.set_timer(COUNT_DELAY, self.refresh_topics)
+        if refilter and (self.view.kind in ("starred", "recent") or self.effective_query().uses_state):
+            self.refilter()
 
     # Filtering and sorting
+
+    @property
+    def topic(self) -> str | None:
+        """The topic the list is limited to (or the recently-read view), None for all."""
+        if self.view.kind == "topic":
+            return self.view.name
+        return RECENTLY_READ if self.view.kind == "recent" else None
+
+    def effective_query(self) -> Query:
+        """The query typed, plus what the view and settings add: is:starred, is:published."""
+        extra = []
+        if self.view.kind == "starred":
+            extra.append("is:starred")
+        if not self.settings.show_unpublished and not self.filter_query.names_published:
+            extra.append("is:published")
+        if not extra:
+            return self.filter_query
+        return parse_query(" ".join([*extra, self.filter_query.text]), state=self.state)
 
     def refilter(self) -> None:
         """Recompute the list for the current topic, query and sort order, off the UI thread."""
         self._generation += 1
+        query, topic = self.effective_query(), self.topic
+        state_version = self.state.version if query.uses_state or topic == RECENTLY_READ else 0
         self.run_filter(
-            self._generation, self.library.version, self.filter_query, self.topic, self.sort_order,
+            self._generation, (self.library.version, state_version), query, topic, self.sort_order,
             self.library.summaries,
         )
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="filter")
     def run_filter(
-        self, generation: int, version: int, query: Query, topic: str | None, order: str, summaries: list[Summary]
+        self, generation: int, versions: tuple[int, int], query: Query, topic: str | None, order: str,
+        summaries: list[Summary],
     ) -> None:
         """Sort and filter in a worker; the UI keeps the last result until this one arrives."""
         worker = get_current_worker()
         stale = lambda: worker.is_cancelled or generation != self._generation  # noqa: E731
-        listing = self.lister.compute(summaries, version, order, topic, query, stale)
+        version, state_version = versions
+        listing = self.lister.compute(
+            summaries, version, order, topic, query, stale, state=self.state, state_version=state_version
+        )
         if listing is not None and not stale():
             self.post_message(self.Filtered(generation, listing.summaries))
 
@@ -200,20 +315,80 @@ class MainScreen(Screen[None]):
         self.shown_generation = message.generation
         articles = self.query_one(ArticleList)
         current = articles.highlighted
+        keep = current.path if current else None
+        if self._pending_selection is not None:
+            wanted = self._pending_selection
+            found = next((s.path for s in message.summaries if summary_id(s) == wanted), None)
+            if found is not None:
+                keep, self._pending_selection = found, None
         self.matching = message.summaries
-        articles.show(message.summaries, keep=current.path if current else None, fallback=articles.cursor)
+        articles.show(message.summaries, keep=keep, fallback=articles.cursor)
         self.update_status()
 
     def on_topic_list_chosen(self, message: TopicList.Chosen) -> None:
-        if message.topic != self.topic:
-            self.topic = message.topic
+        choice = message.choice
+        if choice == self.view:
+            return
+        self.view = choice
+        if choice.kind == "saved":
+            self.query_one(FilterBar).set_text(choice.query)  # its Changed message refilters
+        else:
             self.refilter()
-            self.update_status()
+        self.update_status()
+
+    def on_topic_list_rename_requested(self, message: TopicList.RenameRequested) -> None:
+        old = message.name
+
+        def renamed(new: str | None) -> None:
+            if new is None or new == old:
+                return
+            try:
+                self.state.rename_filter(old, new)
+            except (KeyError, ValueError) as error:
+                self.notify(f"Cannot rename: {error}", severity="warning", markup=False)
+                return
+            self.query_one(TopicList).pending = "=" + new
+            self.refresh_topics()
+
+        self.app.push_screen(NameScreen(f"Rename the saved filter {old!r} to:", old), renamed)
+
+    def on_topic_list_delete_requested(self, message: TopicList.DeleteRequested) -> None:
+        name = message.name
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                try:
+                    self.state.delete_filter(name)
+                except KeyError:
+                    pass  # another copy of the app deleted it first
+                self.refresh_topics()
+
+        self.app.push_screen(ConfirmScreen(f"Delete the saved filter {name!r}?"), answered)
+
+    def on_filter_bar_save_requested(self, message: FilterBar.SaveRequested) -> None:
+        text = message.text.strip()
+        if not text:
+            self.notify("Type a query first, then ctrl+s saves it", severity="warning")
+            return
+        try:
+            parse_query(text)
+        except QueryError as error:
+            self.notify(f"Cannot save a broken query: {error}", severity="warning", markup=False)
+            return
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            self.state.save_filter(name, text)
+            self.refresh_topics()
+            self.notify(f"Saved the filter as {name!r}; it is listed under the topics", markup=False)
+
+        self.app.push_screen(NameScreen(f"Save the filter {text!r} as:"), named)
 
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
         bar = self.query_one(FilterBar)
         try:
-            query = parse_query(message.text)
+            query = parse_query(message.text, state=self.state)
         except QueryError as error:
             bar.set_error(str(error))
             return
@@ -231,7 +406,7 @@ class MainScreen(Screen[None]):
             articles.cursor = 0
 
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
-        self.filter_query = parse_query("")
+        self.filter_query = parse_query("", state=self.state)
         self.refilter()
         if message.opened == self.query_one(FilterBar).opened:  # not reopened since: back to the list
             self.set_focus(self.query_one(ArticleList))
@@ -301,6 +476,8 @@ class MainScreen(Screen[None]):
             detail.show(f"This file cannot be read now: {message.record.reason}")
         else:
             detail.show(message.record, message.mentions)
+            if (summary := self.library.summary(message.record.path)) is not None:
+                self.start_reading(summary)
         if self._focus_links_when_shown:
             self._focus_links_when_shown = False
             if not detail.focus_links():
@@ -312,8 +489,12 @@ class MainScreen(Screen[None]):
         """The line at the top: how many records are shown, problems, sort, loading progress."""
         total = len(self.library)
         parts = [f"showing {len(self.matching):,} of {total:,} records"]
-        if self.topic is not None:
-            parts.append(f"topic: {self.topic}")
+        if self.counts.total:
+            parts.append(f"{self.counts.unread:,} unread")
+        if self.view.kind == "topic":
+            parts.append(f"topic: {self.view.name}")
+        elif self.view.kind != "all":
+            parts.append({"starred": "starred", "recent": "recently read"}.get(self.view.kind, f"saved: {self.view.name}"))
         parts.append(f"sort: {self.sort_order}")
         problems = len(self.library.problems)
         if problems:
@@ -348,7 +529,8 @@ class MainScreen(Screen[None]):
         return self.query_one(DetailPane).url()
 
     def action_open(self) -> None:
-        self.app.open_link(self._current_url())  # type: ignore[attr-defined]
+        if self.app.open_link(self._current_url()):  # type: ignore[attr-defined]
+            self.mark_opened()
 
     def action_copy(self) -> None:
         self.app.copy_link(self._current_url())  # type: ignore[attr-defined]

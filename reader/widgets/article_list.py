@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -20,6 +21,9 @@ from ..core.record import Summary
 
 DATE_WIDTH = 10
 PROVIDER_WIDTH = 18
+NARROW = 50  # below this many columns a row has no provider, below half of it no date
+UNREAD_MARK = "●"
+STAR_MARK = "★"
 
 
 def fit(text: str, width: int) -> str:
@@ -32,7 +36,8 @@ def fit(text: str, width: int) -> str:
 
 
 class ArticleList(ScrollView, can_focus=True):
-    """Rows of date, provider and title; a cursor; unpublished rows dimmed."""
+    """Rows of a mark (● unread, ★ starred), date, provider and title; a cursor; unread titles bold,
+    unpublished rows dimmed."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -49,6 +54,8 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--date",
         "article-list--provider",
         "article-list--unpublished",
+        "article-list--unread",
+        "article-list--star",
     }
 
     DEFAULT_CSS = """
@@ -63,6 +70,8 @@ class ArticleList(ScrollView, can_focus=True):
         & > .article-list--date { color: $text-muted; }
         & > .article-list--provider { color: $text-accent; }
         & > .article-list--unpublished { color: $text-disabled; }
+        & > .article-list--unread { text-style: bold; }
+        & > .article-list--star { color: $text-warning; }
     }
     """
 
@@ -87,6 +96,8 @@ class ArticleList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.summaries: list[Summary] = []
         self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        self.marks: Callable[[Summary], tuple[bool, bool]] = lambda summary: (True, False)
+        """Whether a record is (read, starred): asked only for the rows drawn."""
 
     @property
     def highlighted(self) -> Summary | None:
@@ -159,17 +170,25 @@ class ArticleList(ScrollView, can_focus=True):
         unpublished = self.get_component_rich_style("article-list--unpublished", partial=True)
         date_style = base + self.get_component_rich_style("article-list--date", partial=True)
         provider_style = base + self.get_component_rich_style("article-list--provider", partial=True)
-        title_style = base
+        read, starred = self.marks(summary)
+        title_style = base if read else base + self.get_component_rich_style("article-list--unread", partial=True)
+        mark_style = base + self.get_component_rich_style("article-list--star", partial=True) if starred else base
         if dim and not is_cursor:
             date_style = provider_style = title_style = base + unpublished
-        provider_width = min(PROVIDER_WIDTH, max(width // 4, 6))
-        title_width = max(width - DATE_WIDTH - provider_width - 4, 0)
+        # Narrow lists (an 80-column terminal) drop the provider, then the date, before the title.
+        provider_width = min(PROVIDER_WIDTH, max(width // 4, 6)) if width >= NARROW else 0
+        date_width = DATE_WIDTH if width >= NARROW // 2 else 0
+        title_width = max(width - 2 - (date_width + 2 if date_width else 1) - (provider_width + 1 if provider_width else 0), 0)
         provider = summary.provider_name or summary.provider_domain or "—"
-        segments = [
-            Segment(" " + fit(local_date(summary.published_at), DATE_WIDTH) + " ", date_style),
-            Segment(fit(provider, provider_width) + " ", provider_style),
-            Segment(fit(summary.title, title_width) + " ", title_style),
-        ]
+        mark = STAR_MARK if starred else " " if read else UNREAD_MARK
+        segments = [Segment(mark, mark_style)]
+        if date_width:
+            segments.append(Segment(" " + fit(local_date(summary.published_at), date_width) + " ", date_style))
+        else:
+            segments.append(Segment(" ", date_style))
+        if provider_width:
+            segments.append(Segment(fit(provider, provider_width) + " ", provider_style))
+        segments.append(Segment(fit(summary.title, title_width) + " ", title_style))
         return Strip(segments).crop_extend(0, width, base)
 
     # Actions

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..core.dates import local_date, local_time, relative_age
+from ..core.dates import DATE_FORMAT, local_date, local_time, relative_age
 from ..core.record import Image, Provider, Record, RelatedStory, Summary, Urls
 from ..core.text import safe_text
 from ..core.urls import choose_url
@@ -34,12 +34,12 @@ def _provider_line(provider: Provider) -> Content | None:
     return None
 
 
-def _facts(item: Record | RelatedStory) -> list[Content]:
+def _facts(item: Record | RelatedStory, date_format: str) -> list[Content]:
     lines: list[Content] = []
     if (provider := _provider_line(item.provider)) is not None:
         lines.append(provider)
     if item.published_at is not None:
-        lines.append(Content(f"{local_time(item.published_at)}  ·  {relative_age(item.published_at)}"))
+        lines.append(Content(f"{local_time(item.published_at, date_format)}  ·  {relative_age(item.published_at)}"))
     else:
         lines.append(Content("no date"))
     facts = []
@@ -73,13 +73,13 @@ def _links(urls: Urls, images: tuple[Image, ...]) -> list[Content]:
     return lines
 
 
-def describe(item: Record | RelatedStory) -> Content:
+def describe(item: Record | RelatedStory, date_format: str = DATE_FORMAT) -> Content:
     """Everything about a record or related story except its body and lists, as plain content."""
     lines: list[Content] = []
     if isinstance(item, RelatedStory):
         lines.append(Content.assemble((" not in the library ", "reverse $warning")))
     lines.append(Content.assemble((item.title or "(untitled)", "bold")))
-    lines += _facts(item)
+    lines += _facts(item, date_format)
     if item.excerpt:
         lines += [Content(""), Content(item.excerpt)]
     lines += _links(item.urls, item.images)
@@ -138,6 +138,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.shown: Shown = ""
         self.related: tuple[RelatedStory, ...] = ()
         self.mentions: list[Summary] = []
+        self.date_format = DATE_FORMAT
+        """How dates are written (strftime; the date_format setting)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
@@ -157,7 +159,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.mentions = mentions or []
         self.related = item.related if isinstance(item, Record) else ()
         text = self.query_one("#detail-text", Static)
-        text.update(describe(item) if not isinstance(item, str) else Content(item))
+        text.update(describe(item, self.date_format) if not isinstance(item, str) else Content(item))
         body_text = item.body if isinstance(item, Record) else ""
         rich = markdown_safe(body_text)
         body = self.query_one("#detail-body", Markdown)

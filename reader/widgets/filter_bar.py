@@ -28,7 +28,10 @@ class FilterBar(Horizontal):
     }
     """
 
-    BINDINGS = [Binding("escape", "clear", "Clear filter", id="filter_bar.clear")]
+    BINDINGS = [
+        Binding("escape", "clear", "Clear filter", id="filter_bar.clear"),
+        Binding("ctrl+s", "save", "Save filter", id="filter_bar.save"),
+    ]
 
     @dataclass
     class Changed(Message):
@@ -49,6 +52,12 @@ class FilterBar(Horizontal):
         """Escape: drop the filter and go back to the list."""
 
         opened: int
+
+    @dataclass
+    class SaveRequested(Message):
+        """ctrl+s: save the query typed under a name."""
+
+        text: str
 
     _error = ""
     opened = 0
@@ -76,6 +85,10 @@ class FilterBar(Horizontal):
         field.can_focus = True
         self.screen.set_focus(field)  # at once: keys typed right after / must land here
 
+    def set_text(self, text: str) -> None:
+        """Put a query in the bar (a saved filter, or the last run's); posts Changed like typing does."""
+        self.query_one(Input).value = without_unsafe(text)
+
     def set_error(self, message: str) -> None:
         """Show a query error, or clear it with an empty message."""
         if message != self._error:  # an update lays the screen out again: not on every keystroke
@@ -95,6 +108,9 @@ class FilterBar(Horizontal):
         if not event.value.strip():
             self._close()
         self.post_message(self.Done(event.value, self.opened))
+
+    def action_save(self) -> None:
+        self.post_message(self.SaveRequested(self.text))
 
     def action_clear(self) -> None:
         input_widget = self.query_one(Input)

@@ -1,56 +1,163 @@
-"""The topic pane: "All", then every topic with its record count, most common first."""
+"""The topic pane: All, Starred, Recently read, every topic with its unread and total counts, then the
+saved filters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..core.counts import Counts
 from .article_list import fit
 from .option_list import KeyedOptionList
 
-TOPIC_WIDTH = 14  # with a 7-wide count, fits the pane's 28 columns less border, padding and scrollbar
-ALL_TOPICS = "\x00all"  # an id no topic can have: record text never holds NUL
+NAME_WIDTH = 12  # with "unread/total" in 9 cells, fits the pane's 28 columns less border, padding, scrollbar
+
+# Option ids: views start with NUL (record text never holds one), topics with "#", saved filters with "=".
+ALL = "\x00all"
+STARRED = "\x00starred"
+RECENT = "\x00recent"
+_HEADER = "\x00saved"
+
+
+def compact(number: int) -> str:
+    """A count in at most 4 cells: 999, 1.2k, 12k, 999k, 1.2M, 12M."""
+    if number < 1000:
+        return str(number)
+    for size, unit in ((1_000, "k"), (1_000_000, "M")):
+        if number < 10 * size:
+            return f"{number / size:.1f}".rstrip("0").rstrip(".") + unit
+        if number < 1000 * size:
+            return f"{number // size}{unit}"
+    return f"{number // 1_000_000_000}G"
+
+
+def _row(name: str, unread: int | None, total: int | None) -> str:
+    """A row: the name, then "unread/total" (either may be left out; "!" for a broken saved query)."""
+    if unread is None and total is None:
+        figures = "!"
+    elif unread is None:
+        figures = compact(total or 0)
+    else:
+        figures = f"{compact(unread)}/{compact(total or 0)}"
+    return f"{fit(name, NAME_WIDTH)} {figures:>9}"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What the highlighted row stands for: a view ("all", "starred", "recent"), a topic or a saved filter."""
+
+    kind: str
+    name: str = ""
+    query: str = ""
+
+
+def option_key(choice: Choice) -> str:
+    """The id of the row for a choice (kept to highlight the same row on the next start)."""
+    if choice.kind == "topic":
+        return "#" + choice.name
+    if choice.kind == "saved":
+        return "=" + choice.name
+    return {"starred": STARRED, "recent": RECENT}.get(choice.kind, ALL)
 
 
 class TopicList(KeyedOptionList):
-    """Choose a topic to limit the article list to it."""
+    """Choose a topic, a view or a saved filter; the article list follows the highlight."""
+
+    BINDINGS = [
+        Binding("R", "rename", "Rename filter", id="topics.rename", show=False),
+        Binding("delete,x", "delete", "Delete filter", id="topics.delete", show=False),
+    ]
 
     @dataclass
     class Chosen(Message):
-        """A topic was highlighted; None stands for all topics."""
+        """A row was highlighted."""
 
-        topic: str | None
+        choice: Choice
+
+    @dataclass
+    class RenameRequested(Message):
+        """R on a saved filter."""
+
+        name: str
+
+    @dataclass
+    class DeleteRequested(Message):
+        """Delete on a saved filter."""
+
+        name: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.border_title = "Topics"
+        self._saved: dict[str, str] = {}
+        self.pending: str | None = None
+        """An option id to highlight as soon as it exists (the topic restored from the last run)."""
 
     @property
-    def topic(self) -> str | None:
-        """The highlighted topic, None for all."""
-        if self.highlighted is None:
-            return None
-        option_id = self.get_option_at_index(self.highlighted).id
-        return None if option_id in (None, ALL_TOPICS) else option_id[1:]
+    def choice(self) -> Choice:
+        """What the highlighted row stands for."""
+        option_id = None
+        if self.highlighted is not None:
+            option_id = self.get_option_at_index(self.highlighted).id
+        return self._choice(option_id)
 
-    def show(self, total: int, counts: list[tuple[str, int]]) -> None:
-        """Replace the topics, keeping the highlighted one when it still exists."""
-        current = self.topic
-        width = TOPIC_WIDTH
-        options = [Option(f"{fit('All', width)} {total:>7,}", id=ALL_TOPICS)]
-        options += [Option(f"{fit(topic, width)} {count:>7,}", id="#" + topic) for topic, count in counts]
+    def _choice(self, option_id: str | None) -> Choice:
+        if option_id is None or option_id == ALL:
+            return Choice("all")
+        if option_id == STARRED:
+            return Choice("starred")
+        if option_id == RECENT:
+            return Choice("recent")
+        if option_id.startswith("="):
+            name = option_id[1:]
+            return Choice("saved", name, self._saved.get(name, ""))
+        return Choice("topic", option_id[1:])
+
+    def show(self, counts: Counts) -> None:
+        """Replace the rows, keeping the highlighted one (or the pending one) when it still exists."""
+        current = self.pending or option_key(self.choice)
+        options = [
+            Option(_row("All", counts.unread, counts.total), id=ALL),
+            Option(_row("★ Starred", None, counts.starred), id=STARRED),
+            Option(_row("Recently read", None, counts.read), id=RECENT),
+        ]
+        options += [Option(_row(t.name, t.unread, t.total), id="#" + t.name) for t in counts.topics]
+        self._saved = {saved.name: saved.query for saved in counts.saved}
+        if counts.saved:
+            options.append(Option("── Saved filters ──", id=_HEADER, disabled=True))
+            options += [
+                Option(_row(s.name, None, s.count) if s.count is not None else _row(s.name, None, None), id="=" + s.name)
+                for s in counts.saved
+            ]
+        before = self.choice
         self.set_options(options)
-        index = 0
-        if current is not None:
-            index = next((i for i, (topic, _) in enumerate(counts, 1) if topic == current), 0)
+        index = next((i for i, option in enumerate(options) if option.id == current), None)
+        if index is not None and current == self.pending:
+            self.pending = None
         with self.prevent(OptionList.OptionHighlighted):
-            self.highlighted = index
-        if current is not None and index == 0:
-            self.post_message(self.Chosen(None))
+            self.highlighted = index if index is not None else 0
+        if self.choice != before:
+            self.post_message(self.Chosen(self.choice))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        self.post_message(self.Chosen(self.topic))
+        self.pending = None  # the user chose: a topic restored from the last run no longer applies
+        self.post_message(self.Chosen(self.choice))
+
+    def action_rename(self) -> None:
+        choice = self.choice
+        if choice.kind == "saved":
+            self.post_message(self.RenameRequested(choice.name))
+        else:
+            self.notify("Only saved filters can be renamed", severity="warning")
+
+    def action_delete(self) -> None:
+        choice = self.choice
+        if choice.kind == "saved":
+            self.post_message(self.DeleteRequested(choice.name))
+        else:
+            self.notify("Only saved filters can be deleted", severity="warning")

@@ -1,0 +1,149 @@
+"""Reading state on the main screen: read after a moment, m / M / u / s, n / p (mixed into MainScreen)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.timer import Timer
+
+from ..core.record import Summary
+from ..core.state import Mark, StateStore, story_id
+from ..widgets.article_list import ArticleList
+from .prompt import ConfirmScreen
+
+if TYPE_CHECKING:
+    from .main import MainScreen
+
+# How many markings `u` can undo.
+UNDO_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """A change to the reading state, with what it replaced."""
+
+    what: str
+    marks: list[Mark]
+
+
+def summary_id(summary: Summary) -> str:
+    """The identity the reading state is kept under."""
+    return story_id(summary.url, summary.path)
+
+
+class ReadingActions:
+    """The reading-state half of MainScreen; `self` is the screen."""
+
+    state: StateStore
+    undo: list[Marking]
+    _read_timer: Timer | None
+
+    def is_read(self: MainScreen, summary: Summary) -> bool:
+        return summary_id(summary) in self.state.read
+
+    def marks_of(self: MainScreen, summary: Summary) -> tuple[bool, bool]:
+        """(read, starred) for the article list, asked only for the rows drawn."""
+        key = summary_id(summary)
+        return key in self.state.read, key in self.state.starred
+
+    def current_summary(self: MainScreen) -> Summary | None:
+        """The record in the story pane (or under the cursor), if it is in the library."""
+        current = self.history.current
+        if isinstance(current, str):
+            return self.library.summary(current)
+        if current is None:
+            return self.query_one(ArticleList).highlighted
+        return None
+
+    def remember(self: MainScreen, what: str, marks: list[Mark], *, refilter: bool = True) -> None:
+        """Keep a change for `u`, and show it: the marks in the list, the counts, the list itself when the
+        filter or view depends on the state (not for a story read by resting on it: the list would shift)."""
+        if marks:
+            self.undo.append(Marking(what, marks))
+            del self.undo[:-UNDO_LIMIT]
+        self.state_changed(refilter=refilter)
+        if self.state.notice:
+            self.notify(self.state.notice, severity="error", markup=False)
+            self.state.notice = None
+
+    def start_reading(self: MainScreen, summary: Summary) -> None:
+        """The story is on screen: it becomes read once it has stayed there `read_after` seconds."""
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if self.is_read(summary):
+            return
+        if self.settings.read_after <= 0:
+            self._read_now(summary.path)
+        else:
+            self._read_timer = self.set_timer(self.settings.read_after, lambda: self._read_now(summary.path))
+
+    def _read_now(self: MainScreen, path: str) -> None:
+        summary = self.library.summary(path)
+        if summary is not None and self.history.current == path and not self.is_read(summary):
+            self.remember("read", self.state.set_read([summary_id(summary)]), refilter=False)
+
+    def mark_opened(self: MainScreen) -> None:
+        """`o` reads the story."""
+        summary = self.current_summary()
+        if summary is not None and not self.is_read(summary):
+            self.remember("read", self.state.set_read([summary_id(summary)]), refilter=False)
+
+    def action_toggle_read(self: MainScreen) -> None:
+        summary = self.current_summary()
+        if summary is None:
+            self.notify("This story is not in the library", severity="warning")
+            return
+        read = not self.is_read(summary)
+        self.remember(f"marked {'read' if read else 'unread'}", self.state.set_read([summary_id(summary)], read))
+
+    def action_toggle_star(self: MainScreen) -> None:
+        summary = self.current_summary()
+        if summary is None:
+            self.notify("This story is not in the library", severity="warning")
+            return
+        key = summary_id(summary)
+        starred = key not in self.state.starred
+        self.remember("starred" if starred else "unstarred", self.state.set_starred(key, starred))
+
+    def action_mark_all_read(self: MainScreen) -> None:
+        listed = list(self.matching)
+        unread = {summary_id(s) for s in listed} - self.state.read.keys()
+        if not unread:
+            self.notify("Every record listed is already read")
+            return
+        count = len(unread)
+        question = f"Mark {count:,} unread record{'s' if count != 1 else ''} in this list read?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                marks = self.state.set_read(unread)
+                self.remember(f"marked {len(marks):,} read", marks)
+                self.notify(f"Marked {len(marks):,} records read (u to undo)")
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_undo(self: MainScreen) -> None:
+        if not self.undo:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        marking = self.undo.pop()
+        self.state.restore(marking.marks)
+        self.state_changed(refilter=True)
+        count = len(marking.marks)
+        self.notify(f"Undone: {marking.what}" + (f" ({count:,} records)" if count > 1 else ""))
+
+    def action_next_unread(self: MainScreen, step: int = 1) -> None:
+        articles = self.query_one(ArticleList)
+        rows = articles.summaries
+        index = articles.cursor + step
+        while 0 <= index < len(rows):
+            if not self.is_read(rows[index]):
+                articles.cursor = index
+                return
+            index += step
+        self.notify(f"No unread record {'below' if step > 0 else 'above'}", timeout=2)
+
+    def action_previous_unread(self: MainScreen) -> None:
+        self.action_next_unread(-1)

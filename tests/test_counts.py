@@ -1,0 +1,66 @@
+"""What the topic pane counts: topics with unread records, starred, read, saved filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.core.counts import SavedCount, TopicCount, count
+from reader.core.record import Record, Summary
+from reader.core.state import story_id
+from reader.widgets.topics import compact
+
+
+class FakeState:
+    def __init__(self) -> None:
+        self.read: dict[str, float] = {}
+        self.starred: set[str] = set()
+
+
+def summary(name: str, topics: tuple[str, ...], published: bool = True) -> Summary:
+    return Summary.of(Record(path=f"/r/{name}.md", title=name, topics=topics, published=published))
+
+
+RECORDS = [
+    summary("a", ("AI", "Robotics")),
+    summary("b", ("AI",)),
+    summary("c", ("Robotics",), published=False),
+    summary("d", ("ai",)),
+]
+
+
+def test_counts_topics_unread_starred_and_read() -> None:
+    state = FakeState()
+    state.read[story_id("", "/r/a.md")] = 1.0
+    state.starred.add(story_id("", "/r/c.md"))
+    counts = count(RECORDS, state)
+    assert (counts.total, counts.unread, counts.read, counts.starred) == (4, 3, 1, 1)
+    assert counts.topics == [
+        TopicCount("AI", 2, 1),  # most common first, then by name; "ai" is another topic
+        TopicCount("Robotics", 2, 1),
+        TopicCount("ai", 1, 1),
+    ]
+
+
+def test_counts_only_what_is_listed_and_saved_filters() -> None:
+    state = FakeState()
+    counts = count(
+        RECORDS, state, [("robots", "topic:robotics"), ("broken", "quality:x"), ("all", "")],
+        listed=lambda s: s.published,
+    )
+    assert counts.total == 3
+    assert counts.saved == [SavedCount("robots", "topic:robotics", 1), SavedCount("broken", "quality:x", None),
+                            SavedCount("all", "", 3)]
+
+
+def test_counts_without_state_count_everything_unread() -> None:
+    counts = count(RECORDS, None)
+    assert (counts.unread, counts.read, counts.starred) == (4, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [(0, "0"), (999, "999"), (1000, "1k"), (1234, "1.2k"), (9999, "10k"), (12_345, "12k"),
+     (999_999, "999k"), (1_234_567, "1.2M"), (12_345_678, "12M")],
+)
+def test_compact_counts_fit_four_cells(number: int, shown: str) -> None:
+    assert compact(number) == shown and len(shown) <= 4
