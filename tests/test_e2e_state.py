@@ -1,0 +1,80 @@
+"""End to end: reading state survives a restart of the installed `reader` in a real terminal (tmux).
+
+Stars and reads records, quits, starts again, and finds the same marks, the same selection, and the
+same state in `reader --list --filter is:starred`. Skipped without tmux or the `reader` command.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
+    from .corpus import write_library
+    from .test_e2e import START_WAIT, WAIT, fake_browser
+    from .tmux import TmuxSession, isolated_env, tmux_available
+except ImportError:
+    from corpus import write_library  # type: ignore[no-redef]
+    from test_e2e import START_WAIT, WAIT, fake_browser  # type: ignore[no-redef]
+    from tmux import TmuxSession, isolated_env, tmux_available  # type: ignore[no-redef]
+
+# Row beginnings in the article list: the mark column, then the date.
+ROUNDUP_ROW = " 2021-01-28 Example News"
+SEED_ROW = " 2021-01-24 WEAU"
+FOX_ROW = " 2021-01-22 Fox 9"
+
+
+def mark(screen: str, row: str) -> str:
+    """The mark drawn before a row of the article list: ★, ● or a space."""
+    for line in screen.splitlines():
+        at = line.find(row)
+        if at > 0:
+            return line[at - 1]
+    raise AssertionError(f"no row {row!r} on screen:\n{screen}")
+
+
+@pytest.mark.e2e
+def test_stars_and_reads_survive_a_restart(tmp_path: Path) -> None:
+    if not tmux_available():
+        pytest.skip("tmux is not installed (the end-to-end test drives a real terminal through tmux)")
+    reader = shutil.which("reader")
+    if reader is None:
+        pytest.skip("the `reader` command is not on PATH (install the project: pip install -e '.[test]')")
+    library = write_library(tmp_path / "library")
+    browser, _ = fake_browser(tmp_path)
+    env = isolated_env(tmp_path, browser)
+    config = Path(env["XDG_CONFIG_HOME"]) / "reader" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("read_after = 0.3\n")
+
+    with TmuxSession([reader, str(library)], width=140, height=36, env=env, cwd=tmp_path) as term:
+        term.wait_for("showing 4 of 4", timeout=START_WAIT)
+        # The first story is shown at start and is read once it has been on screen 0.3 s.
+        term.wait_screen(lambda s: mark(s, ROUNDUP_ROW) == " ", "the first story to be read", WAIT)
+        term.send_keys("s")
+        term.wait_screen(lambda s: mark(s, ROUNDUP_ROW) == "★", "the star", WAIT)
+        term.send_keys("j")  # the seed: read after a moment
+        term.wait_screen(lambda s: mark(s, SEED_ROW) == " " and "2 unread" in s, "the seed to be read", WAIT)
+        assert mark(term.screen(), FOX_ROW) == "●"
+        term.send_keys("q")
+        assert term.wait_exit(WAIT) == 0
+
+    with TmuxSession([reader, str(library)], width=140, height=36, env=env, cwd=tmp_path) as term:
+        screen = term.wait_for("showing 4 of 4", "2 unread", timeout=START_WAIT)
+        assert mark(screen, ROUNDUP_ROW) == "★"
+        assert mark(screen, SEED_ROW) == " "
+        assert mark(screen, FOX_ROW) == "●"
+        term.wait_for("MINNEAPOLIS (AP)", timeout=WAIT)  # the seed is selected again, its story shown
+        term.send_keys("q")
+        assert term.wait_exit(WAIT) == 0
+
+    listed = subprocess.run(
+        [reader, "--list", "--filter", "is:starred", str(library)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert [line.split("\t")[2] for line in listed.stdout.splitlines()] == [
+        "Weekly roundup: cities and [bold]surveillance[/bold]"
+    ]
