@@ -680,3 +680,31 @@ def test_front_matter_with_too_many_items_is_a_problem_not_a_long_parse() -> Non
     result = parse_text("x.md", text)
     assert isinstance(result, Problem) and "too large to parse" in result.reason
     assert time.perf_counter() - started < 5.0  # a hang guard, not a benchmark
+
+
+def _regex_split(text: str) -> tuple[str, str] | None:
+    match = frontmatter._FRONT_MATTER.match(text)
+    return (match.group(1), text[match.end() :]) if match else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["---\n---\n", "---\n...", "---\na: 1\n---", "---\na: 1\n--- \t\r\nbody", "---\na\n----\n---\n", " \t--- \r\na\n...\n",
+     "---\n---x\n", "---\r\n---\r", "---\na\r---\n", "x\n---\na\n---\n", "---a\n---\n", "---\n\n---\n\n---\n"],
+)
+def test_front_matter_split_is_the_regular_expression_s(text: str) -> None:
+    assert frontmatter._split_front_matter(text) == _regex_split(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("-. \t\r\na")), max_size=40))
+def test_front_matter_split_agrees_on_any_text(text: str) -> None:
+    assert frontmatter._split_front_matter(text) == _regex_split(text)
+
+
+def test_crlf_record_with_a_line_of_spaces_reads_like_its_lf_twin() -> None:
+    lf = "---\ntitle: Hello\n  \ntopics:\n  - AI\n---\nBody\n"
+    crlf = lf.replace("\n", "\r\n")
+    record = parse_text("x.md", crlf)
+    assert isinstance(record, Record) and record.title == "Hello" and record.topics == ("AI",)
+    assert record == parse_text("x.md", lf)

@@ -72,7 +72,10 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
 
+# The definition of front matter; `_split_front_matter` finds the same split several times faster.
 _FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_OPENING = re.compile(r"[ \t]*---[ \t]*\r?\n")
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")  # from the newline before it: a literal to look for
 _EMPTY_FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 _YEAR = re.compile(r"\d{4}")
 _DATE_DEFAULT = datetime(2000, 1, 1)
@@ -139,10 +142,10 @@ def parse_text(path: str, text: str, *, related_in_full: bool = True) -> Record 
     """Parse the text of one file: YAML front matter between `---` lines and an optional body."""
     if "\x00" in text:
         return Problem(path, "binary file (contains NUL bytes)")
-    match = _FRONT_MATTER.match(text)
+    split = _split_front_matter(text)
     first_line = 2  # the YAML starts on the line after the opening ---
-    if match:
-        front, body = match.group(1), text[match.end() :]
+    if split is not None:
+        front, body = split
     elif _EMPTY_FRONT_MATTER.match(text):
         return Problem(path, "front matter is empty")
     elif path.lower().endswith((".yaml", ".yml")) and text.strip():
@@ -173,6 +176,20 @@ def parse_text(path: str, text: str, *, related_in_full: bool = True) -> Record 
         return record_from_mapping(path, data, body, related_in_full=related_in_full)
     except Exception as error:  # a bug here must not stop the rest of the folder from loading
         return Problem(path, f"unreadable record: {one_line(type(error).__name__)}")
+
+
+def _split_front_matter(text: str) -> tuple[str, str] | None:
+    """(front matter, body) as `_FRONT_MATTER` splits them, or None where it does not match.
+
+    The regular expression's lazy `(.*?)` steps through the front matter a character at a time; a
+    closing line starts right after a newline, so looking for the newline finds it at C speed."""
+    opening = _OPENING.match(text)
+    if opening is None:
+        return None
+    closing = _CLOSING.search(text, opening.end() - 1)  # the opening line's own newline may precede it
+    if closing is None:
+        return None
+    return text[opening.end() : closing.start() + 1], text[closing.end() :]
 
 
 def _yaml_reason(error: yaml.YAMLError, first_line: int) -> str:
