@@ -126,3 +126,14 @@ def test_index_projection_equals_the_projected_full_parse(tmp_path: Path) -> Non
 
 def test_a_lone_carriage_return_is_left_to_pyyaml() -> None:
     assert fastyaml.load("a: 1\rb: 2") is None
+
+
+def test_blank_lines_with_crlf_are_blank() -> None:
+    """A line of spaces ending in CRLF is a blank line, not content (it once raised IndexError)."""
+    text = "a: 1\r\n  \r\nb:\r\n  - x\r\n   \r\n  - y\r\n"
+    assert fastyaml.load(text) == yaml.load(text, Loader=Loader) == {"a": 1, "b": ["x", "y"]}
+
+
+@pytest.mark.parametrize("text", ["a: 1\n\tb: 2", "a:\n  \t- x", "a: 1\n  \t# comment", "\ta: 1"])
+def test_tabs_starting_a_line_are_left_to_pyyaml(text: str) -> None:
+    assert fastyaml.load(text) is None

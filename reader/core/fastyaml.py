@@ -55,7 +55,9 @@ class _Unsupported(Exception):
 # does not check them: the full parse shown later does.
 Want = dict[str, "Want"] | None
 
-_LINE = re.compile(r"^( *)([^ \n#][^\n]*)", re.M)  # indentation and content; comment lines left out
+# Indentation and content; blank lines (also CRLF ones) and comment lines left out.
+_LINE = re.compile(r"^( *)([^ \r\n#][^\n]*)", re.M)
+_TAB_INDENT = re.compile(r"^ *\t", re.M)
 
 
 def load(text: str, want: Want = None) -> Any:
@@ -63,9 +65,9 @@ def load(text: str, want: Want = None) -> Any:
     subset or not a mapping."""
     if _NOT_YAML_PRINTABLE.search(text) or "\r" in text.replace("\r\n", ""):
         return None  # characters libyaml refuses, or lone carriage returns (line breaks to YAML)
-    lines = [(len(spaces), content.rstrip(" \r")) for spaces, content in _LINE.findall(text)]
-    if any(content[0] == "\t" for _, content in lines):
+    if _TAB_INDENT.search(text):
         return None  # tabs in indentation: let the real parser report it
+    lines = [(len(spaces), content.rstrip(" \r")) for spaces, content in _LINE.findall(text)]
     try:
         value, end = _block(lines, 0, 0, want)
     except (_Unsupported, IndexError, ValueError, RecursionError):
