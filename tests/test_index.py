@@ -265,6 +265,33 @@ def test_changes_are_picked_up_and_only_they_are_parsed(tmp_path: Path, parsed: 
         key_hash("gone.example/g"), key_hash("t:was fine")))[0][0] == 0
 
 
+def all_links(location: Path) -> list[tuple[int, int, str]]:
+    return sorted(rows(location, "SELECT l.key, l.role, f.path FROM links l JOIN files f ON f.id = l.file_id"))
+
+
+def test_links_after_changes_are_those_of_a_fresh_index(tmp_path: Path) -> None:
+    """Replacing and removing files removes exactly their links, also where other files share the keys."""
+    root = tmp_path / "news"
+    shared = {"title": "Shared story", "webUrl": "https://shared.example/s"}
+    corpus(root, 12)
+    a = write_record(root, "a.md", title="A", webUrl="https://a.example/a", related=[shared, {"title": "Only A"}])
+    b = write_record(root, "b.md", title="B", related=[shared, {"title": "A"}])
+    write_record(root, "c.md", **shared, related=[{"title": "A", "webUrl": "https://a.example/a"}])
+    location = tmp_path / "index.sqlite3"
+    load([root], location, close=True)
+    rewrite(b, "---\ntitle: B again\nrelated:\n  - title: Shared story\n---\n")
+    a.unlink()
+    write_record(root, "d.md", title="D", related=[shared])
+    load([root], location, close=True)
+
+    fresh = tmp_path / "fresh.sqlite3"
+    load([root], fresh, close=True)
+    assert all_links(location) == all_links(fresh)
+    assert not any(path == str(a) for _, _, path in all_links(location))
+    assert orphan_links(location) == 0
+    assert rows(location, "SELECT count(*) FROM file_keys WHERE file_id NOT IN (SELECT id FROM files)") == [(0,)]
+
+
 @pytest.mark.parametrize("what", ["same size, later mtime", "other size, same mtime"])
 def test_either_size_or_mtime_marks_a_change(tmp_path: Path, parsed: list[str], what: str) -> None:
     path = touch(tmp_path / "news" / "a.md", "---\ntitle: Title AAA\n---\n")

@@ -3,7 +3,10 @@
 Each file is keyed by its absolute path, size and modification time; the summary columns are what the
 list and filter need. Links between stories (a record's own URL and title keys, and the keys of the
 stories in its related list) live in their own table as 64-bit hashes and are queried on demand, so
-they cost no memory. One connection is shared by the loader and the UI's workers behind a lock.
+they cost no memory. The links are one B-tree ordered by key (a table without row ids, which a
+from-scratch build fills in key order a batch at a time); `file_keys` lists each file's keys, so its
+links are found again to delete without a second tree of links ordered by file. One connection is
+shared by the loader and the UI's workers behind a lock.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import sys
 import threading
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .record import Problem, Summary
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 OWN, MENTION = 0, 1
 
 _SCHEMA = """
@@ -33,9 +38,11 @@ CREATE TABLE IF NOT EXISTS files (
     type TEXT, category TEXT, quality INTEGER, heat INTEGER, published INTEGER, flags INTEGER,
     url TEXT, text_cf BLOB
 );
-CREATE TABLE IF NOT EXISTS links (file_id INTEGER NOT NULL, key INTEGER NOT NULL, role INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS links_by_key ON links (key, role);
-CREATE INDEX IF NOT EXISTS links_by_file ON links (file_id);
+CREATE TABLE IF NOT EXISTS links (
+    key INTEGER NOT NULL, role INTEGER NOT NULL, file_id INTEGER NOT NULL,
+    PRIMARY KEY (key, role, file_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS file_keys (file_id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS files_by_time ON files (timestamp);
 """
 
@@ -84,6 +91,22 @@ def _row(summary: Summary) -> tuple[object, ...]:
         _TOPIC_SEPARATOR.join(summary.topics), summary.type, summary.category, summary.quality,
         summary.heat, int(summary.published), flags, summary.url, summary.text_cf,
     )
+
+
+def _packed(keys: Iterable[int]) -> bytes:
+    """Link keys as `file_keys` keeps them: signed 64-bit integers, little-endian."""
+    packed = array("q", keys)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpacked(blob: bytes | None) -> list[int]:
+    keys = array("q")
+    keys.frombytes(blob or b"")
+    if sys.byteorder == "big":
+        keys.byteswap()
+    return keys.tolist()
 
 
 def _summary(path: str, row: tuple) -> Summary:  # type: ignore[type-arg]
@@ -211,27 +234,34 @@ class Index:
                     yield path, size, mtime_ns, result
 
     def store(self, entries: list[Entry]) -> None:
-        """Add or replace entries, in one transaction."""
+        """Add or replace entries, in one transaction: the files, then all their links in key order
+        (inserting into the links tree in order touches each of its pages once, not once a row)."""
         entries = [entry for entry in entries if _storable(entry.path)]
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._delete([entry.path for entry in entries])
-            for entry in entries:
+            (last,) = self._db.execute("SELECT coalesce(max(id), 0) FROM files").fetchone()
+            files: list[tuple[object, ...]] = []
+            links: list[tuple[int, int, int]] = []
+            file_keys: list[tuple[int, bytes]] = []
+            for file_id, entry in enumerate(entries, last + 1):
                 if isinstance(entry.result, Problem):
                     values: tuple[object, ...] = (entry.result.reason,) + (None,) * 13
                 else:
                     values = (None,) + _row(entry.result)
-                cursor = self._db.execute(
-                    f"INSERT INTO files (path, size, mtime_ns, problem, {_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry.path, entry.size, entry.mtime_ns) + values,
-                )
-                file_id = cursor.lastrowid
-                self._db.executemany(
-                    "INSERT INTO links VALUES (?, ?, ?)",
-                    [(file_id, key, OWN) for key in entry.own_keys]
-                    + [(file_id, key, MENTION) for key in entry.mention_keys],
-                )
+                files.append((file_id, entry.path, entry.size, entry.mtime_ns, *values))
+                if entry.own_keys or entry.mention_keys:
+                    links += [(key, OWN, file_id) for key in entry.own_keys]
+                    links += [(key, MENTION, file_id) for key in entry.mention_keys]
+                    file_keys.append((file_id, _packed(dict.fromkeys((*entry.own_keys, *entry.mention_keys)))))
+            self._db.executemany(
+                f"INSERT INTO files (id, path, size, mtime_ns, problem, {_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                files,
+            )
+            self._db.executemany("INSERT INTO file_keys VALUES (?, ?)", file_keys)
+            links.sort()
+            self._db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", links)
 
     def remove(self, paths: list[str]) -> None:
         """Forget files that are gone."""
@@ -243,7 +273,17 @@ class Index:
         for start in range(0, len(paths), 500):
             chunk = paths[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            self._db.execute(f"DELETE FROM links WHERE file_id IN (SELECT id FROM files WHERE path IN ({marks}))", chunk)
+            gone = self._db.execute(
+                f"SELECT f.id, k.keys FROM files f LEFT JOIN file_keys k ON k.file_id = f.id WHERE f.path IN ({marks})",
+                chunk,
+            ).fetchall()
+            if not gone:
+                continue
+            self._db.executemany(
+                "DELETE FROM links WHERE key = ? AND file_id = ?",
+                sorted((key, file_id) for file_id, keys in gone for key in _unpacked(keys)),
+            )
+            self._db.executemany("DELETE FROM file_keys WHERE file_id = ?", [(file_id,) for file_id, _ in gone])
             self._db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
 
     def paths_with_keys(self, keys: list[int], role: int) -> list[tuple[int, str]]:

@@ -21,6 +21,9 @@ from .urls import normalise_title, story_keys
 POOL_THRESHOLD = 400
 BATCH_SIZE = 1000
 FIRST_BATCH = 100
+# Parsed files are stored in transactions of up to this many: each transaction rewrites most pages of
+# the links tree once it is large, so storing more at a time is cheaper (see `_store_due`).
+STORE_BATCH = 10_000
 
 # path -> (size, mtime_ns); (-1, -1) for a path that could not be examined.
 Stats = dict[str, tuple[int, int]]
@@ -210,7 +213,11 @@ def stream(
 ) -> Iterator[Batch]:
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported.
-    Parsing stops soon after `cancelled()` turns true."""
+
+    Parsed files are stored a few thousand at a time, while their batches are yielded as they come;
+    whatever is yielded is stored by the time the stream ends or is closed, except when it stopped
+    because `cancelled()` turned true: then the last files parsed are left for the next load to parse
+    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true."""
     notice = ""
     if known is None:
         known = {}
@@ -248,12 +255,28 @@ def stream(
             index.reset(error)
             notice = index.notice
     yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed, notice=notice)
-    done = 0
-    for entries in parse_entries(changed, workers, cancelled):
-        batch_notice = _store(index, entries)
-        done += len(entries)
-        summaries, problems, stats = _split(entries)
-        yield Batch(
-            summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed),
-            notice=batch_notice,
-        )
+    done = stored = 0
+    pending: list[Entry] = []
+    try:
+        for entries in parse_entries(changed, workers, cancelled):
+            pending += entries
+            done += len(entries)
+            batch_notice = ""
+            if done >= len(changed) or _store_due(len(pending), stored):
+                batch_notice = _store(index, pending)
+                stored += len(pending)
+                pending = []
+            summaries, problems, stats = _split(entries)
+            yield Batch(
+                summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed),
+                notice=batch_notice,
+            )
+    finally:
+        if pending and not cancelled():
+            _store(index, pending)
+
+
+def _store_due(pending: int, stored: int) -> bool:
+    """Whether to store the files parsed so far: in transactions that grow with the index, up to
+    `STORE_BATCH`, since each rewrites most of the links tree's pages once the tree is large."""
+    return pending >= min(STORE_BATCH, max(BATCH_SIZE, stored // 2))
