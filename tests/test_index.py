@@ -795,3 +795,66 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_loading(tmp_path: Path) -> N
         library = load_library([str(root)], index)
         assert str(ok) in library.stats
         assert odd in {s.path for s in library.summaries} | {p.path for p in library.problems}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# storing in larger transactions than the batches yielded
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "FIRST_BATCH", 4)
+    monkeypatch.setattr(loader, "BATCH_SIZE", 4)
+    monkeypatch.setattr(loader, "STORE_BATCH", 12)
+
+
+def test_stores_grow_and_everything_yielded_ends_up_stored(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    stored: list[int] = []
+    original = index.store
+    index.store = lambda entries: (stored.append(len(entries)), original(entries))[1]  # type: ignore[method-assign]
+    yielded = [path for batch in stream([str(root)], index) for path in batch.stats]
+    index.close()
+    assert len(yielded) == 40 and sum(stored) == 40
+    assert stored[0] == 4 and max(stored) == 12 and len(stored) < 40 // 4  # the first at once, then larger
+    assert set(indexed(tmp_path / "index.sqlite3", root)) == set(yielded)
+
+
+def test_closing_the_stream_early_stores_what_it_yielded(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    batches = stream([str(root)], index)
+    yielded: list[str] = []
+    for batch in batches:
+        yielded += batch.stats
+        if len(yielded) >= 10 and batch.done:
+            break
+    batches.close()
+    index.close()
+    assert set(indexed(location, root)) == set(yielded)
+
+
+def test_a_cancelled_stream_leaves_its_unstored_files_to_the_next_load(
+    tmp_path: Path, small_batches: None, parsed: list[str]
+) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    stop = False
+    batches = stream([str(root)], index, cancelled=lambda: stop)
+    for batch in batches:
+        if batch.done >= 12:
+            stop = True  # quitting: nothing more is parsed or stored
+    index.close()
+    in_index = indexed(location, root)
+    assert 0 < len(in_index) < 40
+    parsed.clear()
+    library, _ = load([root], location, close=True)
+    assert len(library.summaries) + len(library.problems) == 40
+    assert sorted(parsed) == sorted(str(p) for p in root.rglob("*") if p.is_file() and str(p) not in in_index)
+    assert len(indexed(location, root)) == 40
