@@ -4,6 +4,7 @@ file between stores and processes, damaged and unusable files, and export/import
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -808,3 +809,27 @@ def test_import_takes_a_byte_order_mark_and_duplicate_ids(tmp_path: Path) -> Non
     s = StateStore()
     assert s.import_state(str(path)) == 2
     assert snapshot(s) == ({}, {"a", "b"}, [("f", "q")])  # of the three "a", the newest wins
+
+
+def _open_and_report(path: str, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    store = StateStore(path)
+    results.put(store.notice)
+    store.close()
+
+
+def test_copies_starting_together_on_a_new_file_never_move_it_aside(tmp_path: Path) -> None:
+    # Found by a reviewer: the check read the schema version and the table list at different moments,
+    # so a copy starting while another created the schema took the new file for a foreign one.
+    context = multiprocessing.get_context("fork")
+    for round_ in range(30):
+        path = str(tmp_path / f"{round_}" / "state.sqlite3")
+        barrier, results = context.Barrier(3), context.Queue()
+        workers = [context.Process(target=_open_and_report, args=(path, barrier, results)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        notices = [results.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join(30)
+        assert notices == [None, None, None], notices
+        assert not list((tmp_path / f"{round_}").glob("*.corrupt-*"))

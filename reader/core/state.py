@@ -217,7 +217,7 @@ class StateStore:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             before = _identity(path)
             try:
-                return _connect(path)
+                return _connect_waiting(path)
             except (sqlite3.Error, _Damaged) as error:
                 if not _is_damage(error):
                     raise
@@ -600,6 +600,19 @@ class StateStore:
 # database helpers
 
 
+def _connect_waiting(location: str) -> sqlite3.Connection:
+    """`_connect`, tried again while the file is locked: when copies of the reader start together on a
+    new file, SQLite answers "locked" at once (rather than waiting) where waiting could deadlock."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return _connect(location)
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
+
+
 def _connect(location: str) -> sqlite3.Connection:
     """A connection with the schema in place. Raises _Damaged (or sqlite3.DatabaseError with a
     corruption code) when the file is not a database this store can use."""
@@ -619,7 +632,17 @@ def _connect(location: str) -> sqlite3.Connection:
 
 def _check(db: sqlite3.Connection) -> None:
     """Raise _Damaged (or sqlite3.DatabaseError) unless the file is a reading state this reader knows,
-    or an empty database. Reads only."""
+    or an empty database. Reads only, in one read transaction: another copy of the reader may be
+    creating the schema at this moment, and every answer must come from the same state of the file."""
+    db.execute("BEGIN")
+    try:
+        _check_now(db)
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")
+
+
+def _check_now(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise _Newer(f"schema version {version}, this reader knows {SCHEMA_VERSION}")
