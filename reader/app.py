@@ -13,11 +13,22 @@ from textual.theme import Theme
 
 from . import __version__
 from .core.library import Library, open_index
-from .core.settings import Settings, SettingsProblem, browser_command
+from .core.settings import Settings, SettingsProblem, browser_command, config_location
 from .core.state import StateStore
 from .core.text import safe_text
 from .core.urls import refusal
 from .screens.main import MainScreen
+
+
+def binding_ids() -> set[str]:
+    """The ids of every binding a keymap can change."""
+    from .screens.prompt import ConfirmScreen, NameScreen
+    from .widgets.article_list import ArticleList
+    from .widgets.filter_bar import FilterBar
+    from .widgets.topics import TopicList
+
+    classes = (ReaderApp, MainScreen, ArticleList, FilterBar, TopicList, ConfirmScreen, NameScreen)
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 class ReaderApp(App[None]):
@@ -51,7 +62,13 @@ class ReaderApp(App[None]):
         self.problems = [str(problem) for problem in problems]
         self.sub_title = __version__
         if self.settings.keymap:
-            self.set_keymap(dict(self.settings.keymap))
+            known = binding_ids()
+            for unknown in sorted(set(self.settings.keymap) - known):
+                self.problems.append(
+                    f"{safe_text(config_location())}: keymap.{safe_text(unknown, limit=60)}: no binding has this id"
+                    f" (ids: {', '.join(sorted(known))})"
+                )
+            self.set_keymap({key: keys for key, keys in self.settings.keymap.items() if key in known})
 
     def on_mount(self) -> None:
         for problem in self.problems:
@@ -122,7 +139,8 @@ class ReaderApp(App[None]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" panel lists widget internals; `?` is this app's list of keys.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         if not isinstance(screen, MainScreen):
             return
         yield SystemCommand("Filter", "Open the filter bar", screen.action_filter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.core.counts import SavedCount, TopicCount, count
+from reader.core.counts import SavedCount, TopicCount, TopicCounter, count
 from reader.core.record import Record, Summary
 from reader.core.state import story_id
 from reader.widgets.topics import compact
@@ -64,3 +64,17 @@ def test_counts_without_state_count_everything_unread() -> None:
 )
 def test_compact_counts_fit_four_cells(number: int, shown: str) -> None:
     assert compact(number) == shown and len(shown) <= 4
+
+
+def test_counter_keeps_what_the_state_cannot_change_and_recounts_the_rest() -> None:
+    state, counter = FakeState(), TopicCounter()
+    saved = [("unread ai", "is:unread topic:ai"), ("ai", "topic:ai")]
+    first = counter.count(RECORDS, 1, state, saved)
+    assert [s.count for s in first.saved] == [3, 3]  # topic:ai is AI and ai
+    state.read[story_id("", "/r/b.md")] = 1.0
+    second = counter.count(RECORDS, 1, state, saved)  # same library version, new state
+    assert (second.unread, second.read) == (3, 1)
+    assert second.topics[0] == TopicCount("AI", 2, 1)
+    assert [s.count for s in second.saved] == [2, 3]
+    assert counter.count(RECORDS[:2], 2, state, saved).total == 2  # a new version: recounted
+    assert counter.count(RECORDS, 2, state, saved).total == 2  # same version: the kept list

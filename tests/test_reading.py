@@ -363,3 +363,15 @@ async def test_a_damaged_state_database_is_moved_aside_and_the_app_starts(librar
     assert list(tmp_path.glob("state.sqlite3.corrupt-*"))
     assert StateStore(str(path)).is_starred(ROUNDUP_ID)
 
+
+
+async def test_an_unknown_keymap_id_is_reported_and_the_rest_applies(library: Path, state_path: str) -> None:
+    settings = Settings(read_after=3600, keymap={"main.star": "f", "main.stra": "g"})
+    app = make_app(library, state_path, settings)
+    assert len(app.problems) == 1 and "keymap.main.stra" in app.problems[0] and "main.star" in app.problems[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("keymap.main.stra" in n.message for n in app._notifications)
+        await pilot.press("f")
+        await settle(pilot)
+        assert state(app).is_starred(ROUNDUP_ID)

@@ -41,6 +41,73 @@ class Counts:
     saved: list[SavedCount] = field(default_factory=list)
 
 
+class TopicCounter:
+    """Counts for the topic pane, recounting as little as it can: what does not depend on the reading
+    state (topic totals, story ids, saved filters without state terms) is kept per library version,
+    so a mark made while reading costs one pass of dictionary lookups, not a full recount."""
+
+    def __init__(self) -> None:
+        self._version: object = None
+        self._shown: list[Summary] = []
+        self._ids: list[str] = []
+        self._totals: Counter[str] = Counter()
+        self._saved: dict[str, int | None] = {}
+
+    def count(
+        self,
+        summaries: Sequence[Summary],
+        version: object,
+        state: ReadingState | None,
+        saved: Sequence[tuple[str, str]] = (),
+        *,
+        listed: Callable[[Summary], bool] | None = None,
+    ) -> Counts:
+        """The counts of `summaries` (only those `listed`); `version` must change whenever they or
+        `listed` do. Safe to call from one worker thread at a time."""
+        if version != self._version:
+            self._shown = [s for s in summaries if listed(s)] if listed is not None else list(summaries)
+            self._ids = [story_id(s.url, s.path) for s in self._shown]
+            self._totals = Counter(topic for s in self._shown for topic in s.topics)
+            self._saved = {}
+            self._version = version
+        shown, read = self._shown, state.read if state is not None else {}
+        starred = state.starred if state is not None else frozenset()
+        read_topics: dict[str, int] = dict.fromkeys(self._totals, 0)
+        read_count = 0
+        for summary, key in zip(shown, self._ids):
+            if key in read:
+                read_count += 1
+                for topic in summary.topics:
+                    read_topics[topic] += 1
+        starred_count = sum(1 for key in self._ids if key in starred) if starred else 0
+        topics = [TopicCount(name, total, total - read_topics[name]) for name, total in self._totals.items()]
+        topics.sort(key=lambda t: (-t.total, t.name.casefold()))
+        saved_counts = [SavedCount(name, text, self._saved_count(text, state)) for name, text in saved]
+        return Counts(len(shown), len(shown) - read_count, starred_count, read_count, topics, saved_counts)
+
+    def _saved_count(self, text: str, state: ReadingState | None) -> int | None:
+        known = self._saved.get(text, -1)
+        if known != -1:
+            return known
+        try:
+            query = parse_query(text, state=state)
+        except QueryError:
+            found: int | None = None
+        else:
+            found = sum(1 for s in self._shown if query.matches(s))
+        if not query_uses_state(text):
+            self._saved[text] = found
+        return found
+
+
+def query_uses_state(text: str) -> bool:
+    """Whether a saved query's count can change with the reading state."""
+    try:
+        return parse_query(text).uses_state
+    except QueryError:
+        return False
+
+
 def count(
     summaries: Sequence[Summary],
     state: ReadingState | None,
@@ -49,28 +116,4 @@ def count(
     listed: Callable[[Summary], bool] | None = None,
 ) -> Counts:
     """Count `summaries` (only those `listed` says are shown); topics most common first, then by name."""
-    read = state.read if state is not None else {}
-    starred = state.starred if state is not None else frozenset()
-    shown = [s for s in summaries if listed(s)] if listed is not None else summaries
-    totals: Counter[str] = Counter()
-    unread_topics: Counter[str] = Counter()
-    unread = starred_count = 0
-    for summary in shown:
-        key = story_id(summary.url, summary.path)
-        totals.update(summary.topics)
-        if key not in read:
-            unread += 1
-            unread_topics.update(summary.topics)
-        if key in starred:
-            starred_count += 1
-    topics = [TopicCount(name, total, unread_topics[name]) for name, total in totals.items()]
-    topics.sort(key=lambda t: (-t.total, t.name.casefold()))
-    saved_counts = []
-    for name, text in saved:
-        try:
-            query = parse_query(text, state=state)
-        except QueryError:
-            saved_counts.append(SavedCount(name, text, None))
-            continue
-        saved_counts.append(SavedCount(name, text, sum(1 for s in shown if query.matches(s))))
-    return Counts(len(shown), unread, starred_count, len(shown) - unread, topics, saved_counts)
+    return TopicCounter().count(summaries, object(), state, saved, listed=listed)

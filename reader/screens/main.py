@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from ..core.counts import Counts, count
+from ..core.counts import Counts, TopicCounter
 from ..core.history import History
 from ..core.library import Library
 from ..core.listing import RECENTLY_READ, Lister
@@ -112,6 +112,7 @@ class MainScreen(ReadingActions, Screen[None]):
         self.counts_pending = False
         """Counting waits for a burst of state changes to end."""
         self.counts = Counts()
+        self.counter = TopicCounter()
         self.history: History[View] = History()
         self.sort_order = SORT_ORDERS[0]
         self.view = Choice("all")
@@ -237,12 +238,13 @@ class MainScreen(ReadingActions, Screen[None]):
     def refresh_topics(self) -> None:
         """Count topics, unread records and saved filters again, off the UI thread."""
         self.counts_pending = False
-        self.run_counts(self.library.summaries, self.state.saved_filters())
+        self.run_counts(self.library.summaries, self.state.saved_filters(), self.library.version)
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False, description="count")
-    def run_counts(self, summaries: list[Summary], saved: list[tuple[str, str]]) -> None:
+    def run_counts(self, summaries: list[Summary], saved: list[tuple[str, str]], version: int) -> None:
         listed = None if self.settings.show_unpublished else (lambda s: s.published)
-        self.post_message(self.Counted(count(summaries, self.state, saved, listed=listed)))
+        counts = self.counter.count(summaries, version, self.state, saved, listed=listed)
+        self.post_message(self.Counted(counts))
 
     def on_main_screen_counted(self, message: Counted) -> None:
         self.counts = message.counts

@@ -40,12 +40,12 @@ class ArticleList(ScrollView, can_focus=True):
     unpublished rows dimmed."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
+        Binding("up,k", "cursor_up", "Up", id="article_list.up", show=False),
+        Binding("down,j", "cursor_down", "Down", id="article_list.down", show=False),
+        Binding("pageup", "page_up", "Page up", id="article_list.page_up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="article_list.page_down", show=False),
+        Binding("home,g", "first", "First", id="article_list.first", show=False),
+        Binding("end,G", "last", "Last", id="article_list.last", show=False),
         Binding("enter", "select", "Related", id="article_list.select"),
     ]
 

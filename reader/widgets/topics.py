@@ -14,7 +14,7 @@ from ..core.counts import Counts
 from .article_list import fit
 from .option_list import KeyedOptionList
 
-NAME_WIDTH = 12  # with "unread/total" in 9 cells, fits the pane's 28 columns less border, padding, scrollbar
+ROW_WIDTH = 22  # the pane's 28 columns less border, padding and scrollbar: a name, then its figures
 
 # Option ids: views start with NUL (record text never holds one), topics with "#", saved filters with "=".
 ALL = "\x00all"
@@ -43,7 +43,7 @@ def _row(name: str, unread: int | None, total: int | None) -> str:
         figures = compact(total or 0)
     else:
         figures = f"{compact(unread)}/{compact(total or 0)}"
-    return f"{fit(name, NAME_WIDTH)} {figures:>9}"
+    return f"{fit(name, ROW_WIDTH - 1 - len(figures))} {figures}"
 
 
 @dataclass(frozen=True, slots=True)
