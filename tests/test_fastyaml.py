@@ -137,3 +137,24 @@ def test_blank_lines_with_crlf_are_blank() -> None:
 @pytest.mark.parametrize("text", ["a: 1\n\tb: 2", "a:\n  \t- x", "a: 1\n  \t# comment", "\ta: 1"])
 def test_tabs_starting_a_line_are_left_to_pyyaml(text: str) -> None:
     assert fastyaml.load(text) is None
+
+
+_WANT = {"title": None, "topics": None, "provider": {"name": None}}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_keys, _values, min_size=1, max_size=6), st.booleans())
+def test_projections_agree_with_the_projected_pyyaml_document(document: dict, unicode: bool) -> None:
+    text = yaml.safe_dump(document, default_flow_style=False, allow_unicode=unicode, sort_keys=False)
+    fast = fastyaml.load(text, _WANT)
+    if fast is not None:
+        assert fast == project(yaml.load(text, Loader=Loader), _WANT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["on: 1\ntitle: x", "title: x\nnull:\n  a: 1\nyes:\n- 1", "title: x\nprovider:\n  name: n\n  off: 2"],
+)
+def test_unwanted_keys_that_are_not_strings_do_not_matter_to_a_projection(text: str) -> None:
+    assert fastyaml.load(text, _WANT) == project(yaml.load(text, Loader=Loader), _WANT)
+    assert fastyaml.load(text) is None  # in full, they are left to PyYAML

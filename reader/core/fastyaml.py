@@ -99,7 +99,8 @@ def _mapping(
 ) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
     index = start
-    while index < len(lines):
+    end = len(lines)
+    while index < end:
         line_indent, content = lines[index]
         if first is not None:
             content, first = first, None
@@ -111,15 +112,21 @@ def _mapping(
         if match is None:
             raise _Unsupported
         key, rest = match.group(1), content[match.end() :]
-        if _tag(key) != "tag:yaml.org,2002:str":
-            raise _Unsupported  # "on:", "null:", "yes:" are not string keys in YAML 1.1
         index += 1
         has_scalar = bool(rest) and not rest.startswith("#")
         if want is not None and key not in want:
+            # Skipped unread, whatever it is (even a key YAML reads as a boolean: it is not wanted).
             if not has_scalar:
-                while _nested(lines, index, indent):
+                while index < end:  # the block under it: deeper lines, or a sequence at its level
+                    line_indent, content = lines[index]
+                    if line_indent < indent or (
+                        line_indent == indent and not (content == "-" or content.startswith("- "))
+                    ):
+                        break
                     index += 1
             continue
+        if _tag(key) != "tag:yaml.org,2002:str":
+            raise _Unsupported  # "on:", "null:", "yes:" are not string keys in YAML 1.1
         sub = want[key] if want is not None else None
         if has_scalar:
             result[key] = _scalar(rest)
