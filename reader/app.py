@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import subprocess
 from collections.abc import Iterable
 from multiprocessing import resource_tracker
@@ -71,6 +73,14 @@ class ReaderApp(App[None]):
             self.set_keymap({key: keys for key, keys in self.settings.keymap.items() if key in known})
 
     def on_mount(self) -> None:
+        # A closed terminal (SIGHUP) or `kill` (SIGTERM) exits like `q`: the terminal is restored and
+        # the places to come back to are written.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests), or a platform without these signals
         for problem in self.problems:
             self.notify(problem, severity="warning", markup=False, timeout=10)
         if self.state.notice:
@@ -90,7 +100,11 @@ class ReaderApp(App[None]):
         if name in self.available_themes:
             self.theme = name
         elif name == configured:
-            self.notify(f"Unknown theme {safe_text(name, limit=60)!r} in the settings", severity="warning", markup=False)
+            known = ", ".join(sorted(self.available_themes))
+            self.notify(
+                f"{safe_text(config_location())}: theme: no theme is called {safe_text(name, limit=60)!r}"
+                f" (themes: {known})", severity="warning", markup=False, timeout=10,
+            )
 
     def _remember_theme(self, theme: Theme) -> None:
         self.state.set_ui("theme", theme.name)

@@ -67,10 +67,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("reader: the file does not exist; every setting has its default", file=sys.stderr)
         return 0
     if args.export_state or args.import_state:
+        if args.list or args.paths:
+            parser.error("--export-state and --import-state go alone")
         return move_state(args.export_state, args.import_state)
     settings, problems = load_settings()
-    paths = args.paths or list(settings.folders) or [bundled_seeds()]
+    paths = args.paths or [bundled_seeds()]
     missing = [path for path in paths if not os.path.lexists(path)]
+    if not args.paths and settings.folders:
+        # Configured folders that are missing are reported; the app reads the others.
+        paths = [path for path in settings.folders if os.path.lexists(path)]
+        problems = list(problems) + [
+            f"{safe_text(config_location())}: folders: no such folder: {safe_text(path)}"
+            for path in settings.folders if not os.path.lexists(path)
+        ]
+        missing = [] if paths else list(settings.folders)
     if missing:
         where = "" if args.paths else f" (from folders in {safe_text(config_location())})"
         print(f"reader: no such file or folder: {safe_text(missing[0])}{where}", file=sys.stderr)
@@ -88,7 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
         if not settings.show_unpublished and not query.names_published:
             query = parse_query(f"is:published {args.filter}", state=state)
-        return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)
+        try:
+            return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)
+        except BrokenPipeError:
+            # The output's reader went away (`reader --list | head`): stop quietly, and keep Python
+            # from complaining again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
     from .app import ReaderApp
 
     app = ReaderApp(paths, use_cache=not args.no_cache, state=state, settings=settings, problems=problems)
@@ -104,17 +120,20 @@ def move_state(export_to: str | None, import_from: str | None) -> int:
         print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
     try:
         if import_from:
+            before = len(state.saved_filters())
             changed = state.import_state(import_from)
-            print(f"reader: imported {safe_text(import_from)}: {changed:,} stories changed")
+            added = len(state.saved_filters()) - before
+            print(f"reader: imported {safe_text(import_from)}: {changed:,} stories taken from it, "
+                  f"{added:,} saved filters added")
         if export_to:
             written = state.export_state(export_to)
             print(f"reader: exported {written:,} stories to {safe_text(export_to)}")
     except StateFileError as error:
         print(f"reader: cannot import {safe_text(import_from or '')}: {safe_text(str(error))}", file=sys.stderr)
         return 2
-    except OSError as error:
-        name = error.filename if error.filename is not None else export_to or import_from or ""
-        print(f"reader: {safe_text(str(name))}: {safe_text(error.strerror or str(error))}", file=sys.stderr)
+    except OSError as error:  # only writing the export raises it (through a temporary file beside it)
+        print(f"reader: cannot write {safe_text(export_to or '')}: {safe_text(error.strerror or str(error))}",
+              file=sys.stderr)
         return 1
     finally:
         state.close()

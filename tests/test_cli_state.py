@@ -66,7 +66,7 @@ def test_export_then_import_moves_state_between_machines(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "other-machine"))  # a fresh, empty state
     assert listed(capsys, "--filter", "is:starred", str(library)) == []
     assert cli.main(["--import-state", str(exported)]) == 0
-    assert "1 stories changed" in capsys.readouterr().out
+    assert "1 stories taken from it, 1 saved filters added" in capsys.readouterr().out
     assert listed(capsys, "--filter", "is:starred", str(library)) == [SEED_TITLE]
     assert StateStore(state_location()).saved_filters() == [("Robots", "robot")]
 
@@ -99,3 +99,24 @@ def test_a_configured_folder_that_is_missing_is_named(tmp_path: Path, capsys: py
     config.write_text(f'folders = ["{tmp_path / "gone"}"]\n')
     assert cli.main(["--list"]) == 2
     assert "gone" in capsys.readouterr().err
+
+
+def test_a_missing_configured_folder_is_reported_and_the_others_are_read(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = Path(config_location())
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'folders = ["{library}", "{tmp_path / "gone"}"]\n')
+    assert cli.main(["--list"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 4
+    assert "folders: no such folder" in err and "gone" in err and str(config) in err
+
+
+def test_state_options_go_alone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--export-state", str(tmp_path / "x.json"), "--list"])
+    assert exit_.value.code == 2 and "go alone" in capsys.readouterr().err
+    assert cli.main(["--export-state", str(tmp_path / "no-such-folder" / "x.json")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {tmp_path / 'no-such-folder' / 'x.json'}:" in err and ".tmp" not in err

@@ -7,7 +7,7 @@ import pytest
 from reader.core.counts import SavedCount, TopicCount, TopicCounter, count
 from reader.core.record import Record, Summary
 from reader.core.state import story_id
-from reader.widgets.topics import compact
+from reader.widgets.topics import _row, compact
 
 
 class FakeState:
@@ -48,8 +48,8 @@ def test_counts_only_what_is_listed_and_saved_filters() -> None:
         listed=lambda s: s.published,
     )
     assert counts.total == 3
-    assert counts.saved == [SavedCount("robots", "topic:robotics", 1), SavedCount("broken", "quality:x", None),
-                            SavedCount("all", "", 3)]
+    assert counts.saved == [SavedCount("robots", "topic:robotics", 1, 1), SavedCount("broken", "quality:x", None),
+                            SavedCount("all", "", 3, 3)]
 
 
 def test_counts_without_state_count_everything_unread() -> None:
@@ -59,10 +59,10 @@ def test_counts_without_state_count_everything_unread() -> None:
 
 @pytest.mark.parametrize(
     ("number", "shown"),
-    [(0, "0"), (999, "999"), (1000, "1k"), (1234, "1.2k"), (9999, "10k"), (12_345, "12k"),
+    [(0, "0"), (999, "999"), (1000, "1k"), (1234, "1.2k"), (9999, "9.9k"), (10_000, "10k"), (12_345, "12k"),
      (999_999, "999k"), (1_234_567, "1.2M"), (12_345_678, "12M")],
 )
-def test_compact_counts_fit_four_cells(number: int, shown: str) -> None:
+def test_compact_counts_fit_four_cells_and_never_overstate(number: int, shown: str) -> None:
     assert compact(number) == shown and len(shown) <= 4
 
 
@@ -78,3 +78,12 @@ def test_counter_keeps_what_the_state_cannot_change_and_recounts_the_rest() -> N
     assert [s.count for s in second.saved] == [2, 3]
     assert counter.count(RECORDS[:2], 2, state, saved).total == 2  # a new version: recounted
     assert counter.count(RECORDS, 2, state, saved).total == 2  # same version: the kept list
+
+
+@pytest.mark.parametrize(
+    ("unread", "total", "shown"),
+    [(3, 4, "Computer Vision    3/4"), (9999, 10_000, "Computer V… 9999/10000"), (0, 100_000, "Computer Vis… 0/100000"),
+     (99_999, 100_000, "Computer Vis… 99k/100k"), (None, 5, "Computer Vision      5"), (None, None, "Computer Vision      !")],
+)
+def test_topic_rows_are_exact_when_they_fit(unread: int | None, total: int | None, shown: str) -> None:
+    assert _row("Computer Vision", unread, total, 22) == shown

@@ -28,11 +28,11 @@ FOX_ROW = " 2021-01-22 Fox 9"
 
 
 def mark(screen: str, row: str) -> str:
-    """The mark drawn before a row of the article list: ★, ● or a space."""
+    """The marks drawn before a row of the article list: ● when unread, then ★ when starred."""
     for line in screen.splitlines():
         at = line.find(row)
-        if at > 0:
-            return line[at - 1]
+        if at > 1:
+            return line[at - 2 : at]
     raise AssertionError(f"no row {row!r} on screen:\n{screen}")
 
 
@@ -53,20 +53,20 @@ def test_stars_and_reads_survive_a_restart(tmp_path: Path) -> None:
     with TmuxSession([reader, str(library)], width=140, height=36, env=env, cwd=tmp_path) as term:
         term.wait_for("showing 4 of 4", timeout=START_WAIT)
         # The first story is shown at start and is read once it has been on screen 0.3 s.
-        term.wait_screen(lambda s: mark(s, ROUNDUP_ROW) == " ", "the first story to be read", WAIT)
+        term.wait_screen(lambda s: mark(s, ROUNDUP_ROW) == "  ", "the first story to be read", WAIT)
         term.send_keys("s")
-        term.wait_screen(lambda s: mark(s, ROUNDUP_ROW) == "★", "the star", WAIT)
+        term.wait_screen(lambda s: mark(s, ROUNDUP_ROW) == " ★", "the star", WAIT)
         term.send_keys("j")  # the seed: read after a moment
-        term.wait_screen(lambda s: mark(s, SEED_ROW) == " " and "2 unread" in s, "the seed to be read", WAIT)
-        assert mark(term.screen(), FOX_ROW) == "●"
+        term.wait_screen(lambda s: mark(s, SEED_ROW) == "  " and "2 unread" in s, "the seed to be read", WAIT)
+        assert mark(term.screen(), FOX_ROW) == "● "
         term.send_keys("q")
         assert term.wait_exit(WAIT) == 0
 
     with TmuxSession([reader, str(library)], width=140, height=36, env=env, cwd=tmp_path) as term:
         screen = term.wait_for("showing 4 of 4", "2 unread", timeout=START_WAIT)
-        assert mark(screen, ROUNDUP_ROW) == "★"
-        assert mark(screen, SEED_ROW) == " "
-        assert mark(screen, FOX_ROW) == "●"
+        assert mark(screen, ROUNDUP_ROW) == " ★"
+        assert mark(screen, SEED_ROW) == "  "
+        assert mark(screen, FOX_ROW) == "● "
         term.wait_for("MINNEAPOLIS (AP)", timeout=WAIT)  # the seed is selected again, its story shown
         term.send_keys("q")
         assert term.wait_exit(WAIT) == 0

@@ -22,11 +22,13 @@ class TopicCount:
 
 @dataclass(frozen=True, slots=True)
 class SavedCount:
-    """One saved filter: its name, query, and how many records match (None when the query is broken)."""
+    """One saved filter: its name, query, and how many records match and how many of those are unread
+    (both None when the query is broken)."""
 
     name: str
     query: str
     count: int | None
+    unread: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class TopicCounter:
         self._shown: list[Summary] = []
         self._ids: list[str] = []
         self._totals: Counter[str] = Counter()
-        self._saved: dict[str, int | None] = {}
+        self._saved: dict[str, list[int] | None] = {}
 
     def count(
         self,
@@ -82,30 +84,31 @@ class TopicCounter:
         starred_count = sum(1 for key in self._ids if key in starred) if starred else 0
         topics = [TopicCount(name, total, total - read_topics[name]) for name, total in self._totals.items()]
         topics.sort(key=lambda t: (-t.total, t.name.casefold()))
-        saved_counts = [SavedCount(name, text, self._saved_count(text, state)) for name, text in saved]
+        saved_counts = []
+        for name, text in saved:
+            found = self._matches(text, state)
+            if found is None:
+                saved_counts.append(SavedCount(name, text, None, None))
+            else:
+                unread = sum(1 for i in found if self._ids[i] not in read)
+                saved_counts.append(SavedCount(name, text, len(found), unread))
         return Counts(len(shown), len(shown) - read_count, starred_count, read_count, topics, saved_counts)
 
-    def _saved_count(self, text: str, state: ReadingState | None) -> int | None:
-        known = self._saved.get(text, -1)
-        if known != -1:
-            return known
+    def _matches(self, text: str, state: ReadingState | None) -> list[int] | None:
+        """The positions of the records a saved query matches (None when it is broken); kept for the
+        library version unless the query depends on the reading state."""
+        if text in self._saved:
+            return self._saved[text]
         try:
             query = parse_query(text, state=state)
         except QueryError:
-            found: int | None = None
+            found: list[int] | None = None
         else:
-            found = sum(1 for s in self._shown if query.matches(s))
-        if not query_uses_state(text):
+            matches = query.matches
+            found = [i for i, s in enumerate(self._shown) if matches(s)]
+        if found is None or not query.uses_state:
             self._saved[text] = found
         return found
-
-
-def query_uses_state(text: str) -> bool:
-    """Whether a saved query's count can change with the reading state."""
-    try:
-        return parse_query(text).uses_state
-    except QueryError:
-        return False
 
 
 def count(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,6 +13,7 @@ from textual.widgets import Static
 
 from ..widgets.article_list import ArticleList
 from ..widgets.filter_bar import FilterBar
+from ..widgets.topics import TopicList
 from .main import MainScreen
 
 EXTRA_KEYS = [
@@ -31,8 +34,9 @@ def key_label(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(key, key) for key in keys.split(","))
 
 
-def binding_rows() -> list[tuple[str, str, str]]:
-    """(where, keys, what) for every binding of the app's screens and panes."""
+def binding_rows(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(where, keys, what) for every binding of the app's screens and panes, with the keys the
+    `keymap` setting gives them."""
     from ..app import ReaderApp
 
     sources: list[tuple[str, list[Binding]]] = [
@@ -40,8 +44,14 @@ def binding_rows() -> list[tuple[str, str, str]]:
         ("main screen", [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]),
         ("article list", [b for b in ArticleList.BINDINGS if isinstance(b, Binding)]),
         ("filter bar", [b for b in FilterBar.BINDINGS if isinstance(b, Binding)]),
+        ("topic pane", [b for b in TopicList.BINDINGS if isinstance(b, Binding)]),
     ]
-    rows = [(where, key_label(b.key), b.description) for where, bindings in sources for b in bindings]
+    keymap = keymap or {}
+    rows = [
+        (where, key_label(keymap.get(b.id or "", b.key)), b.description)
+        for where, bindings in sources
+        for b in bindings
+    ]
     rows += [("anywhere", keys, what) for keys, what in EXTRA_KEYS]
     return rows
 
@@ -64,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
         lines = [Content.assemble(("Keys", "bold"), "   (escape closes)"), Content("")]
         lines += [
             Content.assemble((f"{keys:<22}", "bold $text-accent"), (f"{where:<14}", "$text-muted"), what)
-            for where, keys, what in binding_rows()
+            for where, keys, what in binding_rows(self.app.settings.keymap)  # type: ignore[attr-defined]
         ]
         with VerticalScroll():
             yield Static(Content("\n").join(lines))

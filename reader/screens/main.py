@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -29,7 +29,7 @@ from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
 from ..widgets.status import StatusLine
-from ..widgets.topics import Choice, TopicList, option_key
+from ..widgets.topics import ROW_SPARE, Choice, TopicList, option_key
 from .prompt import ConfirmScreen, NameScreen
 from .reading import Marking, ReadingActions, summary_id
 
@@ -42,6 +42,9 @@ LOAD_REFRESH_INTERVAL = 0.5
 DETAIL_DELAY = 0.05
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
 WATCH_INTERVAL = 3.0
+# Below this many columns the topic pane narrows, so that an 80-column terminal has room for titles.
+NARROW_SCREEN = 100
+TOPICS_WIDTH = {False: 28, True: 22}
 # How long the topic counts wait after a change to the reading state, so a burst is counted once.
 COUNT_DELAY = 0.3
 
@@ -58,10 +61,10 @@ class MainScreen(ReadingActions, Screen[None]):
         Binding("slash", "filter", "Filter", id="main.filter", priority=True),
         Binding("o", "open", "Open", id="main.open"),
         Binding("s", "toggle_star", "Star", id="main.star"),
-        Binding("m", "toggle_read", "Read/unread", id="main.read"),
+        Binding("m", "toggle_read", "Read/unread", id="main.read", show=False),
         Binding("M", "mark_all_read", "All read", id="main.all_read", show=False),
         Binding("u", "undo", "Undo", id="main.undo", show=False),
-        Binding("n", "next_unread", "Next unread", id="main.next_unread"),
+        Binding("n", "next_unread", "Next unread", id="main.next_unread", show=False),
         Binding("p", "previous_unread", "Previous unread", id="main.previous_unread", show=False),
         Binding("y", "copy", "Copy URL", id="main.copy", show=False),
         Binding("S", "sort", "Sort", id="main.sort"),
@@ -155,6 +158,14 @@ class MainScreen(ReadingActions, Screen[None]):
         self.restore_places()
         self.update_status()
         self._loader = self.load(None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        topics = self.query_one(TopicList)
+        width = TOPICS_WIDTH[event.size.width < NARROW_SCREEN]
+        if topics.row_width != width - ROW_SPARE:
+            topics.styles.width = width
+            topics.row_width = width - ROW_SPARE
+            topics.show(self.counts)
 
     # What is restored from the last run, and remembered for the next
 
@@ -276,15 +287,21 @@ class MainScreen(ReadingActions, Screen[None]):
         return RECENTLY_READ if self.view.kind == "recent" else None
 
     def effective_query(self) -> Query:
-        """The query typed, plus what the view and settings add: is:starred, is:published."""
+        """The query typed, plus what the view and settings add: a saved filter's query, is:starred,
+        is:published."""
         extra = []
         if self.view.kind == "starred":
             extra.append("is:starred")
-        if not self.settings.show_unpublished and not self.filter_query.names_published:
-            extra.append("is:published")
-        if not extra:
-            return self.filter_query
-        return parse_query(" ".join([*extra, self.filter_query.text]), state=self.state)
+        if self.view.kind == "saved":
+            try:
+                parse_query(self.view.query)
+                extra.append(self.view.query)
+            except QueryError:
+                pass  # its count shows "!"; the list is what the bar alone gives
+        query = parse_query(" ".join([*extra, self.filter_query.text]), state=self.state) if extra else self.filter_query
+        if not self.settings.show_unpublished and not query.names_published:
+            query = parse_query(f"is:published {query.text}", state=self.state)
+        return query
 
     def refilter(self) -> None:
         """Recompute the list for the current topic, query and sort order, off the UI thread."""
@@ -332,10 +349,9 @@ class MainScreen(ReadingActions, Screen[None]):
         if choice == self.view:
             return
         self.view = choice
-        if choice.kind == "saved":
-            self.query_one(FilterBar).set_text(choice.query)  # its Changed message refilters
-        else:
-            self.refilter()
+        if self.query_one(TopicList).pending is None:  # chosen, not still waiting for last run's topic
+            self.state.set_ui("topic", option_key(choice))
+        self.refilter()
         self.update_status()
 
     def on_topic_list_rename_requested(self, message: TopicList.RenameRequested) -> None:
@@ -378,12 +394,20 @@ class MainScreen(ReadingActions, Screen[None]):
             self.notify(f"Cannot save a broken query: {error}", severity="warning", markup=False)
             return
 
-        def named(name: str | None) -> None:
-            if name is None:
-                return
+        def save(name: str) -> None:
             self.state.save_filter(name, text)
             self.refresh_topics()
             self.notify(f"Saved the filter as {name!r}; it is listed under the topics", markup=False)
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            old = dict(self.state.saved_filters()).get(name)
+            if old is None:
+                save(name)
+            elif old != text:
+                question = f"Replace the saved filter {name!r} ({old}) with {text!r}?"
+                self.app.push_screen(ConfirmScreen(question), lambda yes: save(name) if yes else None)
 
         self.app.push_screen(NameScreen(f"Save the filter {text!r} as:"), named)
 
@@ -397,6 +421,7 @@ class MainScreen(ReadingActions, Screen[None]):
         bar.set_error("")
         if query.text.strip() != self.filter_query.text.strip():
             self.filter_query = query
+            self.state.set_ui("filter", query.text)
             self.refilter()
 
     def on_filter_bar_done(self, message: FilterBar.Done) -> None:
@@ -409,6 +434,7 @@ class MainScreen(ReadingActions, Screen[None]):
 
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
         self.filter_query = parse_query("", state=self.state)
+        self.state.set_ui("filter", "")
         self.refilter()
         if message.opened == self.query_one(FilterBar).opened:  # not reopened since: back to the list
             self.set_focus(self.query_one(ArticleList))
@@ -436,6 +462,9 @@ class MainScreen(ReadingActions, Screen[None]):
         self.detail_pending = False
         if self.history.current == path:
             self.show_view(path)
+            summary = self.library.summary(path)
+            if summary is not None and self._pending_selection is None:
+                self.state.set_ui("selection", summary_id(summary))
 
     def on_article_list_selected(self, message: ArticleList.Selected) -> None:
         detail = self.query_one(DetailPane)

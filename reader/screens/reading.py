@@ -9,7 +9,9 @@ from textual.timer import Timer
 
 from ..core.record import Summary
 from ..core.state import Mark, StateStore, story_id
+from ..core.text import safe_text
 from ..widgets.article_list import ArticleList
+from ..widgets.detail import DetailPane
 from .prompt import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -56,13 +58,14 @@ class ReadingActions:
             return self.query_one(ArticleList).highlighted
         return None
 
-    def remember(self: MainScreen, what: str, marks: list[Mark], *, refilter: bool = True) -> None:
-        """Keep a change for `u`, and show it: the marks in the list, the counts, the list itself when the
-        filter or view depends on the state (not for a story read by resting on it: the list would shift)."""
-        if marks:
+    def remember(self: MainScreen, what: str, marks: list[Mark], *, explicit: bool = True) -> None:
+        """Show a change to the state: the marks in the list, the counts, and, for a key the user pressed,
+        the list itself when the filter or view depends on the state (a story read by resting on it
+        would shift the list under the cursor). Only keys pressed are kept for `u`."""
+        if marks and explicit:
             self.undo.append(Marking(what, marks))
             del self.undo[:-UNDO_LIMIT]
-        self.state_changed(refilter=refilter)
+        self.state_changed(refilter=explicit)
         if self.state.notice:
             self.notify(self.state.notice, severity="error", markup=False)
             self.state.notice = None
@@ -81,14 +84,24 @@ class ReadingActions:
 
     def _read_now(self: MainScreen, path: str) -> None:
         summary = self.library.summary(path)
-        if summary is not None and self.history.current == path and not self.is_read(summary):
-            self.remember("read", self.state.set_read([summary_id(summary)]), refilter=False)
+        if summary is None or self.history.current != path or self.is_read(summary):
+            return
+        if not self._reading_focused():  # shown while choosing a topic or typing a filter: not read yet
+            self._read_timer = self.set_timer(max(self.settings.read_after, 0.2), lambda: self._read_now(path))
+            return
+        self.remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
+
+    def _reading_focused(self: MainScreen) -> bool:
+        """Whether the focus is on the article list or in the story pane."""
+        focused = self.focused
+        detail = self.query_one(DetailPane)
+        return isinstance(focused, ArticleList) or (focused is not None and (focused is detail or detail in focused.ancestors))
 
     def mark_opened(self: MainScreen) -> None:
         """`o` reads the story."""
         summary = self.current_summary()
         if summary is not None and not self.is_read(summary):
-            self.remember("read", self.state.set_read([summary_id(summary)]), refilter=False)
+            self.remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
 
     def action_toggle_read(self: MainScreen) -> None:
         summary = self.current_summary()
@@ -96,7 +109,8 @@ class ReadingActions:
             self.notify("This story is not in the library", severity="warning")
             return
         read = not self.is_read(summary)
-        self.remember(f"marked {'read' if read else 'unread'}", self.state.set_read([summary_id(summary)], read))
+        marks = self.state.set_read([summary_id(summary)], read)
+        self.remember(f"marked {'read' if read else 'unread'}: {safe_text(summary.title, limit=60)}", marks)
 
     def action_toggle_star(self: MainScreen) -> None:
         summary = self.current_summary()
@@ -105,7 +119,8 @@ class ReadingActions:
             return
         key = summary_id(summary)
         starred = key not in self.state.starred
-        self.remember("starred" if starred else "unstarred", self.state.set_starred(key, starred))
+        marks = self.state.set_starred(key, starred)
+        self.remember(f"{'starred' if starred else 'unstarred'}: {safe_text(summary.title, limit=60)}", marks)
 
     def action_mark_all_read(self: MainScreen) -> None:
         listed = list(self.matching)
@@ -132,7 +147,7 @@ class ReadingActions:
         self.state.restore(marking.marks)
         self.state_changed(refilter=True)
         count = len(marking.marks)
-        self.notify(f"Undone: {marking.what}" + (f" ({count:,} records)" if count > 1 else ""))
+        self.notify(f"Undone: {marking.what}" + (f" ({count:,} records)" if count > 1 else ""), markup=False)
 
     def action_next_unread(self: MainScreen, step: int = 1) -> None:
         articles = self.query_one(ArticleList)

@@ -178,10 +178,9 @@ class ArticleList(ScrollView, can_focus=True):
         # Narrow lists (an 80-column terminal) drop the provider, then the date, before the title.
         provider_width = min(PROVIDER_WIDTH, max(width // 4, 6)) if width >= NARROW else 0
         date_width = DATE_WIDTH if width >= NARROW // 2 else 0
-        title_width = max(width - 2 - (date_width + 2 if date_width else 1) - (provider_width + 1 if provider_width else 0), 0)
+        title_width = max(width - 3 - (date_width + 2 if date_width else 1) - (provider_width + 1 if provider_width else 0), 0)
         provider = summary.provider_name or summary.provider_domain or "—"
-        mark = STAR_MARK if starred else " " if read else UNREAD_MARK
-        segments = [Segment(mark, mark_style)]
+        segments = [Segment(" " if read else UNREAD_MARK, base), Segment(STAR_MARK if starred else " ", mark_style)]
         if date_width:
             segments.append(Segment(" " + fit(local_date(summary.published_at), date_width) + " ", date_style))
         else:

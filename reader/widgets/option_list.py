@@ -7,9 +7,11 @@ from textual.widgets import OptionList
 
 
 class KeyedOptionList(OptionList):
-    """Textual's OptionList, plus j / k for down / up."""
+    """Textual's OptionList, plus j / k for down / up and g / G for the first / last option."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
     ]

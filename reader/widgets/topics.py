@@ -14,7 +14,7 @@ from ..core.counts import Counts
 from .article_list import fit
 from .option_list import KeyedOptionList
 
-ROW_WIDTH = 22  # the pane's 28 columns less border, padding and scrollbar: a name, then its figures
+ROW_SPARE = 6  # the pane's border, padding and scrollbar: a row is the pane's width less these
 
 # Option ids: views start with NUL (record text never holds one), topics with "#", saved filters with "=".
 ALL = "\x00all"
@@ -23,27 +23,37 @@ RECENT = "\x00recent"
 _HEADER = "\x00saved"
 
 
+EXACT_WIDTH = 11  # "unread/total" figures up to this wide are exact; wider ones are shortened
+NAME_MIN = 8
+
+
 def compact(number: int) -> str:
-    """A count in at most 4 cells: 999, 1.2k, 12k, 999k, 1.2M, 12M."""
+    """A count in at most 4 cells, never more than it is: 999, 1.2k, 9.9k, 12k, 999k, 1.2M, 12M."""
     if number < 1000:
         return str(number)
     for size, unit in ((1_000, "k"), (1_000_000, "M")):
         if number < 10 * size:
-            return f"{number / size:.1f}".rstrip("0").rstrip(".") + unit
+            tenths = number * 10 // size
+            return f"{tenths // 10}.{tenths % 10}{unit}" if tenths % 10 else f"{tenths // 10}{unit}"
         if number < 1000 * size:
             return f"{number // size}{unit}"
     return f"{number // 1_000_000_000}G"
 
 
-def _row(name: str, unread: int | None, total: int | None) -> str:
-    """A row: the name, then "unread/total" (either may be left out; "!" for a broken saved query)."""
-    if unread is None and total is None:
-        figures = "!"
-    elif unread is None:
-        figures = compact(total or 0)
-    else:
-        figures = f"{compact(unread)}/{compact(total or 0)}"
-    return f"{fit(name, ROW_WIDTH - 1 - len(figures))} {figures}"
+def figures(unread: int | None, total: int | None, room: int = EXACT_WIDTH) -> str:
+    """ "unread/total" exact when it fits in `room` cells, else shortened; "!" for a broken query."""
+    if total is None:
+        return "!"
+    exact = f"{unread}/{total}" if unread is not None else str(total)
+    if len(exact) <= room:
+        return exact
+    return f"{compact(unread)}/{compact(total)}" if unread is not None else compact(total)
+
+
+def _row(name: str, unread: int | None, total: int | None, width: int) -> str:
+    """A row `width` cells wide: the name, then its figures."""
+    shown = figures(unread, total, min(EXACT_WIDTH, width - 1 - NAME_MIN))
+    return f"{fit(name, width - 1 - len(shown))} {shown}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,8 @@ class TopicList(KeyedOptionList):
         super().__init__(id=id, markup=False)
         self.border_title = "Topics"
         self._saved: dict[str, str] = {}
+        self.row_width = 22
+        """How wide rows are drawn: the pane's width less its border, padding and scrollbar."""
         self.pending: str | None = None
         """An option id to highlight as soon as it exists (the topic restored from the last run)."""
 
@@ -120,19 +132,17 @@ class TopicList(KeyedOptionList):
     def show(self, counts: Counts) -> None:
         """Replace the rows, keeping the highlighted one (or the pending one) when it still exists."""
         current = self.pending or option_key(self.choice)
+        width = self.row_width
         options = [
-            Option(_row("All", counts.unread, counts.total), id=ALL),
-            Option(_row("★ Starred", None, counts.starred), id=STARRED),
-            Option(_row("Recently read", None, counts.read), id=RECENT),
+            Option(_row("All", counts.unread, counts.total, width), id=ALL),
+            Option(_row("★ Starred", None, counts.starred, width), id=STARRED),
+            Option(_row("Recently read", None, counts.read, width), id=RECENT),
         ]
-        options += [Option(_row(t.name, t.unread, t.total), id="#" + t.name) for t in counts.topics]
+        options += [Option(_row(t.name, t.unread, t.total, width), id="#" + t.name) for t in counts.topics]
         self._saved = {saved.name: saved.query for saved in counts.saved}
         if counts.saved:
             options.append(Option("── Saved filters ──", id=_HEADER, disabled=True))
-            options += [
-                Option(_row(s.name, None, s.count) if s.count is not None else _row(s.name, None, None), id="=" + s.name)
-                for s in counts.saved
-            ]
+            options += [Option(_row(s.name, s.unread, s.count, width), id="=" + s.name) for s in counts.saved]
         before = self.choice
         self.set_options(options)
         index = next((i for i, option in enumerate(options) if option.id == current), None)
