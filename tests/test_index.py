@@ -858,3 +858,22 @@ def test_a_cancelled_stream_leaves_its_unstored_files_to_the_next_load(
     assert len(library.summaries) + len(library.problems) == 40
     assert sorted(parsed) == sorted(str(p) for p in root.rglob("*") if p.is_file() and str(p) not in in_index)
     assert len(indexed(location, root)) == 40
+
+
+def test_a_stream_closed_after_its_index_leaves_the_index_alone(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    batches = stream([str(root)], index)
+    yielded = 0
+    for batch in batches:
+        yielded += len(batch.stats)
+        if batch.done >= 24:
+            break
+    stored = indexed(location, root)
+    assert 0 < len(stored) < yielded  # some were parsed and not stored yet
+    index.close()
+    batches.close()  # they cannot be stored any more, and that is no damage to repair
+    assert index.notice == ""
+    assert indexed(location, root) == stored

@@ -273,7 +273,12 @@ def stream(
             )
     finally:
         if pending and not cancelled():
-            _store(index, pending)
+            try:
+                index.store(pending)
+            except sqlite3.ProgrammingError:
+                pass  # the index was closed before the stream: these files are parsed again next time
+            except sqlite3.DatabaseError as error:
+                index.reset(error)
 
 
 def _store_due(pending: int, stored: int) -> bool:
