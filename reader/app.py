@@ -81,8 +81,13 @@ class ReaderApp(App[None]):
                 loop.add_signal_handler(signum, self.exit)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests), or a platform without these signals
-        for problem in self.problems:
-            self.notify(problem, severity="warning", markup=False, timeout=10)
+        if len(self.problems) > 2:  # a toast each would cover the screen: `!` lists them all
+            count = len(self.problems)
+            self.notify(f"{count} problems in the settings {safe_text(config_location())} (press ! to see them)",
+                        severity="warning", markup=False, timeout=10)
+        else:
+            for problem in self.problems:
+                self.notify(problem, severity="warning", markup=False, timeout=10)
         if self.state.notice:
             self.notify(self.state.notice, severity="error", markup=False, timeout=10)
             self.state.notice = None

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList
 
 from reader.app import ReaderApp
 from reader.core.settings import Settings
@@ -430,3 +431,17 @@ async def test_u_undoes_the_last_key_not_a_story_read_by_resting(library: Path, 
         await settle(pilot)
         assert not state(app).is_starred(ROUNDUP_ID)
         assert state(app).is_read(SEED_URL)
+
+
+async def test_settings_problems_are_one_toast_when_many_and_listed_under_bang(library: Path, state_path: str) -> None:
+    problems = [f"/c/config.toml: key{i}: wrong" for i in range(4)]
+    app = ReaderApp([str(library)], state=StateStore(state_path), settings=NEVER, problems=problems)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("4 problems in the settings" in m for m in messages)
+        assert not any("key0" in m for m in messages)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        listed = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert [line for line in listed if "config.toml" in line] == [f"settings  {p}" for p in problems]

@@ -583,4 +583,5 @@ class MainScreen(ReadingActions, Screen[None]):
     def action_problems(self) -> None:
         from .problems import ProblemsScreen
 
-        self.app.push_screen(ProblemsScreen(list(self.library.problems)))
+        settings = list(getattr(self.app, "problems", []))
+        self.app.push_screen(ProblemsScreen(list(self.library.problems), settings))

@@ -1,4 +1,4 @@
-"""The problems screen: every file that could not be read, with its reason."""
+"""The problems screen: problems in the settings, then every file that could not be read, with its reason."""
 
 from __future__ import annotations
 
@@ -28,18 +28,20 @@ class ProblemsScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], settings: list[str] | None = None) -> None:
         super().__init__()
         self.problems = problems
+        self.settings = settings or []
 
     def compose(self) -> ComposeResult:
         count = len(self.problems)
+        heading = f"{count:,} file{'s' if count != 1 else ''} could not be read"
+        if self.settings:
+            heading += f"; {len(self.settings):,} problem{'s' if len(self.settings) != 1 else ''} in the settings"
         with Vertical():
-            yield Static(
-                Content.assemble((f"{count:,} file{'s' if count != 1 else ''} could not be read", "bold"),
-                                 "   (escape closes)")
-            )
+            yield Static(Content.assemble((heading, "bold"), "   (escape closes)"))
             yield KeyedOptionList(
+                *(Content.assemble(("settings  ", "$text-warning"), safe_text(line)) for line in self.settings),
                 *(
                     Content.assemble((safe_text(problem.path), "$text-accent"), ": ", safe_text(problem.reason))
                     for problem in self.problems
