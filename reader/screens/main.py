@@ -269,7 +269,7 @@ class MainScreen(ReadingActions, Screen[None]):
     def state_changed(self, *, refilter: bool) -> None:
         """The reading state changed: redraw the marks, count again soon, and refilter when the list
         depends on the state."""
-        self.query_one(ArticleList).refresh_rows()
+        self.query_one(ArticleList).refresh()  # the marks are part of the rows' cache key
         if self._count_timer is not None:
             self._count_timer.stop()
         self.counts_pending = True

@@ -95,7 +95,9 @@ class ArticleList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.summaries: list[Summary] = []
-        self._strips: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        # Rows drawn, by record (its id: the cached value holds the record, so the id cannot be reused),
+        # width, cursor, focus and marks: a list filtered again mostly shows rows already drawn.
+        self._strips: LRUCache[tuple[int, int, bool, bool, bool, bool], tuple[Summary, Strip]] = LRUCache(1024)
         self.marks: Callable[[Summary], tuple[bool, bool]] = lambda summary: (True, False)
         """Whether a record is (read, starred): asked only for the rows drawn."""
 
@@ -110,13 +112,25 @@ class ArticleList(ScrollView, can_focus=True):
         """Show a new list; the cursor stays on the record at path `keep` if present, else goes to row
         `fallback` (clamped)."""
         self.summaries = summaries
-        self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(summaries))
+        self._set_rows(len(summaries))
         index = min(fallback, max(len(summaries) - 1, 0))
         if keep is not None:
             index = next((i for i, s in enumerate(summaries) if s.path == keep), index)
         self.cursor = index
         self.refresh()
+
+    def _set_rows(self, rows: int) -> None:
+        """Set the scrollable height. Setting `virtual_size` lays out the whole screen; that is only
+        needed when the scrollbar appears or goes, so otherwise the size is set quietly and only the
+        scrollbar is updated (a keystroke in the filter changes the row count every time)."""
+        size = Size(self.size.width, rows)
+        visible = self.scrollable_content_region.height
+        if self.virtual_size.width != size.width or (self.virtual_size.height > visible) != (rows > visible):
+            self.virtual_size = size
+        else:
+            self.set_reactive(ArticleList.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
 
     def refresh_rows(self) -> None:
         """Repaint every row, e.g. after the theme changed."""
@@ -155,14 +169,16 @@ class ArticleList(ScrollView, can_focus=True):
         if index >= len(self.summaries):
             return Strip.blank(width, self.rich_style)
         is_cursor = index == self.cursor
-        key = (index, width, is_cursor, self.has_focus)
-        strip = self._strips.get(key)
-        if strip is None:
-            strip = self._render_row(self.summaries[index], width, is_cursor)
-            self._strips[key] = strip
-        return strip
+        summary = self.summaries[index]
+        read, starred = self.marks(summary)
+        key = (id(summary), width, is_cursor, self.has_focus, read, starred)
+        cached = self._strips.get(key)
+        if cached is None:
+            cached = summary, self._render_row(summary, width, is_cursor, read, starred)
+            self._strips[key] = cached
+        return cached[1]
 
-    def _render_row(self, summary: Summary, width: int, is_cursor: bool) -> Strip:
+    def _render_row(self, summary: Summary, width: int, is_cursor: bool, read: bool, starred: bool) -> Strip:
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("article-list--cursor")
@@ -170,7 +186,6 @@ class ArticleList(ScrollView, can_focus=True):
         unpublished = self.get_component_rich_style("article-list--unpublished", partial=True)
         date_style = base + self.get_component_rich_style("article-list--date", partial=True)
         provider_style = base + self.get_component_rich_style("article-list--provider", partial=True)
-        read, starred = self.marks(summary)
         title_style = base if read else base + self.get_component_rich_style("article-list--unread", partial=True)
         mark_style = base + self.get_component_rich_style("article-list--star", partial=True) if starred else base
         if dim and not is_cursor:
@@ -224,7 +239,7 @@ class ArticleList(ScrollView, can_focus=True):
             self.cursor = index
 
     def on_focus(self) -> None:
-        self.refresh_rows()
+        self.refresh()  # the cursor row's style follows the focus (it is part of the rows' cache key)
 
     def on_blur(self) -> None:
-        self.refresh_rows()
+        self.refresh()

@@ -7,10 +7,24 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from ..core.text import without_unsafe
+
+
+class FilterInput(Input):
+    """Textual's Input, without a layout of the whole screen on every key.
+
+    Input sets its `virtual_size` (a reactive that lays the screen out again) on every change of its
+    value; at 100,000 records that layout and repaint was most of a keystroke's time. The size only
+    bounds the input's own horizontal scrolling, so it is set here without a layout, and Input's
+    own assignment then finds the value unchanged."""
+
+    def _watch_value(self, value: str) -> None:
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
 
 class FilterBar(Horizontal):
@@ -67,7 +81,7 @@ class FilterBar(Horizontal):
         # The bar is always on screen and its input only focusable while open: showing and hiding it
         # made Textual move focus on a later layout pass, after keys typed at once had gone astray.
         yield Static("/", id="filter-label", markup=False)
-        field = Input(placeholder="press / to filter: words, title:, topic:, provider:, since:7d, quality:>50 …")
+        field = FilterInput(placeholder="press / to filter: words, title:, topic:, provider:, since:7d, quality:>50 …")
         field.can_focus = False
         yield field
         yield Static("", id="filter-error", markup=False)
