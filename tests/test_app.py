@@ -415,3 +415,19 @@ async def test_j_and_k_move_in_topics_and_related_lists(library: Path) -> None:
         assert app.screen.query_one("#related", OptionList).highlighted == 2
         await pilot.press("k")
         assert app.screen.query_one("#related", OptionList).highlighted == 1
+
+
+async def test_a_long_query_scrolls_the_filter_input(library: Path) -> None:
+    # The filter input sets its scrollable width without laying out the screen: it must still scroll.
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = " ".join(f"w{i:03}" for i in range(30))  # 149 characters in a 70-column field
+        await pilot.press("slash", *text)
+        await settle(pilot)
+        field = app.screen.query_one(FilterBar).query_one(Input)
+        assert field.value == text
+        assert field.scroll_x > 60 and field.virtual_size.width > 140
+        await pilot.press("home")
+        await pilot.pause()
+        assert field.scroll_x == 0
