@@ -5,16 +5,15 @@ Needs tmux and the `reader` command on PATH (both are there in CI); skipped othe
 
 from __future__ import annotations
 
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
 try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
-    from .tmux import TmuxSession, isolated_env, tmux_available, wait_until
+    from .tmux import TmuxSession, isolated_env, reader_in_a_terminal, wait_until
 except ImportError:
-    from tmux import TmuxSession, isolated_env, tmux_available, wait_until  # type: ignore[no-redef]
+    from tmux import TmuxSession, isolated_env, reader_in_a_terminal, wait_until  # type: ignore[no-redef]
 
 WAIT = 15.0  # seconds any one step may take
 START_WAIT = 20.0  # the first paint also imports Textual
@@ -44,11 +43,7 @@ def fake_browser(folder: Path) -> tuple[Path, Path]:
 
 @pytest.mark.e2e
 def test_filter_follow_open_back_quit(tmp_path: Path) -> None:
-    if not tmux_available():
-        pytest.skip("tmux is not installed (the end-to-end test drives a real terminal through tmux)")
-    reader = shutil.which("reader")
-    if reader is None:
-        pytest.skip("the `reader` command is not on PATH (install the project: pip install -e '.[test]')")
+    reader = reader_in_a_terminal()
 
     browser, opened = fake_browser(tmp_path)
     env = isolated_env(tmp_path, browser)

@@ -11,7 +11,6 @@ skipped otherwise.
 
 from __future__ import annotations
 
-import shutil
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,9 +24,9 @@ from reader.core.sorting import sort_summaries
 from .hostile import write_hostile_folder
 
 try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
-    from .tmux import TmuxSession, isolated_env, tmux_available, wait_until
+    from .tmux import TmuxSession, isolated_env, reader_in_a_terminal, tmux_available, wait_until
 except ImportError:
-    from tmux import TmuxSession, isolated_env, tmux_available, wait_until  # type: ignore[no-redef]
+    from tmux import TmuxSession, isolated_env, reader_in_a_terminal, tmux_available, wait_until  # type: ignore[no-redef]
 
 WAIT = 15.0
 START_WAIT = 20.0
@@ -150,10 +149,7 @@ def fake_browser(folder: Path) -> tuple[Path, Path]:
 
 
 def test_hostile_records_in_a_real_terminal(tmp_path: Path) -> None:
-    need_tmux()
-    reader = shutil.which("reader")
-    if reader is None:
-        pytest.skip("the `reader` command is not on PATH (install the project: pip install -e '.[test]')")
+    reader = reader_in_a_terminal()
 
     marker = tmp_path / "pwned"
     hostile = write_hostile_folder(tmp_path / "hostile", marker=str(marker))

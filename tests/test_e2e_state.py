@@ -6,7 +6,6 @@ same state in `reader --list --filter is:starred`. Skipped without tmux or the `
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,11 +14,11 @@ import pytest
 try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
     from .corpus import write_library
     from .test_e2e import START_WAIT, WAIT, fake_browser
-    from .tmux import TmuxSession, isolated_env, tmux_available
+    from .tmux import TmuxSession, isolated_env, reader_in_a_terminal
 except ImportError:
     from corpus import write_library  # type: ignore[no-redef]
     from test_e2e import START_WAIT, WAIT, fake_browser  # type: ignore[no-redef]
-    from tmux import TmuxSession, isolated_env, tmux_available  # type: ignore[no-redef]
+    from tmux import TmuxSession, isolated_env, reader_in_a_terminal  # type: ignore[no-redef]
 
 # Row beginnings in the article list: the mark column, then the date.
 ROUNDUP_ROW = " 2021-01-28 Example News"
@@ -38,11 +37,7 @@ def mark(screen: str, row: str) -> str:
 
 @pytest.mark.e2e
 def test_stars_and_reads_survive_a_restart(tmp_path: Path) -> None:
-    if not tmux_available():
-        pytest.skip("tmux is not installed (the end-to-end test drives a real terminal through tmux)")
-    reader = shutil.which("reader")
-    if reader is None:
-        pytest.skip("the `reader` command is not on PATH (install the project: pip install -e '.[test]')")
+    reader = reader_in_a_terminal()
     library = write_library(tmp_path / "library")
     browser, _ = fake_browser(tmp_path)
     env = isolated_env(tmp_path, browser)

@@ -36,6 +36,18 @@ def tmux_available() -> bool:
     return shutil.which("tmux") is not None
 
 
+def reader_in_a_terminal() -> str:
+    """The installed `reader` command, skipping the test when it or tmux is missing."""
+    import pytest
+
+    if not tmux_available():
+        pytest.skip("tmux is not installed (the end-to-end test drives a real terminal through tmux)")
+    reader = shutil.which("reader")
+    if reader is None:
+        pytest.skip("the `reader` command is not on PATH (install the project: pip install -e '.[test]')")
+    return reader
+
+
 def isolated_env(folder: Path, browser: Path) -> dict[str, str]:
     """The environment for a program under test: HOME and the XDG folders inside `folder` (created),
     `browser` as $BROWSER, and a known terminal type."""
