@@ -158,3 +158,135 @@ def test_projections_agree_with_the_projected_pyyaml_document(document: dict, un
 def test_unwanted_keys_that_are_not_strings_do_not_matter_to_a_projection(text: str) -> None:
     assert fastyaml.load(text, _WANT) == project(yaml.load(text, Loader=Loader), _WANT)
     assert fastyaml.load(text) is None  # in full, they are left to PyYAML
+
+
+# The projection's fast path (`_project`) must give what the line by line reader gives, or step aside.
+
+
+def projects_alike(text: str, want: fastyaml.Want) -> bool:
+    """Assert that the fast path agrees with the line by line reader; whether it answered at all."""
+    if not fastyaml._loadable(text):
+        return False
+    reference = fastyaml._load_lines(text, want)
+    assert fastyaml.load(text, want) == reference, text
+    try:
+        fast = fastyaml._project(text, want)  # type: ignore[arg-type]
+    except (fastyaml._Unsupported, IndexError, ValueError, RecursionError):
+        return False
+    assert fast == reference, text
+    return True
+
+
+def test_projection_fast_path_reads_the_synthetic_corpus_and_seeds(tmp_path: Path) -> None:
+    from reader.core.frontmatter import _INDEX_FIELDS
+
+    paths = [*write_corpus(tmp_path, 150, seed=13), *SEEDS.iterdir()]
+    for path in paths:
+        assert projects_alike(front_matter(path), _INDEX_FIELDS), path  # answered, and alike
+        projects_alike(front_matter(path), {"related": {"provider": {"name": None}}, "title": None})
+
+
+def test_projection_fast_path_agrees_on_hostile_records(tmp_path: Path) -> None:
+    from reader.core.frontmatter import _INDEX_FIELDS, _split_front_matter
+
+    from .hostile import write_hostile_folder
+
+    write_hostile_folder(tmp_path)
+    for path in tmp_path.iterdir():
+        text = path.read_bytes().decode("utf-8", "replace")
+        split = _split_front_matter(text)
+        for front in (text, split[0]) if split else (text,):
+            projects_alike(front, _INDEX_FIELDS)
+
+
+_RELATED_WANT = {"title": None, "related": {"title": None, "webUrl": None}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "related:\n  - title: a\n    excerpt: b\n      continued\n",  # a scalar going on below
+        "related:\n  - title: a\n    excerpt: b\n    - c\n",  # a dash line after a scalar
+        "related:\n  - title: a\n    provider:\n      name: x\n    - odd\n",
+        "related:\n  - title: a\n   webUrl: b\n",  # odd indentation
+        "related:\n  - title: a\n     webUrl: b\n",
+        "related:\n  -  title: a\n    webUrl: b\n",  # two spaces after the dash
+        "related:\n  - title:\n      nested: 1\n",  # a wanted key with a block
+        "related:\n  - title:\n  - title: b\n",  # a wanted key with nothing
+        "related:\n  - title: # c\n",
+        "related:\n- title: a\n- title: b\ntitle: t\n",  # a sequence at column 0
+        "related:\n  - title: a\ntitle: x\n  - title: b\n",
+        "title: a\n- b\n",
+        "excerpt:\n- a\n- b\ntitle: t\n",  # an unwanted sequence at column 0
+        "excerpt: e\n- a\ntitle: t\n",
+        "excerpt: e\n  more\ntitle: t\n",
+        "excerpt:\n  more\n- a\n  deeper\ntitle: t\n",
+        "  title: a\n",  # an indented first line
+        "# c\n\ntitle: a",  # a comment first, no newline at the end
+        "",
+        "# only a comment\n",
+        "- a\n",
+        "related:\n  - title: a # comment\n    webUrl: \"u\" # c\n",
+        'related:\n  - title: "a\\"b\\u00e9"\n    webUrl: "x" y\n',
+        "related:\n  - title: 'single'\n",
+        "related:\n  - x\n  - y\n",  # scalar items
+        "related:\n  - title: a\n\n  # comment\n    # deeper comment\n  - title: b\r\n    webUrl: c \r\n",
+        "related: # c\n  - title: a\n",
+        "related:\n    - title: a\n      webUrl: b\n",  # items at 4 columns
+        "related:\n" + " " * 20 + "- title: a\n",  # deeper than the fast path's limit
+        "related:\n  - yes: 1\n    title: a\n",  # an unwanted key that is not a string
+        "related:\n  - title: on\n    webUrl: 12\n  - title: 2021-01-02\n  - title: ~\n",
+        "related:\n  - title: 1.5\n",  # left to PyYAML
+        "title: a\ntitle: b\nrelated:\n  - title: a\n    title: b\n",  # repeated keys
+        "related:\n  - excerpt: x\n  - webUrl: u\n  - provider:\n      name: n\n",
+        "related:\n  -\n    title: a\n",  # a dash alone
+        "related:\n  - title: a\n  webUrl: x\n",  # a line at the items' level that is not an item
+        "related:\n  - title: a\n images:\n",
+        "related:\n  - images:\n    - url: a\n    - url: b\n      width: 1\n    title: t\n",
+        "related:\n  - images:\n    -x\n    title: t\n",
+        "related:\n  - images:\n    -\n    title: t\n",
+        "related:\n  - title: a\n    webUrl:x\n",  # not a key
+        "related:\n  - title: a\n    web-url: x\n",
+        "related:\n  - titles: a\n    webUrls: x\n",
+        "related:\n  - title: \"unclosed\n    webUrl: x\n",
+        "related:\n  - title: a\n    webUrl: b: c\n",
+        "related:\n  - title: a\n    excerpt: b: c\n",  # not read, so not checked
+        "related:\n\n\n",
+        "related:\n  # just a comment\ntitle: t\n",
+        "related: x\n  - title: a\n",
+        "title: t\nrelated:\n  - title: a\n",
+        "title: t\r\nrelated:\r\n  - title: a\r\n    webUrl: b\r\n",
+    ],
+)
+def test_projection_fast_path_agrees_on_odd_shapes(text: str) -> None:
+    from reader.core.frontmatter import _INDEX_FIELDS
+
+    for want in (_INDEX_FIELDS, _RELATED_WANT, {"title": None}, {"related": None}, {"related": {}}):
+        projects_alike(text, want)
+
+
+_ODD_LINES = [
+    'title: "t"', "title: t", "title:", 'webUrl: "https://a.example/x"', "excerpt: e", "excerpt:",
+    "provider:", "name: n", "related:", "topics:", "- a", '- title: "r"', "- webUrl: u", "- excerpt: x",
+    "-", "- ", "-x", "# c", "", "x", 'title: "a" # c', "yes: 1", 'title: "un', 'b"', "images:",
+    "- url: i", "title: a: b", "- - a", "- title:", "webUrl: 5",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 8]), st.sampled_from(_ODD_LINES),
+                  st.sampled_from(["\n", "\n", "\r\n", "  \n"])),
+        max_size=24,
+    ),
+    st.booleans(),
+)
+def test_projection_fast_path_agrees_on_any_arrangement_of_lines(lines: list, final_newline: bool) -> None:
+    from reader.core.frontmatter import _INDEX_FIELDS
+
+    text = "".join(" " * indent + content + end for indent, content, end in lines)
+    if not final_newline:
+        text = text.rstrip("\n")
+    for want in (_INDEX_FIELDS, _RELATED_WANT):
+        projects_alike(text, want)

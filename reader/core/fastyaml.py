@@ -63,11 +63,28 @@ _TAB_INDENT = re.compile(r"^ *\t", re.M)
 def load(text: str, want: Want = None) -> Any:
     """The document in `text` (only the `want`ed keys), or None when it is not in the supported
     subset or not a mapping."""
-    if _NOT_YAML_PRINTABLE.search(text) or "\r" in text.replace("\r\n", ""):
-        return None  # characters libyaml refuses, or lone carriage returns (line breaks to YAML)
-    if _TAB_INDENT.search(text):
-        return None  # tabs in indentation: let the real parser report it
-    lines = [(len(spaces), content.rstrip(" \r")) for spaces, content in _LINE.findall(text)]
+    if not _loadable(text):
+        return None
+    if want is not None:
+        try:
+            return _project(text, want)
+        except (_Unsupported, IndexError, ValueError, RecursionError):
+            pass  # not the common shape: the line by line reader decides
+    return _load_lines(text, want)
+
+
+def _loadable(text: str) -> bool:
+    """Whether the text as a whole may be in the subset."""
+    if _NOT_YAML_PRINTABLE.search(text) or ("\r" in text and "\r" in text.replace("\r\n", "")):
+        return False  # characters libyaml refuses, or lone carriage returns (line breaks to YAML)
+    if "\t" in text and _TAB_INDENT.search(text):
+        return False  # tabs in indentation: let the real parser report it
+    return True
+
+
+def _load_lines(text: str, want: Want) -> Any:
+    """`load` after its checks of the whole text, line by line."""
+    lines = _lines(text)
     try:
         value, end = _block(lines, 0, 0, want)
     except (_Unsupported, IndexError, ValueError, RecursionError):
@@ -75,6 +92,144 @@ def load(text: str, want: Want = None) -> Any:
     if end != len(lines) or not isinstance(value, dict):
         return None
     return value
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [(len(spaces), content.rstrip(" \r")) for spaces, content in _LINE.findall(text)]
+
+
+# A projection reads the same documents as the line by line reader, and must give what it gives, but
+# it looks at lines only where they matter: the top-level lines (found with one search), the blocks
+# of wanted keys, and in a sequence of mappings (`related:`, most of a record) only the lines that
+# start an item or hold a wanted key, once one regular expression has checked the shape of the
+# whole sequence. Whatever does not have the expected shape raises _Unsupported, and the line by line
+# reader reads the document again: it alone decides the unusual cases.
+
+_TOP_LINE = re.compile(r"\n([^ \r\n#][^\n]*)")  # a line that starts at column 0 with content
+_FIRST_LINE = re.compile(r"([^ \r\n#][^\n]*)")  # the same for the first line
+_IGNORABLE = re.compile(r"(?: *(?:[\r#][^\n]*)?\n)*")  # blank and comment lines (as _LINE skips them)
+_SEQUENCE_START = re.compile(r"(?: *(?:[\r#][^\n]*)?\n)*( *)(- )?")
+_STR = "tag:yaml.org,2002:str"
+_MAX_FAST_INDENT = 16
+_items_shape: dict[int, re.Pattern[str]] = {}
+_items_wanted: dict[tuple[int, tuple[str, ...]], re.Pattern[str]] = {}
+
+
+def _is_dash(content: str) -> bool:
+    return content == "-" or content.startswith("- ")
+
+
+def _project(text: str, want: dict[str, Want]) -> dict[str, Any]:
+    """`load(text, want)` for a document whose shape is the common one, else _Unsupported."""
+    if not text.endswith("\n"):
+        text += "\n"  # every line ends with a newline
+    first = _FIRST_LINE.match(text)
+    tops = [first] if first is not None else []
+    tops += _TOP_LINE.finditer(text)
+    if not tops or not _IGNORABLE.fullmatch(text, 0, tops[0].start(1)):
+        raise _Unsupported  # nothing, or indented lines before the first key
+    result: dict[str, Any] = {}
+    count = len(tops)
+    index = 0
+    while index < count:
+        line = tops[index]
+        content = line.group(1).rstrip(" \r")
+        block_start = line.end() + 1  # the lines under this one, up to the next top-level line
+        index += 1
+        block_end = tops[index].start(1) if index < count else len(text)
+        match = _KEY.match(content)
+        if match is None:
+            raise _Unsupported
+        key, rest = match.group(1), content[match.end() :]
+        has_scalar = bool(rest) and not rest.startswith("#")
+        if key not in want:
+            if not has_scalar:  # its block is skipped, and so is a sequence at column 0 under it
+                while index < count and _is_dash(tops[index].group(1).rstrip(" \r")):
+                    index += 1
+            elif block_start != block_end and not _IGNORABLE.fullmatch(text, block_start, block_end):
+                raise _Unsupported
+            continue
+        if _tag(key) != _STR:
+            raise _Unsupported
+        empty = block_start == block_end or _IGNORABLE.fullmatch(text, block_start, block_end) is not None
+        if index < count and _is_dash(tops[index].group(1).rstrip(" \r")):
+            raise _Unsupported  # a sequence at column 0
+        if has_scalar:
+            if not empty:
+                raise _Unsupported
+            result[key] = _scalar(rest)
+        elif empty:
+            result[key] = None
+        else:
+            result[key] = _project_block(text, block_start, block_end, want[key])
+    return result
+
+
+def _project_block(text: str, start: int, end: int, want: Want) -> Any:
+    """The block in text[start:end], whose lines are all indented."""
+    if want is not None:
+        first = _SEQUENCE_START.match(text, start, end)
+        indent = len(first.group(1)) if first is not None else -1
+        if first is not None and first.group(2) and indent <= _MAX_FAST_INDENT:
+            return _project_items(text, start, end, indent, want)
+    lines = _lines(text[start:end])
+    value, stop = _block(lines, 0, lines[0][0], want)
+    if stop != len(lines):
+        raise _Unsupported
+    return value
+
+
+def _items_patterns(indent: int, want: dict[str, Want]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The shape of a sequence of mappings whose items start at `indent` ("- key: ...", then the other
+    keys two columns deeper), and the lines of it that matter to `want`: item starts and wanted keys."""
+    shape = _items_shape.get(indent)
+    if shape is None:
+        inner = indent + 2
+        ignorable = r"(?: *(?:[\r#][^\n]*)?\n)"
+        key = r"[A-Za-z_][A-Za-z0-9_]*:"
+        scalar = rf"{key} +[^ #\r\n][^\n]*\n{ignorable}*+"
+        # A key without a scalar: what follows it is deeper, or a sequence at its own level (the line by
+        # line reader skips such a block when the key is unwanted, and reads it when it is wanted: a
+        # wanted key without a scalar sends the document there, see _project_items).
+        block = (
+            rf"{key}(?: *\r?| +#[^\n]*)\n"
+            rf"(?:{ignorable}| {{{inner + 1},}}[^ \r\n#][^\n]*\n| {{{inner}}}-(?:[ \r][^\n]*)?\n)*+"
+        )
+        entry = rf"(?:{scalar}|{block})"
+        shape = _items_shape[indent] = re.compile(
+            rf"{ignorable}*+(?: {{{indent}}}- {entry}(?: {{{inner}}}{entry})*+)++"
+        )
+    keys = tuple(want)
+    wanted = _items_wanted.get((indent, keys))
+    if wanted is None:
+        names = "|".join(re.escape(name) for name in keys) or "(?!)"
+        wanted = _items_wanted[(indent, keys)] = re.compile(
+            rf"\n {{{indent}}}(?:(- )(?:({names}):([^\n]*))?|  ({names}):([^\n]*))"
+        )
+        if len(_items_wanted) > 64:
+            _items_wanted.clear()
+    return shape, wanted
+
+
+def _project_items(text: str, start: int, end: int, indent: int, want: dict[str, Want]) -> list[Any]:
+    shape, wanted = _items_patterns(indent, want)
+    if shape.fullmatch(text, start, end) is None:
+        raise _Unsupported
+    items: list[dict[str, Any]] = []
+    item: dict[str, Any] = {}
+    for dash, key, rest, inner_key, inner_rest in wanted.findall(text, start - 1, end):
+        if dash:
+            item = {}
+            items.append(item)
+            if not key:
+                continue
+        else:
+            key, rest = inner_key, inner_rest
+        rest = rest.rstrip(" \r").lstrip(" ")
+        if not rest or rest[0] == "#" or _tag(key) != _STR:
+            raise _Unsupported  # a wanted key with a block under it, or not a string
+        item[key] = _scalar(rest)
+    return items
 
 
 def _block(lines: list[tuple[int, str]], start: int, indent: int, want: Want) -> tuple[Any, int]:
@@ -166,6 +321,8 @@ def _sequence(lines: list[tuple[int, str]], start: int, indent: int, want: Want)
 
 def _scalar(text: str) -> Any:
     if text[0] == '"':
+        if text.find('"', 1) == len(text) - 1 and "\\" not in text:
+            return text[1:-1]  # the common case: no escapes, nothing after the closing quote
         return _double_quoted(text)
     if text[0] in _PLAIN_START_FORBIDDEN and not (text[0] == "-" and len(text) > 1 and text[1] not in " "):
         raise _Unsupported
