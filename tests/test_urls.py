@@ -360,3 +360,40 @@ def test_invisible_or_direction_changing_characters_are_refused(url: str) -> Non
     reason = refusal(url)
     assert reason is not None and "invisible or direction-changing" in reason
     assert "\u202e" not in reason and "\u200b" not in reason and "\u2066" not in reason
+
+
+def _title_key_by_character(title: str) -> str:
+    """normalise_title as first written, a character at a time: the reference for its table."""
+    import unicodedata
+
+    from reader.core.urls import _ASCII_TITLE_FOLDS, _TITLE_FOLDS
+
+    text = title.casefold()
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_TITLE_FOLDS).split())
+    text = unicodedata.normalize("NFKC", text).translate(_TITLE_FOLDS)
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "'" or category == "Cf":
+            continue
+        out.append(" " if category[0] == "P" or category in ("Cc", "Zl", "Zp") else char)
+    return " ".join("".join(out).split())
+
+
+@settings(max_examples=1000)
+@given(st.text() | st.text(alphabet="Aa é’“”—-'.,!?\u200b\u2028\u2029\u00b7\u00ad\ufb01\uff26ß\x85\u0130 ", max_size=40))
+def test_normalise_title_agrees_with_the_character_by_character_definition(title: str) -> None:
+    assert normalise_title(title) == _title_key_by_character(title)
+
+
+@settings(max_examples=2000)
+@given(
+    st.from_regex(
+        r"\A(https?:|)//(www\.|)[a-z0-9.-]{1,12}(/((amp|AMP|\.amp|Amp|camp|x\.amp|x\.AMP\.html|\.amp\.html|ampx|[a-z0-9._%-]{0,6})/?){0,4})?(#[a-z]*)?\Z"
+    )
+)
+def test_simple_url_fast_path_agrees_with_urlsplit_on_amp_paths(url: str) -> None:
+    from reader.core.urls import _normalise_parsed
+
+    assert normalise_url.__wrapped__(url) == _normalise_parsed(url)

@@ -87,6 +87,19 @@ def _unwrap_amp_cache(host: str, path: str) -> str | None:
     return match.group("inner") if match else None
 
 
+_ascii_hosts: dict[str, str] = {}  # providers' hosts recur across records: clean each once
+
+
+def _clean_ascii_host(host: str) -> str:
+    """_clean_host for a casefolded ASCII host."""
+    clean = _ascii_hosts.get(host)
+    if clean is None:
+        if len(_ascii_hosts) > 20_000:
+            _ascii_hosts.clear()
+        clean = _ascii_hosts[host] = _clean_host(host)
+    return clean
+
+
 def _clean_host(host: str) -> str:
     """Casefold, IDNA-encode where possible, drop a trailing dot and a www./amp./m. prefix."""
     host = host.casefold().rstrip(".") or host.casefold()
@@ -141,9 +154,20 @@ def normalise_url(url: str) -> str:
     """A key equal for URLs of one story (scheme, www./amp./m., AMP forms ignored); "" if not a web URL."""
     match = _SIMPLE_URL.fullmatch(url.strip())
     if match is not None and url.isascii():
-        host = match.group(1).casefold()
-        if not host.endswith("ampproject.org") and not _GOOGLE_HOST.fullmatch(host) and host.strip("."):
-            return _clean_host(host) + _clean_path(match.group(2) or "")
+        host, path = match.groups()
+        host = host.casefold()
+        if (
+            not host.endswith("ampproject.org")
+            and not ("google." in host and _GOOGLE_HOST.fullmatch(host))
+            and host.strip(".")
+        ):
+            if path is None:
+                path = ""
+            elif "amp" in path.lower():
+                path = _clean_path(path)
+            else:  # what _clean_path leaves of a path without any "amp" in it
+                path = path.rstrip("/")
+            return _clean_ascii_host(host) + path
     return _normalise_parsed(url)
 
 
@@ -186,20 +210,37 @@ _ASCII_TITLE_FOLDS = {
 }
 
 
-@lru_cache(maxsize=65_536)
-def normalise_title(title: str) -> str:
-    """A key equal for titles that differ only in case, width, quotes, dashes, punctuation or spacing."""
-    text = title.casefold()
-    if text.isascii():  # the common case, without a per-character loop
-        return " ".join(text.translate(_ASCII_TITLE_FOLDS).split())
-    text = unicodedata.normalize("NFKC", text).translate(_TITLE_FOLDS)
-    out = []
-    for char in text:
+class _CharFolds(dict[int, "int | str | None"]):
+    """What normalise_title does to any character, found the first time the character is met:
+    apostrophes and format characters dropped, punctuation, controls and line separators to spaces."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        char = chr(code)
         category = unicodedata.category(char)
         if char == "'" or category == "Cf":
-            continue
-        out.append(" " if category[0] == "P" or category in ("Cc", "Zl", "Zp") else char)
-    return " ".join("".join(out).split())
+            fold: int | str | None = None
+        elif category[0] == "P" or category in ("Cc", "Zl", "Zp"):
+            fold = " "
+        else:
+            fold = code
+        if len(self) > 100_000:
+            self.clear()
+        self[code] = fold
+        return fold
+
+
+_CHAR_FOLDS = _CharFolds()
+
+
+def normalise_title(title: str) -> str:
+    """A key equal for titles that differ only in case, width, quotes, dashes, punctuation or spacing.
+
+    (Not cached: the titles of related stories rarely recur, so a cache cost more than it saved.)"""
+    text = title.casefold()
+    if text.isascii():  # the common case
+        return " ".join(text.translate(_ASCII_TITLE_FOLDS).split())
+    text = unicodedata.normalize("NFKC", text).translate(_TITLE_FOLDS)
+    return " ".join(text.translate(_CHAR_FOLDS).split())
 
 
 def story_keys(urls: Urls) -> list[str]:
