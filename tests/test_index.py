@@ -127,15 +127,15 @@ def load(paths: list[Path | str], location: Path, *, close: bool = False) -> tup
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths read and parsed from now on (parse_entry reads through loader.read_record)."""
+    """The paths read and parsed from now on (parse_entry reads through loader.read_for_index)."""
     calls: list[str] = []
-    real = loader.read_record
+    real = loader.read_for_index
 
-    def counting(path: str, *args: Any, **kwargs: Any) -> Record | Problem:
+    def counting(path: str, *args: Any, **kwargs: Any) -> tuple[Record | Problem, list[Any]]:
         calls.append(path)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(loader, "read_record", counting)
+    monkeypatch.setattr(loader, "read_for_index", counting)
     return calls
 
 
@@ -143,7 +143,7 @@ def forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"parsed although the index is up to date: {args}")
 
-    monkeypatch.setattr(loader, "read_record", refuse)
+    monkeypatch.setattr(loader, "read_for_index", refuse)
     monkeypatch.setattr(loader, "parse_entry", refuse)
 
 

@@ -527,3 +527,41 @@ def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(tmp_path: Pat
     started = time_module.perf_counter()
     batches.close()  # what happens when the loading worker returns early
     assert time_module.perf_counter() - started < 5  # the rest takes ~15 s on two cores
+
+
+def reference_entry(item: tuple[str, int, int]) -> Entry:
+    """parse_entry as first written, through RelatedStory objects: the reference for its shortcut."""
+    from reader.core.loader import link_keys, mention_keys
+    from reader.core.urls import story_keys
+
+    path, size, mtime_ns = item
+    result = read_record(path, related_in_full=False)
+    if isinstance(result, Problem):
+        return Entry(path, size, mtime_ns, result)
+    mentions: dict[int, None] = {}
+    for story in result.related:
+        mentions.update(dict.fromkeys(key_hash(key) for key in link_keys(mention_keys(story.urls), story.title)))
+    own = tuple(key_hash(key) for key in link_keys(story_keys(result.urls), result.title))
+    return Entry(path, size, mtime_ns, Summary.of(result), own, tuple(mentions))
+
+
+def test_parse_entry_equals_the_record_based_reference(tmp_path: Path) -> None:
+    from reader.synth import write_corpus
+
+    from .hostile import write_hostile_folder
+
+    write_corpus(tmp_path / "synth", 200, seed=5)
+    write_hostile_folder(tmp_path / "hostile")
+    odd = tmp_path / "odd"
+    write_record(odd, "video-only.md", title="v", related=[{"featuredContent": "https://v.example/x"}, {}])
+    write_record(odd, "flow.md", title="f", related=[{"title": "T", "webUrl": "https://w.example/y"}])
+    touch(odd / "flow-yaml.md", '---\ntitle: x\nrelated: [{title: "A & B", ampWebUrl: "https://a.example/amp/z"}]\n---\n')
+    touch(odd / "same.md", "---\ntitle: x\nrelated:\n  - originalUrl: https://s.example/a\n    webUrl: https://s.example/a\n---\n")
+    touch(odd / "amp-only.md", "---\nrelated:\n  - title: ''\n    cdnAmpWebUrl: https://s-example.cdn.ampproject.org/c/s/s.example/b\n---\n")
+    touch(odd / "bad-related.md", "---\ntitle: x\nrelated: 5\n---\n")
+    touch(odd / "flow-video.md", '---\ntitle: x\nrelated: [{featuredContent: "https://v.example/x"}]\n---\n')
+    touch(odd / "broken.md", "---\ntitle: [x\n---\n")
+    stats, _ = scan([str(tmp_path), str(SEED)])
+    assert len(stats) > 200
+    for path, (size, mtime_ns) in stats.items():
+        assert parse_entry((path, size, mtime_ns)) == reference_entry((path, size, mtime_ns)), path

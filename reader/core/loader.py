@@ -12,10 +12,10 @@ from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-from .frontmatter import RECORD_SUFFIXES, read_record
+from .frontmatter import RECORD_SUFFIXES, read_for_index
 from .index import Entry, Index, key_hash
 from .record import Problem, Summary, Urls
-from .urls import normalise_title, story_keys
+from .urls import normalise_title, normalise_url, story_keys
 
 # Below this many files a process pool costs more to start than it saves.
 POOL_THRESHOLD = 400
@@ -64,16 +64,25 @@ def mention_keys(urls: Urls) -> list[str]:
 
 
 def parse_entry(item: tuple[str, int, int]) -> Entry:
-    """Parse one file into an index entry (runs in worker processes)."""
+    """Parse one file into an index entry (runs in worker processes).
+
+    The keys are those of `link_keys` for the record, and of `link_keys(mention_keys(...))` for each
+    related story, in order; the related stories come as plain tuples (see `read_for_index`)."""
     path, size, mtime_ns = item
-    result = read_record(path, related_in_full=False)
+    result, related = read_for_index(path)
     if isinstance(result, Problem):
         return Entry(path, size, mtime_ns, result)
-    mentions: dict[int, None] = {}
-    for story in result.related:
-        mentions.update(dict.fromkeys(key_hash(key) for key in link_keys(mention_keys(story.urls), story.title)))
+    mentions: dict[str, None] = {}
+    for title, original, web, amp, cdn_amp in related:
+        for url in (original, web if web != original else "") if original or web else (amp, cdn_amp):
+            if url and (key := normalise_url(url)):
+                mentions[key] = None
+        if title_key := normalise_title(title):
+            mentions["t:" + title_key] = None
     own = tuple(key_hash(key) for key in link_keys(story_keys(result.urls), result.title))
-    return Entry(path, size, mtime_ns, Summary.of(result), own, tuple(mentions))
+    summary = Summary.of(result)
+    summary.has_related = bool(related)
+    return Entry(path, size, mtime_ns, summary, own, tuple(dict.fromkeys(map(key_hash, mentions))))
 
 
 def scan(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
