@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .record import Problem, Summary
+from .record import Problem, Summary, _folded as folded
 
 SCHEMA_VERSION = "3"
 OWN, MENTION = 0, 1
@@ -109,14 +109,56 @@ def _unpacked(blob: bytes | None) -> list[int]:
     return keys.tolist()
 
 
+# What recurs among stored rows (topic lists, providers, types and categories) is derived once per
+# distinct value and shared by the records that have it, tuples included: reading 100,000 rows then
+# makes one Summary each plus its own strings, and the shared values cost their memory only once.
+_SHARED_LIMIT = 50_000
+_TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_PROVIDERS: dict[tuple[str, str], tuple[str, str, str]] = {}
+_WORDS: dict[str, tuple[str, str]] = {}
+_FLAGS = tuple(
+    (bool(flags & 1), bool(flags & 2), bool(flags & 4), bool(flags & 8)) for flags in range(16)
+)
+
+
+def _shared_topics(stored: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A stored topic list as (topics, casefolded topics), as `Summary.build` derives them."""
+    if len(_TOPICS) > _SHARED_LIMIT:
+        _TOPICS.clear()
+    topics = tuple(map(sys.intern, stored.split(_TOPIC_SEPARATOR))) if stored else ()
+    shared = _TOPICS[stored] = (topics, tuple(map(folded, topics)))
+    return shared
+
+
+def _shared_provider(name: str, domain: str) -> tuple[str, str, str]:
+    """(name, domain, casefolded name and domain), as `Summary.build` derives them."""
+    if len(_PROVIDERS) > _SHARED_LIMIT:
+        _PROVIDERS.clear()
+    name, domain = sys.intern(name), sys.intern(domain)
+    shared = _PROVIDERS[name, domain] = (name, domain, folded(f"{name}\n{domain}"))
+    return shared
+
+
+def _shared_word(text: str) -> tuple[str, str]:
+    """A type or category and its casefolded form, as `Summary.build` derives them."""
+    if len(_WORDS) > _SHARED_LIMIT:
+        _WORDS.clear()
+    shared = _WORDS[text] = (sys.intern(text), folded(text))
+    return shared
+
+
 def _summary(path: str, row: tuple) -> Summary:  # type: ignore[type-arg]
+    """The summary of a stored row: the same as `Summary.build` makes from its fields, made faster."""
     (title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url, text_cf) = row
-    return Summary.build(
-        path=path, title=title, timestamp=timestamp, provider_name=name, provider_domain=domain,
-        topics=tuple(topics.split(_TOPIC_SEPARATOR)) if topics else (), type=kind, category=category,
-        quality=quality, heat=heat, published=bool(published), has_image=bool(flags & 1),
-        has_related=bool(flags & 2), has_body=bool(flags & 4), has_url=bool(flags & 8), url=url,
-        text_cf=text_cf,
+    topics, topics_cf = _TOPICS.get(topics) or _shared_topics(topics or "")
+    name, domain, provider_cf = _PROVIDERS.get((name, domain)) or _shared_provider(name, domain)
+    kind, kind_cf = _WORDS.get(kind) or _shared_word(kind)
+    category, category_cf = _WORDS.get(category) or _shared_word(category)
+    has_image, has_related, has_body, has_url = _FLAGS[flags & 15]
+    return Summary(
+        path, title, timestamp, name, domain, topics, kind, category, quality, heat, bool(published),
+        has_image, has_related, has_body, has_url, url, text_cf,
+        title.casefold(), provider_cf, topics_cf, kind_cf, category_cf,
     )
 
 
@@ -222,12 +264,19 @@ class Index:
             params += [root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
         if not clauses:
             return
-        sql = (
-            f"SELECT path, size, mtime_ns, problem, {_COLUMNS} FROM files WHERE {' OR '.join(clauses)} "
-            "ORDER BY timestamp DESC"  # newest first (SQLite puts NULL last here), from files_by_time
-        )
+        where = " OR ".join(clauses)
         with self._lock:
-            cursor = self._db.execute(sql, params)
+            # When the roots hold most of the index, walking the time index and skipping the few other
+            # files gives the newest at once; otherwise the files are found by path and sorted, which
+            # copies them all into a sorter first (~0.3 s more at 100,000 files).
+            (total,) = self._db.execute("SELECT count(*) FROM files").fetchone()
+            (inside,) = self._db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()
+            by_time = "INDEXED BY files_by_time " if inside * 2 >= total else ""
+            cursor = self._db.execute(
+                f"SELECT path, size, mtime_ns, problem, {_COLUMNS} FROM files {by_time}WHERE {where} "
+                "ORDER BY timestamp DESC",  # newest first (SQLite puts NULL last here)
+                params,
+            )
             while rows := cursor.fetchmany(2000):  # the newest arrive first, while the rest are read
                 for path, size, mtime_ns, problem, *columns in rows:
                     result = Problem(path, problem) if problem is not None else _summary(path, tuple(columns))

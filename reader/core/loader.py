@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import operator
 import os
+import queue
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -112,6 +116,57 @@ def walk(paths: Iterable[str], problems: list[Problem]) -> Iterator[tuple[str, t
                 yield item
 
 
+def walk_ahead(paths: Iterable[str], problems: list[Problem]) -> Iterator[tuple[str, tuple[int, int]]]:
+    """`walk`, run in a thread from now on: the files are examined (mostly waiting on the system, without
+    the GIL) while the caller does other work, such as reading the index. Items come in the same order
+    as `walk` gives them, as soon as they are found; `problems` are added once the walk is over."""
+    chunks: queue.SimpleQueue[list[tuple[str, tuple[int, int]]] | BaseException | None] = queue.SimpleQueue()
+    found: list[Problem] = []
+    stop = threading.Event()
+
+    def run() -> None:
+        chunk: list[tuple[str, tuple[int, int]]] = []
+        try:
+            for item in walk(paths, found):
+                chunk.append(item)
+                if len(chunk) >= 256:
+                    chunks.put(chunk)
+                    chunk = []
+                    if stop.is_set():
+                        return
+            chunks.put(chunk)
+        except BaseException as error:  # handed to the caller, raised there after what came before it
+            chunks.put(chunk)
+            chunks.put(error)
+        finally:
+            chunks.put(None)
+
+    def results() -> Iterator[tuple[str, tuple[int, int]]]:
+        try:
+            while (chunk := chunks.get()) is not None:
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield from chunk
+            problems.extend(found)
+        finally:
+            stop.set()
+
+    threading.Thread(target=run, name="reader-walk", daemon=True).start()
+    return results()
+
+
+def _return_freed_memory() -> None:
+    """Give back to the system the memory of what a walk made once it is freed (~25 MiB at 100,000
+    files). Python keeps a few thousand freed tuples for reuse, scattered over that memory, and each
+    keeps its whole 1 MiB arena; a full collection empties those free lists. Frozen objects are not
+    examined, so freezing everything first makes that collection take ~3 ms instead of ~0.1 s."""
+    gc.freeze()
+    try:
+        gc.collect()
+    finally:
+        gc.unfreeze()
+
+
 def _stat(path: str, entry: os.DirEntry[str] | None = None) -> tuple[int, int]:
     try:
         info = entry.stat() if entry is not None else os.stat(path)
@@ -133,22 +188,57 @@ def _walk(
             if (info.st_dev, info.st_ino) in seen_dirs:
                 continue  # a symbolic link back into a folder already read
             seen_dirs.add((info.st_dev, info.st_ino))
-            with os.scandir(folder) as scanner:
-                entries = sorted(scanner, key=lambda entry: entry.name)
+            found = _folder(folder, stack)
         except OSError as error:
             problems.append(Problem(folder, error.strerror or "cannot read folder"))
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
+        yield from found
+
+
+def _folder(folder: str, stack: list[str]) -> list[tuple[str, tuple[int, int]]]:
+    """The record files of one folder with their sizes and mtimes, in name order; its subfolders are
+    pushed on `stack`. The folder is read through a descriptor where the system allows it, so each
+    file is examined relative to it (fstatat) instead of by its whole path: ~40% less time a file."""
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    if not _BY_DESCRIPTOR:
+        with os.scandir(folder) as scanner:
+            return _entries(sorted(scanner, key=_name), prefix, stack)
+    descriptor = os.open(folder, os.O_RDONLY | _O_DIRECTORY)
+    try:
+        with os.scandir(descriptor) as scanner:
+            return _entries(sorted(scanner, key=_name), prefix, stack)
+    finally:
+        os.close(descriptor)
+
+
+_BY_DESCRIPTOR = os.scandir in os.supports_fd
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_name = operator.attrgetter("name")
+
+
+def _entries(
+    entries: list[os.DirEntry[str]], prefix: str, stack: list[str]
+) -> list[tuple[str, tuple[int, int]]]:
+    found = []
+    is_regular = stat.S_ISREG
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            stack.append(prefix + name)
+        elif name.lower().endswith(RECORD_SUFFIXES):
             try:
-                is_dir = entry.is_dir()
+                info = entry.stat()
             except OSError:
-                is_dir = False
-            if is_dir:
-                stack.append(entry.path)
-            elif entry.name.lower().endswith(RECORD_SUFFIXES):
-                yield entry.path, _stat(entry.path, entry)
+                found.append((prefix + name, (-1, -1)))  # parsing it gives the reason (a broken link, a loop)
+                continue
+            found.append((prefix + name, (info.st_size if is_regular(info.st_mode) else -1, info.st_mtime_ns)))
+    return found
 
 
 def parse_entries(
@@ -219,6 +309,7 @@ def stream(
     known: Stats | None = None,
     workers: int | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    ahead: bool = False,
 ) -> Iterator[Batch]:
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported.
@@ -226,9 +317,17 @@ def stream(
     Parsed files are stored a few thousand at a time, while their batches are yielded as they come;
     whatever is yielded is stored by the time the stream ends or is closed, except when it stopped
     because `cancelled()` turned true: then the last files parsed are left for the next load to parse
-    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true."""
+    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true.
+
+    With `ahead`, the folders are walked in a thread while the index is read (`walk_ahead`): quicker
+    with a core to spare, but what the walk leaves behind is scattered among the summaries, so a
+    long-running process holds ~25 MiB more at 100,000 files; the command line uses it."""
     notice = ""
+    scan_problems: list[Problem] = []
+    files = None
     if known is None:
+        if ahead:
+            files = walk_ahead(paths, scan_problems)
         known = {}
         batch = Batch()
         try:
@@ -243,8 +342,8 @@ def stream(
             notice, known, batch = index.notice, {}, Batch()
         if batch.stats:
             yield batch
-    scan_problems: list[Problem] = []
-    files = walk(paths, scan_problems)
+    if files is None:
+        files = walk(paths, scan_problems)
     found: Stats = {}
     if not known:  # nothing indexed: show the first files found before the whole tree is walked
         first = [parse_entry((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
@@ -257,6 +356,8 @@ def stream(
     found.update(files)
     changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
     removed = [path for path in known if path not in found]
+    del found, known
+    _return_freed_memory()  # of the walk's results
     if removed:
         try:
             index.remove(removed)
