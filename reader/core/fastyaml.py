@@ -107,8 +107,8 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 _TOP_LINE = re.compile(r"\n([^ \r\n#][^\n]*)")  # a line that starts at column 0 with content
 _FIRST_LINE = re.compile(r"([^ \r\n#][^\n]*)")  # the same for the first line
-_IGNORABLE = re.compile(r"(?: *(?:[\r#][^\n]*)?\n)*")  # blank and comment lines (as _LINE skips them)
-_SEQUENCE_START = re.compile(r"(?: *(?:[\r#][^\n]*)?\n)*( *)(- )?")
+_IGNORABLE = re.compile(r"(?: *+(?:[\r#][^\n]*+)?\n)*+")  # blank and comment lines (as _LINE skips them)
+_SEQUENCE_START = re.compile(r"(?: *+(?:[\r#][^\n]*+)?\n)*+( *+)(- )?")
 _STR = "tag:yaml.org,2002:str"
 _MAX_FAST_INDENT = 16
 _items_shape: dict[int, re.Pattern[str]] = {}
@@ -185,29 +185,31 @@ def _items_patterns(indent: int, want: dict[str, Want]) -> tuple[re.Pattern[str]
     shape = _items_shape.get(indent)
     if shape is None:
         inner = indent + 2
-        ignorable = r"(?: *(?:[\r#][^\n]*)?\n)"
-        key = r"[A-Za-z_][A-Za-z0-9_]*:"
-        scalar = rf"{key} +[^ #\r\n][^\n]*\n{ignorable}*+"
-        # A key without a scalar: what follows it is deeper, or a sequence at its own level (the line by
-        # line reader skips such a block when the key is unwanted, and reads it when it is wanted: a
-        # wanted key without a scalar sends the document there, see _project_items).
-        block = (
-            rf"{key}(?: *\r?| +#[^\n]*)\n"
-            rf"(?:{ignorable}| {{{inner + 1},}}[^ \r\n#][^\n]*\n| {{{inner}}}-(?:[ \r][^\n]*)?\n)*+"
+        # Possessive quantifiers throughout: each line can be read one way only, so nothing is retried.
+        ignorable = r"(?: *+(?:[\r#][^\n]*+)?\n)"
+        entry = (
+            r"[A-Za-z_][A-Za-z0-9_]*+:(?:"
+            rf" ++[^ #\r\n][^\n]*+\n{ignorable}*+"  # a key and a scalar, or
+            # a key without a scalar: what follows it is deeper, or a sequence at its own level (the
+            # line by line reader skips such a block when the key is unwanted, and reads it when it is
+            # wanted: a wanted key without a scalar sends the document there, see _project_items).
+            rf"|(?: *+\r?| ++#[^\n]*+)\n"
+            rf"(?:{ignorable}| {{{inner + 1},}}+[^ \r\n#][^\n]*+\n| {{{inner}}}-(?:[ \r][^\n]*+)?\n)*+)"
         )
-        entry = rf"(?:{scalar}|{block})"
         shape = _items_shape[indent] = re.compile(
             rf"{ignorable}*+(?: {{{indent}}}- {entry}(?: {{{inner}}}{entry})*+)++"
         )
     keys = tuple(want)
     wanted = _items_wanted.get((indent, keys))
     if wanted is None:
+        if any(_tag(name) != _STR for name in keys):
+            raise _Unsupported  # a wanted key that YAML does not read as a string
         names = "|".join(re.escape(name) for name in keys) or "(?!)"
-        wanted = _items_wanted[(indent, keys)] = re.compile(
-            rf"\n {{{indent}}}(?:(- )(?:({names}):([^\n]*))?|  ({names}):([^\n]*))"
-        )
         if len(_items_wanted) > 64:
             _items_wanted.clear()
+        wanted = _items_wanted[(indent, keys)] = re.compile(
+            rf"\n {{{indent}}}(?:(- )(?:({names}): *+([^\n]*+))?|  ({names}): *+([^\n]*+))"
+        )
     return shape, wanted
 
 
@@ -225,10 +227,13 @@ def _project_items(text: str, start: int, end: int, indent: int, want: dict[str,
                 continue
         else:
             key, rest = inner_key, inner_rest
-        rest = rest.rstrip(" \r").lstrip(" ")
-        if not rest or rest[0] == "#" or _tag(key) != _STR:
-            raise _Unsupported  # a wanted key with a block under it, or not a string
-        item[key] = _scalar(rest)
+        rest = rest.rstrip(" \r")
+        if not rest or rest[0] == "#":
+            raise _Unsupported  # a wanted key with a block under it
+        if rest[0] == '"' and rest.find('"', 1) == len(rest) - 1 and "\\" not in rest:
+            item[key] = rest[1:-1]  # as _scalar reads it
+        else:
+            item[key] = _scalar(rest)
     return items
 
 

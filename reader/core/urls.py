@@ -145,15 +145,17 @@ def _clean_query(query: str) -> str:
     return "&".join(sorted(kept))
 
 
-# A plain web URL (no user, port, query or AMP cache host) is the common case; it skips urlsplit.
-_SIMPLE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?:)?//([A-Za-z0-9.-]+)(/[^?#\s]*)?(?:#.*)?", re.S)
+# A plain web URL (no user, port, query or AMP cache host) is the common case; it skips urlsplit. Only
+# ASCII URLs take this path, so the path's characters are spelt out in ASCII ([^?#\s], faster).
+_PATH_CHARS = "".join(re.escape(chr(code)) for code in range(128) if chr(code) not in "?#" and not chr(code).isspace())
+_SIMPLE_URL = re.compile(rf"(?:[Hh][Tt][Tt][Pp][Ss]?:)?//([A-Za-z0-9.-]++)(/[{_PATH_CHARS}]*+)?(?:#.*)?", re.S)
 
 
 @lru_cache(maxsize=65_536)  # related stories recur across the records of a cluster
 def normalise_url(url: str) -> str:
     """A key equal for URLs of one story (scheme, www./amp./m., AMP forms ignored); "" if not a web URL."""
-    match = _SIMPLE_URL.fullmatch(url.strip())
-    if match is not None and url.isascii():
+    match = _SIMPLE_URL.fullmatch(url.strip()) if url.isascii() else None
+    if match is not None:
         host, path = match.groups()
         host = host.casefold()
         if (
@@ -210,19 +212,26 @@ _ASCII_TITLE_FOLDS = {
 }
 
 
+# The same for ASCII text as a bytes table, which translates without a lookup a character.
+_ASCII_TITLE_BYTES = bytes(
+    ord(" ") if fold == " " else code for code, fold in ((c, _ASCII_TITLE_FOLDS.get(c, c)) for c in range(256))
+)
+
+
 class _CharFolds(dict[int, "int | str | None"]):
-    """What normalise_title does to any character, found the first time the character is met:
-    apostrophes and format characters dropped, punctuation, controls and line separators to spaces."""
+    """What normalise_title does to any character after NFKC, found the first time the character is
+    met: the _TITLE_FOLDS quotes and dashes, then apostrophes and format characters dropped, and
+    punctuation, controls and line separators made spaces."""
 
     def __missing__(self, code: int) -> int | str | None:
-        char = chr(code)
+        char = _TITLE_FOLDS.get(code) or chr(code)
         category = unicodedata.category(char)
         if char == "'" or category == "Cf":
             fold: int | str | None = None
         elif category[0] == "P" or category in ("Cc", "Zl", "Zp"):
             fold = " "
         else:
-            fold = code
+            fold = char
         if len(self) > 100_000:
             self.clear()
         self[code] = fold
@@ -238,9 +247,26 @@ def normalise_title(title: str) -> str:
     (Not cached: the titles of related stories rarely recur, so a cache cost more than it saved.)"""
     text = title.casefold()
     if text.isascii():  # the common case
-        return " ".join(text.translate(_ASCII_TITLE_FOLDS).split())
-    text = unicodedata.normalize("NFKC", text).translate(_TITLE_FOLDS)
-    return " ".join(text.translate(_CHAR_FOLDS).split())
+        return b" ".join(text.encode("ascii").translate(_ASCII_TITLE_BYTES, b"'").split()).decode("ascii")
+    # ASCII characters by the bytes table (UTF-8 leaves them single bytes and maps nothing else onto
+    # them), then each other character by _CHAR_FOLDS: a title has few of them.
+    text = unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass")
+    text = text.translate(_UNICODE_TITLE_BYTES, _UNICODE_TITLE_DELETE).decode("utf-8", "surrogatepass")
+    return " ".join(_NOT_ASCII.sub(_fold_char, text).split())
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# What _CHAR_FOLDS does to ASCII characters (it drops the backtick, which _TITLE_FOLDS makes a quote,
+# where the ASCII-only path keeps it), as a bytes table and the bytes to delete.
+_UNICODE_TITLE_BYTES = bytes(
+    ord(fold) if code < 128 and isinstance(fold, str) else code
+    for code, fold in ((code, _CHAR_FOLDS[code]) for code in range(256))
+)  # bytes from 128 up are parts of other characters: left alone
+_UNICODE_TITLE_DELETE = bytes(code for code in range(128) if _CHAR_FOLDS[code] is None)
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    return _CHAR_FOLDS[ord(match.group())] or ""
 
 
 def story_keys(urls: Urls) -> list[str]:
