@@ -708,3 +708,27 @@ def test_crlf_record_with_a_line_of_spaces_reads_like_its_lf_twin() -> None:
     record = parse_text("x.md", crlf)
     assert isinstance(record, Record) and record.title == "Hello" and record.topics == ("AI",)
     assert record == parse_text("x.md", lf)
+
+
+def _text_in_full(value: str, limit: int, unescape: bool) -> str:
+    """_text for a string, without its shortcut for printable text: the reference for it."""
+    import html
+
+    from reader.core.text import one_line
+
+    value = value[: limit * 4]
+    if unescape and "&" in value:
+        value = html.unescape(value)
+    return one_line(value, limit)
+
+
+@settings(max_examples=1000)
+@given(
+    st.text() | st.text(alphabet="ab &;é\u00a0\u3000\u2028\u200b\u202e\t\n\r\x1b\x85\ud800 ", max_size=30),
+    st.sampled_from([5, 20, 300]),
+    st.booleans(),
+)
+def test_text_shortcut_for_printable_strings_agrees_with_one_line(value: str, limit: int, unescape: bool) -> None:
+    from reader.core.frontmatter import _text
+
+    assert _text(value, limit, unescape=unescape) == _text_in_full(value, limit, unescape)

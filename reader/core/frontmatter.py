@@ -292,6 +292,9 @@ def _text(value: Any, limit: int, *, unescape: bool = False) -> str:
         value = value.isoformat()
     if not isinstance(value, str):
         return ""
+    if len(value) <= limit and value.isprintable() and not (unescape and "&" in value):
+        # What one_line leaves of it: safe_text changes only characters that are not printable.
+        return " ".join(value.split())
     value = value[: limit * 4]  # bound the work before unescaping
     if unescape and "&" in value:
         value = html.unescape(value)
