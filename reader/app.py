@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
+import unicodedata
 from collections.abc import Iterable
 from multiprocessing import resource_tracker
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -22,15 +25,72 @@ from .core.urls import refusal
 from .screens.main import MainScreen
 
 
-def binding_ids() -> set[str]:
-    """The ids of every binding a keymap can change."""
-    from .screens.prompt import ConfirmScreen, NameScreen
+def hang_up() -> None:
+    """The terminal was closed: end the process now."""
+    os._exit(0)
+
+
+def binding_scopes() -> list[list[Binding]]:
+    """The bindings a keymap can change, by where they are active together (a key may mean one thing
+    in the topic pane and another in the article list, but not two things in one place)."""
     from .widgets.article_list import ArticleList
     from .widgets.filter_bar import FilterBar
     from .widgets.topics import TopicList
 
-    classes = (ReaderApp, MainScreen, ArticleList, FilterBar, TopicList, ConfirmScreen, NameScreen)
-    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
+    everywhere = [*ReaderApp.BINDINGS, *MainScreen.BINDINGS]
+    scopes = [everywhere + list(cls.BINDINGS) for cls in (ArticleList, FilterBar, TopicList)]
+    return [[b for b in scope if isinstance(b, Binding) and b.id] for scope in scopes]
+
+
+def binding_ids() -> set[str]:
+    """The ids of every binding a keymap can change."""
+    return {b.id for scope in binding_scopes() for b in scope if b.id}
+
+
+def is_key_name(key: str) -> bool:
+    """Whether Textual can ever report this key: modifiers, then one character or a key's name."""
+    *modifiers, name = key.split("+")
+    if any(m not in ("ctrl", "shift", "alt", "meta", "super", "hyper") for m in modifiers) or not name:
+        return False
+    if len(name) == 1 or name in KEY_NAMES:
+        return True
+    try:
+        unicodedata.lookup(name.replace("_", " ").upper())  # question_mark, exclamation_mark, ...
+    except KeyError:
+        return name in KEY_NAME_REPLACEMENTS.values()
+    return True
+
+
+KEY_NAMES = frozenset(key.value.rsplit("+", 1)[-1] for key in Keys) | {"space", "tab", "enter", "backspace"}
+
+
+def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The keymap entries that can apply, and a problem (one line) for each that cannot or that takes
+    a key from another binding."""
+    known, problems = binding_ids(), []
+    usable: dict[str, str] = {}
+    for binding_id, keys in keymap.items():
+        if binding_id not in known:
+            problems.append(f"keymap.{safe_text(binding_id, limit=60)}: no binding has this id "
+                            f"(ids: {', '.join(sorted(known))})")
+            continue
+        bad = [key for key in keys.split(",") if not is_key_name(key.strip())]
+        if bad:
+            problems.append(f"keymap.{binding_id}: {safe_text(bad[0], limit=40)!r} is not a key name "
+                            "(e.g. ctrl+o, f5, question_mark, a)")
+            continue
+        usable[binding_id] = ",".join(key.strip() for key in keys.split(","))
+    for scope in binding_scopes():
+        owners: dict[str, list[str]] = {}
+        for binding in scope:
+            for key in usable.get(binding.id or "", binding.key).split(","):
+                owners.setdefault(key, []).append(binding.id or "")
+        for key, ids in owners.items():
+            changed = [i for i in ids if i in usable]
+            problem = f"keymap: {key!r} is bound to both {' and '.join(ids)}: one of them will not work"
+            if len(set(ids)) > 1 and changed and problem not in problems:
+                problems.append(problem)
+    return usable, problems
 
 
 class ReaderApp(App[None]):
@@ -64,21 +124,21 @@ class ReaderApp(App[None]):
         self.problems = [str(problem) for problem in problems]
         self.sub_title = __version__
         if self.settings.keymap:
-            known = binding_ids()
-            for unknown in sorted(set(self.settings.keymap) - known):
-                self.problems.append(
-                    f"{safe_text(config_location())}: keymap.{safe_text(unknown, limit=60)}: no binding has this id"
-                    f" (ids: {', '.join(sorted(known))})"
-                )
-            self.set_keymap({key: keys for key, keys in self.settings.keymap.items() if key in known})
+            keymap, problems = check_keymap(dict(self.settings.keymap))
+            where = safe_text(config_location())
+            self.problems += [f"{where}: {problem}" for problem in problems]
+            self.set_keymap(keymap)
 
     def on_mount(self) -> None:
-        # A closed terminal (SIGHUP) or `kill` (SIGTERM) exits like `q`: the terminal is restored and
-        # the places to come back to are written.
+        self._choose_theme()
+        # `kill` (SIGTERM) exits like `q`, restoring the terminal. A closed terminal (SIGHUP) ends the
+        # process at once: there is no terminal left to restore, waiting on it could hang (a reviewer
+        # saw 9 of 24 closes during start-up leave the process waiting forever), and everything worth
+        # keeping (marks, saved filters, the places to come back to) is written as it changes.
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGHUP, signal.SIGTERM):
+        for signum, handler in ((signal.SIGTERM, self.exit), (signal.SIGHUP, hang_up)):
             try:
-                loop.add_signal_handler(signum, self.exit)
+                loop.add_signal_handler(signum, handler)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests), or a platform without these signals
         if len(self.problems) > 2:  # a toast each would cover the screen: `!` lists them all
@@ -91,7 +151,6 @@ class ReaderApp(App[None]):
         if self.state.notice:
             self.notify(self.state.notice, severity="error", markup=False, timeout=10)
             self.state.notice = None
-        self._choose_theme()
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _choose_theme(self) -> None:
@@ -106,9 +165,9 @@ class ReaderApp(App[None]):
             self.theme = name
         elif name == configured:
             known = ", ".join(sorted(self.available_themes))
-            self.notify(
+            self.problems.append(
                 f"{safe_text(config_location())}: theme: no theme is called {safe_text(name, limit=60)!r}"
-                f" (themes: {known})", severity="warning", markup=False, timeout=10,
+                f" (themes: {known})"
             )
 
     def _remember_theme(self, theme: Theme) -> None:

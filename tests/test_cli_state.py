@@ -60,7 +60,7 @@ def test_export_then_import_moves_state_between_machines(
     store.close()
     exported = tmp_path / "state.json"
     assert cli.main(["--export-state", str(exported)]) == 0
-    assert "exported 1 stories" in capsys.readouterr().out
+    assert "exported 1 stories" in capsys.readouterr().err
     data = json.loads(exported.read_text())
     assert data["format"] == "reader-state" and data["saved_filters"] == [{"name": "Robots", "query": "robot"}]
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "other-machine"))  # a fresh, empty state
@@ -120,3 +120,27 @@ def test_state_options_go_alone(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert cli.main(["--export-state", str(tmp_path / "no-such-folder" / "x.json")]) == 1
     err = capsys.readouterr().err
     assert f"cannot write {tmp_path / 'no-such-folder' / 'x.json'}:" in err and ".tmp" not in err
+
+
+def test_export_to_stdout_and_through_a_symlink(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = StateStore(state_location())
+    store.set_starred(SEED_URL, True)
+    store.close()
+    capsys.readouterr()
+    assert cli.main(["--export-state", "-"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["stories"][0]["id"] == SEED_URL
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "real" / "state.json")
+    assert cli.main(["--export-state", str(link)]) == 0
+    assert link.is_symlink()  # written through, not replaced
+    assert json.loads((tmp_path / "real" / "state.json").read_text())["stories"][0]["id"] == SEED_URL
+
+
+def test_import_warns_of_a_saved_filter_with_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps({"format": "reader-state", "version": 1, "stories": [],
+                                  "saved_filters": [{"name": "Bad", "query": "topc:ai"}]}))
+    assert cli.main(["--import-state", str(source)]) == 0
+    assert "'Bad' has an error: unknown field \"topc\" - did you mean topic?" in capsys.readouterr().err

@@ -445,3 +445,75 @@ async def test_settings_problems_are_one_toast_when_many_and_listed_under_bang(l
         await settle(pilot)
         listed = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         assert [line for line in listed if "config.toml" in line] == [f"settings  {p}" for p in problems]
+
+
+async def test_keys_act_on_the_row_under_the_cursor_before_the_story_follows(library: Path, state_path: str,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # A key typed right after a movement (one read of the terminal) arrives before the story pane
+    # has followed the cursor: it must act on the row under the cursor, not the story shown.
+    opened: list[str] = []
+    monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **kwargs: opened.append(url))
+    app = make_app(library, state_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        articles = app.screen.query_one(ArticleList)
+        articles.cursor = 1  # the seed; its Highlighted message is not handled yet
+        screen(app).action_toggle_star()
+        screen(app).action_toggle_read()
+        screen(app).action_open()
+        await settle(pilot)
+        assert state(app).starred == {SEED_URL} or set(state(app).starred) == {SEED_URL}
+        assert list(state(app).read) == [SEED_URL]
+        assert opened == [SEED_URL]
+
+
+async def test_undoing_a_star_keeps_a_read_that_came_after(library: Path, state_path: str) -> None:
+    app = make_app(library, state_path, Settings(read_after=0.2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("s")  # starred while unread; read by resting on it after that
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert state(app).is_read(SEED_URL) and state(app).is_starred(SEED_URL)
+        await pilot.press("u")
+        await settle(pilot)
+        assert state(app).is_read(SEED_URL) and not state(app).is_starred(SEED_URL)
+
+
+async def test_nothing_is_read_while_a_question_is_open(library: Path, state_path: str) -> None:
+    app = make_app(library, state_path, Settings(read_after=0.4))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("M")  # well within the 0.4 s the first story needs to be read
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert not app.state.read  # the first story was shown all along, under the question
+        await pilot.press("n")
+        await settle(pilot)
+        await asyncio.sleep(0.7)
+        await settle(pilot)
+        assert app.state.is_read(ROUNDUP_ID)  # and is read once the list has the focus again
+
+
+async def test_keymap_clashes_and_bad_key_names_are_reported(library: Path, state_path: str) -> None:
+    app = make_app(library, state_path, Settings(read_after=3600, keymap={"main.star": "m", "main.open": "ctrl+nosuch"}))
+    assert any("'m' is bound to both main.star and main.read" in p for p in app.problems)
+    assert any("keymap.main.open: 'ctrl+nosuch' is not a key name" in p for p in app.problems)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "3 problems (press ! to see)" in status(app)  # these two and the broken file
+
+
+async def test_a_restored_selection_that_is_gone_does_not_stop_reading(library: Path, state_path: str) -> None:
+    store = StateStore(state_path)
+    store.set_ui("selection", "https://example.org/a-story-deleted-since")
+    app = ReaderApp([str(library)], state=store, settings=Settings(read_after=0.2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert app.state.is_read(ROUNDUP_ID)

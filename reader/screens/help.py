@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from ..widgets.article_list import ArticleList
 from ..widgets.filter_bar import FilterBar
+from ..widgets.option_list import KeyedOptionList
 from ..widgets.topics import TopicList
 from .main import MainScreen
 
@@ -45,6 +46,7 @@ def binding_rows(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str
         ("article list", [b for b in ArticleList.BINDINGS if isinstance(b, Binding)]),
         ("filter bar", [b for b in FilterBar.BINDINGS if isinstance(b, Binding)]),
         ("topic pane", [b for b in TopicList.BINDINGS if isinstance(b, Binding)]),
+        ("other lists", [b for b in KeyedOptionList.BINDINGS if isinstance(b, Binding)]),
     ]
     keymap = keymap or {}
     rows = [

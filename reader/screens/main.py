@@ -122,6 +122,8 @@ class MainScreen(ReadingActions, Screen[None]):
         """What the topic pane has chosen: all, starred, recently read, a topic or a saved filter."""
         self._pending_selection: str | None = None
         self._pending_topic: str | None = None
+        self._load_finished = False
+        """The first load has finished (a restored selection that is not listed by then is gone)."""
         """The story selected when the app last quit, selected again once it is listed."""
         self.filter_query: Query = parse_query("", state=self.state)
         self.matching: list[Summary] = []
@@ -242,8 +244,7 @@ class MainScreen(ReadingActions, Screen[None]):
             self.refilter()
         if batch.final:
             self._loading = None
-            if self._pending_selection is not None and self.shown_generation == self._generation:
-                self._pending_selection = None  # everything is listed and it is not there
+            self._load_finished = True
         self.update_status()
 
     def refresh_topics(self) -> None:
@@ -340,6 +341,8 @@ class MainScreen(ReadingActions, Screen[None]):
             found = next((s.path for s in message.summaries if summary_id(s) == wanted), None)
             if found is not None:
                 keep, self._pending_selection = found, None
+            elif self._load_finished and message.generation == self._generation:
+                self._pending_selection = None  # everything is loaded and listed, and it is not there
         self.matching = message.summaries
         articles.show(message.summaries, keep=keep, fallback=articles.cursor)
         self.update_status()
@@ -349,6 +352,12 @@ class MainScreen(ReadingActions, Screen[None]):
         if choice == self.view:
             return
         self.view = choice
+        if choice.kind == "saved":
+            try:
+                parse_query(choice.query)
+            except QueryError as error:
+                self.notify(f"The saved filter {choice.name!r} cannot be used: {error}", severity="warning",
+                            markup=False)
         if self.query_one(TopicList).pending is None:  # chosen, not still waiting for last run's topic
             self.state.set_ui("topic", option_key(choice))
         self.refilter()
@@ -526,8 +535,9 @@ class MainScreen(ReadingActions, Screen[None]):
             parts.append(f"topic: {self.view.name}")
         elif self.view.kind != "all":
             parts.append({"starred": "starred", "recent": "recently read"}.get(self.view.kind, f"saved: {self.view.name}"))
-        parts.append(f"sort: {self.sort_order}")
-        problems = len(self.library.problems)
+        # Recently read is in reading order whatever the sort order is.
+        parts.append("sort: last read first" if self.view.kind == "recent" else f"sort: {self.sort_order}")
+        problems = len(self.library.problems) + len(getattr(self.app, "problems", ()))
         if problems:
             parts.append(f"{problems:,} problem{'s' if problems != 1 else ''} (press ! to see)")
         if self._loading is not None:
@@ -557,11 +567,24 @@ class MainScreen(ReadingActions, Screen[None]):
         self.update_status()  # the status line names the order; a notification would only pile up
 
     def _current_url(self) -> str:
-        return self.query_one(DetailPane).url()
+        """The link `o` and `y` act on: on the story (see `on_story`), what it shows or has highlighted; else
+        the record under the list's cursor (the story pane may still show the one before: a key
+        typed right after a movement arrives before the pane follows)."""
+        if self.on_story():
+            return self.query_one(DetailPane).url()
+        summary = self.query_one(ArticleList).highlighted
+        return summary.url if summary is not None else ""
 
     def action_open(self) -> None:
+        target = self.current_summary()
+        if self.in_story_pane():  # a highlighted related or mentioning story is what opens
+            focused = self.query_one(DetailPane).focused_target()
+            if isinstance(focused, Summary):
+                target = focused
+            elif isinstance(focused, RelatedStory):
+                target = self.library.resolve(focused)
         if self.app.open_link(self._current_url()):  # type: ignore[attr-defined]
-            self.mark_opened()
+            self.mark_opened(target)
 
     def action_copy(self) -> None:
         self.app.copy_link(self._current_url())  # type: ignore[attr-defined]

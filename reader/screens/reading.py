@@ -23,8 +23,11 @@ UNDO_LIMIT = 100
 
 @dataclass(frozen=True, slots=True)
 class Marking:
-    """A change to the reading state, with what it replaced."""
+    """A change to the reading state, with what it replaced: `kind` is "read" or "star", and undoing
+    it puts back only that half of each story's state (a story starred, then read by resting on it,
+    stays read when the star is undone)."""
 
+    kind: str
     what: str
     marks: list[Mark]
 
@@ -50,20 +53,29 @@ class ReadingActions:
         return key in self.state.read, key in self.state.starred
 
     def current_summary(self: MainScreen) -> Summary | None:
-        """The record in the story pane (or under the cursor), if it is in the library."""
-        current = self.history.current
-        if isinstance(current, str):
-            return self.library.summary(current)
-        if current is None:
+        """The record keys act on: the story shown, when the focus is in the story pane or a link was
+        followed (if it is in the library); else the one under the article list's cursor, which the
+        story pane may not show yet (a key typed right after a movement arrives first)."""
+        if not self.on_story():
             return self.query_one(ArticleList).highlighted
-        return None
+        current = self.history.current
+        return self.library.summary(current) if isinstance(current, str) else None
 
-    def remember(self: MainScreen, what: str, marks: list[Mark], *, explicit: bool = True) -> None:
+    def on_story(self: MainScreen) -> bool:
+        """Whether keys act on the story shown rather than the row under the cursor."""
+        return self.in_story_pane() or len(self.history) > 1
+
+    def in_story_pane(self: MainScreen) -> bool:
+        """Whether the focus is in the story pane."""
+        focused, detail = self.focused, self.query_one(DetailPane)
+        return focused is not None and (focused is detail or detail in focused.ancestors)
+
+    def remember(self: MainScreen, what: str, marks: list[Mark], *, explicit: bool = True, kind: str = "read") -> None:
         """Show a change to the state: the marks in the list, the counts, and, for a key the user pressed,
         the list itself when the filter or view depends on the state (a story read by resting on it
         would shift the list under the cursor). Only keys pressed are kept for `u`."""
         if marks and explicit:
-            self.undo.append(Marking(what, marks))
+            self.undo.append(Marking(kind, what, marks))
             del self.undo[:-UNDO_LIMIT]
         self.state_changed(refilter=explicit)
         if self.state.notice:
@@ -86,20 +98,19 @@ class ReadingActions:
         summary = self.library.summary(path)
         if summary is None or self.history.current != path or self.is_read(summary):
             return
-        if not self._reading_focused():  # shown while choosing a topic or typing a filter: not read yet
+        if not self._reading_focused() or self._pending_selection is not None:
+            # Shown while choosing a topic, typing a filter or answering a question, or while the
+            # story selected last time is still loading: not read yet.
             self._read_timer = self.set_timer(max(self.settings.read_after, 0.2), lambda: self._read_now(path))
             return
         self.remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
 
     def _reading_focused(self: MainScreen) -> bool:
-        """Whether the focus is on the article list or in the story pane."""
-        focused = self.focused
-        detail = self.query_one(DetailPane)
-        return isinstance(focused, ArticleList) or (focused is not None and (focused is detail or detail in focused.ancestors))
+        """Whether this screen is on top and its focus is on the article list or in the story pane."""
+        return self.app.screen is self and (isinstance(self.focused, ArticleList) or self.in_story_pane())
 
-    def mark_opened(self: MainScreen) -> None:
+    def mark_opened(self: MainScreen, summary: Summary | None) -> None:
         """`o` reads the story."""
-        summary = self.current_summary()
         if summary is not None and not self.is_read(summary):
             self.remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
 
@@ -120,7 +131,8 @@ class ReadingActions:
         key = summary_id(summary)
         starred = key not in self.state.starred
         marks = self.state.set_starred(key, starred)
-        self.remember(f"{'starred' if starred else 'unstarred'}: {safe_text(summary.title, limit=60)}", marks)
+        what = f"{'starred' if starred else 'unstarred'}: {safe_text(summary.title, limit=60)}"
+        self.remember(what, marks, kind="star")
 
     def action_mark_all_read(self: MainScreen) -> None:
         listed = list(self.matching)
@@ -144,7 +156,11 @@ class ReadingActions:
             self.notify("Nothing to undo", severity="warning")
             return
         marking = self.undo.pop()
-        self.state.restore(marking.marks)
+        state = self.state
+        if marking.kind == "star":
+            state.restore([Mark(m.id, state.read.get(m.id), m.starred) for m in marking.marks])
+        else:
+            state.restore([Mark(m.id, m.read_at, m.id in state.starred) for m in marking.marks])
         self.state_changed(refilter=True)
         count = len(marking.marks)
         self.notify(f"Undone: {marking.what}" + (f" ({count:,} records)" if count > 1 else ""), markup=False)

@@ -141,7 +141,7 @@ class TopicList(KeyedOptionList):
         options += [Option(_row(t.name, t.unread, t.total, width), id="#" + t.name) for t in counts.topics]
         self._saved = {saved.name: saved.query for saved in counts.saved}
         if counts.saved:
-            options.append(Option("── Saved filters ──", id=_HEADER, disabled=True))
+            options.append(Option(fit("── Saved filters " + "─" * width, width), id=_HEADER, disabled=True))
             options += [Option(_row(s.name, s.unread, s.count, width), id="=" + s.name) for s in counts.saved]
         before = self.choice
         self.set_options(options)
