@@ -1,0 +1,82 @@
+"""Costs of the reading state at scale: marking, counting, filtering on it, undoing.
+
+    python benchmarks/state_bench.py FOLDER [--cache DIR]
+
+Loads FOLDER (through the index in DIR, built if needed), marks half of it read in a fresh state
+database, and prints how long each operation the app does with the state takes. Not part of the
+test run; the figures go in the README and the issue notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+from reader.core.counts import TopicCounter
+from reader.core.index import Index
+from reader.core.library import load_library
+from reader.core.listing import RECENTLY_READ, Lister
+from reader.core.query import parse_query
+from reader.core.state import StateStore, story_id
+
+
+def timed(what: str, work: Callable[[], object], runs: int = 3) -> None:
+    """Run `work` a few times and print the median."""
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        seconds.append(time.perf_counter() - started)
+    median = statistics.median(seconds)
+    shown = f"{median * 1000:.2f} ms" if median < 1 else f"{median:.2f} s"
+    print(f"| {what:<58} | {shown:>10} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder")
+    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "reader-state-bench"))
+    args = parser.parse_args()
+    os.makedirs(args.cache, exist_ok=True)
+    library = load_library([args.folder], Index(os.path.join(args.cache, "index.sqlite3")))
+    summaries = library.summaries
+    ids = [story_id(s.url, s.path) for s in summaries]
+    half = ids[::2]
+    with tempfile.TemporaryDirectory() as folder:
+        state = StateStore(os.path.join(folder, "state.sqlite3"))
+        print(f"{len(summaries):,} records; half of them marked read\n")
+        print(f"| {'what':<58} | {'median':>10} |")
+        print(f"|{'-' * 60}|{'-' * 12}|")
+        timed("M: mark half the records read (one transaction)", lambda: state.set_read(half), 1)
+        timed("m or s: one mark", lambda: state.set_starred(ids[1], not state.is_starred(ids[1])))
+        timed("the filter, topic and selection remembered (set_ui)", lambda: state.set_ui("filter", str(time.time())))
+        counter = TopicCounter()
+        saved = [("robots", "robot"), ("unread ai", "is:unread topic:ai")]
+        timed("topic pane counts, first time (after a library change)", lambda: TopicCounter().count(
+            summaries, 1, state, saved))
+        counter.count(summaries, 1, state, saved)
+        timed("topic pane counts after a mark (kept per library version)", lambda: counter.count(
+            summaries, 1, state, saved))
+        for text in ("is:unread", "is:starred", "-is:read robot"):
+            query = parse_query(text, state=state)
+            timed(f"filter {text!r} over every record", lambda: [s for s in summaries if query.matches(s)])
+        timed("Recently read view", lambda: Lister().compute(
+            summaries, 1, "newest", RECENTLY_READ, parse_query(""), state=state, state_version=1))
+        other = StateStore(os.path.join(folder, "state.sqlite3"))
+        timed("open the state database with half the records read", lambda: StateStore(
+            os.path.join(folder, "state.sqlite3")).close())
+        state.set_starred(ids[3], True)
+        timed("pick up another copy's change (refresh)", lambda: other.refresh() or state.set_starred(
+            ids[3], not state.is_starred(ids[3])))
+        export = os.path.join(folder, "export.json")
+        timed("--export-state", lambda: state.export_state(export), 1)
+        fresh = StateStore(os.path.join(folder, "fresh.sqlite3"))
+        timed("--import-state into an empty state", lambda: fresh.import_state(export), 1)
+
+
+if __name__ == "__main__":
+    main()
