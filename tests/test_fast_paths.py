@@ -173,11 +173,11 @@ def test_many_lines_are_all_written_in_order(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# the walk: through folder descriptors, and in a thread
+# the walk: through folder descriptors
 
 
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
+def tree(tmp_path: Path) -> Iterator[Path]:
     root = tmp_path / "root"
     for name in ["b.md", "a.MD", "c.txt", "d.json", ".hidden.md", "sub/e.md", "sub/deeper/f.md", ".dot/g.md"]:
         path = root / name
@@ -221,44 +221,13 @@ def test_walking_from_the_root_folder_makes_no_double_separators(monkeypatch: py
     assert loader._folder(os.sep, stack) == [(os.sep, (0, 0))]
 
 
-def test_walking_ahead_gives_what_walking_gives(tree: Path) -> None:
-    paths = [str(tree), str(tree / "nowhere"), str(tree / "b.md")]
-    assert walked(paths, loader.walk_ahead) == walked(paths)
-
-
-def test_walking_ahead_passes_on_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def failing(paths: Any, problems: Any) -> Iterator[tuple[str, tuple[int, int]]]:
-        yield from [(f"/a{i}.md", (1, 1)) for i in range(300)]
-        raise RuntimeError("walk failed")
-
-    monkeypatch.setattr(loader, "walk", failing)
-    got = []
-    with pytest.raises(RuntimeError, match="walk failed"):
-        for item in loader.walk_ahead([str(tmp_path)], []):
-            got.append(item)
-    assert len(got) == 300
-
-
-def test_walking_ahead_stops_when_it_is_closed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    made: list[int] = []
-
-    def endless(paths: Any, problems: Any) -> Iterator[tuple[str, tuple[int, int]]]:
-        i = 0
-        while True:
-            made.append(i)
-            yield f"/a{i}.md", (1, 1)
-            i += 1
-
-    monkeypatch.setattr(loader, "walk", endless)
-    walking = loader.walk_ahead([str(tmp_path)], [])
-    next(walking)
-    walking.close()
-    import time
-
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        count = len(made)
-        time.sleep(0.05)
-        if len(made) == count:
-            break
-    assert len(made) == count
+def test_a_load_leaves_nothing_frozen_and_the_collector_as_it_was(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n", encoding="utf-8")
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            batches = list(loader.stream([str(tmp_path)], Index(":memory:")))
+            assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
+        finally:
+            gc.enable()
+        assert sum(len(batch.summaries) for batch in batches) == 1

@@ -147,16 +147,23 @@ def _shared_word(text: str) -> tuple[str, str]:
     return shared
 
 
-def _summary(path: str, row: tuple) -> Summary:  # type: ignore[type-arg]
-    """The summary of a stored row: the same as `Summary.build` makes from its fields, made faster."""
-    (title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url, text_cf) = row
+def _summary(path: str, columns: tuple) -> Summary:  # type: ignore[type-arg]
+    """The summary of a path and its stored summary columns (those of `_COLUMNS`)."""
+    return _from_row((path, None, None, None, *columns))
+
+
+def _from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
+    """The summary of a stored row (path, size, mtime_ns, problem, then `_COLUMNS`): the same as
+    `Summary.build` makes from its fields, made faster."""
+    (path, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
+     text_cf) = row
     topics, topics_cf = _TOPICS.get(topics) or _shared_topics(topics or "")
     name, domain, provider_cf = _PROVIDERS.get((name, domain)) or _shared_provider(name, domain)
     kind, kind_cf = _WORDS.get(kind) or _shared_word(kind)
     category, category_cf = _WORDS.get(category) or _shared_word(category)
     has_image, has_related, has_body, has_url = _FLAGS[flags & 15]
     return Summary(
-        path, title, timestamp, name, domain, topics, kind, category, quality, heat, bool(published),
+        path, title, timestamp, name, domain, topics, kind, category, quality, heat, published == 1,
         has_image, has_related, has_body, has_url, url, text_cf,
         title.casefold(), provider_cf, topics_cf, kind_cf, category_cf,
     )
@@ -278,9 +285,9 @@ class Index:
                 params,
             )
             while rows := cursor.fetchmany(2000):  # the newest arrive first, while the rest are read
-                for path, size, mtime_ns, problem, *columns in rows:
-                    result = Problem(path, problem) if problem is not None else _summary(path, tuple(columns))
-                    yield path, size, mtime_ns, result
+                for row in rows:
+                    path, size, mtime_ns, problem = row[:4]
+                    yield path, size, mtime_ns, Problem(path, problem) if problem is not None else _from_row(row)
 
     def store(self, entries: list[Entry]) -> None:
         """Add or replace entries, in one transaction: the files, then all their links in key order

@@ -115,6 +115,6 @@ class Library:
 def load_library(paths: Iterable[str], index: Index | None = None) -> Library:
     """Load everything under `paths` at once (for the command line and tests)."""
     library = Library(index)
-    for batch in stream(list(paths), library.index, ahead=True):
+    for batch in stream(list(paths), library.index):
         library.apply(batch)
     return library

@@ -5,10 +5,8 @@ from __future__ import annotations
 import gc
 import operator
 import os
-import queue
 import sqlite3
 import stat
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -116,45 +114,6 @@ def walk(paths: Iterable[str], problems: list[Problem]) -> Iterator[tuple[str, t
                 yield item
 
 
-def walk_ahead(paths: Iterable[str], problems: list[Problem]) -> Iterator[tuple[str, tuple[int, int]]]:
-    """`walk`, run in a thread from now on: the files are examined (mostly waiting on the system, without
-    the GIL) while the caller does other work, such as reading the index. Items come in the same order
-    as `walk` gives them, as soon as they are found; `problems` are added once the walk is over."""
-    chunks: queue.SimpleQueue[list[tuple[str, tuple[int, int]]] | BaseException | None] = queue.SimpleQueue()
-    found: list[Problem] = []
-    stop = threading.Event()
-
-    def run() -> None:
-        chunk: list[tuple[str, tuple[int, int]]] = []
-        try:
-            for item in walk(paths, found):
-                chunk.append(item)
-                if len(chunk) >= 256:
-                    chunks.put(chunk)
-                    chunk = []
-                    if stop.is_set():
-                        return
-            chunks.put(chunk)
-        except BaseException as error:  # handed to the caller, raised there after what came before it
-            chunks.put(chunk)
-            chunks.put(error)
-        finally:
-            chunks.put(None)
-
-    def results() -> Iterator[tuple[str, tuple[int, int]]]:
-        try:
-            while (chunk := chunks.get()) is not None:
-                if isinstance(chunk, BaseException):
-                    raise chunk
-                yield from chunk
-            problems.extend(found)
-        finally:
-            stop.set()
-
-    threading.Thread(target=run, name="reader-walk", daemon=True).start()
-    return results()
-
-
 def _return_freed_memory() -> None:
     """Give back to the system the memory of what a walk made once it is freed (~25 MiB at 100,000
     files). Python keeps a few thousand freed tuples for reuse, scattered over that memory, and each
@@ -198,7 +157,7 @@ def _walk(
 def _folder(folder: str, stack: list[str]) -> list[tuple[str, tuple[int, int]]]:
     """The record files of one folder with their sizes and mtimes, in name order; its subfolders are
     pushed on `stack`. The folder is read through a descriptor where the system allows it, so each
-    file is examined relative to it (fstatat) instead of by its whole path: ~40% less time a file."""
+    file is examined relative to it (fstatat) instead of by its whole path."""
     prefix = folder if folder.endswith(os.sep) else folder + os.sep
     if not _BY_DESCRIPTOR:
         with os.scandir(folder) as scanner:
@@ -309,7 +268,6 @@ def stream(
     known: Stats | None = None,
     workers: int | None = None,
     cancelled: Callable[[], bool] = lambda: False,
-    ahead: bool = False,
 ) -> Iterator[Batch]:
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported.
@@ -317,17 +275,9 @@ def stream(
     Parsed files are stored a few thousand at a time, while their batches are yielded as they come;
     whatever is yielded is stored by the time the stream ends or is closed, except when it stopped
     because `cancelled()` turned true: then the last files parsed are left for the next load to parse
-    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true.
-
-    With `ahead`, the folders are walked in a thread while the index is read (`walk_ahead`): quicker
-    with a core to spare, but what the walk leaves behind is scattered among the summaries, so a
-    long-running process holds ~25 MiB more at 100,000 files; the command line uses it."""
+    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true."""
     notice = ""
-    scan_problems: list[Problem] = []
-    files = None
     if known is None:
-        if ahead:
-            files = walk_ahead(paths, scan_problems)
         known = {}
         batch = Batch()
         try:
@@ -342,8 +292,8 @@ def stream(
             notice, known, batch = index.notice, {}, Batch()
         if batch.stats:
             yield batch
-    if files is None:
-        files = walk(paths, scan_problems)
+    scan_problems: list[Problem] = []
+    files = walk(paths, scan_problems)
     found: Stats = {}
     if not known:  # nothing indexed: show the first files found before the whole tree is walked
         first = [parse_entry((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
