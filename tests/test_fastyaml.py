@@ -290,3 +290,23 @@ def test_projection_fast_path_agrees_on_any_arrangement_of_lines(lines: list, fi
         text = text.rstrip("\n")
     for want in (_INDEX_FIELDS, _RELATED_WANT):
         projects_alike(text, want)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2019-02-18T10:36:00Z", "2020-02-29T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+     "2021-02-29T00:00:00Z", "2021-13-01T00:00:00Z", "2020-02-29T24:00:00Z", "2021-01-01T00:00:60Z",
+     "2021-01-01T00:00:00z", "2021-01-01T00:00:00+01:00", "2021-1-01T00:00:00Z", "٢٠٢١-01-01T00:00:00Z"],
+)
+def test_utc_timestamps_as_pyyaml_reads_them(value: str) -> None:
+    text = f"a: {value}\nb:\n  - c: {value}\n"
+    try:
+        expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    except (ValueError, yaml.YAMLError):
+        expected = None  # libyaml's own loader refuses it; fastyaml leaves it to the reader's Loader
+    fast = fastyaml.load(text)
+    assert fast == expected
+    if fast is not None:
+        assert type(fast["a"]) is type(expected["a"])
+        assert getattr(fast["a"], "tzinfo", None) == getattr(expected["a"], "tzinfo", None)
+    assert fastyaml.load(text, {"a": None, "b": {"c": None}}) == expected
