@@ -690,7 +690,8 @@ def _regex_split(text: str) -> tuple[str, str] | None:
 @pytest.mark.parametrize(
     "text",
     ["---\n---\n", "---\n...", "---\na: 1\n---", "---\na: 1\n--- \t\r\nbody", "---\na\n----\n---\n", " \t--- \r\na\n...\n",
-     "---\n---x\n", "---\r\n---\r", "---\na\r---\n", "x\n---\na\n---\n", "---a\n---\n", "---\n\n---\n\n---\n"],
+     "---\n---x\n", "---\r\n---\r", "---\na\r---\n", "x\n---\na\n---\n", "---a\n---\n", "---\n\n---\n\n---\n",
+     "---\na\n...x\n---\n", "---\na\n---x\n...\n", "---\na\n---x\n....\n... \nb", "---\n...x\n---y\n...\n---\n"],
 )
 def test_front_matter_split_is_the_regular_expression_s(text: str) -> None:
     assert frontmatter._split_front_matter(text) == _regex_split(text)
