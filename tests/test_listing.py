@@ -116,3 +116,15 @@ def test_recently_read_lists_read_records_most_recent_first_ignoring_the_order()
     city = Lister().compute(records, 1, "newest", RECENTLY_READ, parse_query("title:city"), state=state, state_version=3)
     assert city is not None and [s.path for s in city.summaries] == ["/r/2.md", "/r/7.md"]  # "city council N"
     assert recently_read(records, None) == []
+
+
+@pytest.mark.parametrize("text", ["topic:ai", "topic:robotics robot", "topic:AI -topic:robotics", "-topic:ai",
+                                  "topic:nosuch", "topic:a", "quality:>40 topic:ai"])
+@pytest.mark.parametrize("topic", [None, "AI", "Robotics"])
+def test_topics_looked_up_give_what_a_scan_gives(text: str, topic: str | None) -> None:
+    records = summaries() + [Summary.of(Record(path="/r/twice.md", title="twice", topics=("AI", "ai")))]
+    lister = Lister()
+    for order in ("newest", "title"):
+        listing = lister.compute(records, 1, order, topic, parse_query(text))
+        assert listing is not None
+        assert [s.path for s in listing.summaries] == full(records, order, topic, text)
