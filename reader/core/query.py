@@ -274,6 +274,8 @@ def parse_query(
         if key not in _FIELDS:
             close = difflib.get_close_matches(key, _FIELDS, n=1)
             hint = f" - did you mean {close[0]}?" if close else ""
+            if not close and not any(c.isalpha() for c in name):  # 10:30, 3:2: text with a colon
+                hint = f' - quote it to search the text: "{_show(name)[:20]}:{_show(value)[:40]}"'
             raise QueryError(f'unknown field "{name}"{hint}')
         if not value:
             raise QueryError(f"empty value in {key}:")
