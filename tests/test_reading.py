@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
 from reader.app import ReaderApp
 from reader.core.settings import Settings
@@ -517,3 +517,20 @@ async def test_a_restored_selection_that_is_gone_does_not_stop_reading(library: 
         await asyncio.sleep(0.5)
         await settle(pilot)
         assert app.state.is_read(ROUNDUP_ID)
+
+
+async def test_a_refused_rename_asks_again_with_the_name_typed(library: Path, state_path: str) -> None:
+    app = make_app(library, state_path)
+    app.state.save_filter("Robots", "robot")
+    app.state.save_filter("Faces", "facial")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        topics = app.screen.query_one(TopicList)
+        topics.focus()
+        await pilot.press("end", "up", "R", "ctrl+u", *"Faces", "enter")  # Robots -> Faces: taken
+        await settle(pilot)
+        assert isinstance(app.screen, NameScreen)
+        assert app.screen.query_one(Input).value == "Faces"
+        await pilot.press("ctrl+u", *"Machines", "enter")
+        await settle(pilot)
+        assert app.state.saved_filters() == [("Machines", "robot"), ("Faces", "facial")]

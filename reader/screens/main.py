@@ -378,6 +378,7 @@ class MainScreen(ReadingActions, Screen[None]):
 
     def on_topic_list_rename_requested(self, message: TopicList.RenameRequested) -> None:
         old = message.name
+        question = f"Rename the saved filter {old!r} to:"
 
         def renamed(new: str | None) -> None:
             if new is None or new == old:
@@ -386,11 +387,13 @@ class MainScreen(ReadingActions, Screen[None]):
                 self.state.rename_filter(old, new)
             except (KeyError, ValueError) as error:
                 self.notify(f"Cannot rename: {error}", severity="warning", markup=False)
+                if not isinstance(error, KeyError):  # ask again, keeping what was typed
+                    self.app.push_screen(NameScreen(question, new), renamed)
                 return
             self.query_one(TopicList).pending = "=" + new
             self.refresh_topics()
 
-        self.app.push_screen(NameScreen(f"Rename the saved filter {old!r} to:", old), renamed)
+        self.app.push_screen(NameScreen(question, old), renamed)
 
     def on_topic_list_delete_requested(self, message: TopicList.DeleteRequested) -> None:
         name = message.name
