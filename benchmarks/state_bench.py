@@ -21,7 +21,7 @@ from reader.core.index import Index
 from reader.core.library import load_library
 from reader.core.listing import RECENTLY_READ, Lister
 from reader.core.query import parse_query
-from reader.core.state import StateStore, story_id
+from reader.core.state import StateStore, summary_id
 
 
 def timed(what: str, work: Callable[[], object], runs: int = 3) -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     os.makedirs(args.cache, exist_ok=True)
     library = load_library([args.folder], Index(os.path.join(args.cache, "index.sqlite3")))
     summaries = library.summaries
-    ids = [story_id(s.url, s.path) for s in summaries]
+    ids = [summary_id(s) for s in summaries]
     half = ids[::2]
     with tempfile.TemporaryDirectory() as folder:
         state = StateStore(os.path.join(folder, "state.sqlite3"))

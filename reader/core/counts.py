@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .query import QueryError, ReadingState, parse_query
 from .record import Summary
-from .state import story_id
+from .state import summary_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ class TopicCounter:
         `listed` do. Safe to call from one worker thread at a time."""
         if version != self._version:
             self._shown = [s for s in summaries if listed(s)] if listed is not None else list(summaries)
-            self._ids = [story_id(s.url, s.path) for s in self._shown]
+            self._ids = [summary_id(s) for s in self._shown]
             self._totals = Counter(topic for s in self._shown for topic in s.topics)
             self._saved = {}
             self._version = version

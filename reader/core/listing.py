@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .query import Query, ReadingState
 from .record import Summary
 from .sorting import sort_summaries
-from .state import story_id
+from .state import summary_id
 
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096
@@ -123,7 +123,7 @@ def recently_read(summaries: list[Summary], state: ReadingState | None) -> list[
     if state is None:
         return []
     read = state.read
-    found = [(when, s) for s in summaries if (when := read.get(story_id(s.url, s.path))) is not None]
+    found = [(when, s) for s in summaries if (when := read.get(summary_id(s))) is not None]
     found.sort(key=lambda item: (-item[0], item[1].path))
     return [s for _, s in found]
 

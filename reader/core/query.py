@@ -36,7 +36,7 @@ from dateutil.parser import UnknownTimezoneWarning
 from dateutil.tz import tzlocal
 
 from .record import Summary
-from .state import story_id
+from .state import summary_id
 
 Test = Callable[[Summary], bool]
 
@@ -203,9 +203,9 @@ def _state_test(value: str, state: ReadingState | None) -> Test:
     if state is None:
         return (lambda s: True) if value == "unread" else (lambda s: False)
     if value == "starred":
-        return lambda s: story_id(s.url, s.path) in state.starred
+        return lambda s: summary_id(s) in state.starred
     read = value == "read"
-    return lambda s: (story_id(s.url, s.path) in state.read) == read
+    return lambda s: (summary_id(s) in state.read) == read
 
 
 def _field(

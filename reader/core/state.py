@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import platformdirs
 
@@ -98,6 +98,16 @@ def story_id(url: str, path: str) -> str:
     `MAX_ID_CHARS` is cut and ends in a hash of the whole (see `storable_id`)."""
     url = url.strip() if url else ""
     return storable_id(url if url else "file:" + path)
+
+
+class _Located(Protocol):
+    url: str
+    path: str
+
+
+def summary_id(summary: _Located) -> str:
+    """The identity of a loaded record (a `record.Summary`): `story_id` of its URL and path."""
+    return story_id(summary.url, summary.path)
 
 
 def storable_id(text: str) -> str:
@@ -197,6 +207,9 @@ class StateStore:
         self._lock = threading.RLock()
         self._read: dict[str, float] = {}
         self._starred: dict[str, None] = {}  # a dict, so that `starred` can be a live read-only view
+        # Both are only ever changed in place, so these views stay live.
+        self._read_view: Mapping[str, float] = MappingProxyType(self._read)
+        self._starred_view: AbstractSet[str] = self._starred.keys()
         self._filters: list[tuple[str, str]] = []
         self._ui: dict[str, str] = {}
         self._data_version = -1
@@ -264,13 +277,14 @@ class StateStore:
 
     @property
     def read(self) -> Mapping[str, float]:
-        """id -> when it was read (epoch seconds); only read stories are present. A live, read-only view."""
-        return MappingProxyType(self._read)
+        """id -> when it was read (epoch seconds); only read stories are present. A live, read-only view
+        (made once: filters ask for it for every record they test)."""
+        return self._read_view
 
     @property
     def starred(self) -> AbstractSet[str]:
         """The ids of starred stories. A live, read-only view."""
-        return self._starred.keys()
+        return self._starred_view
 
     def is_read(self, id: str) -> bool:
         """Whether the story is read."""

@@ -25,14 +25,14 @@ from ..core.query import Query, QueryError, parse_query
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.settings import Settings
 from ..core.sorting import SORT_ORDERS
-from ..core.state import StateStore
+from ..core.state import StateStore, summary_id
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
 from ..widgets.status import StatusLine
 from ..widgets.topics import ROW_SPARE, Choice, TopicList, option_key
 from .prompt import ConfirmScreen, NameScreen
-from .reading import Marking, ReadingActions, summary_id
+from .reading import Marking, ReadingActions
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
 # of its arguments, which for 100,000 summaries takes longer than the work itself.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from ..core.record import Summary
-from ..core.state import Mark, StateStore, story_id
+from ..core.state import Mark, StateStore, summary_id
 from ..core.text import safe_text
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
@@ -30,11 +30,6 @@ class Marking:
     kind: str
     what: str
     marks: list[Mark]
-
-
-def summary_id(summary: Summary) -> str:
-    """The identity the reading state is kept under."""
-    return story_id(summary.url, summary.path)
 
 
 class ReadingActions:
