@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable
 
 import platformdirs
@@ -69,11 +68,6 @@ class Library:
             self._scan_problems = batch.scan_problems
         if batch.summaries or batch.problems or batch.removed or batch.stats:
             self.version += 1
-
-    def topic_counts(self) -> list[tuple[str, int]]:
-        """Each topic with its record count, most common first, then by name."""
-        counts = Counter(topic for summary in self._summaries.values() for topic in summary.topics)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
 
     def summary(self, path: str) -> Summary | None:
         """The summary of a loaded record."""

@@ -132,10 +132,11 @@ class MainScreen(ReadingActions, Screen[None]):
         self.view = Choice("all")
         """What the topic pane has chosen: all, starred, recently read, a topic or a saved filter."""
         self._pending_selection: str | None = None
+        """The story selected when the app last quit, selected again once it is listed."""
         self._pending_topic: str | None = None
+        """The topic pane's row to restore, until the pane has it (kept here for when the pane is gone)."""
         self._load_finished = False
         """The first load has finished (a restored selection that is not listed by then is gone)."""
-        """The story selected when the app last quit, selected again once it is listed."""
         self.filter_query: Query = parse_query("", state=self.state)
         self.matching: list[Summary] = []
         self.lister = Lister()
@@ -306,12 +307,8 @@ class MainScreen(ReadingActions, Screen[None]):
         extra = []
         if self.view.kind == "starred":
             extra.append("is:starred")
-        if self.view.kind == "saved":
-            try:
-                parse_query(self.view.query)
-                extra.append(self.view.query)
-            except QueryError:
-                pass  # its count shows "!"; the list is what the bar alone gives
+        if self.view.kind == "saved" and self.view.query_error is None:
+            extra.append(self.view.query)  # a broken one's count shows "!"; the list is the bar's alone
         query = parse_query(" ".join([*extra, self.filter_query.text]), state=self.state) if extra else self.filter_query
         if not self.settings.show_unpublished and not query.names_published:
             query = parse_query(f"is:published {query.text}", state=self.state)
@@ -365,12 +362,9 @@ class MainScreen(ReadingActions, Screen[None]):
         if choice == self.view:
             return
         self.view = choice
-        if choice.kind == "saved":
-            try:
-                parse_query(choice.query)
-            except QueryError as error:
-                self.notify(f"The saved filter {choice.name!r} cannot be used: {error}", severity="warning",
-                            markup=False)
+        if (error := choice.query_error) is not None:
+            self.notify(f"The saved filter {choice.name!r} cannot be used: {error}", severity="warning",
+                        markup=False)
         if self.query_one(TopicList).pending is None:  # chosen, not still waiting for last run's topic
             self.state.set_ui("topic", option_key(choice))
         self.refilter()

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..core.counts import Counts
+from ..core.query import QueryError, parse_query
 from .article_list import fit
 from .option_list import KeyedOptionList
 
@@ -63,6 +64,17 @@ class Choice:
     kind: str
     name: str = ""
     query: str = ""
+
+    @property
+    def query_error(self) -> str | None:
+        """Why a saved filter's query cannot be used (it may come from an imported file), or None."""
+        if self.kind != "saved":
+            return None
+        try:
+            parse_query(self.query)
+        except QueryError as error:
+            return str(error)
+        return None
 
 
 def option_key(choice: Choice) -> str:
