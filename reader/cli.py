@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .core.library import load_library, open_index
-from .core.query import QueryError, parse_query
+from .core.query import QueryError, parse_query, published_only
 from .core.record import Problem, Record, Summary
 from .core.settings import config_location, load_settings
 from .core.sorting import sort_summaries
@@ -99,8 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reader: {safe_text(str(problem))}", file=sys.stderr)
         if state.notice:
             print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
-        if not settings.show_unpublished and not query.names_published:
-            query = parse_query(f"is:published {args.filter}", state=state)
+        if not settings.show_unpublished:
+            query = published_only(query, state)
         try:
             return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)
         except BrokenPipeError:

@@ -284,6 +284,14 @@ def parse_query(
     return Query(text, tuple(terms))
 
 
+def published_only(query: Query, state: ReadingState | None = None) -> Query:
+    """The query limited to published records (the show_unpublished = false setting), unless it
+    names published or unpublished itself."""
+    if query.names_published:
+        return query
+    return parse_query(f"is:published {query.text}", state=state)
+
+
 def filter_summaries(query: Query, summaries: Iterable[Summary]) -> list[Summary]:
     """The summaries that match the query, in their given order."""
     if not query.terms:

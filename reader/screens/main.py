@@ -21,7 +21,7 @@ from ..core.history import History
 from ..core.library import Library
 from ..core.listing import RECENTLY_READ, Lister
 from ..core.loader import Batch, stream
-from ..core.query import Query, QueryError, parse_query
+from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.settings import Settings
 from ..core.sorting import SORT_ORDERS
@@ -310,9 +310,7 @@ class MainScreen(ReadingActions, Screen[None]):
         if self.view.kind == "saved" and self.view.query_error is None:
             extra.append(self.view.query)  # a broken one's count shows "!"; the list is the bar's alone
         query = parse_query(" ".join([*extra, self.filter_query.text]), state=self.state) if extra else self.filter_query
-        if not self.settings.show_unpublished and not query.names_published:
-            query = parse_query(f"is:published {query.text}", state=self.state)
-        return query
+        return query if self.settings.show_unpublished else published_only(query, self.state)
 
     def refilter(self) -> None:
         """Recompute the list for the current topic, query and sort order, off the UI thread."""
