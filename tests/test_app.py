@@ -431,3 +431,18 @@ async def test_a_long_query_scrolls_the_filter_input(library: Path) -> None:
         await pilot.press("home")
         await pilot.pause()
         assert field.scroll_x == 0
+
+
+async def test_keys_typed_right_after_enter_in_the_filter_go_to_the_list(library: Path) -> None:
+    # Enter and the keys after it can arrive in one read of the terminal: the focus must move as enter
+    # is handled, not when the bar's message is, or `j` would be typed into the query.
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"robot")
+        await settle(pilot)
+        field = app.screen.query_one(FilterBar).query_one(Input)
+        await field.action_submit()
+        assert isinstance(app.focused, ArticleList)  # before any message was handled
+        await settle(pilot)
+        assert isinstance(app.focused, ArticleList) and field.value == "robot"

@@ -168,6 +168,7 @@ class MainScreen(ReadingActions, Screen[None]):
         detail = self.query_one("#detail", DetailPane)
         detail.border_title = "Story"
         detail.date_format = self.settings.date_format
+        self.query_one(FilterBar).return_focus = articles
         articles.focus()
         self.restore_places()
         self.update_status()

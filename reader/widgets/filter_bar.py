@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ..core.text import without_unsafe
@@ -25,6 +26,14 @@ class FilterInput(Input):
     def _watch_value(self, value: str) -> None:
         self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        # Enter gives the focus back at once, as the key is handled: keys typed right after it (j, s,
+        # m ...) were still typed into the query while the Submitted message waited in the queue.
+        bar = self.parent
+        if isinstance(bar, FilterBar) and bar.return_focus is not None:
+            self.screen.set_focus(bar.return_focus)
 
 
 class FilterBar(Horizontal):
@@ -72,6 +81,9 @@ class FilterBar(Horizontal):
         """ctrl+s: save the query typed under a name."""
 
         text: str
+
+    return_focus: Widget | None = None
+    """Where the focus goes on enter (the article list)."""
 
     _error = ""
     opened = 0
