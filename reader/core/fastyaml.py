@@ -62,10 +62,11 @@ _LINE = re.compile(r"^( *)([^ \r\n#][^\n]*)", re.M)
 _TAB_INDENT = re.compile(r"^ *\t", re.M)
 
 
-def load(text: str, want: Want = None) -> Any:
+def load(text: str, want: Want = None, encoded: bytes | None = None) -> Any:
     """The document in `text` (only the `want`ed keys), or None when it is not in the supported
-    subset or not a mapping."""
-    if not _loadable(text):
+    subset or not a mapping. `encoded`, when given, must be `text` in UTF-8 (strict, so without
+    surrogates): the whole text's checks then run on the bytes, several times faster."""
+    if not (_loadable(text) if encoded is None else _loadable_encoded(text, encoded)):
         return None
     if want is not None:
         try:
@@ -80,6 +81,34 @@ def _loadable(text: str) -> bool:
     if _NOT_YAML_PRINTABLE.search(text) or ("\r" in text and "\r" in text.replace("\r\n", "")):
         return False  # characters libyaml refuses, or lone carriage returns (line breaks to YAML)
     if "\t" in text and _TAB_INDENT.search(text):
+        return False  # tabs in indentation: let the real parser report it
+    return True
+
+
+# The bytes that stand for a character libyaml refuses on their own (C0 controls but TAB, LF and CR;
+# DEL); the others it refuses (C1 controls but NEL, U+FFFE, U+FFFF) are multi-byte sequences whose
+# first bytes the check looks for, and surrogates cannot be encoded in strict UTF-8.
+_BYTES_KEPT_BY_YAML = bytes(code for code in range(256) if code >= 0x80 or not _NOT_YAML_PRINTABLE.match(chr(code)))
+
+
+def _loadable_encoded(text: str, encoded: bytes) -> bool:
+    """`_loadable(text)` given the UTF-8 bytes of `text`: the searches run at memchr speed."""
+    if b"\xef\xbf" in encoded:
+        return _loadable(text)  # perhaps U+FFFE or U+FFFF: the text decides
+    position = encoded.find(b"\xc2")  # the first byte of U+0080 to U+00BF (C1 controls, no-break space)
+    for _ in range(100):
+        if position < 0:
+            break
+        if encoded[position + 1] < 0xA0 and encoded[position + 1] != 0x85:
+            return False  # a C1 control other than NEL
+        position = encoded.find(b"\xc2", position + 2)
+    else:
+        return _loadable(text)  # many: the text decides
+    if encoded.translate(None, _BYTES_KEPT_BY_YAML):
+        return False  # a character libyaml refuses
+    if b"\r" in encoded and "\r" in text.replace("\r\n", ""):
+        return False  # lone carriage returns (line breaks to YAML)
+    if b"\t" in encoded and _TAB_INDENT.search(text):
         return False  # tabs in indentation: let the real parser report it
     return True
 
