@@ -815,8 +815,8 @@ def test_stores_grow_and_everything_yielded_ends_up_stored(tmp_path: Path, small
     corpus(root, 40)
     index = Index(str(tmp_path / "index.sqlite3"))
     stored: list[int] = []
-    original = index.store
-    index.store = lambda entries: (stored.append(len(entries)), original(entries))[1]  # type: ignore[method-assign]
+    original = index.store_rows
+    index.store_rows = lambda rows, **options: (stored.append(len(rows)), original(rows, **options))[1]  # type: ignore[method-assign]
     yielded = [path for batch in stream([str(root)], index) for path in batch.stats]
     index.close()
     assert len(yielded) == 40 and sum(stored) == 40

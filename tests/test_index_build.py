@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core import fastyaml, frontmatter
-from reader.core.frontmatter import _INDEX_FIELDS
+from reader.core import fastyaml, frontmatter, loader
+from reader.core import index as index_module
+from reader.core.frontmatter import _INDEX_FIELDS, read_record, record_from_mapping
+from reader.core.index import MENTION, OWN, Entry, Index
+from reader.core.record import Problem, Summary
 from reader.synth import write_corpus
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -98,3 +105,131 @@ def test_many_no_break_spaces_leave_the_check_to_the_text() -> None:
     assert fastyaml._loadable_encoded(text, text.encode("utf-8")) is False
     text = "a: " + "\u00a0" * 150 + "\n"
     assert fastyaml._loadable_encoded(text, text.encode("utf-8")) is True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# rows made in the workers, stored without an object per link
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_mapping = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": _text | st.integers(),
+        "excerpt": _text,
+        "publishedDateTime": st.datetimes(
+            min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(timezone.utc)
+        ) | _text,
+        "webUrl": _text | st.just("https://example.com/a"),
+        "ampWebUrl": _text,
+        "cdnAmpWebUrl": _text,
+        "featuredContent": _text | st.just('<iframe src="https://v.example/1">'),
+        "type": _text,
+        "category": _text,
+        "quality": st.integers(-(10**13), 10**13) | st.none() | _text,
+        "heat": st.integers(-(10**13), 10**13) | st.floats(allow_nan=True),
+        "published": st.booleans() | _text | st.none(),
+        "provider": st.fixed_dictionaries({"name": _text, "domain": _text}) | _text,
+        "topics": st.lists(_text, max_size=5) | _text,
+        "images": st.lists(st.just({"url": "https://i.example/x.png"}), max_size=2),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=_mapping, body=_text | st.just("  \n "), has_related=st.booleans())
+def test_record_columns_are_the_summary_s_row(data: dict[str, Any], body: str, has_related: bool) -> None:
+    record = record_from_mapping("/news/a.md", data, body)
+    summary = Summary.of(record)
+    summary.has_related = has_related
+    columns = index_module.record_columns(record, has_related)
+    assert columns == index_module._row(summary)
+    assert [type(value) for value in columns] == [type(value) for value in index_module._row(summary)]
+
+
+def dump(index: Index) -> list[list[tuple[Any, ...]]]:
+    db = index._db
+    return [
+        db.execute("SELECT * FROM files ORDER BY id").fetchall(),
+        db.execute("SELECT * FROM file_keys ORDER BY file_id").fetchall(),
+        db.execute("SELECT * FROM links ORDER BY key, role, file_id").fetchall(),
+    ]
+
+
+def reference_store(entries: list[Entry]) -> list[list[tuple[Any, ...]]]:
+    """The tables `Index.store` filled before rows: each link a tuple, sorted and inserted from Python."""
+    index = Index(":memory:")
+    db = index._db
+    links, file_keys, files = [], [], []
+    for file_id, entry in enumerate(entries, 1):
+        if isinstance(entry.result, Problem):
+            values: tuple[Any, ...] = (entry.result.reason,) + (None,) * 13
+        else:
+            values = (None,) + index_module._row(entry.result)
+        files.append((file_id, entry.path, entry.size, entry.mtime_ns, *values))
+        if entry.own_keys or entry.mention_keys:
+            links += [(key, OWN, file_id) for key in entry.own_keys]
+            links += [(key, MENTION, file_id) for key in entry.mention_keys]
+            file_keys.append((file_id, index_module._packed(dict.fromkeys((*entry.own_keys, *entry.mention_keys)))))
+    db.executemany(f"INSERT INTO files (id, path, size, mtime_ns, problem, {index_module._COLUMNS}) VALUES ({','.join('?' * 18)})", files)
+    db.executemany("INSERT INTO file_keys VALUES (?, ?)", file_keys)
+    db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", sorted(links))
+    tables = dump(index)
+    index.close()
+    return tables
+
+
+def some_entries(tmp_path: Path) -> list[Entry]:
+    from .hostile import write_hostile_folder
+
+    write_hostile_folder(tmp_path / "hostile")
+    write_corpus(tmp_path / "corpus", 40, seed=9)
+    files = [(p, *s) for p, s in loader.walk([str(tmp_path)], [])]
+    entries = [loader.parse_entry(item) for item in files]
+    # keys at the edges of 64 bits, repeated keys, a key both own and mentioned
+    summary = next(e.result for e in entries if isinstance(e.result, Summary))
+    edge, none = dataclasses.replace(summary, path="/x/edge.md"), dataclasses.replace(summary, path="/x/none.md")
+    entries.append(Entry(edge.path, 1, 2, edge, (-(2**63), 2**63 - 1, 0, 0), (2**63 - 1, -1, -1)))
+    entries.append(Entry(none.path, 1, 2, none))
+    return entries
+
+
+@pytest.mark.parametrize("json_each", [True, False])
+def test_stored_rows_fill_the_tables_as_entries_did(tmp_path: Path, json_each: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = some_entries(tmp_path)
+    assert sum(len(e.mention_keys) for e in entries) > 100
+    monkeypatch.setattr(index_module, "_HAS_JSON_EACH", json_each)
+    index = Index(":memory:")
+    index.store_rows([index_module.entry_row(e) for e in entries[:30]], bulk=True)
+    index.store_rows([index_module.entry_row(e) for e in entries[30:]])
+    assert dump(index) == reference_store(entries)
+    assert index._db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL again after a bulk store
+    if json_each:
+        assert index._db.execute("SELECT count(*) FROM temp.staged_links").fetchone() == (0,)
+    index.close()
+
+
+def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
+    for entry in some_entries(tmp_path):
+        assert index_module.row_entry(index_module.entry_row(entry)) == entry
+    # parse_entry goes through the row; its summary is the one Summary.of makes of the record
+    for path in (tmp_path / "corpus").rglob("*.md"):
+        info = path.stat()
+        entry = loader.parse_entry((str(path), info.st_size, info.st_mtime_ns))
+        record = read_record(str(path))
+        assert entry.result == Summary.of(record)
+
+
+def test_a_failed_store_leaves_nothing_staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = some_entries(tmp_path)
+    index = Index(":memory:")
+    index.store_rows([index_module.entry_row(e) for e in entries[:5]])
+    before = dump(index)
+    rows = [index_module.entry_row(e) for e in entries[5:]]
+    rows.append(rows[-1][:17] + ("[1,", "", None))  # JSON SQLite refuses: the transaction fails
+    with pytest.raises(sqlite3.Error):
+        index.store_rows(rows)
+    assert dump(index) == before
+    index.store_rows(rows[:-1])
+    assert len(dump(index)[0]) == len(entries)
+    index.close()

@@ -12,6 +12,7 @@ shared by the loader and the UI's workers behind a lock.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import sys
@@ -21,7 +22,8 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .record import Problem, Summary, _folded as folded
+from .record import Problem, Record, Summary, _folded as folded
+from .urls import choose_url
 
 SCHEMA_VERSION = "3"
 OWN, MENTION = 0, 1
@@ -90,6 +92,82 @@ def _row(summary: Summary) -> tuple[object, ...]:
         summary.title, summary.timestamp, summary.provider_name, summary.provider_domain,
         _TOPIC_SEPARATOR.join(summary.topics), summary.type, summary.category, summary.quality,
         summary.heat, int(summary.published), flags, summary.url, summary.text_cf,
+    )
+
+
+# A parsed file as the index stores it, made where it is parsed (in a worker process) so that storing
+# it costs little more than SQLite's own work: path, size, mtime_ns, the problem (None for a record),
+# the values of `_COLUMNS` (None for a problem), its own link keys and its mention keys as JSON arrays
+# ("" when there are none), and its `file_keys` blob (None when it has no keys).
+Row = tuple  # type: ignore[type-arg]
+_NO_COLUMNS = (None,) * 13
+
+
+def problem_row(path: str, size: int, mtime_ns: int, reason: str) -> Row:
+    """The row of a file that could not be read as a record."""
+    return (path, size, mtime_ns, reason, *_NO_COLUMNS, "", "", None)
+
+
+def record_row(path: str, size: int, mtime_ns: int, columns: tuple, own: list[int], mentions: list[int]) -> Row:  # type: ignore[type-arg]
+    """The row of a record: its `_COLUMNS` values and its link keys (each list without repeats)."""
+    return (
+        path, size, mtime_ns, None, *columns, _json(own), _json(mentions),
+        _packed(dict.fromkeys((*own, *mentions))) if own or mentions else None,
+    )
+
+
+def _json(keys: Iterable[int]) -> str:
+    return f"[{','.join(map(str, keys))}]" if keys else ""
+
+
+def _json_each_works() -> bool:
+    """Whether this SQLite has json_each, exact for 64-bit integers (built in since 3.38)."""
+    try:
+        db = sqlite3.connect(":memory:")
+        try:
+            keys = [-(2**63), 2**63 - 1, -1, 0]
+            return [value for (value,) in db.execute("SELECT value FROM json_each(?)", (_json(keys),))] == keys
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
+_HAS_JSON_EACH = _json_each_works()
+
+
+def entry_row(entry: Entry) -> Row:
+    """The row of an entry."""
+    if isinstance(entry.result, Problem):
+        return problem_row(entry.path, entry.size, entry.mtime_ns, entry.result.reason)
+    return record_row(
+        entry.path, entry.size, entry.mtime_ns, _row(entry.result), list(entry.own_keys), list(entry.mention_keys)
+    )
+
+
+def row_result(row: Row) -> Summary | Problem:
+    """What a row holds: the record's summary, or the problem."""
+    return Problem(row[0], row[3]) if row[3] is not None else _from_row(row[:17])
+
+
+def row_entry(row: Row) -> Entry:
+    """The entry of a row (the keys back as integers)."""
+    own, mentions = (tuple(json.loads(keys)) if keys else () for keys in row[17:19])
+    return Entry(row[0], row[1], row[2], row_result(row), own, mentions)
+
+
+def record_columns(record: Record, has_related: bool) -> tuple[object, ...]:
+    """The values of `_COLUMNS` for a record: `_row(Summary.of(record))`, its `has_related` set to
+    `has_related`, without making the summary."""
+    provider, urls, body = record.provider, record.urls, record.body
+    published_at = record.published_at
+    has_url = bool(urls.original or urls.web or urls.amp or urls.cdn_amp or urls.video)  # Urls.all()
+    flags = bool(record.images) | has_related << 1 | bool(body.strip()) << 2 | has_url << 3
+    text = "\n".join([record.excerpt, provider.name, provider.domain, *record.topics, body])
+    return (
+        record.title, published_at.timestamp() if published_at else None, provider.name, provider.domain,
+        _TOPIC_SEPARATOR.join(record.topics), record.type, record.category, record.quality, record.heat,
+        int(record.published), flags, choose_url(urls), text.casefold().encode("utf-8", "replace"),
     )
 
 
@@ -290,34 +368,58 @@ class Index:
                     yield path, size, mtime_ns, Problem(path, problem) if problem is not None else _from_row(row)
 
     def store(self, entries: list[Entry]) -> None:
-        """Add or replace entries, in one transaction: the files, then all their links in key order
-        (inserting into the links tree in order touches each of its pages once, not once a row)."""
-        entries = [entry for entry in entries if _storable(entry.path)]
-        with self._lock, self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._delete([entry.path for entry in entries])
-            (last,) = self._db.execute("SELECT coalesce(max(id), 0) FROM files").fetchone()
-            files: list[tuple[object, ...]] = []
-            links: list[tuple[int, int, int]] = []
-            file_keys: list[tuple[int, bytes]] = []
-            for file_id, entry in enumerate(entries, last + 1):
-                if isinstance(entry.result, Problem):
-                    values: tuple[object, ...] = (entry.result.reason,) + (None,) * 13
-                else:
-                    values = (None,) + _row(entry.result)
-                files.append((file_id, entry.path, entry.size, entry.mtime_ns, *values))
-                if entry.own_keys or entry.mention_keys:
-                    links += [(key, OWN, file_id) for key in entry.own_keys]
-                    links += [(key, MENTION, file_id) for key in entry.mention_keys]
-                    file_keys.append((file_id, _packed(dict.fromkeys((*entry.own_keys, *entry.mention_keys)))))
-            self._db.executemany(
-                f"INSERT INTO files (id, path, size, mtime_ns, problem, {_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                files,
-            )
-            self._db.executemany("INSERT INTO file_keys VALUES (?, ?)", file_keys)
-            links.sort()
-            self._db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", links)
+        """Add or replace entries, in one transaction (see `store_rows`)."""
+        self.store_rows([entry_row(entry) for entry in entries])
+
+    def store_rows(self, rows: list[Row], *, bulk: bool = False) -> None:
+        """Add or replace parsed files (see `Row`), in one transaction: the files, then all their links
+        in key order (inserting into the links tree in order touches each of its pages once, not once
+        a row). The links are unpacked from their JSON arrays and sorted by SQLite itself, so that no
+        Python object is made for each of them.
+
+        `bulk`: a large build from scratch, during which the database is not synced to the disk (an
+        index left damaged by a system crash is rebuilt)."""
+        rows = [row for row in rows if _storable(row[0])]
+        with self._lock:
+            if bulk:
+                self._db.execute("PRAGMA synchronous=OFF")
+            try:
+                with self._db:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._insert(rows)
+            finally:
+                if bulk:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def _insert(self, rows: list[Row]) -> None:
+        db = self._db
+        self._delete([row[0] for row in rows])
+        (last,) = db.execute("SELECT coalesce(max(id), 0) FROM files").fetchone()
+        ids = range(last + 1, last + 1 + len(rows))
+        db.executemany(
+            f"INSERT INTO files (id, path, size, mtime_ns, problem, {_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(file_id, *row[:17]) for file_id, row in zip(ids, rows)],
+        )
+        db.executemany(
+            "INSERT INTO file_keys VALUES (?, ?)",
+            [(file_id, row[19]) for file_id, row in zip(ids, rows) if row[19] is not None],
+        )
+        staged = [(file_id, OWN, row[17]) for file_id, row in zip(ids, rows) if row[17]]
+        staged += [(file_id, MENTION, row[18]) for file_id, row in zip(ids, rows) if row[18]]
+        if not staged:
+            return
+        if not _HAS_JSON_EACH:
+            links = sorted((key, role, file_id) for file_id, role, keys in staged for key in json.loads(keys))
+            db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", links)
+            return
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS staged_links (file_id INTEGER, role INTEGER, keys TEXT)")
+        db.executemany("INSERT INTO temp.staged_links VALUES (?, ?, ?)", staged)
+        db.execute(
+            "INSERT OR IGNORE INTO links SELECT j.value, s.role, s.file_id "
+            "FROM temp.staged_links s, json_each(s.keys) j ORDER BY 1, 2, 3"
+        )
+        db.execute("DELETE FROM temp.staged_links")
 
     def remove(self, paths: list[str]) -> None:
         """Forget files that are gone."""

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 from .frontmatter import RECORD_SUFFIXES, read_for_index
-from .index import Entry, Index, key_hash
+from .index import (
+    Entry, Index, Row, _from_row, key_hash, problem_row, record_columns, record_row, row_entry,
+)
 from .record import Problem, Summary, Urls
 from .urls import normalise_title, normalise_url, story_keys
 
@@ -26,6 +28,10 @@ FIRST_BATCH = 100
 # Parsed files are stored in transactions of up to this many: each transaction rewrites most pages of
 # the links tree once it is large, so storing more at a time is cheaper (see `_store_due`).
 STORE_BATCH = 10_000
+# Files a task of the process pool parses: one message each way for all of them.
+CHUNK = 128
+# From this many files to parse, the index is written without syncing it to the disk (see Index.store_rows).
+BULK = 5_000
 
 # path -> (size, mtime_ns); (-1, -1) for a path that could not be examined.
 Stats = dict[str, tuple[int, int]]
@@ -66,14 +72,19 @@ def mention_keys(urls: Urls) -> list[str]:
 
 
 def parse_entry(item: tuple[str, int, int]) -> Entry:
-    """Parse one file into an index entry (runs in worker processes).
+    """Parse one file into an index entry (see `parse_row`)."""
+    return row_entry(parse_row(item))
+
+
+def parse_row(item: tuple[str, int, int]) -> Row:
+    """Parse one file into the row the index stores (runs in worker processes).
 
     The keys are those of `link_keys` for the record, and of `link_keys(mention_keys(...))` for each
     related story, in order; the related stories come as plain tuples (see `read_for_index`)."""
     path, size, mtime_ns = item
     result, related = read_for_index(path)
     if isinstance(result, Problem):
-        return Entry(path, size, mtime_ns, result)
+        return problem_row(path, size, mtime_ns, result.reason)
     mentions: dict[str, None] = {}
     for title, original, web, amp, cdn_amp in related:
         for url in (original, web if web != original else "") if original or web else (amp, cdn_amp):
@@ -81,10 +92,15 @@ def parse_entry(item: tuple[str, int, int]) -> Entry:
                 mentions[key] = None
         if title_key := normalise_title(title):
             mentions["t:" + title_key] = None
-    own = tuple(key_hash(key) for key in link_keys(story_keys(result.urls), result.title))
-    summary = Summary.of(result)
-    summary.has_related = bool(related)
-    return Entry(path, size, mtime_ns, summary, own, tuple(dict.fromkeys(map(key_hash, mentions))))
+    own = [key_hash(key) for key in link_keys(story_keys(result.urls), result.title)]
+    return record_row(
+        path, size, mtime_ns, record_columns(result, bool(related)), own, list(dict.fromkeys(map(key_hash, mentions)))
+    )
+
+
+def parse_rows(items: list[tuple[str, int, int]]) -> list[Row]:
+    """Parse a chunk of files (a task of the process pool: one message each way for many files)."""
+    return [parse_row(item) for item in items]
 
 
 def scan(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
@@ -203,6 +219,14 @@ def _entries(
 def parse_entries(
     files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
 ) -> Iterator[list[Entry]]:
+    """`parse_row_batches`, as entries."""
+    for rows in parse_row_batches(files, workers, cancelled):
+        yield [row_entry(row) for row in rows]
+
+
+def parse_row_batches(
+    files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[list[Row]]:
     """Parse files in batches, on every core when there are many; batches arrive as they are ready.
 
     While the process pool starts, the first files are parsed right here, so the first titles can be
@@ -212,49 +236,49 @@ def parse_entries(
         for start in range(0, len(files), FIRST_BATCH):
             if cancelled():
                 return
-            yield [parse_entry(item) for item in files[start : start + FIRST_BATCH]]
+            yield [parse_row(item) for item in files[start : start + FIRST_BATCH]]
         return
     pool = ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=get_context("spawn"))
     rest = files[FIRST_BATCH:]
     done = 0
     try:
-        results = pool.map(parse_entry, rest, chunksize=32)
-        yield [parse_entry(item) for item in files[:FIRST_BATCH]]
-        batch: list[Entry] = []
+        results = pool.map(parse_rows, [rest[start : start + CHUNK] for start in range(0, len(rest), CHUNK)])
+        yield [parse_row(item) for item in files[:FIRST_BATCH]]
+        batch: list[Row] = []
         try:
-            for entry in results:
-                batch.append(entry)
-                if len(batch) % 64 == 0 and cancelled():
+            for rows in results:
+                batch += rows
+                if cancelled():
                     return
                 if len(batch) >= BATCH_SIZE:
                     done += len(batch)
                     yield batch
                     batch = []
         except BrokenProcessPool:  # a worker died (killed, out of memory): finish here, one by one
-            batch = [parse_entry(item) for item in rest[done:]]
+            batch = [parse_row(item) for item in rest[done:]]
         if batch:
             yield batch
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _split(entries: Iterable[Entry]) -> tuple[list[Summary], list[Problem], Stats]:
+def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
     summaries: list[Summary] = []
     problems: list[Problem] = []
     stats: Stats = {}
-    for entry in entries:
-        stats[entry.path] = (entry.size, entry.mtime_ns)
-        if isinstance(entry.result, Problem):
-            problems.append(entry.result)
+    for row in rows:
+        stats[row[0]] = (row[1], row[2])
+        if row[3] is not None:
+            problems.append(Problem(row[0], row[3]))
         else:
-            summaries.append(entry.result)
+            summaries.append(_from_row(row[:17]))
     return summaries, problems, stats
 
 
-def _store(index: Index, entries: list[Entry]) -> str:
-    """Store entries; a database that fails is reset, and the notice saying so is returned."""
+def _store(index: Index, rows: list[Row], *, bulk: bool = False) -> str:
+    """Store rows; a database that fails is reset, and the notice saying so is returned."""
     try:
-        index.store(entries)
+        index.store_rows(rows, bulk=bulk)
     except sqlite3.DatabaseError as error:
         index.reset(error)
         return index.notice
@@ -296,7 +320,7 @@ def stream(
     files = walk(paths, scan_problems)
     found: Stats = {}
     if not known:  # nothing indexed: show the first files found before the whole tree is walked
-        first = [parse_entry((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
+        first = [parse_row((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
         if first:
             notice = _store(index, first) or notice
             summaries, problems, stats = _split(first)
@@ -316,17 +340,18 @@ def stream(
             notice = index.notice
     yield Batch(removed=removed, scan_problems=scan_problems, total=len(changed), final=not changed, notice=notice)
     done = stored = 0
-    pending: list[Entry] = []
+    pending: list[Row] = []
+    bulk = len(changed) >= BULK
     try:
-        for entries in parse_entries(changed, workers, cancelled):
-            pending += entries
-            done += len(entries)
+        for rows in parse_row_batches(changed, workers, cancelled):
+            pending += rows
+            done += len(rows)
             batch_notice = ""
             if done >= len(changed) or _store_due(len(pending), stored):
-                batch_notice = _store(index, pending)
+                batch_notice = _store(index, pending, bulk=bulk)
                 stored += len(pending)
                 pending = []
-            summaries, problems, stats = _split(entries)
+            summaries, problems, stats = _split(rows)
             yield Batch(
                 summaries, problems, stats=stats, done=done, total=len(changed), final=done >= len(changed),
                 notice=batch_notice,
@@ -334,7 +359,7 @@ def stream(
     finally:
         if pending and not cancelled():
             try:
-                index.store(pending)
+                index.store_rows(pending)
             except sqlite3.ProgrammingError:
                 pass  # the index was closed before the stream: these files are parsed again next time
             except sqlite3.DatabaseError as error:
