@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
-import re
 import sys
-import tempfile
 from collections.abc import Sequence
-from importlib import resources
-from pathlib import Path
-from typing import Any, TextIO
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .core.library import load_library, open_index
 from .core.query import QueryError, parse_query, published_only
-from .core.record import Problem, Record, Summary
+from .core.record import Problem
 from .core.settings import config_location, load_settings
-from .core.sorting import sort_summaries
 from .core.state import StateFileError, StateStore, state_location
 from .core.text import safe_text
 from .core.urls import choose_url, refusal
 
+if TYPE_CHECKING:
+    from .core.record import Record, Summary
+
+# What `--list` does not need is imported where it is used: the loader and the parser (PyYAML, a
+# process pool), Textual, JSON. A listing from a warm index imports little more than the query.
+
 
 def bundled_seeds() -> str:
     """The folder of seed records shipped with the package (or beside it in a source checkout)."""
+    from importlib import resources
+    from pathlib import Path
+
     try:
         # A namespace package gives a MultiplexedPath whose str() is not a path; its files are real ones.
         for entry in resources.files("reader.seeds").iterdir():
@@ -119,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def export_state(state: StateStore, target: str) -> int:
     """Export to `target`: "-" is standard output, a symbolic link is written through (not replaced),
     a device or pipe is written into; a regular file is replaced atomically."""
+    import tempfile
+
     if target == "-" or (os.path.exists(target) and not os.path.isfile(target)):
         with tempfile.TemporaryDirectory() as folder:
             staged = os.path.join(folder, "state.json")
@@ -200,28 +205,74 @@ def list_records(
 
 
 def _list_records(paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool) -> int:
+    damaged: list[str] = []
+    if use_cache:
+        from .core.warm_listing import Listing, warm_listing
+
+        answer = warm_listing(paths, query)
+        if isinstance(answer, Listing):  # the index was up to date: no loading
+            _report(answer.problems, err)
+            _print_lines(answer.lines, fmt, out, err)
+            return 0
+        damaged = answer.damaged
+    import sqlite3
+
+    from .core.library import load_library, open_index
+    from .core.sorting import sort_summaries
+
     index = open_index(use_cache)
     if index.notice:
         print(f"reader: {safe_text(index.notice)}", file=err)
+    if damaged:  # rows with columns of the wrong types: forgotten, so that their files are read again
+        try:
+            index.remove(damaged)
+            print(f"reader: {len(damaged):,} damaged index entries were dropped; their files are read again",
+                  file=err)
+        except sqlite3.DatabaseError as error:
+            index.reset(error)
+            print(f"reader: {safe_text(index.notice)}", file=err)
     library = load_library(paths, index)
-    for problem in library.problems:
-        print(f"{safe_text(problem.path)}: {safe_text(problem.reason)}", file=err)
+    _report(library.problems, err)
     matches = query.matches
+    _print_lines(
+        [(s.path, s.timestamp, s.provider_name, s.title, s.url)
+         for s in sort_summaries([s for s in library.summaries if matches(s)], "newest")],
+        fmt, out, err,
+    )
+    return 0
+
+
+def _report(problems: list[Problem], err: TextIO) -> None:
+    for problem in problems:
+        print(f"{safe_text(problem.path)}: {safe_text(problem.reason)}", file=err)
+
+
+def _print_lines(
+    matched: list[tuple[str, float | None, str, str, str]], fmt: str, out: TextIO, err: TextIO
+) -> None:
+    """Print the matching records (path, timestamp, provider name, title, url), in their order: as
+    tsv lines, or as JSON read from their files."""
     lines: list[str] = []
-    for summary in sort_summaries([s for s in library.summaries if matches(s)], "newest"):
-        if fmt == "json":
-            record = library.load_record(summary.path)
+    if fmt == "json":
+        import json
+
+        from .core.frontmatter import read_record
+
+        for path, *_ in matched:
+            record = read_record(path)
             if isinstance(record, Problem):
                 _write(lines, out)
                 print(f"{safe_text(record.path)}: {safe_text(record.reason)}", file=err)
                 continue
             lines.append(json.dumps(record_json(record), ensure_ascii=True))
-        else:
-            lines.append(tsv_line(summary))
-        if len(lines) >= 1000:
-            _write(lines, out)
+            if len(lines) >= 1000:
+                _write(lines, out)
+    else:
+        for path, timestamp, provider_name, title, url in matched:
+            lines.append(_tsv(timestamp, provider_name, title, url, path))
+            if len(lines) >= 1000:
+                _write(lines, out)
     _write(lines, out)
-    return 0
 
 
 def _write(lines: list[str], out: TextIO) -> None:
@@ -231,25 +282,23 @@ def _write(lines: list[str], out: TextIO) -> None:
         lines.clear()
 
 
-# A URL of this plain shape passes every check of `urls.refusal` (printable ASCII without spaces, an
-# http(s) scheme, a host of letters, digits, dots and dashes): most URLs, vetted without its loops.
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#][!-~]*)?")
-
-
 def _openable(url: str) -> str | None:
-    if _PLAIN_URL.fullmatch(url):
-        return url
+    """The URL when `o` would open it, else None."""
     return url if url and refusal(url) is None else None
 
 
 def tsv_line(summary: Summary) -> str:
     """date, provider, title, url, path: tab-separated, with nothing that could act on a terminal."""
+    return _tsv(summary.timestamp, summary.provider_name, summary.title, summary.url, summary.path)
+
+
+def _tsv(timestamp: float | None, provider_name: str, title: str, url: str, path: str) -> str:
     fields = [
-        summary.published_at.isoformat() if summary.published_at else "",
-        summary.provider_name,
-        summary.title,
-        _openable(summary.url) or "",  # the link `o` would open, as in the JSON output
-        summary.path,
+        datetime.fromtimestamp(timestamp, timezone.utc).isoformat() if timestamp is not None else "",
+        provider_name,
+        title,
+        _openable(url) or "",  # the link `o` would open, as in the JSON output
+        path,
     ]
     every = "".join(fields)
     if every.isascii() and every.isprintable():  # what safe_text leaves as it is (no tabs or breaks)
