@@ -438,6 +438,9 @@ class _Reading:
             ).fetchall()
         if problems:
             self.problems = _problems(db, where, params)
+            damaged = [problem.path for problem in self.problems if not isinstance(problem.reason, str)]
+            if damaged:
+                self.stale = Stale("damaged index entries", damaged)
 
 
 _PATH = operator.itemgetter(0)
