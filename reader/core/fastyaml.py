@@ -85,15 +85,15 @@ def _loadable(text: str) -> bool:
     return True
 
 
-# The bytes that stand for a character libyaml refuses on their own (C0 controls but TAB, LF and CR;
-# DEL); the others it refuses (C1 controls but NEL, U+FFFE, U+FFFF) are multi-byte sequences whose
-# first bytes the check looks for, and surrogates cannot be encoded in strict UTF-8.
-_BYTES_KEPT_BY_YAML = bytes(code for code in range(256) if code >= 0x80 or not _NOT_YAML_PRINTABLE.match(chr(code)))
+# What each byte is to libyaml on its own: 1 for a character it refuses (C0 controls but TAB, LF and
+# CR; DEL), else 0. The other characters it refuses (C1 controls but NEL, U+FFFE, U+FFFF) are multi-byte
+# sequences whose first bytes the check looks for, and surrogates cannot be encoded in strict UTF-8.
+_REFUSED_BYTES = bytes(code < 0x80 and bool(_NOT_YAML_PRINTABLE.match(chr(code))) for code in range(256))
 
 
 def _loadable_encoded(text: str, encoded: bytes) -> bool:
     """`_loadable(text)` given the UTF-8 bytes of `text`: the searches run at memchr speed."""
-    if b"\xef\xbf" in encoded:
+    if b"\xef" in encoded and b"\xef\xbf" in encoded:
         return _loadable(text)  # perhaps U+FFFE or U+FFFF: the text decides
     position = encoded.find(b"\xc2")  # the first byte of U+0080 to U+00BF (C1 controls, no-break space)
     for _ in range(100):
@@ -104,7 +104,7 @@ def _loadable_encoded(text: str, encoded: bytes) -> bool:
         position = encoded.find(b"\xc2", position + 2)
     else:
         return _loadable(text)  # many: the text decides
-    if encoded.translate(None, _BYTES_KEPT_BY_YAML):
+    if b"\x01" in encoded.translate(_REFUSED_BYTES):
         return False  # a character libyaml refuses
     if b"\r" in encoded and "\r" in text.replace("\r\n", ""):
         return False  # lone carriage returns (line breaks to YAML)
