@@ -192,7 +192,7 @@ def test_a_damaged_row_is_read_again_not_a_crash(news: Path, damage: str, monkey
 
 def test_a_file_that_vanishes_after_the_walk_is_reported(news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     listed([news])
-    real_walk = warm_listing.walk
+    real_walk = warm_listing.walk_files
     gone = news / "sub2" / "02.md"
 
     def walk_then_remove(paths: list[str]) -> Any:
@@ -200,7 +200,7 @@ def test_a_file_that_vanishes_after_the_walk_is_reported(news: Path, monkeypatch
         gone.unlink()
         return found
 
-    monkeypatch.setattr(warm_listing, "walk", walk_then_remove)
+    monkeypatch.setattr(warm_listing, "walk_files", walk_then_remove)
     out, err = listed([news], "", "json")
     assert f"{gone}: " in err and str(gone) not in out and len(out.splitlines()) == 40 - 1
 

@@ -54,18 +54,32 @@ def index_location() -> str:
 def walk(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
     """{path: (size, mtime_ns)} for every record file under the given files and folders, and the paths
     that could not be read: what `loader.scan` gives (a test compares them on hostile trees)."""
+    files, problems = walk_files(paths)
     found: Stats = {}
+    for file in files:
+        path, size, mtime_ns = file.split("\0")
+        found[path] = (int(size), int(mtime_ns))
+    return found, problems
+
+
+def walk_files(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """`walk`, each file as one string: its path, size and mtime_ns separated by NUL (which no path
+    holds), as SQLite writes them for the comparison with the index. Unordered."""
+    files: list[str] = []
     problems: list[Problem] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for given in paths:
-        path = os.path.abspath(given)
+    given = [os.path.abspath(path) for path in paths]
+    for path in given:
         if os.path.isdir(path):
-            _walk(path, found, problems, seen_dirs)
+            _walk(path, files, problems, seen_dirs)
         elif os.path.lexists(path):
-            found.setdefault(path, _stat(path))
+            size, mtime_ns = _stat(path)
+            files.append(f"{path}\0{size}\0{mtime_ns}")
         else:
             problems.append(Problem(path, "no such file or folder"))
-    return found, problems
+    if len(given) > 1:  # a file found twice (a folder and a file in it given): the first finding counts
+        files = list({file.partition("\0")[0]: file for file in reversed(files)}.values())
+    return files, problems
 
 
 def _stat(path: str) -> tuple[int, int]:
@@ -80,7 +94,7 @@ _BY_DESCRIPTOR = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
-def _walk(top: str, found: Stats, problems: list[Problem], seen_dirs: set[tuple[int, int]]) -> None:
+def _walk(top: str, files: list[str], problems: list[Problem], seen_dirs: set[tuple[int, int]]) -> None:
     """Depth first, folders in the order `loader._walk` takes them (a folder reached twice through
     symbolic links is read under the path it is first reached by, so the order matters)."""
     stack = [top]
@@ -91,55 +105,61 @@ def _walk(top: str, found: Stats, problems: list[Problem], seen_dirs: set[tuple[
             if (info.st_dev, info.st_ino) in seen_dirs:
                 continue
             seen_dirs.add((info.st_dev, info.st_ino))
-            files, folders = _folder(folder)
+            folders = _folder(folder, files)
         except OSError as error:
             problems.append(Problem(folder, error.strerror or "cannot read folder"))
             continue
-        for path, stats in files:
-            found.setdefault(path, stats)
         stack += folders
 
 
-def _folder(folder: str) -> tuple[list[tuple[str, tuple[int, int]]], list[str]]:
-    """The record files of one folder with their sizes and mtimes, and its subfolders in name order."""
+def _folder(folder: str, files: list[str]) -> list[str]:
+    """Add the record files of one folder to `files`; its subfolders, in name order."""
     prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    found: list[str] = []
     if not _BY_DESCRIPTOR:
         with os.scandir(folder) as scanner:
-            return _entries(scanner, prefix, None)
-    descriptor = os.open(folder, os.O_RDONLY | _O_DIRECTORY)
-    try:
-        with os.scandir(descriptor) as scanner:
-            return _entries(scanner, prefix, descriptor)
-    finally:
-        os.close(descriptor)
+            folders = _entries(scanner, prefix, None, found)
+    else:
+        descriptor = os.open(folder, os.O_RDONLY | _O_DIRECTORY)
+        try:
+            with os.scandir(descriptor) as scanner:
+                folders = _entries(scanner, prefix, descriptor, found)
+        finally:
+            os.close(descriptor)
+    files += found  # only once the whole folder was read, as the loader takes a folder whole or not at all
+    return folders
 
 
-def _entries(
-    scanner: Iterator[os.DirEntry[str]], prefix: str, descriptor: int | None
-) -> tuple[list[tuple[str, tuple[int, int]]], list[str]]:
-    files = []
+def _entries(scanner: Iterator[os.DirEntry[str]], prefix: str, descriptor: int | None, files: list[str]) -> list[str]:
+    """What `loader._entries` finds, with one system call a record file: a record file's name is examined
+    at once (that tells a folder named like one, as `is_dir` would), other names by `is_dir` alone."""
     folders = []
-    is_regular = stat.S_ISREG
+    is_regular, is_folder = stat.S_ISREG, stat.S_ISDIR
     examine = os.stat
+    suffixes = RECORD_SUFFIXES
     for entry in scanner:
         name = entry.name
         if name.startswith("."):
             continue
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            folders.append(name)
-        elif name.lower().endswith(RECORD_SUFFIXES):
+        if name.endswith(suffixes) or name.lower().endswith(suffixes):
             try:
                 info = examine(name, dir_fd=descriptor) if descriptor is not None else entry.stat()
             except OSError:
-                files.append((prefix + name, (-1, -1)))
+                files.append(f"{prefix}{name}\0-1\0-1")  # parsing it gives the reason (a broken link, a loop)
                 continue
-            files.append((prefix + name, (info.st_size if is_regular(info.st_mode) else -1, info.st_mtime_ns)))
+            mode = info.st_mode
+            if is_folder(mode):
+                folders.append(name)
+            else:
+                files.append(f"{prefix}{name}\0{info.st_size if is_regular(mode) else -1}\0{info.st_mtime_ns}")
+            continue
+        try:
+            if entry.is_dir():
+                folders.append(name)
+        except OSError:
+            pass
     folders.sort()
-    return files, [prefix + name for name in folders]
+    return [prefix + name for name in folders]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -330,17 +350,19 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
         reader = threading.Thread(target=reading.run, name="reader-index", daemon=True)
         reader.start()
         try:
-            found, scan_problems = walk(paths)
+            files, scan_problems = walk_files(paths)
+            files.sort()
+            found = "\0\0".join(files)
+            del files
         finally:
             reader.join()
         if reading.error is not None:
             raise reading.error
         if reading.stale is not None:
             return reading.stale
-        if "\0\0".join(sorted([f"{path}\0{size}\0{mtime_ns}" for path, (size, mtime_ns) in found.items()])) != (
-            reading.files
-        ):
+        if found != reading.files:
             return Stale("files changed")
+        del found
         lines = reading.lines
         damaged = []
         for row in reading.unsure:
