@@ -233,3 +233,88 @@ def test_a_failed_store_leaves_nothing_staged(tmp_path: Path, monkeypatch: pytes
     index.store_rows(rows[:-1])
     assert len(dump(index)[0]) == len(entries)
     index.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# a build from scratch parses on the pool while the folders are walked
+
+
+def many_files(folder: Path, count: int) -> None:
+    for i in range(count):
+        sub = folder / f"d{i % 7}"
+        sub.mkdir(parents=True, exist_ok=True)
+        if i % 97 == 5:
+            (sub / f"{i:04}.md").write_text("no front matter\n", encoding="utf-8")
+            continue
+        (sub / f"{i:04}.md").write_text(
+            f"---\ntitle: Story {i}\nwebUrl: https://example.com/{i}\nrelated:\n  - title: Story {i + 1}\n"
+            f"    webUrl: https://example.com/{i + 1}\n---\nbody {i}\n",
+            encoding="utf-8",
+        )
+
+
+def build(folder: Path, location: Path, **options: Any) -> tuple[list[loader.Batch], list[list[tuple[Any, ...]]]]:
+    index = Index(str(location))
+    batches = list(loader.stream([str(folder)], index, **options))
+    tables = dump(index)
+    index.close()
+    return batches, tables
+
+
+def test_a_build_parsed_while_walking_equals_one_parsed_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    count = loader.POOL_THRESHOLD + 3 * loader.CHUNK + 17
+    many_files(tmp_path / "news", count)
+    sent: list[int] = []
+    real_send = loader._Parsing._send
+    monkeypatch.setattr(loader._Parsing, "_send", lambda self, chunk: (sent.append(len(chunk)), real_send(self, chunk))[1])
+    pooled, pooled_tables = build(tmp_path / "news", tmp_path / "pooled.sqlite3", workers=2)
+    assert sum(sent) == count - loader.FIRST_BATCH and max(sent) == loader.CHUNK  # all of them, by the pool
+    here, here_tables = build(tmp_path / "news", tmp_path / "here.sqlite3", workers=1)
+    assert pooled_tables == here_tables  # same rows, same ids (the same order), same links
+    assert len(pooled_tables[0]) == count
+    for batches in (pooled, here):
+        assert sum(len(b.stats) for b in batches) == count
+        assert [b.total for b in batches if b.scan_problems is not None] == [count - loader.FIRST_BATCH]
+        assert batches[-1].final
+    flat = lambda batches: ([s for b in batches for s in b.summaries], [p for b in batches for p in b.problems])  # noqa: E731
+    assert flat(pooled) == flat(here)
+
+
+def test_a_pool_that_breaks_while_walking_leaves_nothing_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    count = loader.POOL_THRESHOLD + 2 * loader.CHUNK
+    many_files(tmp_path / "news", count)
+    sent = []
+    real_send = loader._Parsing._send
+
+    def breaking(self: loader._Parsing, chunk: list[tuple[str, int, int]]) -> None:
+        sent.append(len(chunk))
+        if len(sent) == 2:  # a worker killed: this submission and every later one fail
+            self._pool.shutdown(wait=True)
+            monkeypatch.setattr(self._pool, "submit", lambda *a: (_ for _ in ()).throw(BrokenProcessPool("killed")))
+        real_send(self, chunk)
+
+    monkeypatch.setattr(loader._Parsing, "_send", breaking)
+    _, tables = build(tmp_path / "news", tmp_path / "index.sqlite3", workers=2)
+    _, expected = build(tmp_path / "news", tmp_path / "here.sqlite3", workers=1)
+    assert len(sent) > 2 and tables == expected
+
+
+def test_closing_a_build_while_it_walks_stops_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many_files(tmp_path / "news", loader.POOL_THRESHOLD + loader.CHUNK)
+    pools: list[loader._Parsing] = []
+    real_init = loader._Parsing.__init__
+
+    def recording(self: loader._Parsing, workers: int | None) -> None:
+        real_init(self, workers)
+        pools.append(self)
+
+    monkeypatch.setattr(loader._Parsing, "__init__", recording)
+    index = Index(":memory:")
+    batches = loader.stream([str(tmp_path / "news")], index, workers=2)
+    next(batches)  # the first files, parsed here
+    next(batches)  # the walk is done, the rest handed to the pool
+    batches.close()
+    assert len(pools) == 1 and pools[0]._pool._shutdown_thread
+    index.close()

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from dataclasses import dataclass, field
@@ -238,28 +238,68 @@ def parse_row_batches(
                 return
             yield [parse_row(item) for item in files[start : start + FIRST_BATCH]]
         return
-    pool = ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=get_context("spawn"))
-    rest = files[FIRST_BATCH:]
-    done = 0
+    parsing = _Parsing(workers)
     try:
-        results = pool.map(parse_rows, [rest[start : start + CHUNK] for start in range(0, len(rest), CHUNK)])
+        parsing.add(files[FIRST_BATCH:])
         yield [parse_row(item) for item in files[:FIRST_BATCH]]
-        batch: list[Row] = []
+        yield from parsing.batches(cancelled)
+    finally:
+        parsing.close()
+
+
+class _Parsing:
+    """Files parsed on a process pool, handed over as they are found, a chunk of `CHUNK` at a time (one
+    message each way for many files); their rows come back in the order the files were given."""
+
+    def __init__(self, workers: int | None) -> None:
+        self._pool = ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=get_context("spawn"))
+        self._tasks: list[tuple[list[tuple[str, int, int]], Future[list[Row]] | None]] = []
+        self._waiting: list[tuple[str, int, int]] = []
+
+    def add(self, items: list[tuple[str, int, int]]) -> None:
+        """Files to parse, after those given before; they are sent to the pool a chunk at a time."""
+        self._waiting += items
+        while len(self._waiting) >= CHUNK:
+            self._send(self._waiting[:CHUNK])
+            del self._waiting[:CHUNK]
+
+    def _send(self, chunk: list[tuple[str, int, int]]) -> None:
+        future: Future[list[Row]] | None
         try:
-            for rows in results:
-                batch += rows
-                if cancelled():
-                    return
-                if len(batch) >= BATCH_SIZE:
-                    done += len(batch)
-                    yield batch
-                    batch = []
-        except BrokenProcessPool:  # a worker died (killed, out of memory): finish here, one by one
-            batch = [parse_row(item) for item in rest[done:]]
+            future = self._pool.submit(parse_rows, chunk)
+        except (BrokenProcessPool, RuntimeError):
+            future = None  # a pool that broke (a worker killed): this chunk is parsed here
+        self._tasks.append((chunk, future))
+
+    def batches(self, cancelled: Callable[[], bool]) -> Iterator[list[Row]]:
+        """The rows of every file added, in order, in batches of `BATCH_SIZE` or more. Files whose
+        worker died (killed, out of memory) are parsed here, and so is everything after them."""
+        if self._waiting:
+            self._send(self._waiting)
+            self._waiting = []
+        batch: list[Row] = []
+        broken = False
+        for chunk, future in self._tasks:
+            rows = None
+            if future is not None and not broken:
+                try:
+                    rows = future.result()
+                except BrokenProcessPool:
+                    broken = True
+            if rows is None:
+                rows = [parse_row(item) for item in chunk]
+            batch += rows
+            if cancelled():
+                return
+            if len(batch) >= BATCH_SIZE:
+                yield batch
+                batch = []
         if batch:
             yield batch
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop: files not started are not parsed."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
@@ -319,19 +359,60 @@ def stream(
     scan_problems: list[Problem] = []
     files = walk(paths, scan_problems)
     found: Stats = {}
-    if not known:  # nothing indexed: show the first files found before the whole tree is walked
-        first = [parse_row((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
-        if first:
-            notice = _store(index, first) or notice
-            summaries, problems, stats = _split(first)
-            found.update(stats)
-            known = dict(stats)
-            yield Batch(summaries, problems, stats=stats)
-    found.update(files)
-    changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
-    removed = [path for path in known if path not in found]
-    del found, known
-    _return_freed_memory()  # of the walk's results
+    parsing: _Parsing | None = None
+    try:
+        if not known:  # nothing indexed: show the first files found before the whole tree is walked
+            first = [parse_row((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
+            if first:
+                notice = _store(index, first) or notice
+                summaries, problems, stats = _split(first)
+                found.update(stats)
+                known = dict(stats)
+                yield Batch(summaries, problems, stats=stats)
+            if workers != 1:
+                parsing = _parse_while_walking(files, found, workers)
+        found.update(files)
+        changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
+        removed = [path for path in known if path not in found]
+        del found, known
+        _return_freed_memory()  # of the walk's results
+        yield from _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled)
+    finally:
+        if parsing is not None:
+            parsing.close()
+
+
+def _parse_while_walking(files: Iterator[tuple[str, tuple[int, int]]], found: Stats, workers: int | None) -> _Parsing | None:
+    """Walk on into `found`; once there are enough files for a process pool, start one and hand it the
+    files as they are found, so that the workers start (and parse) while the walk goes on. Every file
+    walked here is new (a build from scratch). The pool, if one was started."""
+    parsing = None
+    waiting: list[tuple[str, int, int]] = []
+    for path, stat_ in files:
+        found[path] = stat_
+        waiting.append((path, *stat_))
+        if len(waiting) >= CHUNK and (parsing is not None or len(waiting) >= POOL_THRESHOLD):
+            if parsing is None:
+                parsing = _Parsing(workers)
+            parsing.add(waiting)
+            waiting = []
+    if parsing is not None:
+        parsing.add(waiting)
+    return parsing
+
+
+def _load_changed(
+    index: Index,
+    changed: list[tuple[str, int, int]],
+    removed: list[str],
+    scan_problems: list[Problem],
+    parsing: _Parsing | None,
+    notice: str,
+    workers: int | None,
+    cancelled: Callable[[], bool],
+) -> Iterator[Batch]:
+    """`stream` once the walk is done: forget what is gone, parse and store what changed (`parsing`
+    has it when it was given the files as they were found)."""
     if removed:
         try:
             index.remove(removed)
@@ -343,7 +424,7 @@ def stream(
     pending: list[Row] = []
     bulk = len(changed) >= BULK
     try:
-        for rows in parse_row_batches(changed, workers, cancelled):
+        for rows in parsing.batches(cancelled) if parsing is not None else parse_row_batches(changed, workers, cancelled):
             pending += rows
             done += len(rows)
             batch_notice = ""
