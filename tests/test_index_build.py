@@ -318,3 +318,16 @@ def test_closing_a_build_while_it_walks_stops_the_pool(tmp_path: Path, monkeypat
     batches.close()
     assert len(pools) == 1 and pools[0]._pool._shutdown_thread
     index.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    own=st.lists(st.text(max_size=12) | st.sampled_from(["t:a", "x.example/1", "\ud800", "é"]), max_size=4, unique=True),
+    mentions=st.lists(st.text(max_size=12) | st.sampled_from(["t:a", "x.example/1", "\udfff"]), max_size=8),
+)
+def test_keys_hashed_a_list_at_a_time_make_the_same_row(own: list[str], mentions: list[str]) -> None:
+    columns = (None,) * 13
+    expected = index_module.record_row(
+        "/p", 1, 2, columns, [index_module.key_hash(k) for k in own], list(dict.fromkeys(map(index_module.key_hash, mentions)))
+    )
+    assert index_module.keyed_row("/p", 1, 2, columns, own, mentions) == expected

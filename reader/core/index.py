@@ -116,6 +116,31 @@ def record_row(path: str, size: int, mtime_ns: int, columns: tuple, own: list[in
     )
 
 
+def keyed_row(path: str, size: int, mtime_ns: int, columns: tuple, own: list[str], mentions: Iterable[str]) -> Row:  # type: ignore[type-arg]
+    """`record_row` given the keys themselves: `own` as they are, `mentions` without repeated hashes.
+    The keys are hashed to bytes and turned into integers, JSON and the blob a whole list at a time."""
+    own_digests = [_blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest() for key in own]
+    mention_digests = list(dict.fromkeys([_blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest() for key in mentions]))
+    if not own_digests and not mention_digests:
+        return (path, size, mtime_ns, None, *columns, "", "", None)
+    return (
+        path, size, mtime_ns, None, *columns, _json(_from_digests(own_digests)), _json(_from_digests(mention_digests)),
+        _packed(_from_digests(dict.fromkeys(own_digests + mention_digests))),
+    )
+
+
+_blake2b = hashlib.blake2b
+
+
+def _from_digests(digests: Iterable[bytes]) -> array[int]:
+    """The integers `key_hash` makes of 8-byte digests (signed, big-endian)."""
+    keys = array("q")
+    keys.frombytes(b"".join(digests))
+    if sys.byteorder == "little":
+        keys.byteswap()
+    return keys
+
+
 def _json(keys: Iterable[int]) -> str:
     return f"[{','.join(map(str, keys))}]" if keys else ""
 

@@ -16,7 +16,7 @@ from multiprocessing import get_context
 
 from .frontmatter import RECORD_SUFFIXES, read_for_index
 from .index import (
-    Entry, Index, Row, _from_row, key_hash, problem_row, record_columns, record_row, row_entry,
+    Entry, Index, Row, _from_row, keyed_row, problem_row, record_columns, row_entry,
 )
 from .record import Problem, Summary, Urls
 from .urls import normalise_title, normalise_url, story_keys
@@ -92,10 +92,8 @@ def parse_row(item: tuple[str, int, int]) -> Row:
                 mentions[key] = None
         if title_key := normalise_title(title):
             mentions["t:" + title_key] = None
-    own = [key_hash(key) for key in link_keys(story_keys(result.urls), result.title)]
-    return record_row(
-        path, size, mtime_ns, record_columns(result, bool(related)), own, list(dict.fromkeys(map(key_hash, mentions)))
-    )
+    own = link_keys(story_keys(result.urls), result.title)
+    return keyed_row(path, size, mtime_ns, record_columns(result, bool(related)), own, mentions)
 
 
 def parse_rows(items: list[tuple[str, int, int]]) -> list[Row]:
