@@ -91,16 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = "" if args.paths else f" (from folders in {safe_text(config_location())})"
         print(f"reader: no such file or folder: {safe_text(missing[0])}{where}", file=sys.stderr)
         return 2
-    state = StateStore(state_location())
     try:
-        query = parse_query(args.filter, state=state)
+        query = parse_query(args.filter)
     except QueryError as error:
         print(f"reader: invalid filter: {safe_text(str(error))}", file=sys.stderr)
         return 2
+    # The reading state is opened for the app, and for a listing whose filter asks about it (is:read,
+    # is:unread, is:starred): reading it costs ~0.1 s with 50,000 stories read.
+    state = None
+    if not args.list or query.uses_state:
+        state = StateStore(state_location())
+        query = parse_query(args.filter, state=state)
     if args.list:
         for problem in problems:
             print(f"reader: {safe_text(str(problem))}", file=sys.stderr)
-        if state.notice:
+        if state is not None and state.notice:
             print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
         if not settings.show_unpublished:
             query = published_only(query, state)
@@ -113,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     from .app import ReaderApp
 
+    assert state is not None
     app = ReaderApp(paths, use_cache=not args.no_cache, state=state, settings=settings, problems=problems)
     app.run()
     state.close()

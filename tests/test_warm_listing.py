@@ -386,3 +386,12 @@ def test_a_warm_listing_imports_neither_the_parser_nor_textual(news: Path) -> No
     modules = json.loads(warm.stderr.splitlines()[-1])
     assert warm.stdout == first.stdout and warm.stdout.count("\n") > 3
     assert not [m for m in modules if not m.startswith("dateutil")], modules  # dateutil: the query's dates
+
+
+def test_a_listing_opens_the_reading_state_only_when_its_filter_asks(news: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--list", "--filter", "robot", str(news)]) == 0
+    assert cli.main(["--list", str(news)]) == 0
+    assert not os.path.exists(state_location())
+    everything = capsys.readouterr().out.split("\n")[-41:]
+    assert cli.main(["--list", "--filter", "is:unread", str(news)]) == 0  # nothing read yet
+    assert os.path.exists(state_location()) and capsys.readouterr().out.split("\n") == everything
