@@ -331,3 +331,13 @@ def test_keys_hashed_a_list_at_a_time_make_the_same_row(own: list[str], mentions
         "/p", 1, 2, columns, [index_module.key_hash(k) for k in own], list(dict.fromkeys(map(index_module.key_hash, mentions)))
     )
     assert index_module.keyed_row("/p", 1, 2, columns, own, mentions) == expected
+
+
+def test_workers_leave_what_their_imports_made_out_of_the_cycle_collector() -> None:
+    import gc
+
+    parsing = loader._Parsing(1)
+    try:
+        assert parsing._pool.submit(gc.get_freeze_count).result() > 1000
+    finally:
+        parsing.close()

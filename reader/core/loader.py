@@ -245,12 +245,20 @@ def parse_row_batches(
         parsing.close()
 
 
+def _start_worker() -> None:
+    """In a new worker: what the imports made lives as long as the worker, so the cycle collector is
+    told to leave it out of its passes (~3% of a worker's time otherwise)."""
+    gc.freeze()
+
+
 class _Parsing:
     """Files parsed on a process pool, handed over as they are found, a chunk of `CHUNK` at a time (one
     message each way for many files); their rows come back in the order the files were given."""
 
     def __init__(self, workers: int | None) -> None:
-        self._pool = ProcessPoolExecutor(workers or os.cpu_count() or 1, mp_context=get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            workers or os.cpu_count() or 1, mp_context=get_context("spawn"), initializer=_start_worker
+        )
         self._tasks: list[tuple[list[tuple[str, int, int]], Future[list[Row]] | None]] = []
         self._waiting: list[tuple[str, int, int]] = []
 
