@@ -15,7 +15,7 @@ from reader.screens.main import MainScreen
 from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail import DetailPane
-from reader.widgets.filter_bar import FilterBar
+from reader.widgets.filter_bar import FilterBar, FilterInput
 from reader.widgets.topics import TopicList
 
 from .corpus import FIRST_RELATED_URL, FOX_URL, SEED_TITLE, SEED_URL, write_library
@@ -53,6 +53,11 @@ def status(app: ReaderApp) -> str:
     return str(app.screen.query_one("#status").render())
 
 
+def count(app: ReaderApp) -> str:
+    """What the article pane's lower border says: how many records are listed."""
+    return str(app.screen.query_one(ArticleList).border_subtitle)
+
+
 def shown(app: ReaderApp) -> Record | RelatedStory | str:
     return app.screen.query_one(DetailPane).shown
 
@@ -84,7 +89,7 @@ async def test_start_shows_newest_first_with_first_record_in_detail(library: Pat
         assert isinstance(app.focused, ArticleList)
         assert app.screen.query_one(ArticleList).cursor == 0
         assert shown_title(app) == titles(app)[0]
-        assert "showing 4 of 4 records" in status(app)
+        assert count(app) == "showing 4 of 4"
         assert "1 problem" in status(app)
 
 
@@ -126,18 +131,19 @@ async def test_live_filter_error_keeps_last_result_and_enter_returns(library: Pa
         await pilot.press(*"minneapolis")
         await settle(pilot)
         assert len(titles(app)) == 2
-        assert "showing 2 of 4" in status(app)
+        assert count(app) == "showing 2 of 4"
         app.screen.query_one(Input).insert_text_at_cursor(" topc:x")  # as if pasted
         await settle(pilot)
-        error = str(app.screen.query_one("#filter-error", Static).render())
-        assert error == 'unknown field "topc" - did you mean topic?'
+        field = app.screen.query_one(FilterInput)
+        assert field.error == 'unknown field "topc" - did you mean topic?'
+        assert field.render_line(0).text.rstrip().endswith("did you mean topic?")  # drawn in the bar
         assert len(titles(app)) == 2  # the last valid result stays
         for _ in "topc:x":
             await pilot.press("backspace")
         await pilot.press(*"quality:<38")
         await settle(pilot)
         assert titles(app) == ["Proposed ban on facial recognition technology moves forward in Minneapolis"]
-        assert str(app.screen.query_one("#filter-error", Static).render()) == ""
+        assert field.error == "" and "did you mean" not in field.render_line(0).text
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.focused, ArticleList)
@@ -446,3 +452,34 @@ async def test_keys_typed_right_after_enter_in_the_filter_go_to_the_list(library
         assert isinstance(app.focused, ArticleList)  # before any message was handled
         await settle(pilot)
         assert isinstance(app.focused, ArticleList) and field.value == "robot"
+
+
+async def test_a_list_drawn_first_page_first_keeps_the_cursor_on_its_record(tmp_path: Path) -> None:
+    """A long list is drawn from its first page before it is complete; the record under the cursor
+    further down stays under it once the rest arrives, and the count says when it is complete."""
+    from reader.synth import write_corpus
+
+    write_corpus(tmp_path / "many", 1500, workers=1)
+    sent: list[bool] = []
+    original = MainScreen.on_main_screen_filtered
+
+    def recording(self: MainScreen, message: MainScreen.Filtered) -> None:
+        sent.append(message.complete)
+        original(self, message)
+
+    app = ReaderApp([str(tmp_path / "many")])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MainScreen, "on_main_screen_filtered", recording)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            articles = app.screen.query_one(ArticleList)
+            total = len(articles.summaries)
+            articles.cursor = 1000
+            await settle(pilot)
+            kept = articles.highlighted
+            sent.clear()
+            await pilot.press("slash", *"-zzzqx")
+            await settle(pilot)
+            assert False in sent and sent[-1] is True  # a first page, then the whole list
+            assert articles.highlighted is kept and articles.cursor == 1000
+            assert count(app) == f"showing {total:,} of {total:,}"

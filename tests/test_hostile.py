@@ -42,6 +42,7 @@ from reader.screens.main import MainScreen
 from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail import DetailPane
+from reader.widgets.filter_bar import FilterInput
 from reader.widgets.topics import TopicList
 
 from .hostile import PAYLOADS, HostileFolder, forbidden, url_cases, write_hostile_folder, yaml_quote
@@ -769,7 +770,7 @@ async def test_pasted_filter_text_is_shown_safely(hostile: HostileFolder) -> Non
         bar_input = app.screen.query_one(Input)
         bar_input.post_message(events.Paste(HOSTILE_QUERY))  # what a terminal's bracketed paste sends
         await settle(pilot)
-        error = str(app.screen.query_one("#filter-error", Static).render())
+        error = app.screen.query_one(FilterInput).error
         assert error.startswith('unknown field "topc')
         assert not forbidden(error), error
         assert_screen_safe(app, "pasted filter")

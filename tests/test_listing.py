@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reader.core.listing import RECENTLY_READ, Lister, recently_read
+from reader.core.listing import FIRST_CHECK, FIRST_PAGE, RECENTLY_READ, Lister, recently_read
 from reader.core.query import parse_query
 from reader.core.record import Provider, Record, Summary
 from reader.core.sorting import sort_summaries
@@ -128,3 +128,37 @@ def test_topics_looked_up_give_what_a_scan_gives(text: str, topic: str | None) -
         listing = lister.compute(records, 1, order, topic, parse_query(text))
         assert listing is not None
         assert [s.path for s in listing.summaries] == full(records, order, topic, text)
+
+
+def many(count: int) -> list[Summary]:
+    return [
+        Summary.of(Record(path=f"/m/{i:05}.md", title=f"{'even' if i % 2 == 0 else 'odd'} {i}",
+                          published_at=BASE + timedelta(minutes=i)))
+        for i in range(count)
+    ]
+
+
+def test_first_page_is_the_start_of_the_final_list_and_is_sent_once() -> None:
+    records, pages = many(3000), []
+    listing = Lister().compute(records, 1, "newest", None, parse_query("even"), first_page=pages.append)
+    assert listing is not None and len(listing.summaries) == 1500
+    assert len(pages) == 1
+    assert [s.path for s in pages[0]] == [s.path for s in listing.summaries[:FIRST_PAGE]]
+    assert pages[0] is not listing.summaries  # a list of its own: the final one keeps growing
+
+
+@pytest.mark.parametrize(("count", "text"), [(3000, "odd 77"), (FIRST_CHECK, "even"), (3000, "nothing")])
+def test_no_first_page_when_few_match_or_nothing_is_left_to_test(count: int, text: str) -> None:
+    pages: list[list[Summary]] = []
+    listing = Lister().compute(many(count), 1, "newest", None, parse_query(text), first_page=pages.append)
+    assert listing is not None
+    assert pages == []  # the whole list came as soon as a page would have
+
+
+def test_a_cancelled_computation_may_have_sent_its_first_page_but_returns_nothing() -> None:
+    pages: list[list[Summary]] = []
+    calls = iter(range(100))
+    listing = Lister().compute(
+        many(20000), 1, "newest", None, parse_query("even"), lambda: next(calls) >= 3, first_page=pages.append
+    )
+    assert listing is None and len(pages) == 1

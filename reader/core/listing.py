@@ -15,6 +15,11 @@ from .state import summary_id
 
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096
+# The first checks come sooner (the chunk doubles from this up to CHECK_EVERY), so that the first
+# page of matches is known after a few hundred records when matches are common.
+FIRST_CHECK = 256
+# How many matches make a first page: more rows than any terminal shows.
+FIRST_PAGE = 200
 # How many recent lists are kept, so that deleting characters returns to a list already computed.
 RECENT = 16
 # The "topic" that lists the records read, most recently read first.
@@ -54,11 +59,15 @@ class Lister:
         *,
         state: ReadingState | None = None,
         state_version: int = 0,
+        first_page: Callable[[list[Summary]], None] | None = None,
     ) -> Listing | None:
         """The list for these inputs, or None when `cancelled` turned true on the way.
 
         `state` answers the recently-read view; `state_version` must change whenever a state change
-        could change the answer (pass 0 when neither the query nor the topic depends on the state)."""
+        could change the answer (pass 0 when neither the query nor the topic depends on the state).
+        `first_page`, when given, is called once with the first FIRST_PAGE matches (a new list, in
+        the final order) as soon as they are known, if records are left to test after them: the
+        rows a screen shows, before the whole list is done."""
         key = (version, state_version, order, topic, query.text.strip())
         with self._lock:
             known = self._recent.get(key)
@@ -85,10 +94,15 @@ class Lister:
                 base = self._sorted_for(summaries, version, order)
         matches = query.matches
         result: list[Summary] = []
-        for start in range(0, len(base), CHECK_EVERY):
+        start, chunk = 0, FIRST_CHECK
+        while start < len(base):
             if cancelled():
                 return None
-            result.extend([s for s in base[start : start + CHECK_EVERY] if matches(s)])
+            result.extend([s for s in base[start : start + chunk] if matches(s)])
+            start, chunk = start + chunk, min(chunk * 2, CHECK_EVERY)
+            if first_page is not None and len(result) >= FIRST_PAGE and start < len(base):
+                first_page(result[:FIRST_PAGE])
+                first_page = None
         listing = Listing(version, state_version, order, topic, query, result)
         with self._lock:
             self._last = listing

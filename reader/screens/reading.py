@@ -130,6 +130,9 @@ class ReadingActions:
         self.remember(what, marks, kind="star")
 
     def action_mark_all_read(self: MainScreen) -> None:
+        if not self.matching_complete:
+            self.notify("The list is still being filtered: press M again in a moment")
+            return
         listed = list(self.matching)
         unread = {summary_id(s) for s in listed} - self.state.read.keys()
         if not unread:

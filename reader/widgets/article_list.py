@@ -61,6 +61,9 @@ class ArticleList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ArticleList {
         background: $surface;
+        /* A scrollbar that comes and goes would lay out the screen again as the filter changes. */
+        overflow-x: hidden;
+        overflow-y: scroll;
         & > .article-list--cursor { background: $block-cursor-blurred-background; }
         &:focus > .article-list--cursor {
             background: $block-cursor-background;
@@ -108,24 +111,28 @@ class ArticleList(ScrollView, can_focus=True):
             return self.summaries[self.cursor]
         return None
 
-    def show(self, summaries: list[Summary], keep: str | None = None, fallback: int = 0) -> None:
+    def show(
+        self, summaries: list[Summary], keep: str | None = None, fallback: int = 0, at: int | None = None
+    ) -> None:
         """Show a new list; the cursor stays on the record at path `keep` if present, else goes to row
-        `fallback` (clamped)."""
+        `fallback` (clamped). `at`, when given, is where `keep` is in the list (-1: not in it), found
+        beforehand off the UI thread."""
         self.summaries = summaries
         self._set_rows(len(summaries))
         index = min(fallback, max(len(summaries) - 1, 0))
-        if keep is not None:
+        if keep is not None and at is not None:
+            index = at if at >= 0 else index
+        elif keep is not None:
             index = next((i for i, s in enumerate(summaries) if s.path == keep), index)
         self.cursor = index
         self.refresh()
 
     def _set_rows(self, rows: int) -> None:
-        """Set the scrollable height. Setting `virtual_size` lays out the whole screen; that is only
-        needed when the scrollbar appears or goes, so otherwise the size is set quietly and only the
-        scrollbar is updated (a keystroke in the filter changes the row count every time)."""
+        """Set the scrollable height. Setting `virtual_size` lays out the whole screen; the scrollbar
+        is always shown, so that is only needed when the width changed; otherwise the size is set
+        quietly and only the scrollbar is updated (a keystroke in the filter changes the row count)."""
         size = Size(self.size.width, rows)
-        visible = self.scrollable_content_region.height
-        if self.virtual_size.width != size.width or (self.virtual_size.height > visible) != (rows > visible):
+        if self.virtual_size.width != size.width:
             self.virtual_size = size
         else:
             self.set_reactive(ArticleList.virtual_size, size)

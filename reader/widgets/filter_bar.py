@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -22,6 +27,40 @@ class FilterInput(Input):
     value; at 100,000 records that layout and repaint was most of a keystroke's time. The size only
     bounds the input's own horizontal scrolling, so it is set here without a layout, and Input's
     own assignment then finds the value unchanged."""
+
+    COMPONENT_CLASSES = Input.COMPONENT_CLASSES | {"filter-input--error"}
+
+    DEFAULT_CSS = """
+    FilterInput > .filter-input--error { color: $text-error; text-style: bold; }
+    """
+
+    ERROR_SHARE = 0.6
+    """At most this share of the line is given to an error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.error = ""
+        """The error of the query typed, drawn over the right end of the line (a widget of its own
+        beside the input changed its width, and so laid out the whole screen, as errors came and
+        went while typing)."""
+
+    def set_error(self, message: str) -> None:
+        if message != self.error:
+            self.error = message
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if y != 0 or not self.error:
+            return strip
+        room = strip.cell_length
+        text = f" {self.error} "
+        most = int(room * self.ERROR_SHARE)
+        if cell_len(text) > most:
+            text = set_cell_size(text, max(most - 2, 0)) + "… "
+        width = cell_len(text)
+        style = self.rich_style + self.get_component_rich_style("filter-input--error")
+        return Strip.join([strip.crop(0, room - width), Strip([Segment(text, style)], width)])
 
     def _watch_value(self, value: str) -> None:
         self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
@@ -47,7 +86,6 @@ class FilterBar(Horizontal):
         &.-shown > #filter-label { color: $text-accent; }
         & > #filter-label { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
         & > Input { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
-        & > #filter-error { width: auto; max-width: 60%; padding: 0 1; color: $text-error; }
     }
     """
 
@@ -85,7 +123,6 @@ class FilterBar(Horizontal):
     return_focus: Widget | None = None
     """Where the focus goes on enter (the article list)."""
 
-    _error = ""
     opened = 0
     """How many times the bar was opened: lets the screen tell a stale Done or Cleared from a fresh one."""
 
@@ -96,7 +133,6 @@ class FilterBar(Horizontal):
         field = FilterInput(placeholder="press / to filter: words, title:, topic:, provider:, since:7d, quality:>50 …")
         field.can_focus = False
         yield field
-        yield Static("", id="filter-error", markup=False)
 
     @property
     def text(self) -> str:
@@ -117,9 +153,7 @@ class FilterBar(Horizontal):
 
     def set_error(self, message: str) -> None:
         """Show a query error, or clear it with an empty message."""
-        if message != self._error:  # an update lays the screen out again: not on every keystroke
-            self._error = message
-            self.query_one("#filter-error", Static).update(message)
+        self.query_one(FilterInput).set_error(message)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
