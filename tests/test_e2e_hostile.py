@@ -132,7 +132,9 @@ def focus_article_list(term: TmuxSession) -> None:
     for _ in range(6):
         term.send_keys("BTab")
         try:
-            wait_until(lambda: "Related" in footer(term.screen()), 0.5)
+            # Long enough for a busy machine: a footer redrawn late made one more shift+tab land
+            # on the topic pane, where the next Down changed the view.
+            wait_until(lambda: "Related" in footer(term.screen()), 3.0)
             return
         except AssertionError:
             continue  # the footer of the detail pane and of its lists look alike: one more shift+tab
