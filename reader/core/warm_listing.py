@@ -183,6 +183,8 @@ class _Sql:
     params: list[object] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     """SQL for "this row must be tested in Python"; "1" for every row."""
+    by_story: list[object] = field(default_factory=list)
+    """Terms on the reading state, tested in Python on every row, with the story's URL and path alone."""
 
     def keep(self, condition: str, *params: object) -> None:
         self.where.append(condition)
@@ -208,7 +210,10 @@ def _narrowing(terms: Iterable[object], ascii_lower: bool) -> _Sql:
                 continue
         except (TypeError, ValueError):
             pass
-        sql.checks.append("1")  # anything else (reading state, a kind this module does not know): Python decides
+        if kind == "state":
+            sql.by_story.append(term)
+            continue
+        sql.checks.append("1")  # anything else (a kind this module does not know): Python decides
     return sql
 
 
@@ -364,6 +369,8 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
             return Stale("files changed")
         del found
         lines = reading.lines
+        if reading.by_story:
+            lines = [line for line in lines if _story_matches(reading.by_story, line)]
         damaged = []
         for row in reading.unsure:
             try:
@@ -412,6 +419,7 @@ class _Reading:
         self.unsure: list[tuple] = []  # type: ignore[type-arg]
         """The rows SQL could not decide: path, then `_SUMMARY_COLUMNS`."""
         self.problems: list[Problem] = []
+        self.by_story: list[object] = []
 
     def run(self) -> None:
         try:
@@ -444,6 +452,7 @@ class _Reading:
         self.files = "\0\0".join(files)
         ascii_lower = db.execute("SELECT lower('\u212aA\u00c0')").fetchone()[0] == "\u212aa\u00c0"
         sql = _narrowing(self.terms, ascii_lower)
+        self.by_story = sql.by_story
         check = " OR ".join(dict.fromkeys(sql.checks)) or "0"
         conditions = "".join(f" AND {condition}" for condition in sql.where)
         selected = f"FROM files {scan}WHERE ({where}) AND problem IS NULL{conditions}"
@@ -473,6 +482,25 @@ class _Reading:
             damaged = [problem.path for problem in self.problems if not isinstance(problem.reason, str)]
             if damaged:
                 self.stale = Stale("damaged index entries", damaged)
+
+
+class _Story:
+    """What a reading-state term looks at: the story's URL and path (see `state.summary_id`)."""
+
+    __slots__ = ("url", "path")
+
+    def __init__(self, url: str, path: str) -> None:
+        self.url = url
+        self.path = path
+
+
+def _story_matches(terms: list[object], line: Line) -> bool:
+    """Whether a line passes the reading-state terms (an unexpected term raises, and the caller gives up)."""
+    story = _Story(line[4], line[0])
+    for term in terms:
+        if term.test(story) == term.negated:  # type: ignore[attr-defined]
+            return False
+    return True
 
 
 _PATH = operator.itemgetter(0)
