@@ -43,7 +43,9 @@ LOAD_REFRESH_INTERVAL = 0.5
 # How long a filter worker that sent a list's first page waits for it to be drawn before going on.
 FIRST_PAGE_WAIT = 0.05
 # How long the cursor must rest on a record before its story is read and drawn, in seconds.
-DETAIL_DELAY = 0.05
+# Drawing a story lays out the whole screen again; keys held down or pressed
+# in quick succession (page-down at a key repeat of 25-35 ms) then draw only the list.
+DETAIL_DELAY = 0.12
 # The same while typing in the filter bar: each keystroke changes the list, and drawing a story lays
 # out the screen again, so the story waits for a pause in the typing.
 TYPING_DETAIL_DELAY = 0.3
