@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -102,6 +103,7 @@ class ArticleList(ScrollView, can_focus=True):
         # width, cursor, focus and marks: a list filtered again mostly shows rows already drawn.
         self._strips: LRUCache[tuple[int, int, bool, bool, bool, bool], tuple[Summary, Strip]] = LRUCache(1024)
         self.marks: Callable[[Summary], tuple[bool, bool]] = lambda summary: (True, False)
+        self._row_styles: dict[tuple[bool, bool], tuple[Style, Style, Style, Style, Style, Style]] = {}
         """Whether a record is (read, starred): asked only for the rows drawn."""
 
     @property
@@ -165,6 +167,7 @@ class ArticleList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._row_styles.clear()
 
     def on_resize(self, event: events.Resize) -> None:
         self._strips.clear()
@@ -185,18 +188,29 @@ class ArticleList(ScrollView, can_focus=True):
             self._strips[key] = cached
         return cached[1]
 
+    def _styles(self, is_cursor: bool) -> tuple[Style, Style, Style, Style, Style, Style]:
+        """The styles of a row (base, date, provider, unread title, star, unpublished), looked up
+        once per theme, focus and cursor rather than once per row."""
+        key = (is_cursor, self.has_focus)
+        styles = self._row_styles.get(key)
+        if styles is None:
+            base = self.rich_style
+            if is_cursor:
+                base = base + self.get_component_rich_style("article-list--cursor")
+            part = lambda name: base + self.get_component_rich_style(name, partial=True)  # noqa: E731
+            styles = (
+                base, part("article-list--date"), part("article-list--provider"), part("article-list--unread"),
+                part("article-list--star"), part("article-list--unpublished"),
+            )
+            self._row_styles[key] = styles
+        return styles
+
     def _render_row(self, summary: Summary, width: int, is_cursor: bool, read: bool, starred: bool) -> Strip:
-        base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("article-list--cursor")
-        dim = not summary.published
-        unpublished = self.get_component_rich_style("article-list--unpublished", partial=True)
-        date_style = base + self.get_component_rich_style("article-list--date", partial=True)
-        provider_style = base + self.get_component_rich_style("article-list--provider", partial=True)
-        title_style = base if read else base + self.get_component_rich_style("article-list--unread", partial=True)
-        mark_style = base + self.get_component_rich_style("article-list--star", partial=True) if starred else base
-        if dim and not is_cursor:
-            date_style = provider_style = title_style = base + unpublished
+        base, date_style, provider_style, unread_style, star_style, unpublished = self._styles(is_cursor)
+        title_style = base if read else unread_style
+        mark_style = star_style if starred else base
+        if not summary.published and not is_cursor:
+            date_style = provider_style = title_style = unpublished
         # Narrow lists (an 80-column terminal) drop the provider, then the date, before the title.
         provider_width = min(PROVIDER_WIDTH, max(width // 4, 6)) if width >= NARROW else 0
         date_width = DATE_WIDTH if width >= NARROW // 2 else 0
