@@ -483,3 +483,31 @@ async def test_a_list_drawn_first_page_first_keeps_the_cursor_on_its_record(tmp_
             assert False in sent and sent[-1] is True  # a first page, then the whole list
             assert articles.highlighted is kept and articles.cursor == 1000
             assert count(app) == f"showing {total:,} of {total:,}"
+
+
+async def test_the_list_draws_its_own_scrollbar_and_the_wheel_scrolls_it(tmp_path: Path) -> None:
+    from textual import events
+
+    from reader.synth import write_corpus
+    from reader.widgets.article_list import BAR_THUMB, WHEEL_ROWS
+
+    write_corpus(tmp_path / "many", 400, workers=1)
+    app = ReaderApp([str(tmp_path / "many")])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        articles = app.screen.query_one(ArticleList)
+        height = articles.scrollable_content_region.height
+        await pilot.press("g")
+        await settle(pilot)
+        column = [articles.render_line(y).text[-1] for y in range(height)]
+        assert column[0] == BAR_THUMB and column[-1] == " "  # at the top: the thumb is at the top
+        wheel = events.MouseScrollDown(articles, 1, 1, 0, 1, 0, False, False, False)
+        articles.post_message(wheel)
+        await settle(pilot)
+        assert articles.scroll_offset.y == WHEEL_ROWS and articles.cursor == 0  # the view moved, not the cursor
+        await pilot.press("G")
+        await settle(pilot)
+        assert articles.scroll_offset.y == len(articles.summaries) - height
+        column = [articles.render_line(y).text[-1] for y in range(height)]
+        assert column[-1] == BAR_THUMB and column[0] == " "
+        assert len(articles.render_line(0).text) == articles.scrollable_content_region.width

@@ -25,6 +25,8 @@ PROVIDER_WIDTH = 18
 NARROW = 50  # below this many columns a row has no provider, below half of it no date
 UNREAD_MARK = "●"
 STAR_MARK = "★"
+BAR_THUMB = "█"
+WHEEL_ROWS = 3  # rows a turn of the mouse wheel scrolls
 
 
 def fit(text: str, width: int) -> str:
@@ -57,14 +59,18 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--unpublished",
         "article-list--unread",
         "article-list--star",
+        "article-list--bar",
     }
 
     DEFAULT_CSS = """
     ArticleList {
         background: $surface;
-        /* A scrollbar that comes and goes would lay out the screen again as the filter changes. */
+        /* The list draws its own one-column scrollbar as part of its rows: Textual's scrollbar is a
+           widget of its own whose every line was redrawn on each keystroke and page (about as long
+           as the rows themselves), and one that comes and goes lays the screen out again. */
         overflow-x: hidden;
-        overflow-y: scroll;
+        overflow-y: hidden;
+        & > .article-list--bar { color: $scrollbar; background: $scrollbar-background; }
         & > .article-list--cursor { background: $block-cursor-blurred-background; }
         &:focus > .article-list--cursor {
             background: $block-cursor-background;
@@ -101,10 +107,11 @@ class ArticleList(ScrollView, can_focus=True):
         self.summaries: list[Summary] = []
         # Rows drawn, by record (its id: the cached value holds the record, so the id cannot be reused),
         # width, cursor, focus and marks: a list filtered again mostly shows rows already drawn.
-        self._strips: LRUCache[tuple[int, int, bool, bool, bool, bool], tuple[Summary, Strip]] = LRUCache(1024)
+        self._strips: LRUCache[tuple[int, int, bool, bool, bool, bool, bool | None], tuple[Summary, Strip]]
+        self._strips = LRUCache(1024)
         self.marks: Callable[[Summary], tuple[bool, bool]] = lambda summary: (True, False)
-        self._row_styles: dict[tuple[bool, bool], tuple[Style, Style, Style, Style, Style, Style]] = {}
         """Whether a record is (read, starred): asked only for the rows drawn."""
+        self._row_styles: dict[tuple[bool, bool], tuple[Style, Style, Style, Style, Style, Style]] = {}
 
     @property
     def highlighted(self) -> Summary | None:
@@ -160,9 +167,9 @@ class ArticleList(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         height = self.scrollable_content_region.height
         if line < top:
-            self.scroll_to(y=line, animate=False)
+            self.scroll_to(y=line, animate=False, force=True)
         elif height and line >= top + height:
-            self.scroll_to(y=line - height + 1, animate=False)
+            self.scroll_to(y=line - height + 1, animate=False, force=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -173,6 +180,15 @@ class ArticleList(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(event.size.width, len(self.summaries))
 
+    def thumb(self) -> range:
+        """The lines of the list's scrollbar column that its thumb covers (none when all rows fit)."""
+        rows, height = len(self.summaries), self.scrollable_content_region.height
+        if rows <= height or height <= 0:
+            return range(0)
+        size = max(1, height * height // rows)
+        start = round(self.scroll_offset.y * (height - size) / (rows - height))
+        return range(start, start + size)
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
@@ -181,12 +197,24 @@ class ArticleList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         summary = self.summaries[index]
         read, starred = self.marks(summary)
-        key = (id(summary), width, is_cursor, self.has_focus, read, starred)
+        bar = (y in self.thumb()) if len(self.summaries) > self.scrollable_content_region.height else None
+        key = (id(summary), width, is_cursor, self.has_focus, read, starred, bar)
         cached = self._strips.get(key)
         if cached is None:
-            cached = summary, self._render_row(summary, width, is_cursor, read, starred)
+            row = self._render_row(summary, width - 1, is_cursor, read, starred)
+            style = self.get_component_rich_style("article-list--bar") if bar is not None else self.rich_style
+            cell = Strip([Segment(BAR_THUMB if bar else " ", style)], 1)
+            cached = summary, Strip.join([row, cell])
             self._strips[key] = cached
         return cached[1]
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_to(y=self.scroll_offset.y + WHEEL_ROWS, animate=False, force=True)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_to(y=self.scroll_offset.y - WHEEL_ROWS, animate=False, force=True)
 
     def _styles(self, is_cursor: bool) -> tuple[Style, Style, Style, Style, Style, Style]:
         """The styles of a row (base, date, provider, unread title, star, unpublished), looked up
