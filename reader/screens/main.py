@@ -57,6 +57,7 @@ TOPICS_WIDTH = {False: 28, True: 22}
 # How long the topic counts wait after a change to the reading state, so a burst is counted once.
 COUNT_DELAY = 0.3
 
+
 def position(rows: list[Summary], path: str | None) -> int:
     """Where the record at `path` is in `rows`, -1 if not there."""
     if path is not None:
@@ -168,12 +169,12 @@ class MainScreen(ReadingActions, Screen[None]):
         self.lister = Lister()
         self._generation = 0
         self.shown_generation = 0
-        """The generation of the list on screen (maybe its first page only: see matching_complete)."""
+        """The generation of the list on screen, equal to the latest once a filter has landed (maybe
+        its first page only: see matching_complete)."""
         self.matching_complete = True
         """Whether `matching` is the whole list, not the first page of one still being computed."""
         self._page_cursor: tuple[str | None, int] = (None, 0)
         """Where the cursor was left on a first page, to tell whether it was moved there."""
-        """The generation of the list on screen; equal to the latest once a filter has landed."""
         self._loading: tuple[int, int, float] | None = None
         self._last_refresh = 0.0
         self._listed_version = -1  # the library version the topics and list were last computed for
