@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reader.core.listing import FIRST_CHECK, FIRST_PAGE, RECENTLY_READ, Lister, recently_read
+from reader.core.listing import FIRST_CHECK, FIRST_PAGE, RECENTLY_READ, Lister, position, recently_read
 from reader.core.query import parse_query
 from reader.core.record import Provider, Record, Summary
 from reader.core.sorting import sort_summaries
@@ -162,3 +162,10 @@ def test_a_cancelled_computation_may_have_sent_its_first_page_but_returns_nothin
         many(20000), 1, "newest", None, parse_query("even"), lambda: next(calls) >= 3, first_page=pages.append
     )
     assert listing is None and len(pages) == 1
+
+
+def test_position_finds_a_record_by_path() -> None:
+    records = many(5)
+    assert position(records, records[3].path) == 3
+    assert position(records, "/elsewhere.md") == -1
+    assert position(records, None) == -1

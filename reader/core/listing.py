@@ -142,6 +142,15 @@ def recently_read(summaries: list[Summary], state: ReadingState | None) -> list[
     return [s for _, s in found]
 
 
+def position(rows: list[Summary], path: str | None) -> int:
+    """Where the record at `path` is in `rows`, -1 if not there."""
+    if path is not None:
+        for i, summary in enumerate(rows):
+            if summary.path == path:
+                return i
+    return -1
+
+
 def query_topic(query: Query) -> str | None:
     """The value of the query's first positive topic: term, if it has one."""
     return next((str(t.value) for t in query.terms if t.kind == "topic" and not t.negated), None)

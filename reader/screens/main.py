@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from ..core.counts import Counts, TopicCounter
 from ..core.history import History
 from ..core.library import Library
-from ..core.listing import RECENTLY_READ, Lister
+from ..core.listing import RECENTLY_READ, Lister, position
 from ..core.loader import Batch, stream
 from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Problem, Record, RelatedStory, Summary
@@ -56,15 +56,6 @@ NARROW_SCREEN = 100
 TOPICS_WIDTH = {False: 28, True: 22}
 # How long the topic counts wait after a change to the reading state, so a burst is counted once.
 COUNT_DELAY = 0.3
-
-
-def position(rows: list[Summary], path: str | None) -> int:
-    """Where the record at `path` is in `rows`, -1 if not there."""
-    if path is not None:
-        for i, summary in enumerate(rows):
-            if summary.path == path:
-                return i
-    return -1
 
 
 def settle_memory() -> None:

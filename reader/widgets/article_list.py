@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..core.dates import local_date
+from ..core.listing import position
 from ..core.record import Summary
 
 DATE_WIDTH = 10
@@ -129,17 +130,17 @@ class ArticleList(ScrollView, can_focus=True):
         self.summaries = summaries
         self._set_rows(len(summaries))
         index = min(fallback, max(len(summaries) - 1, 0))
-        if keep is not None and at is not None:
-            index = at if at >= 0 else index
-        elif keep is not None:
-            index = next((i for i, s in enumerate(summaries) if s.path == keep), index)
+        if keep is not None:
+            found = at if at is not None else position(summaries, keep)
+            index = found if found >= 0 else index
         self.cursor = index
         self.refresh()
 
     def _set_rows(self, rows: int) -> None:
-        """Set the scrollable height. Setting `virtual_size` lays out the whole screen; the scrollbar
-        is always shown, so that is only needed when the width changed; otherwise the size is set
-        quietly and only the scrollbar is updated (a keystroke in the filter changes the row count)."""
+        """Set the scrollable height. Setting `virtual_size` lays out the whole screen; the list has
+        no scrollbar widget that could come or go (it draws its own), so that is only needed when the
+        width changed; otherwise the size is set quietly (a keystroke in the filter changes the row
+        count every time)."""
         size = Size(self.size.width, rows)
         if self.virtual_size.width != size.width:
             self.virtual_size = size
@@ -197,7 +198,8 @@ class ArticleList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         summary = self.summaries[index]
         read, starred = self.marks(summary)
-        bar = (y in self.thumb()) if len(self.summaries) > self.scrollable_content_region.height else None
+        thumb = self.thumb()
+        bar = (y in thumb) if thumb else None  # None: every row fits, no scrollbar
         key = (id(summary), width, is_cursor, self.has_focus, read, starred, bar)
         cached = self._strips.get(key)
         if cached is None:
