@@ -10,18 +10,20 @@ import unicodedata
 from collections.abc import Iterable
 from multiprocessing import resource_tracker
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 from textual.screen import Screen
 from textual.theme import Theme
 
-from . import __version__
+from . import __version__, idle_gc
 from .core.library import Library, open_index
 from .core.settings import Settings, SettingsProblem, browser_command, config_location
 from .core.state import StateStore
 from .core.text import safe_text
 from .core.urls import refusal
+from .idle_gc import IdleCollector
 from .screens.main import MainScreen
 
 
@@ -123,6 +125,7 @@ class ReaderApp(App[None]):
         self.settings = settings if settings is not None else Settings()
         self.problems = [str(problem) for problem in problems]
         self.sub_title = __version__
+        self.collector = IdleCollector()
         if self.settings.keymap:
             keymap, problems = check_keymap(dict(self.settings.keymap))
             where = safe_text(config_location())
@@ -131,6 +134,8 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         self._choose_theme()
+        self.collector.start()
+        self.set_interval(idle_gc.TICK, self.collector.tick, name="idle gc")
         # `kill` (SIGTERM) exits like `q`, restoring the terminal. A closed terminal (SIGHUP) ends the
         # process at once: there is no terminal left to restore, waiting on it could hang (a reviewer
         # saw 9 of 24 closes during start-up leave the process waiting forever), and everything worth
@@ -152,6 +157,14 @@ class ReaderApp(App[None]):
             self.notify(self.state.notice, severity="error", markup=False, timeout=10)
             self.state.notice = None
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.collector.touched()
+        await super().on_event(event)
 
     def _choose_theme(self) -> None:
         """The theme last chosen in the palette, unless the configured one changed since it was chosen."""
