@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from reader.app import ReaderApp
 from reader.core.record import Record, RelatedStory
 from reader.screens.help import HelpScreen
+from reader.screens import main as main_screen
 from reader.screens.main import MainScreen
 from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
@@ -149,6 +150,22 @@ async def test_live_filter_error_keeps_last_result_and_enter_returns(library: Pa
         assert isinstance(app.focused, ArticleList)
         assert app.screen.query_one(ArticleList).cursor == 0
         assert shown_title(app) == titles(app)[0]
+
+
+async def test_the_story_waits_for_a_pause_in_the_typing(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(main_screen, "TYPING_DETAIL_DELAY", 2.0)
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_title(app).startswith("Weekly roundup")
+        await pilot.press("slash")
+        for key in "facial":  # "f" moves the cursor to another story; the rest keep it there
+            await pilot.press(key)
+            await pilot.pause(0.6)  # 3.6 s in all, longer than the delay, but no pause that long
+        assert screen(app).detail_pending and shown_title(app).startswith("Weekly roundup")
+        await pilot.pause(2.5)
+        assert not screen(app).detail_pending
+        assert shown_title(app) == titles(app)[0] and not shown_title(app).startswith("Weekly roundup")
 
 
 async def test_filter_escape_clears(library: Path) -> None:

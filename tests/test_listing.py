@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reader.core.listing import FIRST_CHECK, FIRST_PAGE, RECENTLY_READ, Lister, position, recently_read
+from reader.core.listing import FIRST_CHECK, FIRST_PAGE, RECENTLY_READ, Lister, Rows, position, recently_read
 from reader.core.query import parse_query
 from reader.core.record import Provider, Record, Summary
 from reader.core.sorting import sort_summaries
@@ -115,7 +117,7 @@ def test_recently_read_lists_read_records_most_recent_first_ignoring_the_order()
     assert listing is not None and [s.path for s in listing.summaries] == ["/r/40.md", "/r/2.md", "/r/7.md"]
     city = Lister().compute(records, 1, "newest", RECENTLY_READ, parse_query("title:city"), state=state, state_version=3)
     assert city is not None and [s.path for s in city.summaries] == ["/r/2.md", "/r/7.md"]  # "city council N"
-    assert recently_read(records, None) == []
+    assert len(recently_read(records, None)) == 0
 
 
 @pytest.mark.parametrize("text", ["topic:ai", "topic:robotics robot", "topic:AI -topic:robotics", "-topic:ai",
@@ -150,9 +152,24 @@ def test_first_page_is_the_start_of_the_final_list_and_is_sent_once() -> None:
 @pytest.mark.parametrize(("count", "text"), [(3000, "odd 77"), (FIRST_CHECK, "even"), (3000, "nothing")])
 def test_no_first_page_when_few_match_or_nothing_is_left_to_test(count: int, text: str) -> None:
     pages: list[list[Summary]] = []
-    listing = Lister().compute(many(count), 1, "newest", None, parse_query(text), first_page=pages.append)
+    listing = Lister().compute(
+        many(count), 1, "newest", None, parse_query(text), first_page=pages.append, first_page_time=math.inf
+    )
     assert listing is not None
     assert pages == []  # the whole list came as soon as a page would have
+
+
+@pytest.mark.parametrize("text", ["odd 77", "nothing"])
+def test_when_matches_are_rare_the_ones_found_in_time_are_sent_as_the_first_page(text: str) -> None:
+    pages: list[list[Summary]] = []
+    listing = Lister().compute(
+        many(3000), 1, "newest", None, parse_query(text), first_page=pages.append, first_page_time=0
+    )
+    assert listing is not None and len(pages) == 1
+    assert list(pages[0]) == listing.summaries[: len(pages[0])]  # the start of the final list
+    assert len(pages[0]) < len(listing.summaries) or not listing.summaries
+    # sent after the first FIRST_CHECK records were tested (newest first: from /m/02999.md down)
+    assert list(pages[0]) == [s for s in listing.summaries if int(s.path[3:8]) >= 3000 - FIRST_CHECK]
 
 
 def test_a_cancelled_computation_may_have_sent_its_first_page_but_returns_nothing() -> None:
@@ -162,6 +179,50 @@ def test_a_cancelled_computation_may_have_sent_its_first_page_but_returns_nothin
         many(20000), 1, "newest", None, parse_query("even"), lambda: next(calls) >= 3, first_page=pages.append
     )
     assert listing is None and len(pages) == 1
+
+
+def mixed() -> list[Summary]:
+    """The records of summaries(), every third one unpublished."""
+    return [dataclasses.replace(s, published=i % 3 != 0) for i, s in enumerate(summaries())]
+
+
+@pytest.mark.parametrize("text", ["", "robot", "is:published", "is:published robot", "is:unpublished face",
+                                  "-is:published", "-is:unpublished quality:>40", "is:published is:unpublished",
+                                  "is:published -is:unpublished city", "is:published -robot"])
+def test_published_records_listed_from_a_list_of_their_own_give_what_a_scan_gives(text: str) -> None:
+    records, lister = mixed(), Lister()
+    for order in ("newest", "title", "newest"):  # the second "newest" reuses the split lists
+        listing = lister.compute(records, 1, order, None, parse_query(text))
+        assert listing is not None and [s.path for s in listing.summaries] == full(records, order, None, text)
+    assert lister.compute(records, 1, "oldest", None, parse_query("is:unpublished")).summaries
+    narrowed = lister.compute(records, 1, "oldest", None, parse_query("is:unpublished robot"))
+    assert narrowed is not None and [s.path for s in narrowed.summaries] == full(
+        records, "oldest", None, "is:unpublished robot"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "robot", "-robot", "is:published", "-is:unpublished", "robot city",
+                                  "is:published -robot", "quality:>40 -is:published"])
+def test_a_query_tester_answers_as_matches_does(text: str) -> None:
+    query = parse_query(text)
+    records = mixed()
+    assert [query.tester()(s) for s in records] == [query.matches(s) for s in records]
+    if query.published is not None:
+        known = [s for s in records if s.published == query.published]
+        tester = query.tester(published_known=True)
+        assert [tester(s) for s in known] == [query.matches(s) for s in known]
+
+
+def test_rows_are_the_records_at_their_positions() -> None:
+    from array import array
+
+    records = many(6)
+    rows = Rows(records, array("I", [4, 0, 5]))
+    assert len(rows) == 3 and rows[0] is records[4] and rows[-1] is records[5]
+    assert list(rows) == [records[4], records[0], records[5]] and rows[1:] == [records[0], records[5]]
+    assert records[0] in rows and records[1] not in rows and rows.index(records[5]) == 2
+    with pytest.raises(IndexError):
+        rows[3]
 
 
 def test_position_finds_a_record_by_path() -> None:

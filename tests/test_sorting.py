@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from reader.core.record import Provider, Record, Summary
-from reader.core.sorting import SORT_ORDERS, sort_summaries
+from reader.core.sorting import SORT_ORDERS, sort_summaries, sorted_positions
 
 BASE = datetime(2021, 1, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -122,6 +122,14 @@ def test_ties_with_everything_missing_keep_path_order(order: str) -> None:
 def test_empty_list() -> None:
     for order in SORT_ORDERS:
         assert sort_summaries([], order) == []
+        assert len(sorted_positions([], order)) == 0
+
+
+@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_positions_in_an_order_are_where_the_sorted_list_puts_each_record(order: str) -> None:
+    shuffled = RECORDS + [summary(f"/f/tie{i}.md", "Same", hours=None) for i in (3, 1, 2)]
+    random.Random(11).shuffle(shuffled)
+    assert [shuffled[p] for p in sorted_positions(shuffled, order)] == sort_summaries(shuffled, order)
 
 
 def test_mixed_time_zones_sort_by_moment() -> None:

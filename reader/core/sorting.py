@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .record import Summary
@@ -51,3 +52,12 @@ _KEYS: dict[str, Callable[[Summary], Any]] = {
 def sort_summaries(summaries: list[Summary], order: str) -> list[Summary]:
     """A new list in the given order (one of SORT_ORDERS); ties keep the path order, so it is stable."""
     return sorted(sorted(summaries, key=lambda s: s.path), key=_KEYS[order])
+
+
+def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
+    """The positions of `summaries` in the order `sort_summaries` puts them, as an array of ints."""
+    paths = [s.path for s in summaries]
+    positions = sorted(range(len(summaries)), key=paths.__getitem__)
+    keys = list(map(_KEYS[order], summaries))
+    positions.sort(key=keys.__getitem__)
+    return array("I", positions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual import events, work
@@ -20,7 +21,7 @@ from textual.worker import get_current_worker
 from ..core.counts import Counts, TopicCounter
 from ..core.history import History
 from ..core.library import Library
-from ..core.listing import RECENTLY_READ, Lister, position
+from ..core.listing import RECENTLY_READ, Lister, Rows, position
 from ..core.loader import Batch, stream
 from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Problem, Record, RelatedStory, Summary
@@ -105,7 +106,7 @@ class MainScreen(ReadingActions, Screen[None]):
         """The filter worker finished; stale generations are dropped."""
 
         generation: int
-        summaries: list[Summary]
+        summaries: Sequence[Summary]
         complete: bool = True
         """False for the first page of a list still being computed (a complete one follows)."""
         keep: str | None = None
@@ -156,7 +157,7 @@ class MainScreen(ReadingActions, Screen[None]):
         self._load_finished = False
         """The first load has finished (a restored selection that is not listed by then is gone)."""
         self.filter_query: Query = parse_query("", state=self.state)
-        self.matching: list[Summary] = []
+        self.matching: Sequence[Summary] = []
         self.lister = Lister()
         self._generation = 0
         self.shown_generation = 0
@@ -171,6 +172,7 @@ class MainScreen(ReadingActions, Screen[None]):
         self._listed_version = -1  # the library version the topics and list were last computed for
         self._list_path: str | None = None
         self._detail_timer: Timer | None = None
+        self._detail_action: Callable[[], None] | None = None
         self.detail_pending = False
         """A story is waiting for the cursor to rest before it is read."""
         self._focus_links_when_shown = False
@@ -363,7 +365,7 @@ class MainScreen(ReadingActions, Screen[None]):
         stale = lambda: worker.is_cancelled or generation != self._generation  # noqa: E731
         version, state_version = versions
 
-        def first_page(rows: list[Summary]) -> None:
+        def first_page(rows: Rows) -> None:
             if not stale():
                 drawn = threading.Event()
                 self.post_message(self.Filtered(generation, rows, False, keep, position(rows, keep), drawn))
@@ -376,6 +378,8 @@ class MainScreen(ReadingActions, Screen[None]):
         if listing is not None and not stale():
             rows = listing.summaries
             self.post_message(self.Filtered(generation, rows, True, keep, position(rows, keep)))
+            if self._load_finished:  # what the next lists start from, made now rather than on a keystroke
+                self.lister.prepare(summaries, version, order)
 
     def on_main_screen_filtered(self, message: Filtered) -> None:
         if message.generation != self._generation:
@@ -483,6 +487,8 @@ class MainScreen(ReadingActions, Screen[None]):
         self.app.push_screen(NameScreen(f"Save the filter {text!r} as:"), named)
 
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        if self.detail_pending and self._detail_timer is not None:
+            self._detail_timer.reset()  # the story waits for a pause in the typing, as it draws slowly
         bar = self.query_one(FilterBar)
         try:
             query = parse_query(message.text, state=self.state)
@@ -502,6 +508,8 @@ class MainScreen(ReadingActions, Screen[None]):
         self.set_focus(articles)  # at once, so keys typed next go to the list
         if articles.summaries:
             articles.cursor = 0
+        if self.detail_pending:
+            self._detail_now()  # the typing is over: no need to wait for a pause
 
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
         self.filter_query = parse_query("", state=self.state)
@@ -520,16 +528,29 @@ class MainScreen(ReadingActions, Screen[None]):
         self.history.clear()
         # The story is read once the cursor rests: typing a filter or holding a key moves the cursor
         # through many records, and drawing each one's story would slow every keystroke.
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
         delay = TYPING_DETAIL_DELAY if isinstance(self.focused, Input) else DETAIL_DELAY
-        self.detail_pending = True
         if message.summary is None:
             text = "No record matches." if self._loading is None else "Loading…"
-            self._detail_timer = self.set_timer(delay, lambda: self._show_message(text))
+            self._detail_after(delay, lambda: self._show_message(text))
             return
         self.history.visit(path)
-        self._detail_timer = self.set_timer(delay, lambda: self._show_resting(path))
+        self._detail_after(delay, lambda: self._show_resting(path))
+
+    def _detail_after(self, delay: float, action: Callable[[], None]) -> None:
+        """Show the story (or a message) once the cursor has rested for `delay` seconds."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self.detail_pending = True
+        self._detail_action = action
+        self._detail_timer = self.set_timer(delay, self._detail_now)
+
+    def _detail_now(self) -> None:
+        """Show the story waiting for the cursor to rest now: its time came, or a key asked for it."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        action, self._detail_action = self._detail_action, None
+        if action is not None:
+            action()
 
     def _show_message(self, text: str) -> None:
         self.detail_pending = False
@@ -551,6 +572,8 @@ class MainScreen(ReadingActions, Screen[None]):
                 self.set_focus(detail)
             return
         self._focus_links_when_shown = True  # enter came before the story: focus it when it arrives
+        if self.detail_pending:
+            self._detail_now()
 
     def on_detail_pane_follow(self, message: DetailPane.Follow) -> None:
         target = message.target

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -105,7 +105,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.summaries: list[Summary] = []
+        self.summaries: Sequence[Summary] = []
         # Rows drawn, by record (its id: the cached value holds the record, so the id cannot be reused),
         # width, cursor, focus and marks: a list filtered again mostly shows rows already drawn.
         self._strips: LRUCache[tuple[int, int, bool, bool, bool, bool, bool | None], tuple[Summary, Strip]]
@@ -122,7 +122,7 @@ class ArticleList(ScrollView, can_focus=True):
         return None
 
     def show(
-        self, summaries: list[Summary], keep: str | None = None, fallback: int = 0, at: int | None = None
+        self, summaries: Sequence[Summary], keep: str | None = None, fallback: int = 0, at: int | None = None
     ) -> None:
         """Show a new list; the cursor stays on the record at path `keep` if present, else goes to row
         `fallback` (clamped). `at`, when given, is where `keep` is in the list (-1: not in it), found
