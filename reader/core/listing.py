@@ -30,7 +30,7 @@ FIRST_CHECK = 256
 FIRST_PAGE = 200
 # How long the first page waits for its matches, in seconds: when matches are rare, the ones found
 # by then are sent (the start of the final list, maybe empty) and the rest follow with the whole list.
-FIRST_PAGE_TIME = 0.02
+FIRST_PAGE_TIME = 0.012
 # How many recent lists are kept, so that deleting characters returns to a list already computed.
 RECENT = 16
 # The "topic" that lists the records read, most recently read first.
