@@ -174,13 +174,14 @@ class Lister:
         cached = self._by_topic
         if cached is not None and cached[:2] == (version, order):
             return cached[2]
-        index: dict[str, list[int]] = {}
+        index: dict[str, array[int]] = {}
         for position in self._sorted_for(summaries, version, order):
             for topic_cf in dict.fromkeys(summaries[position].topics_cf):  # a topic listed twice counts once
-                index.setdefault(topic_cf, []).append(position)
-        arrays = {topic_cf: array("I", positions) for topic_cf, positions in index.items()}
-        self._by_topic = (version, order, arrays)
-        return arrays
+                if (positions := index.get(topic_cf)) is None:
+                    positions = index[topic_cf] = array("I")
+                positions.append(position)
+        self._by_topic = (version, order, index)
+        return index
 
     def _sorted_for(
         self, summaries: list[Summary], version: int, order: str, published: bool | None = None
