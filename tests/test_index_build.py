@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core import fastyaml, frontmatter, loader
+from reader.core import fastyaml, frontmatter, loader, urls
 from reader.core import index as index_module
 from reader.core.frontmatter import _INDEX_FIELDS, read_record, record_from_mapping
 from reader.core.index import MENTION, OWN, Entry, Index
@@ -341,3 +341,102 @@ def test_workers_leave_what_their_imports_made_out_of_the_cycle_collector() -> N
         assert parsing._pool.submit(gc.get_freeze_count).result() > 1000
     finally:
         parsing.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# mention keys made in one pass, titles normalised a list at a time
+
+_title_text = st.text(st.sampled_from("aZ09 '\"’-.,!&\t\n\r\x0b\x1c\x7f\u00a0\u212ae\u0301ß🚀"), max_size=12)
+_ascii_title = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_title_text | _ascii_title, max_size=6))
+def test_titles_normalised_a_list_at_a_time_are_those_normalised_one_by_one(titles: list[str]) -> None:
+    assert urls.normalise_titles(titles) == [urls.normalise_title(title) for title in titles]
+
+
+def test_printable_ascii_titles_are_normalised_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    titles = ["  It's  a  Title!  ", "", " ", "A--b (c)", "x" * 500, "tab\tand\x7fdel", "'"]
+    expected = [urls.normalise_title(title) for title in titles]
+    monkeypatch.setattr(urls, "normalise_title", lambda title: pytest.fail("normalised one by one"))
+    assert urls.normalise_titles(titles) == expected
+    assert expected[:4] == ["its a title", "", "", "a b c"]
+
+
+_url_value = st.sampled_from(
+    ["", " ", "https://www.example.com/a/", "https://example.com/a", "//m.example.com/b?amp=1", "https://x.example/amp/c",
+     "https://www-x-example.cdn.ampproject.org/c/s/x.example/d", "mailto:a@b", "https://example.com/" + "p" * 4001]
+) | st.none() | st.integers() | _title_text
+_story = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": _title_text | _ascii_title | st.none() | st.integers() | st.just("x" * 1001) | st.just("A &amp; B"),
+        "originalUrl": _url_value,
+        "webUrl": _url_value,
+        "ampWebUrl": _url_value,
+        "cdnAmpWebUrl": _url_value,
+        "featuredContent": st.just('<iframe src="https://v.example/1">') | st.just("https://v.example/2") | st.none(),
+    },
+)
+
+
+def plain_related(value: Any) -> tuple[bool, list[str]]:
+    links = frontmatter._related_links(value)
+    return bool(links), loader.plain_mentions(links)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_story | st.just("a story") | st.integers(), max_size=8) | _story | st.none() | st.just("x"))
+def test_related_keys_in_one_pass_are_those_of_the_related_links(value: Any) -> None:
+    has_related, mentions = loader.related_keys(value)
+    assert (has_related, list(mentions)) == plain_related(value)
+
+
+def test_related_keys_keep_every_key_in_its_place() -> None:
+    stories = [
+        {"title": "Same title", "webUrl": "https://a.example/1"},
+        {"title": "Café", "originalUrl": "https://b.example/2", "webUrl": "https://b.example/2"},
+        {"title": "Same  title!", "ampWebUrl": "https://a.example/amp/1", "cdnAmpWebUrl": "https://c.example/3"},
+        {"featuredContent": "https://v.example/only-a-video"},
+        {"title": "Last", "webUrl": "https://a.example/1"},
+    ]
+    expected = (True, ["a.example/1", "t:same title", "b.example/2", "t:café", "c.example/3", "t:last"])
+    assert plain_related(stories) == expected
+    assert (lambda r: (r[0], list(r[1])))(loader.related_keys(stories)) == expected
+    assert loader.related_keys([{"featuredContent": "https://v.example/1"}])[0] is True
+    assert loader.related_keys([{"title": "  "}, "x"])[0] is False
+
+
+def test_rows_parsed_in_one_pass_are_the_plain_rows(tmp_path: Path) -> None:
+    from .hostile import write_hostile_folder
+
+    write_hostile_folder(tmp_path / "hostile")
+    write_corpus(tmp_path / "corpus", 60, seed=4)
+    files = [(p, *s) for p, s in loader.walk([str(tmp_path)], [])]
+    for path, size, mtime_ns in files:
+        result, links = frontmatter.read_for_index(path)
+        if isinstance(result, Problem):
+            expected = index_module.problem_row(path, size, mtime_ns, result.reason)
+        else:
+            own = loader.link_keys(urls.story_keys(result.urls), result.title)
+            columns = index_module.record_columns(result, bool(links))
+            expected = index_module.keyed_row(path, size, mtime_ns, columns, own, loader.plain_mentions(links))
+        assert loader.parse_row((path, size, mtime_ns)) == expected, path
+    assert sum(1 for path, *_ in files if len(frontmatter.read_for_index(path)[1]) > 3) > 20
+
+
+def test_a_new_index_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    record = tmp_path / "a.md"
+    record.write_text("---\ntitle: A\nwebUrl: https://a.example/1\n---\n")
+    old = sqlite3.connect(str(tmp_path / "old.sqlite3"))
+    old.execute("PRAGMA page_size=4096")
+    old.execute("PRAGMA journal_mode=WAL")
+    old.close()
+    for name, size in (("new.sqlite3", index_module.PAGE_SIZE), ("old.sqlite3", 4096)):
+        index = Index(str(tmp_path / name))
+        index.store_rows([loader.parse_row((str(record), 1, 2))])
+        assert len(dump(index)[2]) == 2
+        assert index._db.execute("PRAGMA page_size").fetchone() == (size,)
+        index.close()
+    assert index_module.PAGE_SIZE == 16_384

@@ -15,8 +15,9 @@ import html
 import os
 import re
 import stat
+from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from dateutil import parser as date_parser
@@ -92,21 +93,25 @@ def read_record(path: str, *, related_in_full: bool = True) -> Record | Problem:
 
 # A related story as the index links it: (title, originalUrl, webUrl, ampWebUrl, cdnAmpWebUrl).
 RelatedLink = tuple[str, str, str, str, str]
+_Related = TypeVar("_Related")
 
 
-def read_for_index(path: str) -> tuple[Record | Problem, list[RelatedLink]]:
+def read_for_index(path: str, related: Callable[[Any], _Related] | None = None) -> tuple[Record | Problem, _Related]:
     """What indexing needs of a file, at less cost than `read_record(path, related_in_full=False)`:
     the same record except that `related` is left empty, and the related stories that call would
-    have given, as plain (title, URLs) tuples (building a RelatedStory each costs more than the rest)."""
+    have given, as plain (title, URLs) tuples (building a RelatedStory each costs more than the rest).
+    `related`, when given, is called with the front matter's `related` value (None for a problem)
+    and what it returns is given instead of the tuples."""
+    links = _related_links if related is None else related
     loaded = _load_file_front_matter(path, _INDEX_FIELDS)
     if isinstance(loaded, Problem):
-        return loaded, []
+        return loaded, links(None)
     data, body = loaded
     try:
-        links = _related_links(data.get("related"))
-        return _record(path, data, body, ()), links
+        related_value = links(data.get("related"))
+        return _record(path, data, body, ()), related_value
     except Exception as error:  # as in parse_text
-        return Problem(path, f"unreadable record: {one_line(type(error).__name__)}"), []
+        return Problem(path, f"unreadable record: {one_line(type(error).__name__)}"), links(None)
 
 
 def _read_text(path: str) -> str | Problem:
@@ -517,14 +522,19 @@ def _related_links(value: Any) -> list[RelatedLink]:
     for item in _items(value, MAX_RELATED):
         if not isinstance(item, dict):
             continue
-        get = item.get
-        original, web, amp, cdn_amp = get("originalUrl"), get("webUrl"), get("ampWebUrl"), get("cdnAmpWebUrl")
-        # Most are absent, and _url(None) is "".
-        original = "" if original is None else _url(original)
-        web = "" if web is None else _url(web)
-        amp = "" if amp is None else _url(amp)
-        cdn_amp = "" if cdn_amp is None else _url(cdn_amp)
-        title = _text(get("title"), MAX_TITLE, unescape=True)
-        if title or original or web or amp or cdn_amp or _video(get("featuredContent")):
+        original, web, amp, cdn_amp = _story_urls(item)
+        title = _text(item.get("title"), MAX_TITLE, unescape=True)
+        if title or original or web or amp or cdn_amp or _video(item.get("featuredContent")):
             links.append((title, original, web, amp, cdn_amp))
     return links
+
+
+def _story_urls(item: dict[Any, Any]) -> tuple[str, str, str, str]:
+    """A related story's original, web, AMP and AMP cache URLs, as `_urls` keeps them."""
+    get = item.get
+    original, web, amp, cdn_amp = get("originalUrl"), get("webUrl"), get("ampWebUrl"), get("cdnAmpWebUrl")
+    # Most are absent, and _url(None) is "".
+    return (
+        "" if original is None else _url(original), "" if web is None else _url(web),
+        "" if amp is None else _url(amp), "" if cdn_amp is None else _url(cdn_amp),
+    )

@@ -26,6 +26,7 @@ from .record import Problem, Record, Summary, _folded as folded
 from .urls import choose_url
 
 SCHEMA_VERSION = "3"
+PAGE_SIZE = 16_384
 OWN, MENTION = 0, 1
 
 _SCHEMA = """
@@ -119,8 +120,8 @@ def record_row(path: str, size: int, mtime_ns: int, columns: tuple, own: list[in
 def keyed_row(path: str, size: int, mtime_ns: int, columns: tuple, own: list[str], mentions: Iterable[str]) -> Row:  # type: ignore[type-arg]
     """`record_row` given the keys themselves: `own` as they are, `mentions` without repeated hashes.
     The keys are hashed to bytes and turned into integers, JSON and the blob a whole list at a time."""
-    own_digests = [_blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest() for key in own]
-    mention_digests = list(dict.fromkeys([_blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest() for key in mentions]))
+    own_digests = _digests(own)
+    mention_digests = list(dict.fromkeys(_digests(mentions)))
     if not own_digests and not mention_digests:
         return (path, size, mtime_ns, None, *columns, "", "", None)
     return (
@@ -129,7 +130,17 @@ def keyed_row(path: str, size: int, mtime_ns: int, columns: tuple, own: list[str
     )
 
 
-_blake2b = hashlib.blake2b
+_copy_key_hash = hashlib.blake2b(digest_size=8).copy  # a copy of a fresh hash costs less than a new one
+
+
+def _digests(keys: Iterable[str]) -> list[bytes]:
+    """The 8-byte digests `key_hash` makes of the keys."""
+    digests = []
+    for key in keys:
+        digest = _copy_key_hash()
+        digest.update(key.encode("utf-8", "surrogatepass"))
+        digests.append(digest.digest())
+    return digests
 
 
 def _from_digests(digests: Iterable[bytes]) -> array[int]:
@@ -334,6 +345,9 @@ class Index:
         db = sqlite3.connect(self.location, timeout=30, check_same_thread=False, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout=30000")
+            # For a new database only (an existing one keeps its pages): a store rewrites most pages of
+            # the links tree, and in pages of 16 KiB instead of 4 KiB that costs ~20% less.
+            db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             with db:

@@ -13,13 +13,16 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from typing import Any
 
-from .frontmatter import RECORD_SUFFIXES, read_for_index
+from .frontmatter import (
+    MAX_RELATED, MAX_TITLE, RECORD_SUFFIXES, RelatedLink, _items, _story_urls, _text, _video, read_for_index,
+)
 from .index import (
     Entry, Index, Row, _from_row, keyed_row, problem_row, record_columns, row_entry,
 )
 from .record import Problem, Summary, Urls
-from .urls import normalise_title, normalise_url, story_keys
+from .urls import normalise_title, normalise_titles, normalise_url, story_keys
 
 # Below this many files a process pool costs more to start than it saves.
 POOL_THRESHOLD = 400
@@ -80,20 +83,62 @@ def parse_row(item: tuple[str, int, int]) -> Row:
     """Parse one file into the row the index stores (runs in worker processes).
 
     The keys are those of `link_keys` for the record, and of `link_keys(mention_keys(...))` for each
-    related story, in order; the related stories come as plain tuples (see `read_for_index`)."""
+    related story, in order (see `related_keys`)."""
     path, size, mtime_ns = item
-    result, related = read_for_index(path)
+    result, (has_related, mentions) = read_for_index(path, related_keys)
     if isinstance(result, Problem):
         return problem_row(path, size, mtime_ns, result.reason)
+    own = link_keys(story_keys(result.urls), result.title)
+    return keyed_row(path, size, mtime_ns, record_columns(result, has_related), own, mentions)
+
+
+def plain_mentions(links: list[RelatedLink]) -> list[str]:
+    """The keys under which a record mentions its related stories (as `read_for_index` gives them):
+    `link_keys(mention_keys(...))` of each, in order, without repeats."""
     mentions: dict[str, None] = {}
-    for title, original, web, amp, cdn_amp in related:
+    for title, original, web, amp, cdn_amp in links:
         for url in (original, web if web != original else "") if original or web else (amp, cdn_amp):
             if url and (key := normalise_url(url)):
                 mentions[key] = None
         if title_key := normalise_title(title):
             mentions["t:" + title_key] = None
-    own = link_keys(story_keys(result.urls), result.title)
-    return keyed_row(path, size, mtime_ns, record_columns(result, bool(related)), own, mentions)
+    return list(mentions)
+
+
+def related_keys(value: Any) -> tuple[bool, Iterable[str]]:
+    """(whether a record has related stories, their mention keys) from its front matter's `related`
+    value: `(bool(links), plain_mentions(links))` for `links = _related_links(value)`, made in one pass
+    without the tuples. The titles that `_text` keeps as they are (printable ASCII without "&", most)
+    are normalised a list at a time, each key keeping its place."""
+    has_related = False
+    keys: list[str] = []
+    titles: list[str] = []
+    places: list[int] = []  # where the keys of `titles` go in `keys`
+    for item in _items(value, MAX_RELATED):
+        if not isinstance(item, dict):
+            continue
+        original, web, amp, cdn_amp = _story_urls(item)
+        for url in (original, web if web != original else "") if original or web else (amp, cdn_amp):
+            if url and (key := normalise_url(url)):
+                keys.append(key)
+        title = item.get("title")
+        if title.__class__ is str and title.isascii() and len(title) <= MAX_TITLE and title.isprintable() and "&" not in title:
+            places.append(len(keys))
+            keys.append("")
+            titles.append(title)
+            title = title.strip()  # empty when what _text leaves of it is (printable: " " is its only space)
+        else:
+            title = _text(title, MAX_TITLE, unescape=True)
+            if title_key := normalise_title(title):
+                keys.append("t:" + title_key)
+        if not has_related:
+            has_related = bool(title or original or web or amp or cdn_amp or _video(item.get("featuredContent")))
+    for place, title_key in zip(places, normalise_titles(titles)):
+        if title_key:
+            keys[place] = "t:" + title_key
+    mentions = dict.fromkeys(keys)
+    mentions.pop("", None)
+    return has_related, mentions
 
 
 def parse_rows(items: list[tuple[str, int, int]]) -> list[Row]:

@@ -267,6 +267,25 @@ def normalise_title(title: str) -> str:
     return " ".join(_NOT_ASCII.sub(_fold_char, text).split())
 
 
+# normalise_titles folds ASCII titles as one text, with the table above except that the line breaks
+# between them become a byte that is not whitespace (nor ASCII, so no title has it).
+_ASCII_TITLE_LINES = _ASCII_TITLE_BYTES[: ord("\n")] + b"\x80" + _ASCII_TITLE_BYTES[ord("\n") + 1 :]
+
+
+def normalise_titles(titles: list[str]) -> list[str]:
+    """`[normalise_title(title) for title in titles]`, a list at a time: when they fold to ASCII and hold
+    no line break (the common case), they are folded together as one text."""
+    text = "\n".join(titles).casefold()  # casefold maps each character alone, so lines stay titles
+    if len(titles) < 2 or not text.isascii() or text.count("\n") != len(titles) - 1:
+        return [normalise_title(title) for title in titles]
+    # The table makes every other byte that bytes.split() splits at a space: runs of spaces become one,
+    # which is then taken from either side of each title's end.
+    folded = _SPACE_RUNS.sub(b" ", text.encode("ascii").translate(_ASCII_TITLE_LINES, b"'"))
+    folded = folded.replace(b" \x80", b"\x80").replace(b"\x80 ", b"\x80").strip(b" ")
+    return folded.decode("latin-1").split("\x80")
+
+
+_SPACE_RUNS = re.compile(b"  +")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # What _CHAR_FOLDS does to ASCII characters (it drops the backtick, which _TITLE_FOLDS makes a quote,
 # where the ASCII-only path keeps it), as a bytes table and the bytes to delete.
