@@ -191,6 +191,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             heading.display = count > 0
             heading.update(f"{name} ({count})")
         self.scroll_home(animate=False)
+        if isinstance(item, str):
+            # Textual decides on scrollbars after the layout pass that measures the new content, so
+            # the frame that first draws a message would still carry the story's scrollbar beside it.
+            # A layout that finds the message too tall for the pane shows the scrollbar again.
+            self.show_vertical_scrollbar = False
 
     def focus_links(self) -> bool:
         """Focus the related list (or else the mentioned-by list) on its first entry."""
