@@ -391,16 +391,31 @@ async def test_reload_picks_up_new_changed_and_removed_files_keeping_selection(l
         assert shown_title(app) == SEED_TITLE
 
 
-async def test_watcher_notices_a_new_file_without_a_key(library: Path) -> None:
+@pytest.mark.parametrize("notices", [True, False])
+async def test_watcher_notices_a_new_file_without_a_key(
+    library: Path, monkeypatch: pytest.MonkeyPatch, notices: bool
+) -> None:
+    """With the system's notices (inotify) the folders are walked when they say so, not on a timer;
+    without them, on a timer."""
+    if notices:
+        monkeypatch.setattr(main_screen, "WATCH_INTERVAL", 1000.0)
+        monkeypatch.setattr(main_screen, "SAFETY_INTERVAL", 1000.0)
+    else:
+        monkeypatch.setattr(main_screen.FolderWatch, "start", classmethod(lambda cls, paths: None))
+        monkeypatch.setattr(main_screen, "WATCH_INTERVAL", 0.5)
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        (library / "new.md").write_text(NEW_RECORD, encoding="utf-8")
-        for _ in range(100):  # the watcher looks every few seconds
+        await pilot.pause(0.3)
+        (library / "sub").mkdir()  # a folder made while the app runs is watched too
+        await pilot.pause(0.8)
+        (library / "sub" / "new.md").write_text(NEW_RECORD, encoding="utf-8")
+        for _ in range(100):
             await pilot.pause(0.1)
             if "A brand new story about robots" in titles(app):
                 break
         assert "A brand new story about robots" in titles(app)
+        assert (screen(app)._watch is not None) == notices
 
 
 async def test_a_folder_large_enough_for_the_process_pool_loads_in_the_app(tmp_path: Path) -> None:

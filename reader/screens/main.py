@@ -27,6 +27,7 @@ from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.settings import Settings
 from ..core.sorting import SORT_ORDERS
+from ..core.watch import FolderWatch
 from ..core.state import StateStore, summary_id
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
@@ -52,6 +53,10 @@ DETAIL_DELAY = 0.12
 TYPING_DETAIL_DELAY = 0.3
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
 WATCH_INTERVAL = 3.0
+# Where the system tells of changes (inotify), how often its notices are read, and how often the
+# folders are still walked to be safe (it misses changes made by another machine to a network folder).
+NOTICE_INTERVAL = 0.5
+SAFETY_INTERVAL = 60.0
 # Below this many columns the topic pane narrows, so that an 80-column terminal has room for titles.
 NARROW_SCREEN = 100
 TOPICS_WIDTH = {False: 28, True: 22}
@@ -176,6 +181,11 @@ class MainScreen(ReadingActions, Screen[None]):
         self.detail_pending = False
         """A story is waiting for the cursor to rest before it is read."""
         self._focus_links_when_shown = False
+        self._watch: FolderWatch | None = None
+        self._watch_tried = False
+        self._walk_timer: Timer | None = None
+        self._files_changed = False
+        """The system told of a change that no walk has looked at yet."""
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -233,6 +243,8 @@ class MainScreen(ReadingActions, Screen[None]):
 
     def on_unmount(self) -> None:
         self.remember_places()
+        if self._watch is not None:
+            self._watch.close()
 
     # Loading and watching
 
@@ -245,7 +257,11 @@ class MainScreen(ReadingActions, Screen[None]):
             if worker.is_cancelled:
                 return
             self.post_message(self.Loaded(batch))
-        self.post_message(self.Watched(time.monotonic() - started))
+        seconds = time.monotonic() - started
+        if not self._watch_tried:  # here, off the UI thread: finding the folders reads every one
+            self._watch_tried = True
+            self._watch = FolderWatch.start(self.paths)
+        self.post_message(self.Watched(seconds))
 
     @dataclass
     class Watched(Message):
@@ -254,14 +270,31 @@ class MainScreen(ReadingActions, Screen[None]):
         seconds: float
 
     def on_main_screen_watched(self, message: Watched) -> None:
-        delay = max(WATCH_INTERVAL, 10 * message.seconds)
-        self.set_timer(delay, self.check_for_changes, name="watch")
+        if self._watch is not None and self._walk_timer is None:  # the first load is done
+            self.set_interval(NOTICE_INTERVAL, self.check_notices, name="notices")
+            self.set_interval(WATCH_INTERVAL, self.check_state, name="state")
+        if self._walk_timer is not None:
+            self._walk_timer.stop()
+        interval = SAFETY_INTERVAL if self._watch is not None else WATCH_INTERVAL
+        self._walk_timer = self.set_timer(max(interval, 10 * message.seconds), self.check_for_changes, name="walk")
+
+    def check_notices(self) -> None:
+        """Walk the folders if the system told of a change in them (once the last walk is done)."""
+        if self._watch is not None and self._watch.changed():
+            self._files_changed = True
+        if self._files_changed and self._loader.is_finished:
+            self._files_changed = False
+            self.check_for_changes()
+
+    def check_state(self) -> None:
+        """Pick up the reading state another copy of the app wrote."""
+        if self.state.refresh():
+            self.state_changed(refilter=True)
 
     def check_for_changes(self) -> None:
         """Look for new, changed and removed files (the watcher's tick, and `r`), and for reading state
         another copy of the app wrote."""
-        if self.state.refresh():
-            self.state_changed(refilter=True)
+        self.check_state()
         if self._loader.is_finished:
             self._loader = self.load(dict(self.library.stats))
 
