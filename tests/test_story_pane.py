@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.errors import NoWidget
 
 from reader.app import ReaderApp
-from reader.widgets.detail import DetailPane
+from reader.core.settings import Settings
+from reader.widgets.detail import LABEL_WIDTH, DetailPane, wrap_link
 
-from .test_app import settle
+from .corpus import SEED_URL
+from .test_app import library, settle  # noqa: F401 - library is a fixture
+from .test_hostile import screen_text
 
 NARROW = (80, 24)  # the story pane is 22 cells wide: the seed's story needs a scrollbar
+WIDE = (160, 45)
 
 
 async def test_a_message_is_never_drawn_beside_a_scrollbar(seed_folder: Path) -> None:
@@ -41,3 +46,51 @@ async def test_a_message_is_never_drawn_beside_a_scrollbar(seed_folder: Path) ->
         assert pane.shown == "No record matches."
         message_frames = [scrollbar for is_message, scrollbar in frames if is_message]
         assert message_frames and not any(message_frames), frames
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        (
+            SEED_URL,
+            20,
+            ["https://", "www.weau.com/2021/", "01/24/ban-on-facial-", "recognition-", "technology-advances-",
+             "in-minneapolis/"],
+        ),
+        ("https://x.org/?q=a&b=c", 12, ["https://", "x.org/?q=a&", "b=c"]),  # never after a dot
+        ("https://example.org/averyveryverylongword", 12, ["https://", "example.org/", "averyveryver", "ylongword"]),
+        ("1200×675  https://a.org/i.jpg", 12, ["1200×675", "https://", "a.org/i.jpg"]),  # spaces at a break go
+        ("an encrypted payload", 14, ["an encrypted", "payload"]),
+        ("短い日本語/パス", 7, ["短い日", "本語/", "パス"]),  # cells, not characters
+        ("", 10, [""]),
+        ("fits", 10, ["fits"]),
+    ],
+)
+def test_wrap_link_breaks_after_separators(text: str, width: int, lines: list[str]) -> None:
+    assert wrap_link(text, width) == lines
+
+
+def pane_lines(app: ReaderApp) -> list[str]:
+    """The story pane's rows as drawn on the screen, inside its border, padding and scrollbar."""
+    region = app.screen.query_one(DetailPane).scrollable_content_region
+    rows = screen_text(app).split("\n")
+    return [row[region.x : region.right].rstrip() for row in rows[region.y : region.bottom]]
+
+
+@pytest.mark.parametrize("size", [(80, 60), WIDE])
+async def test_a_long_url_wraps_after_separators_and_stays_whole(library: Path, size: tuple[int, int]) -> None:
+    app = ReaderApp([str(library)], settings=Settings(read_after=3600))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"weau", "enter")
+        await settle(pilot)
+        lines = pane_lines(app)
+        start = next(i for i, line in enumerate(lines) if line.startswith("original"))
+        end = next(i for i, line in enumerate(lines) if line.endswith("minneapolis/"))
+        if lines[start] == "original":  # a narrow pane: the URL under its label
+            url = lines[start + 1 : end + 1]
+        else:  # beside its label, then in the same column below it
+            url = [line[LABEL_WIDTH:] for line in lines[start : end + 1]]
+            assert all(not line[:LABEL_WIDTH].strip() for line in lines[start + 1 : end + 1])
+        assert "".join(url) == SEED_URL  # whole, nothing cut, nothing added
+        assert len(url) > 1 and all(line[-1] in "/-" for line in url), url  # broken after / and -

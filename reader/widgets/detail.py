@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
+
+from rich.cells import cell_len, chop_cells
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.dates import DATE_FORMAT, local_date, local_time, relative_age
-from ..core.record import Image, Provider, Record, RelatedStory, Summary, Urls
+from ..core.record import Provider, Record, RelatedStory, Summary
 from ..core.text import safe_text
 from ..core.urls import choose_url
 from .option_list import KeyedOptionList
@@ -22,8 +27,14 @@ from .option_list import KeyedOptionList
 Shown = Record | RelatedStory | str
 
 
+LABEL_WIDTH = 10
+"""The column of the labels beside the links ("original", "image")."""
+MIN_VALUE_WIDTH = 20
+"""Narrower than this beside the labels, the links go on lines of their own under them."""
+
+
 def _line(label: str, value: str) -> Content:
-    return Content.assemble((f"{label:<10}", "$text-muted"), value)
+    return Content.assemble((f"{label:<{LABEL_WIDTH}}", "$text-muted"), value)
 
 
 def _provider_line(provider: Provider) -> Content | None:
@@ -61,20 +72,49 @@ def _facts(item: Record | RelatedStory, date_format: str) -> list[Content]:
     return lines
 
 
-def _links(urls: Urls, images: tuple[Image, ...]) -> list[Content]:
-    lines = [Content("")]
-    for label, url in urls.all():
-        lines.append(_line(label, safe_text(url)))
-    if not urls.all():
-        lines.append(_line("links", "none"))
-    for image in images:
+def link_rows(item: Record | RelatedStory) -> list[tuple[str, str]]:
+    """The labelled rows under the facts: every link, every image, and a note of a secured payload."""
+    rows = [(label, safe_text(url)) for label, url in item.urls.all()] or [("links", "none")]
+    for image in item.images:
         size = f"{image.width or '?'}×{image.height or '?'}"
-        lines.append(_line("image", f"{size:<10}{safe_text(image.url)}"))
-    return lines
+        rows.append(("image", f"{size:<10}{safe_text(image.url)}"))
+    if isinstance(item, Record) and item.has_secured:
+        rows.append(("secured", "an encrypted payload is present (it cannot be read)"))
+    return rows
+
+
+# A piece of a link kept on one line: up to and including a run of the characters after which a URL
+# reads well broken (the separators of its path and query, and of words in them), then any spaces. Not
+# after a dot: "example." + "org/" reads as two words.
+_LINK_PIECE = re.compile(r"[^/?#&=\-_;,+ ]*[/?#&=\-_;,+]*[ ]*")
+
+
+def wrap_link(text: str, width: int) -> list[str]:
+    """`text` (a URL, or prose) in lines of at most `width` cells, broken after `/`, `-`, `?`, `&`, `=`
+    and the like or after a space, and inside a piece only when the piece is wider than a whole line.
+
+    Textual breaks lines at spaces only, so it folds a long URL at whatever column it reaches. The lines
+    joined are `text` again, less the spaces at a break: the whole URL stays on screen to be copied.
+    """
+    width = max(width, 1)
+    lines: list[str] = []
+    line = ""
+    for piece in _LINK_PIECE.findall(text):
+        word = piece.rstrip(" ")
+        if line and cell_len(line) + cell_len(word) > width:
+            lines.append(line.rstrip(" "))
+            line = ""
+        if word:
+            *full, line = chop_cells(line + word, width)  # a piece wider than a line is cut
+            lines += full
+        spaces = piece[len(word) :]
+        if cell_len(line) + len(spaces) <= width:
+            line += spaces
+    return [*lines, line.rstrip(" ")] if line or not lines else lines
 
 
 def describe(item: Record | RelatedStory, date_format: str = DATE_FORMAT) -> Content:
-    """Everything about a record or related story except its body and lists, as plain content."""
+    """Everything about a record or related story above its links, as plain content."""
     lines: list[Content] = []
     if isinstance(item, RelatedStory):
         lines.append(Content.assemble((" not in the library ", "reverse $warning")))
@@ -82,9 +122,6 @@ def describe(item: Record | RelatedStory, date_format: str = DATE_FORMAT) -> Con
     lines += _facts(item, date_format)
     if item.excerpt:
         lines += [Content(""), Content(item.excerpt)]
-    lines += _links(item.urls, item.images)
-    if isinstance(item, Record) and item.has_secured:
-        lines.append(_line("secured", "an encrypted payload is present (it cannot be read)"))
     return Content("\n").join(lines)
 
 
@@ -113,6 +150,41 @@ def story_prompt(title: str, provider: Provider, summary_date: str) -> Content:
     )
 
 
+class Links(Widget):
+    """The rows of `link_rows` beside their labels, each value wrapped by `wrap_link` to the pane's width
+    (so it is laid out again when the pane is resized)."""
+
+    DEFAULT_CSS = "Links { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[tuple[str, str]] = []
+
+    def show(self, rows: list[tuple[str, str]]) -> None:
+        """Show (label, value) rows; the values are record text already made safe."""
+        self.rows = rows
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[Content]:
+        """The rows `width` cells wide: each value beside its label, or under it when that is too narrow."""
+        beside = width >= LABEL_WIDTH + MIN_VALUE_WIDTH
+        lines: list[Content] = []
+        for label, value in self.rows:
+            if beside:
+                pieces = wrap_link(value, width - LABEL_WIDTH)
+                lines += [_line(label if number == 0 else "", piece) for number, piece in enumerate(pieces)]
+            else:
+                lines.append(Content.styled(label, "$text-muted"))
+                lines += [Content(piece) for piece in wrap_link(value, width)]
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_size.width))
+
+
 class DetailPane(VerticalScroll, can_focus=True):
     """Shows what the screen tells it to; posts `Follow` when a related or mentioning story is chosen."""
 
@@ -120,6 +192,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     DetailPane {
         padding: 0 1;
         & > #detail-text { width: 1fr; }
+        & > #detail-links { margin-top: 1; }
         & > Markdown { margin: 1 0 0 0; padding: 0; }
         & > #detail-plain-body { margin-top: 1; }
         & > .detail-heading { margin-top: 1; text-style: bold; color: $text-primary; }
@@ -143,6 +216,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
+        yield Links(id="detail-links")
         yield Markdown(id="detail-body", open_links=False)
         yield Static(id="detail-plain-body", markup=False)
         yield Static("Related stories", id="related-heading", classes="detail-heading", markup=False)
@@ -160,6 +234,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.related = item.related if isinstance(item, Record) else ()
         text = self.query_one("#detail-text", Static)
         text.update(describe(item, self.date_format) if not isinstance(item, str) else Content(item))
+        links = self.query_one(Links)
+        links.display = not isinstance(item, str)
+        links.show(link_rows(item) if not isinstance(item, str) else [])
         body_text = item.body if isinstance(item, Record) else ""
         rich = markdown_safe(body_text)
         body = self.query_one("#detail-body", Markdown)
