@@ -9,7 +9,9 @@ import pytest
 from textual.errors import NoWidget
 
 from reader.app import ReaderApp
+from reader.core.record import RelatedStory
 from reader.core.settings import Settings
+from reader.core.state import StateStore
 from reader.widgets.detail import LABEL_WIDTH, DetailPane, wrap_link
 
 from .corpus import SEED_URL
@@ -18,6 +20,7 @@ from .test_hostile import screen_text
 
 NARROW = (80, 24)  # the story pane is 22 cells wide: the seed's story needs a scrollbar
 WIDE = (160, 45)
+NEVER = Settings(read_after=3600)  # stories stay unread unless a test marks them
 
 
 async def test_a_message_is_never_drawn_beside_a_scrollbar(seed_folder: Path) -> None:
@@ -79,7 +82,7 @@ def pane_lines(app: ReaderApp) -> list[str]:
 
 @pytest.mark.parametrize("size", [(80, 60), WIDE])
 async def test_a_long_url_wraps_after_separators_and_stays_whole(library: Path, size: tuple[int, int]) -> None:
-    app = ReaderApp([str(library)], settings=Settings(read_after=3600))
+    app = ReaderApp([str(library)], settings=NEVER)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"weau", "enter")
@@ -94,3 +97,42 @@ async def test_a_long_url_wraps_after_separators_and_stays_whole(library: Path, 
             assert all(not line[:LABEL_WIDTH].strip() for line in lines[start + 1 : end + 1])
         assert "".join(url) == SEED_URL  # whole, nothing cut, nothing added
         assert len(url) > 1 and all(line[-1] in "/-" for line in url), url  # broken after / and -
+
+
+def facts_text(app: ReaderApp) -> str:
+    """The story pane's text above the links: title, provider, date, facts, topics and excerpt."""
+    return str(app.screen.query_one("#detail-text").render())
+
+
+async def test_the_facts_show_the_reading_state_as_keys_change_it(library: Path, tmp_path: Path) -> None:
+    app = ReaderApp([str(library)], state=StateStore(str(tmp_path / "state.sqlite3")), settings=NEVER)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "unread  ·  article" in facts_text(app) and "★ starred" not in facts_text(app)
+        steps = [("s", "★ starred  ·  unread"), ("m", "★ starred  ·  read"), ("u", "★ starred  ·  unread"),
+                 ("u", "unread  ·  article")]
+        for key, shown in steps:
+            await pilot.press(key)
+            await settle(pilot)
+            assert shown in facts_text(app), (key, facts_text(app))
+        await pilot.press("m")
+        await settle(pilot)
+        assert "read  ·  article" in facts_text(app) and "unread" not in facts_text(app)
+
+
+async def test_a_story_read_by_resting_on_it_says_so(library: Path, tmp_path: Path) -> None:
+    app = ReaderApp([str(library)], state=StateStore(str(tmp_path / "state.sqlite3")), settings=Settings(read_after=0))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "read  ·  article" in facts_text(app) and "unread" not in facts_text(app)
+
+
+async def test_a_related_story_outside_the_library_has_no_reading_state(library: Path) -> None:
+    app = ReaderApp([str(library)], settings=NEVER)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"weau", "enter", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen.query_one(DetailPane).shown, RelatedStory)
+        facts = [line.split("  ·  ") for line in facts_text(app).split("\n") if "  ·  " in line]
+        assert facts and not any({"read", "unread", "★ starred"} & set(line) for line in facts), facts

@@ -208,6 +208,7 @@ class MainScreen(ReadingActions, Screen[None]):
         detail = self.query_one("#detail", DetailPane)
         detail.border_title = "Story"
         detail.date_format = self.settings.date_format
+        detail.marks = self.story_marks
         self.query_one(FilterBar).return_focus = articles
         articles.focus()
         self.restore_places()
@@ -349,6 +350,7 @@ class MainScreen(ReadingActions, Screen[None]):
         """The reading state changed: redraw the marks, count again soon, and refilter when the list
         depends on the state."""
         self.query_one(ArticleList).refresh()  # the marks are part of the rows' cache key
+        self.query_one(DetailPane).show_marks()
         if self._count_timer is not None:
             self._count_timer.stop()
         self.counts_pending = True

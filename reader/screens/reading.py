@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
-from ..core.record import Summary
+from ..core.record import Record, Summary
 from ..core.state import Mark, StateStore, summary_id
 from ..core.text import safe_text
 from ..widgets.article_list import ArticleList
@@ -46,6 +46,11 @@ class ReadingActions:
         """(read, starred) for the article list, asked only for the rows drawn."""
         key = summary_id(summary)
         return key in self.state.read, key in self.state.starred
+
+    def story_marks(self: MainScreen, record: Record) -> tuple[bool, bool] | None:
+        """(read, starred) for the story pane; None for a record no longer in the library."""
+        summary = self.library.summary(record.path)
+        return self.marks_of(summary) if summary is not None else None
 
     def current_summary(self: MainScreen) -> Summary | None:
         """The record keys act on: the story shown, when the focus is in the story pane or a link was

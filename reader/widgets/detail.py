@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, chop_cells
@@ -45,7 +46,7 @@ def _provider_line(provider: Provider) -> Content | None:
     return None
 
 
-def _facts(item: Record | RelatedStory, date_format: str) -> list[Content]:
+def _facts(item: Record | RelatedStory, date_format: str, marks: tuple[bool, bool] | None) -> list[Content]:
     lines: list[Content] = []
     if (provider := _provider_line(item.provider)) is not None:
         lines.append(provider)
@@ -54,6 +55,10 @@ def _facts(item: Record | RelatedStory, date_format: str) -> list[Content]:
     else:
         lines.append(Content("no date"))
     facts = []
+    if marks is not None:
+        read, starred = marks
+        facts += ["★ starred"] if starred else []
+        facts.append("read" if read else "unread")
     if item.type:
         facts.append(item.type)
     if item.quality is not None:
@@ -113,13 +118,16 @@ def wrap_link(text: str, width: int) -> list[str]:
     return [*lines, line.rstrip(" ")] if line or not lines else lines
 
 
-def describe(item: Record | RelatedStory, date_format: str = DATE_FORMAT) -> Content:
-    """Everything about a record or related story above its links, as plain content."""
+def describe(
+    item: Record | RelatedStory, date_format: str = DATE_FORMAT, marks: tuple[bool, bool] | None = None
+) -> Content:
+    """Everything about a record or related story above its links, as plain content; `marks` is the
+    story's reading state (read, starred), None for one that has none."""
     lines: list[Content] = []
     if isinstance(item, RelatedStory):
         lines.append(Content.assemble((" not in the library ", "reverse $warning")))
     lines.append(Content.assemble((item.title or "(untitled)", "bold")))
-    lines += _facts(item, date_format)
+    lines += _facts(item, date_format, marks)
     if item.excerpt:
         lines += [Content(""), Content(item.excerpt)]
     return Content("\n").join(lines)
@@ -213,6 +221,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.mentions: list[Summary] = []
         self.date_format = DATE_FORMAT
         """How dates are written (strftime; the date_format setting)."""
+        self.marks: Callable[[Record], tuple[bool, bool] | None] = lambda record: None
+        """The reading state (read, starred) of a record, or None when it has none; set by the screen,
+        which keeps the state."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
@@ -232,8 +243,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.shown = item
         self.mentions = mentions or []
         self.related = item.related if isinstance(item, Record) else ()
-        text = self.query_one("#detail-text", Static)
-        text.update(describe(item, self.date_format) if not isinstance(item, str) else Content(item))
+        self.show_marks()
         links = self.query_one(Links)
         links.display = not isinstance(item, str)
         links.show(link_rows(item) if not isinstance(item, str) else [])
@@ -273,6 +283,14 @@ class DetailPane(VerticalScroll, can_focus=True):
             # the frame that first draws a message would still carry the story's scrollbar beside it.
             # A layout that finds the message too tall for the pane shows the scrollbar again.
             self.show_vertical_scrollbar = False
+
+    def show_marks(self) -> None:
+        """Draw what is shown above its links again, with the reading state as it is now (the screen
+        calls this when the state changes)."""
+        item = self.shown
+        marks = self.marks(item) if isinstance(item, Record) else None
+        text = describe(item, self.date_format, marks) if not isinstance(item, str) else Content(item)
+        self.query_one("#detail-text", Static).update(text)
 
     def focus_links(self) -> bool:
         """Focus the related list (or else the mentioned-by list) on its first entry."""
