@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, Static
 
 from reader.app import ReaderApp
 from reader.core.record import Record, RelatedStory
+from reader.core.state import StateStore
 from reader.screens.help import HelpScreen
 from reader.screens import main as main_screen
 from reader.screens.main import MainScreen
@@ -17,7 +18,7 @@ from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail import DetailPane
 from reader.widgets.filter_bar import FilterBar, FilterInput
-from reader.widgets.topics import TopicList
+from reader.widgets.topics import Choice, TopicList
 
 from .corpus import FIRST_RELATED_URL, FOX_URL, SEED_TITLE, SEED_URL, write_library
 
@@ -453,6 +454,29 @@ async def test_j_and_k_move_in_topics_and_related_lists(library: Path) -> None:
         assert app.screen.query_one("#related", OptionList).highlighted == 2
         await pilot.press("k")
         assert app.screen.query_one("#related", OptionList).highlighted == 1
+
+
+async def test_j_and_k_stop_at_the_ends_of_the_topic_list(library: Path, tmp_path: Path) -> None:
+    state = StateStore(str(tmp_path / "state.sqlite3"))
+    state.save_filter("Robots", "robot")
+    app = ReaderApp([str(library)], state=state)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        topics = app.screen.query_one(TopicList)
+        topics.focus()
+        await pilot.press("G")
+        await settle(pilot)
+        last = topics.highlighted
+        assert topics.choice == Choice("saved", "Robots", "robot")
+        await pilot.press("j", "down")  # like the article list: no wrapping round to All
+        await settle(pilot)
+        assert topics.highlighted == last
+        await pilot.press("k")  # over the "Saved filters" heading, which cannot be chosen
+        await settle(pilot)
+        assert topics.highlighted == last - 2 and topics.choice.kind == "topic"
+        await pilot.press("g", "k", "up")
+        await settle(pilot)
+        assert topics.highlighted == 0 and screen(app).topic is None
 
 
 async def test_a_long_query_scrolls_the_filter_input(library: Path) -> None:

@@ -165,6 +165,25 @@ class TopicList(KeyedOptionList):
         if self.choice != before:
             self.post_message(self.Chosen(self.choice))
 
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        """Highlight the next row that can be chosen in the direction of `step`, stopping at the first and
+        last row like the article list (OptionList wraps around to the other end)."""
+        if self.highlighted is None:
+            self.action_first()
+            return
+        index = self.highlighted + step
+        while 0 <= index < self.option_count:
+            if not self.get_option_at_index(index).disabled:
+                self.highlighted = index
+                return
+            index += step
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.pending = None  # the user chose: a topic restored from the last run no longer applies
