@@ -48,6 +48,9 @@ def assert_one_line_and_inert(problem: SettingsProblem) -> None:
         ('date_format = "%d\u00a0%b · %H:%M %Z"', "date_format", "%d\u00a0%b · %H:%M %Z"),
         ('date_format = "plain text"', "date_format", "plain text"),
         ('date_format = "' + "%Y" * 100 + '"', "date_format", "%Y" * 100),
+        ('date_format = "%-d %b %Y, %I:%M %p"', "date_format", "%-d %b %Y, %I:%M %p"),  # glibc's flags
+        ('date_format = "%a %e %B %Ey · %G-W%V-%u · %H:%M:%S.%f %z · 100%%"', "date_format",
+         "%a %e %B %Ey · %G-W%V-%u · %H:%M:%S.%f %z · 100%%"),
         ("read_after = 0", "read_after", 0.0),
         ("read_after = 2", "read_after", 2.0),
         ("read_after = 0.25", "read_after", 0.25),
@@ -151,6 +154,12 @@ def test_all_keys_together(tmp_path: Path) -> None:
         ('date_format = "%Y\\t%m"', "date_format", "control characters"),
         ('date_format = "%Y\\u0085"', "date_format", "control characters"),
         ('date_format = "%Y\\u0000"', "date_format", "control characters"),
+        ('date_format = "%Q"', "date_format", 'strftime directive "%Q"'),
+        ('date_format = "%Y-%m-%d %K"', "date_format", 'strftime directive "%K"'),
+        ('date_format = "%Y%n%m"', "date_format", 'strftime directive "%n"'),  # a line break
+        ('date_format = "%Ed %Oa"', "date_format", 'strftime directive "%Ed"'),
+        ('date_format = "%:z"', "date_format", 'strftime directive "%:"'),  # Python 3.12's only
+        ('date_format = "100%"', "date_format", 'strftime directive "%"'),
         ('read_after = "soon"', "read_after", 'must be a number of seconds (0 to 3600), got "soon"'),
         ("read_after = true", "read_after", "got true"),
         ("read_after = -1", "read_after", "got -1"),
@@ -272,7 +281,7 @@ def test_date_format_that_strftime_rejects(tmp_path: Path, monkeypatch: pytest.M
         raise ValueError("Invalid format string")
 
     monkeypatch.setattr(settings_module.time, "strftime", refuse)
-    settings, problems = load(tmp_path, 'date_format = "%Q"\n')
+    settings, problems = load(tmp_path, 'date_format = "%Y"\n')
     assert settings.date_format == Settings().date_format
     assert [(p.key, p.problem) for p in problems] == [
         ("date_format", "is not a usable strftime format: Invalid format string")

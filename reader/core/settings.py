@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import time
 import tomllib
@@ -202,8 +203,33 @@ def _check_theme(value: object, base: str) -> str:
     return _plain_text(value, "a theme name (a string)", MAX_THEME_CHARS)
 
 
+# The strftime directives a date format may use: those of C99 (with its E and O modifiers), Python's %f,
+# and glibc's %k %l %P %s and flags (%-d, %_H, %^b ...). Python hands the format to the C library, and
+# glibc writes a directive it does not know, such as %Q, out as it is, so strftime itself cannot tell a
+# typo from a format. %n and %t are left out: a line break or a tab has no place in a one-line date.
+_DIRECTIVE = re.compile(r"%[-_0^#]?(?:E[cCxXyY]|O[deHImMSuUVwWy]|[aAbBcCdDeFfgGhHIjklmMpPrRsSTuUVwWxXyYzZ%])")
+_ANY_DIRECTIVE = re.compile(r"%[-_0^#]?[EO]?.?", re.DOTALL)
+
+
+def _unknown_directive(fmt: str) -> str | None:
+    """The first `%` directive in `fmt` that is not in `_DIRECTIVE`'s list, or None."""
+    position = fmt.find("%")
+    while position != -1:
+        known = _DIRECTIVE.match(fmt, position)
+        if known is None:
+            return _ANY_DIRECTIVE.match(fmt, position).group()  # type: ignore[union-attr]
+        position = fmt.find("%", known.end())
+    return None
+
+
 def _check_date_format(value: object, base: str) -> str:
     fmt = _plain_text(value, "a strftime format (a string)", MAX_DATE_FORMAT_CHARS)
+    unknown = _unknown_directive(fmt)
+    if unknown is not None:
+        raise _Invalid(
+            f"has an unknown or unusable strftime directive {_show(unknown)} (use those of C and Python, such "
+            "as %Y %m %d %H %M %b %a %Z; %% for a %)"
+        )
     try:
         time.strftime(fmt)
         datetime.now(timezone.utc).astimezone().strftime(fmt)
