@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -62,16 +61,6 @@ NARROW_SCREEN = 100
 TOPICS_WIDTH = {False: 28, True: 22}
 # How long the topic counts wait after a change to the reading state, so a burst is counted once.
 COUNT_DELAY = 0.3
-
-
-def settle_memory() -> None:
-    """Keep the loaded records out of Python's cycle collector: at 100,000 records a full collection
-    walks every summary and took 100-250 ms, landing on keystrokes and frames at random. Summaries hold
-    no cycles (reference counting frees them), so they are frozen once a load is done; what was frozen
-    before is collected once first, so cyclic garbage does not pile up across reloads."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 # A view in the history: the path of a loaded record, or a related story that is not in the library.
@@ -175,6 +164,7 @@ class MainScreen(ReadingActions, Screen[None]):
         self._loading: tuple[int, int, float] | None = None
         self._last_refresh = 0.0
         self._listed_version = -1  # the library version the topics and list were last computed for
+        self._settled_version = -1  # the library version whose records were last frozen (see idle_gc)
         self._list_path: str | None = None
         self._detail_timer: Timer | None = None
         self._detail_action: Callable[[], None] | None = None
@@ -322,8 +312,10 @@ class MainScreen(ReadingActions, Screen[None]):
         if batch.final:
             self._loading = None
             self._load_finished = True
-            if changed:
-                settle_memory()
+            if self.library.version != self._settled_version:
+                self._settled_version = self.library.version
+                if (collector := getattr(self.app, "collector", None)) is not None:
+                    collector.settle_soon()  # freeze the records loaded, at the next pause
         self.update_status()
 
     def refresh_topics(self) -> None:
