@@ -419,6 +419,27 @@ async def test_watcher_notices_a_new_file_without_a_key(
         assert (screen(app)._watch is not None) == notices
 
 
+async def test_notices_start_a_walk_only_when_walks_have_taken_less_than_a_tenth_of_the_time(
+    library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "WATCH_INTERVAL", 1000.0)
+    monkeypatch.setattr(main_screen, "SAFETY_INTERVAL", 1000.0)
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        screen(app)._walk_allowed_at = float("inf")  # as after a walk of a very large folder
+        (library / "new.md").write_text(NEW_RECORD, encoding="utf-8")
+        await pilot.pause(1.5)
+        assert "A brand new story about robots" not in titles(app)
+        screen(app)._walk_allowed_at = 0.0
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if "A brand new story about robots" in titles(app):
+                break
+        assert "A brand new story about robots" in titles(app)  # the notice was kept, not dropped
+
+
 async def test_a_folder_large_enough_for_the_process_pool_loads_in_the_app(tmp_path: Path) -> None:
     """The pool's resource tracker cannot start once Textual has replaced stderr: this once hung at 0."""
     from reader.core.loader import POOL_THRESHOLD
