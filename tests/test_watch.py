@@ -101,3 +101,11 @@ def test_no_watch_where_the_system_has_no_inotify_or_refuses_a_folder(
 
     monkeypatch.setattr(watch_module, "_inotify", Refusing)
     assert FolderWatch.start([str(tree)]) is None
+
+
+def test_a_closed_watch_tells_of_nothing(tree: Path) -> None:
+    watch = started([tree])
+    (tree / "a" / "new.md").write_text("x", encoding="utf-8")
+    watch.close()
+    assert not watch.changed()
+    watch.close()  # twice is harmless

@@ -110,6 +110,8 @@ class FolderWatch:
     def changed(self) -> bool:
         """Whether anything under the folders changed since the last call (or the events were too
         many to keep: then it may have). New folders are watched from now on."""
+        if self._fd < 0:
+            return False  # closed
         changed = False
         while True:
             try:

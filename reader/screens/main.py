@@ -26,8 +26,8 @@ from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.settings import Settings
 from ..core.sorting import SORT_ORDERS
-from ..core.watch import FolderWatch
 from ..core.state import StateStore, summary_id
+from ..core.watch import FolderWatch
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar
