@@ -440,3 +440,27 @@ def test_a_new_index_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path
         assert index._db.execute("PRAGMA page_size").fetchone() == (size,)
         index.close()
     assert index_module.PAGE_SIZE == 16_384
+
+
+@pytest.mark.parametrize("reported", [None, 0, 5])
+def test_a_file_is_read_whole_whatever_size_it_was_said_to_have(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reported: int | None) -> None:
+    """The first read asks for the size fstat gives (plus one byte); a file larger than that (one
+    that grew, or a file that reports no size) is read on to its end, and the limit still holds."""
+    import os
+
+    contents = [b"", b"x", b"---\ntitle: a\n---\n" + b"b" * 70_000, b"c" * frontmatter.MAX_FILE_BYTES]
+    paths = []
+    for number, content in enumerate(contents):
+        paths.append(tmp_path / f"{number}.md")
+        paths[-1].write_bytes(content)
+    real_stat, real_fstat = os.stat, os.fstat
+    if reported is not None:
+        said = lambda info: os.stat_result((*info[:6], reported, *info[7:]))  # noqa: E731
+        monkeypatch.setattr(os, "stat", lambda path: said(real_stat(path)))
+        monkeypatch.setattr(os, "fstat", lambda fd: said(real_fstat(fd)))
+    for path, content in zip(paths, contents):
+        assert frontmatter._read_bytes(str(path)) == content
+    with open(paths[-1], "ab") as handle:
+        handle.write(b"c")
+    with pytest.raises(frontmatter._Unreadable, match="too large" if reported is None else "too large \\(over"):
+        frontmatter._read_bytes(str(paths[-1]))

@@ -176,16 +176,21 @@ def _read_bytes(path: str) -> bytes:
     except OSError as error:
         raise _Unreadable(_os_reason(error)) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise _Unreadable("not a regular file")
         chunks = []
         size = 0
+        # The first read asks for what the file holds and one byte more (asking for 1 MiB made a buffer
+        # of 1 MiB for each file); the reads go on to the end all the same.
+        wanted = min(info.st_size, MAX_FILE_BYTES) + 1
         while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, 1 << 20)
+            chunk = os.read(fd, wanted)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
+            wanted = 1 << 20
     except OSError as error:
         raise _Unreadable(_os_reason(error)) from None
     finally:
