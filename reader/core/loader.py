@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from .frontmatter import (
-    MAX_RELATED, MAX_TITLE, RECORD_SUFFIXES, RelatedLink, _items, _story_urls, _text, _video, read_for_index,
+    MAX_RELATED, MAX_TITLE, RECORD_SUFFIXES, _items, _story_urls, _text, _video, read_for_index,
 )
 from .index import (
     Entry, Index, Row, _from_row, keyed_row, problem_row, record_columns, row_entry,
@@ -92,24 +92,12 @@ def parse_row(item: tuple[str, int, int]) -> Row:
     return keyed_row(path, size, mtime_ns, record_columns(result, has_related), own, mentions)
 
 
-def plain_mentions(links: list[RelatedLink]) -> list[str]:
-    """The keys under which a record mentions its related stories (as `read_for_index` gives them):
-    `link_keys(mention_keys(...))` of each, in order, without repeats."""
-    mentions: dict[str, None] = {}
-    for title, original, web, amp, cdn_amp in links:
-        for url in (original, web if web != original else "") if original or web else (amp, cdn_amp):
-            if url and (key := normalise_url(url)):
-                mentions[key] = None
-        if title_key := normalise_title(title):
-            mentions["t:" + title_key] = None
-    return list(mentions)
-
-
 def related_keys(value: Any) -> tuple[bool, Iterable[str]]:
     """(whether a record has related stories, their mention keys) from its front matter's `related`
-    value: `(bool(links), plain_mentions(links))` for `links = _related_links(value)`, made in one pass
-    without the tuples. The titles that `_text` keeps as they are (printable ASCII without "&", most)
-    are normalised a list at a time, each key keeping its place."""
+    value: whether `links = _related_links(value)` has any, and `link_keys(mention_keys(...))` of each
+    link, in order, without repeats; made in one pass, without the tuples. The titles that `_text`
+    keeps as they are (printable ASCII without "&", most) are normalised a list at a time, each key
+    keeping its place."""
     has_related = False
     keys: list[str] = []
     titles: list[str] = []
