@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -167,6 +168,21 @@ async def test_the_story_waits_for_a_pause_in_the_typing(library: Path, monkeypa
         await pilot.pause(2.5)
         assert not screen(app).detail_pending
         assert shown_title(app) == titles(app)[0] and not shown_title(app).startswith("Weekly roundup")
+
+
+async def test_keys_typed_right_after_enter_in_the_filter_bar_go_to_the_list(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"ban")
+        await settle(pilot)
+        # Both keys arrive before either is handled, as when the screen is busy drawing a long list.
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("G", "G"))
+        await settle(pilot)
+        assert app.screen.query_one(FilterBar).text == "ban"
+        articles = app.screen.query_one(ArticleList)
+        assert app.focused is articles and articles.cursor == len(articles.summaries) - 1 > 0
 
 
 async def test_filter_escape_clears(library: Path) -> None:

@@ -40,11 +40,14 @@ def binding_rows(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str
     `keymap` setting gives them."""
     from ..app import ReaderApp
 
+    screen = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]
     sources: list[tuple[str, list[Binding]]] = [
         ("anywhere", [b for b in ReaderApp.BINDINGS if isinstance(b, Binding)]),
-        ("main screen", [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]),
+        ("main screen", [b for b in screen if b.action != "keep_filter"]),
         ("article list", [b for b in ArticleList.BINDINGS if isinstance(b, Binding)]),
-        ("filter bar", [b for b in FilterBar.BINDINGS if isinstance(b, Binding)]),
+        # enter in the filter bar is bound on the screen, to act as the key arrives
+        ("filter bar", [*(b for b in screen if b.action == "keep_filter"),
+                        *(b for b in FilterBar.BINDINGS if isinstance(b, Binding))]),
         ("topic pane", [b for b in TopicList.BINDINGS if isinstance(b, Binding)]),
         ("other lists", [b for b in KeyedOptionList.BINDINGS if isinstance(b, Binding)]),
     ]

@@ -30,7 +30,7 @@ from ..core.state import StateStore, summary_id
 from ..core.watch import FolderWatch
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
-from ..widgets.filter_bar import FilterBar
+from ..widgets.filter_bar import FilterBar, FilterInput
 from ..widgets.status import StatusLine
 from ..widgets.topics import ROW_SPARE, Choice, TopicList, option_key
 from .prompt import ConfirmScreen, NameScreen
@@ -74,6 +74,9 @@ class MainScreen(ReadingActions, Screen[None]):
         # A priority binding: checked as the key arrives, not after it has bubbled up behind queued
         # messages; otherwise, while records load, keys typed right after / reached the list first.
         Binding("slash", "filter", "Filter", id="main.filter", priority=True),
+        # Enter in the filter bar, also as the key arrives: keys typed right after it (G, j, s ...)
+        # were already on their way to the bar when it handled enter, if the screen was busy.
+        Binding("enter", "keep_filter", "Keep the filter", show=False, priority=True),
         Binding("o", "open", "Open", id="main.open"),
         Binding("s", "toggle_star", "Star", id="main.star"),
         Binding("m", "toggle_read", "Read/unread", id="main.read", show=False),
@@ -684,8 +687,13 @@ class MainScreen(ReadingActions, Screen[None]):
         self.notify("Checking the folders for changes")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "keep_filter":
+            return isinstance(self.focused, FilterInput)
         # While the filter is being typed, / is a character and goes to it in order with the others.
         return not (action == "filter" and isinstance(self.focused, Input))
+
+    async def action_keep_filter(self) -> None:
+        await self.query_one(FilterInput).action_submit()
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
