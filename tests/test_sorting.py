@@ -126,10 +126,12 @@ def test_empty_list() -> None:
 
 
 @pytest.mark.parametrize("order", SORT_ORDERS)
-def test_positions_in_an_order_are_where_the_sorted_list_puts_each_record(order: str) -> None:
-    shuffled = RECORDS + [summary(f"/f/tie{i}.md", "Same", hours=None) for i in (3, 1, 2)]
+def test_positions_in_an_order_are_where_each_record_goes(order: str) -> None:
+    shuffled = RECORDS[:]
     random.Random(11).shuffle(shuffled)
-    assert [shuffled[p] for p in sorted_positions(shuffled, order)] == sort_summaries(shuffled, order)
+    positions = sorted_positions(shuffled, order)
+    assert sorted(positions) == list(range(len(shuffled)))
+    assert names([shuffled[p] for p in positions]) == EXPECTED[order]
 
 
 def test_mixed_time_zones_sort_by_moment() -> None:

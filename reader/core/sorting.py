@@ -49,13 +49,14 @@ _KEYS: dict[str, Callable[[Summary], Any]] = {
 }
 
 
-def sort_summaries(summaries: list[Summary], order: str) -> list[Summary]:
+def sort_summaries(summaries: Sequence[Summary], order: str) -> list[Summary]:
     """A new list in the given order (one of SORT_ORDERS); ties keep the path order, so it is stable."""
-    return sorted(sorted(summaries, key=lambda s: s.path), key=_KEYS[order])
+    return [summaries[p] for p in sorted_positions(summaries, order)]
 
 
 def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
-    """The positions of `summaries` in the order `sort_summaries` puts them, as an array of ints."""
+    """The positions of `summaries` in the given order (one of SORT_ORDERS), as an array of ints: ties
+    keep the path order, so it is stable."""
     paths = [s.path for s in summaries]
     positions = sorted(range(len(summaries)), key=paths.__getitem__)
     keys = list(map(_KEYS[order], summaries))
