@@ -700,6 +700,7 @@ class MainScreen(ReadingActions, Screen[None]):
 
     def action_sort(self) -> None:
         self.sort_order = SORT_ORDERS[(SORT_ORDERS.index(self.sort_order) + 1) % len(SORT_ORDERS)]
+        self.query_one(ArticleList).order = self.sort_order
         self.refilter()
         self.update_status()  # the status line names the order; a notification would only pile up
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -20,28 +19,20 @@ from textual.strip import Strip
 from ..core.dates import local_date
 from ..core.listing import position
 from ..core.record import Summary
+from .columns import Columns, date_cell, fit, plan, sort_key_name, value_cell
 
-DATE_WIDTH = 10
-PROVIDER_WIDTH = 18
-NARROW = 50  # below this many columns a row has no provider, below half of it no date
+__all__ = ["ArticleList", "fit"]
+
 UNREAD_MARK = "●"
 STAR_MARK = "★"
 BAR_THUMB = "█"
 WHEEL_ROWS = 3  # rows a turn of the mouse wheel scrolls
 
 
-def fit(text: str, width: int) -> str:
-    """Pad or cut `text` to exactly `width` cells, marking a cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
-
-
 class ArticleList(ScrollView, can_focus=True):
-    """Rows of a mark (● unread, ★ starred), date, provider and title; a cursor; unread titles bold,
-    unpublished rows dimmed."""
+    """Rows of a mark (● unread, ★ starred), date, the value sorted by (quality or heat), provider and
+    title, each column shown only when the title keeps enough room (see `columns.plan`); a cursor;
+    unread titles bold, unpublished rows dimmed."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", id="article_list.up", show=False),
@@ -87,6 +78,9 @@ class ArticleList(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    order: reactive[str] = reactive("newest", init=False)
+    """The order the rows are in (set by the screen): sorted by quality or heat, a row shows that
+    value; by provider, it keeps a provider column however narrow it is."""
 
     @dataclass
     class Highlighted(Message):
@@ -113,6 +107,8 @@ class ArticleList(ScrollView, can_focus=True):
         self.marks: Callable[[Summary], tuple[bool, bool]] = lambda summary: (True, False)
         """Whether a record is (read, starred): asked only for the rows drawn."""
         self._row_styles: dict[tuple[bool, bool], tuple[Style, Style, Style, Style, Style, Style]] = {}
+        self._columns: tuple[int, str, Columns] | None = None
+        """The columns for the last (row width, sort order) drawn."""
 
     @property
     def highlighted(self) -> Summary | None:
@@ -153,6 +149,15 @@ class ArticleList(ScrollView, can_focus=True):
         """Repaint every row, e.g. after the theme changed."""
         self._strips.clear()
         self.refresh()
+
+    def watch_order(self) -> None:
+        self.refresh_rows()
+
+    def columns(self, width: int) -> Columns:
+        """The columns of a row `width` cells wide (planned once per width and order)."""
+        if self._columns is None or self._columns[:2] != (width, self.order):
+            self._columns = (width, self.order, plan(width, self.order))
+        return self._columns[2]
 
     def watch_cursor(self, old: int, new: int) -> None:
         clamped = max(0, min(new, len(self.summaries) - 1)) if self.summaries else 0
@@ -227,7 +232,7 @@ class ArticleList(ScrollView, can_focus=True):
             base = self.rich_style
             if is_cursor:
                 base = base + self.get_component_rich_style("article-list--cursor")
-            part = lambda name: base + self.get_component_rich_style(name, partial=True)  # noqa: E731
+            part = lambda name: base + self.get_component_rich_style(name, partial=True)
             styles = (
                 base, part("article-list--date"), part("article-list--provider"), part("article-list--unread"),
                 part("article-list--star"), part("article-list--unpublished"),
@@ -241,19 +246,18 @@ class ArticleList(ScrollView, can_focus=True):
         mark_style = star_style if starred else base
         if not summary.published and not is_cursor:
             date_style = provider_style = title_style = unpublished
-        # Narrow lists (an 80-column terminal) drop the provider, then the date, before the title.
-        provider_width = min(PROVIDER_WIDTH, max(width // 4, 6)) if width >= NARROW else 0
-        date_width = DATE_WIDTH if width >= NARROW // 2 else 0
-        title_width = max(width - 3 - (date_width + 2 if date_width else 1) - (provider_width + 1 if provider_width else 0), 0)
-        provider = summary.provider_name or summary.provider_domain or "—"
+        columns = self.columns(width)
         segments = [Segment(" " if read else UNREAD_MARK, base), Segment(STAR_MARK if starred else " ", mark_style)]
-        if date_width:
-            segments.append(Segment(" " + fit(local_date(summary.published_at), date_width) + " ", date_style))
-        else:
-            segments.append(Segment(" ", date_style))
-        if provider_width:
-            segments.append(Segment(fit(provider, provider_width) + " ", provider_style))
-        segments.append(Segment(fit(summary.title, title_width) + " ", title_style))
+        segments.append(Segment(" ", base))
+        if columns.date:
+            segments.append(Segment(date_cell(local_date(summary.published_at), columns.date) + " ", date_style))
+        if columns.value:
+            value = summary.heat if sort_key_name(self.order) == "heat" else summary.quality
+            segments.append(Segment(value_cell(value, columns.value) + " ", date_style))
+        if columns.provider:
+            provider = summary.provider_name or summary.provider_domain or "—"
+            segments.append(Segment(fit(provider, columns.provider) + " ", provider_style))
+        segments.append(Segment(fit(summary.title, columns.title) + " ", title_style))
         return Strip(segments).crop_extend(0, width, base)
 
     # Actions
