@@ -12,8 +12,10 @@ from textual.widgets.option_list import Option
 
 from ..core.counts import Counts
 from ..core.query import QueryError, parse_query
-from .article_list import fit
+from .columns import compact, fit
 from .option_list import KeyedOptionList
+
+__all__ = ["Choice", "TopicList", "compact", "figures", "option_key"]
 
 ROW_SPARE = 6  # the pane's border, padding and scrollbar: a row is the pane's width less these
 
@@ -28,27 +30,16 @@ EXACT_WIDTH = 11  # "unread/total" figures up to this wide are exact; wider ones
 NAME_MIN = 8
 
 
-def compact(number: int) -> str:
-    """A count in at most 4 cells, never more than it is: 999, 1.2k, 9.9k, 12k, 999k, 1.2M, 12M."""
-    if number < 1000:
-        return str(number)
-    for size, unit in ((1_000, "k"), (1_000_000, "M")):
-        if number < 10 * size:
-            tenths = number * 10 // size
-            return f"{tenths // 10}.{tenths % 10}{unit}" if tenths % 10 else f"{tenths // 10}{unit}"
-        if number < 1000 * size:
-            return f"{number // size}{unit}"
-    return f"{number // 1_000_000_000}G"
-
-
 def figures(unread: int | None, total: int | None, room: int = EXACT_WIDTH) -> str:
-    """ "unread/total" exact when it fits in `room` cells, else shortened; "!" for a broken query."""
+    """ "unread/total" when it fits in `room` cells, else the unread count alone (shortened only if
+    even that does not fit: two shortened figures look equal, 6.5k/6.5k for 6,560/6,569); the total
+    alone for a row without an unread count; "!" for a broken query."""
     if total is None:
         return "!"
-    exact = f"{unread}/{total}" if unread is not None else str(total)
-    if len(exact) <= room:
+    if unread is not None and len(exact := f"{unread}/{total}") <= room:
         return exact
-    return f"{compact(unread)}/{compact(total)}" if unread is not None else compact(total)
+    alone = unread if unread is not None else total
+    return str(alone) if len(str(alone)) <= max(room, 4) else compact(alone)
 
 
 def _row(name: str, unread: int | None, total: int | None, width: int) -> str:
