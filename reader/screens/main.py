@@ -610,6 +610,9 @@ class MainScreen(ReadingActions, Screen[None]):
         if self.detail_pending:
             self._detail_now()
 
+    def on_detail_pane_notice(self, message: DetailPane.Notice) -> None:
+        self.notify(message.text, markup=False)
+
     def on_detail_pane_follow(self, message: DetailPane.Follow) -> None:
         target = message.target
         if isinstance(target, RelatedStory):

@@ -6,9 +6,10 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len, chop_cells
-
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -16,13 +17,12 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, OptionList, Static
-from textual.widgets.option_list import Option
 
 from ..core.dates import DATE_FORMAT, local_date, local_time, relative_age
 from ..core.record import Provider, Record, RelatedStory, Summary
 from ..core.text import safe_text
 from ..core.urls import choose_url
-from .option_list import KeyedOptionList
+from .story_list import StoryList
 
 # What the pane can show: a loaded record, a related story that is not in the library, or a message.
 Shown = Record | RelatedStory | str
@@ -150,14 +150,6 @@ def markdown_safe(body: str) -> str | None:
     return decoded.replace("&", "&amp;")
 
 
-def story_prompt(title: str, provider: Provider, summary_date: str) -> Content:
-    """One line in the related or mentioned-by lists."""
-    source = provider.name or provider.domain or "—"
-    return Content.assemble(
-        (f"{summary_date}  ", "$text-muted"), (source, "$text-accent"), f"  {title or '(untitled)'}"
-    )
-
-
 class Links(Widget):
     """The rows of `link_rows` beside their labels, each value wrapped by `wrap_link` to the pane's width
     (so it is laid out again when the pane is resized)."""
@@ -198,21 +190,35 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     DetailPane {
-        padding: 0 1;
-        & > #detail-text { width: 1fr; }
-        & > #detail-links { margin-top: 1; }
-        & > Markdown { margin: 1 0 0 0; padding: 0; }
-        & > #detail-plain-body { margin-top: 1; }
-        & > .detail-heading { margin-top: 1; text-style: bold; color: $text-primary; }
-        & > OptionList { height: auto; max-height: 20; border: none; padding: 0; }
+        /* The scrollbar, one cell like the article list's, against the border, and a cell between it
+           and the text: every child keeps a margin on its right. */
+        padding: 0 0 0 1;
+        scrollbar-size-vertical: 1;
+        & > #detail-text { width: 1fr; margin-right: 1; }
+        & > #detail-links { margin: 1 1 0 0; }
+        & > Markdown { margin: 1 1 0 0; padding: 0; }
+        & > #detail-plain-body { margin: 1 1 0 0; }
+        & > .detail-heading {
+            margin: 1 1 0 0; text-style: bold; color: $text-primary; text-wrap: nowrap; text-overflow: ellipsis;
+        }
+        & > StoryList { margin-right: 1; }
     }
     """
+
+    LISTS = ("related", "mentions")
+    HEADINGS: ClassVar[dict[str, str]] = {"related": "Related stories", "mentions": "Mentioned by"}
 
     @dataclass
     class Follow(Message):
         """A related story or mentioning record was chosen."""
 
         target: RelatedStory | Summary
+
+    @dataclass
+    class Notice(Message):
+        """Something the user asked for cannot be done: the screen tells them."""
+
+        text: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -231,9 +237,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Markdown(id="detail-body", open_links=False)
         yield Static(id="detail-plain-body", markup=False)
         yield Static("Related stories", id="related-heading", classes="detail-heading", markup=False)
-        yield KeyedOptionList(id="related", markup=False)
+        yield StoryList(id="related", markup=False)
         yield Static("Mentioned by", id="mentions-heading", classes="detail-heading", markup=False)
-        yield KeyedOptionList(id="mentions", markup=False)
+        yield StoryList(id="mentions", markup=False)
 
     def on_mount(self) -> None:
         self.show("")
@@ -256,27 +262,18 @@ class DetailPane(VerticalScroll, can_focus=True):
         plain = self.query_one("#detail-plain-body", Static)
         plain.display = rich is None and bool(body_text)
         plain.update(Content(body_text[:PLAIN_BODY_LIMIT]) if plain.display else "")
-        related = self.query_one("#related", OptionList)
-        related.set_options(
-            Option(story_prompt(story.title, story.provider, local_date(story.published_at)), id=str(i))
-            for i, story in enumerate(self.related)
+        self.query_one("#related", StoryList).show(
+            (local_date(story.published_at), story.provider.name or story.provider.domain or "—", story.title)
+            for story in self.related
         )
-        mentions_list = self.query_one("#mentions", OptionList)
-        mentions_list.set_options(
-            Option(
-                story_prompt(s.title, Provider(s.provider_name, s.provider_domain), local_date(s.published_at)),
-                id=str(i),
-            )
-            for i, s in enumerate(self.mentions)
+        self.query_one("#mentions", StoryList).show(
+            (local_date(s.published_at), s.provider_name or s.provider_domain or "—", s.title) for s in self.mentions
         )
-        for widget_id, count, name in (
-            ("related", len(self.related), "Related stories"),
-            ("mentions", len(self.mentions), "Mentioned by"),
-        ):
+        for widget_id in self.LISTS:
+            count = self.query_one(f"#{widget_id}", OptionList).option_count
             self.query_one(f"#{widget_id}").display = count > 0
-            heading = self.query_one(f"#{widget_id}-heading", Static)
-            heading.display = count > 0
-            heading.update(f"{name} ({count})")
+            self.query_one(f"#{widget_id}-heading").display = count > 0
+            self._update_heading(widget_id)
         self.scroll_home(animate=False)
         if isinstance(item, str):
             # Textual decides on scrollbars after the layout pass that measures the new content, so
@@ -292,19 +289,59 @@ class DetailPane(VerticalScroll, can_focus=True):
         text = describe(item, self.date_format, marks) if not isinstance(item, str) else Content(item)
         self.query_one("#detail-text", Static).update(text)
 
+    def _update_heading(self, widget_id: str) -> None:
+        """A list's heading: its name and length, and while it has focus, where the highlight is."""
+        option_list = self.query_one(f"#{widget_id}", OptionList)
+        count = option_list.option_count
+        figure = f"{count}"
+        if option_list.has_focus and option_list.highlighted is not None and count > 1:
+            figure = f"{option_list.highlighted + 1}/{count}"
+        self.query_one(f"#{widget_id}-heading", Static).update(f"{self.HEADINGS[widget_id]} ({figure})")
+
+    def on_resize(self) -> None:
+        # Each list fits in the pane under its heading: then the pane can show both at once.
+        height = max(self.scrollable_content_region.height - 1, 3)
+        for widget_id in self.LISTS:
+            self.query_one(f"#{widget_id}").styles.max_height = height
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id in self.LISTS:
+            self._update_heading(event.widget.id or "")
+            # After the screen has scrolled the focused list into view, its heading too.
+            self.call_after_refresh(self._reveal_heading, event.widget.id or "")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget.id in self.LISTS:
+            self._update_heading(event.widget.id or "")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_list.has_focus:
+            self._update_heading(event.option_list.id or "")
+
+    def _reveal_heading(self, widget_id: str) -> None:
+        """Scroll the pane so a focused list's heading is at its top (or as high as it can go): the
+        list, no taller than the pane less its heading, is then seen whole beneath it."""
+        if self.query_one(f"#{widget_id}").has_focus:
+            heading = self.query_one(f"#{widget_id}-heading")
+            self.scroll_to_region(heading.virtual_region, animate=False, top=True, immediate=True)
+
     def focus_links(self) -> bool:
-        """Focus the related list (or else the mentioned-by list) on its first entry."""
-        for widget_id in ("related", "mentions"):
+        """Focus the related list (or else the mentioned-by list) on its first entry; when the story has
+        neither, post a `Notice` saying so."""
+        for widget_id in self.LISTS:
             option_list = self.query_one(f"#{widget_id}", OptionList)
             if option_list.option_count:
                 option_list.highlighted = 0
                 self.screen.set_focus(option_list)  # at once, so a second enter follows
                 return True
+        if isinstance(self.shown, (Record, RelatedStory)):
+            self.post_message(self.Notice("This story has no related stories, and nothing here mentions it"))
         return False
 
     def focused_target(self) -> RelatedStory | Summary | None:
         """The related story or mentioning record highlighted in a focused list, if any."""
-        for widget_id in ("related", "mentions"):
+        for widget_id in self.LISTS:
             option_list = self.query_one(f"#{widget_id}", OptionList)
             if option_list.has_focus and option_list.highlighted is not None:
                 return self._target(widget_id, option_list.highlighted)
