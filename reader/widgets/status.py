@@ -7,7 +7,8 @@ from textual.widget import Widget
 
 
 class StatusLine(Widget):
-    """Shows "showing N of M records" and friends; record text in it is never markup."""
+    """Shows "showing N of M records" and friends; record text in it is never markup. A line wider than
+    the screen ends with an ellipsis."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -16,6 +17,8 @@ class StatusLine(Widget):
         padding: 0 1;
         background: $panel;
         color: $text;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
