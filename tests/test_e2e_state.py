@@ -20,18 +20,20 @@ except ImportError:
     from test_e2e import START_WAIT, WAIT, fake_browser  # type: ignore[no-redef]
     from tmux import TmuxSession, isolated_env, reader_in_a_terminal  # type: ignore[no-redef]
 
-# Row beginnings in the article list: the mark column, then the date.
-ROUNDUP_ROW = " 2021-01-28 Example News"
-SEED_ROW = " 2021-01-24 WEAU"
-FOX_ROW = " 2021-01-22 Fox 9"
+# The titles of rows in the article list (the columns between the marks and the title, date and
+# provider, come and go with the list's width).
+ROUNDUP_ROW = "Weekly roundup: cities"
+SEED_ROW = "Ban on facial recognition technology advances"
+FOX_ROW = "Proposed ban on facial"
 
 
 def mark(screen: str, row: str) -> str:
-    """The marks drawn before a row of the article list: ● when unread, then ★ when starred."""
+    """The marks drawn at the start of a row of the article list (the second of the three panes):
+    ● when unread, then ★ when starred."""
     for line in screen.splitlines():
-        at = line.find(row)
-        if at > 1:
-            return line[at - 2 : at]
+        panes = line.split("││")
+        if len(panes) == 3 and row in panes[1]:
+            return panes[1][:2]
     raise AssertionError(f"no row {row!r} on screen:\n{screen}")
 
 
