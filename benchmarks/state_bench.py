@@ -21,7 +21,8 @@ from reader.core.index import Index
 from reader.core.library import load_library
 from reader.core.listing import RECENTLY_READ, Lister
 from reader.core.query import parse_query
-from reader.core.state import StateStore, summary_id
+from reader.core.identity import summary_id
+from reader.core.state import StateStore
 
 
 def timed(what: str, work: Callable[[], object], runs: int = 3) -> None:

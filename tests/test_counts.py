@@ -6,7 +6,7 @@ import pytest
 
 from reader.core.counts import SavedCount, TopicCount, TopicCounter, count
 from reader.core.record import Record, Summary
-from reader.core.state import story_id
+from reader.core.identity import story_id
 from reader.widgets.topics import _row, compact
 
 

@@ -12,7 +12,7 @@ from reader.core.listing import FIRST_CHECK, FIRST_PAGE, RECENTLY_READ, Lister, 
 from reader.core.query import parse_query
 from reader.core.record import Provider, Record, Summary
 from reader.core.sorting import sort_summaries
-from reader.core.state import story_id
+from reader.core.identity import story_id
 
 BASE = datetime(2021, 1, 1, tzinfo=timezone.utc)
 WORDS = ["facial recognition", "robot arms", "city council", "face masks", "recognition ban"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from reader.core.query import Query, QueryError, filter_summaries, parse_query
 from reader.core.record import Image, Provider, Record, RelatedStory, Summary, Urls
-from reader.core.state import story_id
+from reader.core.identity import story_id
 
 TZ = timezone(timedelta(hours=-5))
 NOW = datetime(2021, 2, 1, 12, 0, tzinfo=TZ)

@@ -11,7 +11,8 @@ from textual.widgets import Input, OptionList
 
 from reader.app import ReaderApp
 from reader.core.settings import Settings
-from reader.core.state import StateStore, story_id
+from reader.core.identity import story_id
+from reader.core.state import StateStore
 from reader.screens.prompt import ConfirmScreen, NameScreen
 from reader.widgets.article_list import STAR_MARK, UNREAD_MARK, ArticleList
 from reader.widgets.filter_bar import FilterBar

@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
-import reader.core.state as state
-from reader.core.state import Mark, StateFileError, StateStore, state_location, story_id
+import reader.core.identity as identity
+import reader.core.state_db as state_db
+from reader.core.identity import story_id
+from reader.core.state import Mark, StateFileError, StateStore, state_location
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = 1_700_000_000.0
@@ -85,7 +87,7 @@ def test_story_id_is_always_storable() -> None:
     assert odd.startswith("file:/x/caf") and odd.encode("utf-8")
     assert odd == story_id("", "/x/caf\udce9.md") != story_id("", "/x/caf\udce8.md")
     long_a, long_b = "https://e.com/" + "a" * 5000, "https://e.com/" + "a" * 4999 + "b"
-    assert len(story_id(long_a, "")) == state.MAX_ID_CHARS
+    assert len(story_id(long_a, "")) == identity.MAX_ID_CHARS
     assert story_id(long_a, "") == story_id(long_a, "") != story_id(long_b, "")
 
 
@@ -399,7 +401,7 @@ def test_a_locked_database_is_waited_for(db_path: Path) -> None:
 def test_a_database_that_fails_in_use_carries_on_in_memory(
     db_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(state, "BUSY_TIMEOUT", 0.2)  # a lock held longer than this fails the write
+    monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.2)  # a lock held longer than this fails the write
     s = StateStore(str(db_path), clock=clock)
     s.set_read(["before"])
     s.save_filter("f", "q")

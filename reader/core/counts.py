@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .query import QueryError, ReadingState, parse_query
 from .record import Summary
-from .state import summary_id
+from .identity import summary_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import overload
 from .query import Query, ReadingState
 from .record import Summary
 from .sorting import sorted_positions
-from .state import summary_id
+from .identity import summary_id
 
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096

@@ -36,7 +36,7 @@ from dateutil.parser import UnknownTimezoneWarning
 from dateutil.tz import tzlocal
 
 from .record import Summary
-from .state import summary_id
+from .identity import summary_id
 
 Test = Callable[[Summary], bool]
 

@@ -26,7 +26,8 @@ from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.settings import Settings
 from ..core.sorting import SORT_ORDERS
-from ..core.state import StateStore, summary_id
+from ..core.identity import summary_id
+from ..core.state import StateStore
 from ..core.watch import FolderWatch
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from ..core.record import Record, Summary
-from ..core.state import Mark, StateStore, summary_id
+from ..core.identity import summary_id
+from ..core.state import Mark, StateStore
 from ..core.text import safe_text
 from ..widgets.article_list import ArticleList
 from ..widgets.detail import DetailPane
