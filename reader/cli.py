@@ -61,7 +61,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status. An unexpected error anywhere gives one line on
+    stderr naming the log file that holds its traceback, and status `EXIT_CRASH`."""
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from .crashlog import EXIT_CRASH, report_exception
+
+        _say(report_exception(error))
+        return EXIT_CRASH
+
+
+def _say(line: str) -> None:
+    """Print one line on stderr, even when stdout's reader went away."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """`main` without its last resort for unexpected errors."""
     parser = build_parser()
     args = parser.parse_args(_joined_filter(list(sys.argv[1:] if argv is None else argv)))
     if not args.list and (args.filter or args.format != "tsv"):
@@ -116,13 +138,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             # from complaining again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
-    from .app import ReaderApp
-
     assert state is not None
-    app = ReaderApp(paths, use_cache=not args.no_cache, state=state, settings=settings, problems=problems)
-    app.run()
-    state.close()
-    return app.return_code or 0
+    return run_app(paths, state, settings, problems, use_cache=not args.no_cache)
+
+
+def run_app(
+    paths: list[str], state: StateStore, settings: Any, problems: list[Any], *, use_cache: bool
+) -> int:
+    """Run the app until it quits. When it stops on an error, Textual renders the traceback: it goes
+    to the crash log rather than the terminal, and the status is `EXIT_CRASH`."""
+    import io
+
+    from rich.console import Console
+
+    from .app import ReaderApp
+    from .crashlog import EXIT_CRASH, report_app_crash
+
+    app = ReaderApp(paths, use_cache=use_cache, state=state, settings=settings, problems=problems)
+    rendered = io.StringIO()
+    app.error_console = Console(file=rendered, width=120, color_system=None, markup=False, highlight=False)
+    try:
+        app.run()
+    finally:
+        state.close()
+    if rendered.getvalue().strip() or app.return_code:
+        _say(report_app_crash(rendered.getvalue()))
+        return EXIT_CRASH
+    return 0
 
 
 def export_state(state: StateStore, target: str) -> int:

@@ -181,6 +181,11 @@ class TmuxSession:
         result = self._tmux("capture-pane", "-p", "-t", self.name, check=False)
         return result.stdout if result.returncode == 0 else f"<no screen: {result.stderr.strip()}>"
 
+    def history(self, lines: int = 500) -> str:
+        """The screen and up to `lines` lines scrolled off above it, wrapped lines joined."""
+        result = self._tmux("capture-pane", "-p", "-J", "-S", f"-{lines}", "-t", self.name, check=False)
+        return result.stdout if result.returncode == 0 else f"<no screen: {result.stderr.strip()}>"
+
     def exit_status(self) -> int | None:
         """The program's exit status once it has exited (128 + N if signal N ended it), else None."""
         try:
