@@ -1,15 +1,20 @@
-"""Costs of the reading state at scale: marking, counting, filtering on it, undoing.
+"""Costs of the reading state at scale: marking, counting, filtering on it, undoing; importing many
+saved filters.
 
     python benchmarks/state_bench.py FOLDER [--cache DIR]
+    python benchmarks/state_bench.py --filters 10000,30000,100000
 
 Loads FOLDER (through the index in DIR, built if needed), marks half of it read in a fresh state
-database, and prints how long each operation the app does with the state takes. Not part of the
-test run; the figures go in the README and the issue notes.
+database, and prints how long each operation the app does with the state takes. With --filters,
+imports exports holding that many saved filters instead: as the store does (at most
+MAX_SAVED_FILTERS kept), and with that limit lifted, to show the saving itself is linear. Not part
+of the test run; the figures go in the README and the issue notes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
@@ -22,6 +27,7 @@ from reader.core.library import load_library
 from reader.core.listing import RECENTLY_READ, Lister
 from reader.core.query import parse_query
 from reader.core.identity import summary_id
+from reader.core import state as state_module
 from reader.core.state import StateStore
 
 
@@ -37,11 +43,39 @@ def timed(what: str, work: Callable[[], object], runs: int = 3) -> None:
     print(f"| {what:<58} | {shown:>10} |")
 
 
+def import_filters(sizes: list[int]) -> None:
+    """Time --import-state of exports holding `sizes` saved filters, into a fresh state file."""
+    limit = state_module.MAX_SAVED_FILTERS
+    print(f"| {'saved filters in the file':<26} | {'kept':>7} | {'import':>9} | {'per 1,000':>9} |")
+    print(f"|{'-' * 28}|{'-' * 9}|{'-' * 11}|{'-' * 11}|")
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            path = os.path.join(folder, f"filters-{size}.json")
+            filters = [{"name": f"saved filter {n}", "query": f"topic:t{n % 50} robot"} for n in range(size)]
+            with open(path, "w", encoding="utf-8") as file:
+                json.dump({"format": "reader-state", "version": 1, "stories": [], "saved_filters": filters}, file)
+            for kept in (limit, size):
+                state_module.MAX_SAVED_FILTERS = kept
+                store = StateStore(os.path.join(folder, f"state-{size}-{kept}.sqlite3"))
+                started = time.perf_counter()
+                store.import_state(path)
+                seconds = time.perf_counter() - started
+                store.close()
+                print(f"| {size:<26,} | {kept:>7,} | {seconds:>7.2f} s | {seconds * 1000 / size * 1000:>6.1f} ms |")
+    state_module.MAX_SAVED_FILTERS = limit
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder")
+    parser.add_argument("folder", nargs="?")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "reader-state-bench"))
+    parser.add_argument("--filters", help="import exports of this many saved filters (comma-separated)")
     args = parser.parse_args()
+    if args.filters:
+        import_filters([int(size) for size in args.filters.split(",")])
+        return
+    if args.folder is None:
+        parser.error("give a FOLDER, or --filters")
     os.makedirs(args.cache, exist_ok=True)
     library = load_library([args.folder], Index(os.path.join(args.cache, "index.sqlite3")))
     summaries = library.summaries

@@ -14,7 +14,7 @@ from . import __version__
 from .core.query import QueryError, parse_query, published_only
 from .core.record import Problem
 from .core.settings import config_location, load_settings
-from .core.state import StateFileError, StateStore, state_location
+from .core.state import MAX_SAVED_FILTERS, StateFileError, StateStore, state_location
 from .core.text import safe_text
 from .core.urls import choose_url, refusal
 
@@ -147,18 +147,25 @@ def run_app(
 ) -> int:
     """Run the app until it quits. When it stops on an error, Textual renders the traceback: it goes
     to the crash log rather than the terminal, and the status is `EXIT_CRASH`."""
+    import asyncio
     import io
 
     from rich.console import Console
 
     from .app import ReaderApp
     from .crashlog import EXIT_CRASH, report_app_crash
+    from .daemon_threads import DaemonThreads
 
     app = ReaderApp(paths, use_cache=use_cache, state=state, settings=settings, problems=problems)
     rendered = io.StringIO()
     app.error_console = Console(file=rendered, width=120, color_system=None, markup=False, highlight=False)
+
+    async def run() -> None:
+        asyncio.get_running_loop().set_default_executor(DaemonThreads())
+        await app.run_async()
+
     try:
-        app.run()
+        asyncio.run(run())
     finally:
         state.close()
     if rendered.getvalue().strip() or app.return_code:
@@ -196,11 +203,12 @@ def move_state(export_to: str | None, import_from: str | None) -> int:
         print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
     try:
         if import_from:
-            before = len(state.saved_filters())
-            changed = state.import_state(import_from)
-            added = len(state.saved_filters()) - before
-            print(f"reader: imported {safe_text(import_from)}: {changed:,} stories taken from it, "
-                  f"{added:,} saved filters added")
+            imported = state.import_state(import_from)
+            print(f"reader: imported {safe_text(import_from)}: {imported.stories:,} stories taken from it, "
+                  f"{imported.filters_added:,} saved filters added")
+            if imported.filters_left_out:
+                print(f"reader: {imported.filters_left_out:,} saved filters were left out: at most "
+                      f"{MAX_SAVED_FILTERS} are kept", file=sys.stderr)
             for name, text in state.saved_filters():
                 try:
                     parse_query(text)

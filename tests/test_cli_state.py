@@ -11,7 +11,7 @@ import pytest
 
 from reader import cli
 from reader.core.settings import config_location
-from reader.core.state import StateStore, state_location
+from reader.core.state import MAX_SAVED_FILTERS, StateStore, state_location
 
 from .corpus import SEED_TITLE, SEED_URL, write_library
 
@@ -144,3 +144,17 @@ def test_import_warns_of_a_saved_filter_with_an_error(tmp_path: Path, capsys: py
                                   "saved_filters": [{"name": "Bad", "query": "topc:ai"}]}))
     assert cli.main(["--import-state", str(source)]) == 0
     assert "'Bad' has an error: unknown field \"topc\" - did you mean topic?" in capsys.readouterr().err
+
+
+def test_import_says_how_many_saved_filters_were_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "many.json"
+    filters = [{"name": f"f{n}", "query": "robot"} for n in range(MAX_SAVED_FILTERS + 30)]
+    source.write_text(json.dumps({"format": "reader-state", "version": 1, "stories": [],
+                                  "saved_filters": filters}))
+    assert cli.main(["--import-state", str(source)]) == 0
+    out, err = capsys.readouterr()
+    assert f"0 stories taken from it, {MAX_SAVED_FILTERS} saved filters added" in out
+    assert err == f"reader: 30 saved filters were left out: at most {MAX_SAVED_FILTERS} are kept\n"
+    assert len(StateStore(state_location()).saved_filters()) == MAX_SAVED_FILTERS

@@ -55,3 +55,33 @@ def test_the_app_stopped_by_an_error_says_so_in_one_line(tmp_path: Path) -> None
     assert "Traceback" not in screen and "locals" not in screen
     text = log.read_text()
     assert "Traceback" in text and "render_line" in text and "ValueError: year 10000 is out of range" in text
+
+
+STUCK_COUNTS = """\
+import sys
+import threading
+
+from reader.core import counts
+
+
+def count(self, *args, **kwargs):
+    threading.Event().wait()  # a count that never ends, as thousands of saved filters once took minutes
+
+
+counts.TopicCounter.count = count
+from reader.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.e2e
+def test_q_quits_while_a_worker_is_still_busy(tmp_path: Path) -> None:
+    reader_in_a_terminal()
+    library = write_library(tmp_path / "library")
+    driver = tmp_path / "stuck_counts.py"
+    driver.write_text(STUCK_COUNTS)
+    with TmuxSession([sys.executable, str(driver), str(library)], env=environment(tmp_path), cwd=tmp_path) as term:
+        term.wait_for("showing 4 of 4", timeout=START_WAIT)
+        term.send_keys("q")
+        assert term.wait_exit(WAIT) == 0

@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from reader.app import ReaderApp
-from reader.core.settings import Settings
 from reader.core.identity import story_id
+from reader.core.settings import Settings
 from reader.core.state import StateStore
 from reader.screens.prompt import ConfirmScreen, NameScreen
 from reader.widgets.article_list import STAR_MARK, UNREAD_MARK, ArticleList

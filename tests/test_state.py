@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import reader.core.identity as identity
+import reader.core.state as state
 import reader.core.state_db as state_db
 from reader.core.identity import story_id
 from reader.core.state import Mark, StateFileError, StateStore, state_location
@@ -97,7 +98,7 @@ def test_odd_ids_are_stored_and_exported(store: StateStore, tmp_path: Path) -> N
     assert store.is_read(odd) and store.is_read(long) and story_id("", "/x/caf\udce9.md") in store.read
     other = StateStore()
     store.export_state(str(tmp_path / "x.json"))
-    assert other.import_state(str(tmp_path / "x.json")) == 2
+    assert other.import_state(str(tmp_path / "x.json")).stories == 2
     assert other.is_read(odd) and other.is_read(long)
 
 
@@ -248,6 +249,75 @@ def test_saved_filter_errors(store: StateStore) -> None:
     assert store.saved_filters() == [("a", "x"), ("b", "y")]
 
 
+def test_saved_filters_are_limited(store: StateStore) -> None:
+    limit = state.MAX_SAVED_FILTERS
+    for n in range(limit):
+        store.save_filter(f"f{n}", "x")
+    with pytest.raises(ValueError, match=f"at most {limit} filters can be saved: delete one first"):
+        store.save_filter("one more", "x")
+    store.save_filter("f7", "changed")  # an existing name still takes a new query
+    assert len(store.saved_filters()) == limit and ("f7", "changed") in store.saved_filters()
+    store.delete_filter("f0")
+    store.save_filter("one more", "x")
+    assert store.saved_filters()[-1] == ("one more", "x")
+
+
+def write_filters_file(path: Path, names: list[str], query: str = "q") -> Path:
+    document = {"format": "reader-state", "version": 1, "stories": [],
+                "saved_filters": [{"name": name, "query": query} for name in names]}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_an_import_keeps_at_most_the_limit_of_saved_filters(store: StateStore, tmp_path: Path) -> None:
+    limit = state.MAX_SAVED_FILTERS
+    store.save_filter("mine", "m")
+    names = [f"f{n}" for n in range(3 * limit)] + ["mine", "f0"]  # two names given again
+    imported = store.import_state(str(write_filters_file(tmp_path / "many.json", names, "new")))
+    assert imported == state.Imported(0, limit - 1, 2 * limit + 1)
+    assert store.saved_filters() == [("mine", "new")] + [(f"f{n}", "new") for n in range(limit - 1)]
+    again = store.import_state(str(write_filters_file(tmp_path / "again.json", names, "newer")))
+    assert again == state.Imported(0, 0, 2 * limit + 1)  # existing names still take the file's query
+    assert {query for _, query in store.saved_filters()} == {"newer"}
+
+
+def vm_steps(work: Any) -> int:
+    """How many SQLite virtual machine steps (in thousands) `work(db)` takes on a fresh database."""
+    db = state_db.connect(":memory:")
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    db.set_progress_handler(count, 1000)
+    state_db.in_transaction(db, work)
+    return steps[0]
+
+
+def test_adding_saved_filters_is_linear() -> None:
+    """The import used to look for the last place once per filter, a scan of every filter saved."""
+
+    def add(count: int) -> int:
+        filters = [(f"filter {n}", "q") for n in range(count)]
+        return vm_steps(lambda db: state_db.add_filters(db, filters, 10**9))
+
+    small, large = add(1000), add(8000)
+    assert large < 10 * small, (small, large)  # quadratic work would be ~64 times the small run's
+
+
+def test_a_state_with_more_saved_filters_than_the_limit_uses_the_first(db_path: Path) -> None:
+    limit = state.MAX_SAVED_FILTERS
+    StateStore(str(db_path)).close()
+    db = sqlite3.connect(str(db_path))
+    db.executemany("INSERT INTO filters VALUES (?, 'q', ?)", [(f"f{n}", n) for n in range(limit + 5)])
+    db.commit()
+    db.close()
+    with StateStore(str(db_path)) as s:
+        assert s.saved_filters() == [(f"f{n}", "q") for n in range(limit)]
+        assert s.notice is not None and f"more than {limit} saved filters" in s.notice
+
+
 def test_ui_memory(store: StateStore, tmp_path: Path) -> None:
     version = store.version
     assert store.get_ui("theme") is None
@@ -323,8 +393,9 @@ for i in range(count):
     store.set_read([f"r{n}-{i}", "shared"])
     store.set_starred(f"s{n}-{i}", True)
     if i % 10 == 0:
-        store.save_filter(f"f{n}-{i}", f"q{i}")
         store.set_ui(f"ui{n}", str(i))
+    if i % 30 == 0:  # 40 in all, under the limit on saved filters
+        store.save_filter(f"f{n}-{i}", f"q{i}")
     picked_up += store.refresh()
 assert store.notice is None, store.notice
 print(len(store.read), picked_up)
@@ -359,7 +430,7 @@ def test_processes_writing_together_lose_nothing(db_path: Path, tmp_path: Path) 
         assert set(s.read) == expected_read
         assert set(s.starred) == {f"s{n}-{i}" for n in range(workers) for i in range(count)}
         assert {name for name, _ in s.saved_filters()} == {
-            f"f{n}-{i}" for n in range(workers) for i in range(0, count, 10)
+            f"f{n}-{i}" for n in range(workers) for i in range(0, count, 30)
         }
         assert [s.get_ui(f"ui{n}") for n in range(workers)] == ["290"] * workers  # the last i % 10 == 0
 
@@ -588,11 +659,11 @@ def test_export_import_round_trip(store: StateStore, clock: Clock, tmp_path: Pat
     path = tmp_path / "state.json"
     assert store.export_state(str(path)) == 4
     other = StateStore(clock=Clock(T0 + 100))
-    assert other.import_state(str(path)) == 4
+    assert other.import_state(str(path)).stories == 4
     assert snapshot(other) == snapshot(store)
     assert exported_stories(other, tmp_path / "a.json") == exported_stories(store, tmp_path / "b.json")
     version = other.version
-    assert other.import_state(str(path)) == 0
+    assert other.import_state(str(path)).stories == 0
     assert other.version == version and snapshot(other) == snapshot(store)
 
 
@@ -613,7 +684,7 @@ def test_import_merges_by_update_time(tmp_path: Path) -> None:
     there.save_filter("shared", "theirs")
     path = tmp_path / "there.json"
     there.export_state(str(path))
-    assert here.import_state(str(path)) == 2
+    assert here.import_state(str(path)).stories == 2
     assert dict(here.read) == {"new-here": T0 + 20, "only-there": T0 + 10}
     assert set(here.starred) == {"old-here"}
     assert here.saved_filters() == [("shared", "theirs"), ("mine", "m"), ("theirs", "t")]
@@ -624,7 +695,7 @@ def test_import_into_a_file_store_is_saved(db_path: Path, tmp_path: Path) -> Non
     source.set_read(["a"])
     source.export_state(str(tmp_path / "e.json"))
     with StateStore(str(db_path)) as s:
-        assert s.import_state(str(tmp_path / "e.json")) == 1
+        assert s.import_state(str(tmp_path / "e.json")).stories == 1
     with StateStore(str(db_path)) as s:
         assert s.is_read("a")
 
@@ -753,7 +824,7 @@ def test_the_valid_document_imports(tmp_path: Path) -> None:
     path = tmp_path / "fine.json"
     path.write_text(json.dumps(valid_document()), encoding="utf-8")
     s = StateStore()
-    assert s.import_state(str(path)) == 2
+    assert s.import_state(str(path)).stories == 2
     assert snapshot(s) == ({"a": 1.5}, {"b"}, [("f", "q")])
 
 
@@ -809,7 +880,7 @@ def test_import_takes_a_byte_order_mark_and_duplicate_ids(tmp_path: Path) -> Non
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(document).encode("utf-8"))
     s = StateStore()
-    assert s.import_state(str(path)) == 2
+    assert s.import_state(str(path)).stories == 2
     assert snapshot(s) == ({}, {"a", "b"}, [("f", "q")])  # of the three "a", the newest wins
 
 

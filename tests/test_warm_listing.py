@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 from reader import cli
 from reader.core import frontmatter, library, loader, warm_listing
+from reader.core.identity import story_id
 from reader.core.index import Entry, Index
 from reader.core.query import parse_query
 from reader.core.record import Problem, Summary
 from reader.core.sorting import sort_summaries
-from reader.core.identity import story_id
 from reader.core.state import StateStore, state_location
 from reader.core.warm_listing import Listing, Stale
 

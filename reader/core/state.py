@@ -42,24 +42,42 @@ from .state_db import (
     UPSERT,
     Row,
     T,
-    memory_copy,
+    add_filters,
     filter_rows,
     in_transaction,
+    memory_copy,
     one_line,
     open_database,
-    put_filter,
     story_rows,
     story_updates,
 )
 from .state_file import MAX_FILTER_CHARS, StateFileError, read_state_file, write_state_file
 
-__all__ = ["Mark", "StateFileError", "StateStore", "state_location"]
+__all__ = ["Imported", "Mark", "StateFileError", "StateStore", "state_location"]
+
+MAX_SAVED_FILTERS = 50
+"""Saved filters kept. The topic pane counts every one each time the library changes, and its counts
+come when all are counted: a word filter costs ~1 ms per 1,000 records (~0.1 s at 100,000), so the
+10,000 an import once brought held the counts back for minutes; 50 hold them back a few seconds at
+most, in a worker."""
 
 
 def state_location() -> str:
     """Where the reading state lives: `state.sqlite3` in platformdirs' user data folder for "reader"
     (`$XDG_DATA_HOME/reader/`, by default `~/.local/share/reader/` on Linux)."""
     return os.path.join(platformdirs.user_data_dir("reader", appauthor=False), "state.sqlite3")
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What `StateStore.import_state` took from a file."""
+
+    stories: int
+    """Stories whose state came from the file (importing the same file again takes none)."""
+    filters_added: int
+    """Saved filters with a new name."""
+    filters_left_out: int = 0
+    """New saved filters not kept, as `MAX_SAVED_FILTERS` were already saved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +176,19 @@ class StateStore:
                 stories = db.execute(
                     "SELECT id, read_at, starred FROM stories WHERE read_at IS NOT NULL OR starred"
                 ).fetchall()
-                filters = db.execute("SELECT name, query FROM filters ORDER BY position").fetchall()
+                filters = filter_rows(db, MAX_SAVED_FILTERS + 1)
                 ui = db.execute("SELECT key, value FROM ui").fetchall()
             finally:
                 db.execute("COMMIT")
             read = {i: float(r) for i, r, _ in stories if isinstance(i, str) and isinstance(r, (int, float))}
             starred = {i: None for i, _, s in stories if isinstance(i, str) and s}
             self._ui = {k: v for k, v in ui if isinstance(k, str) and isinstance(v, str)}
-            new_filters = [(n, q) for n, q in filters if isinstance(n, str) and isinstance(q, str)]
+            new_filters = filters[:MAX_SAVED_FILTERS]
+            if len(filters) > MAX_SAVED_FILTERS and len(self._filters) < MAX_SAVED_FILTERS:
+                self.notice = (
+                    f"The reading state {self.location} holds more than {MAX_SAVED_FILTERS} saved filters; "
+                    f"only the first {MAX_SAVED_FILTERS} are used."
+                )
             if read == self._read and starred.keys() == self._starred.keys() and new_filters == self._filters:
                 return False
             # changed in place, never emptied on the way: the views handed out stay right throughout
@@ -297,13 +320,14 @@ class StateStore:
     def save_filter(self, name: str, query: str) -> None:
         """Save a filter under `name`: a new name goes last, an existing one gets the new query and keeps
         its place. ValueError for an empty name, or a name or query longer than `MAX_FILTER_CHARS` or
-        that is not valid text."""
+        that is not valid text, or a new name when `MAX_SAVED_FILTERS` are saved."""
         _check_filter_text("name", name, empty=False)
         _check_filter_text("query", query, empty=True)
 
         def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
-            put_filter(db, name, query)
-            return filter_rows(db)
+            if add_filters(db, [(name, query)], MAX_SAVED_FILTERS)[1]:
+                raise ValueError(f"at most {MAX_SAVED_FILTERS} filters can be saved: delete one first")
+            return filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
             self._set_filters(self._transact(work))
@@ -321,7 +345,7 @@ class StateStore:
                 if new in names:
                     raise ValueError(f"a filter named {new!r} already exists")
                 db.execute("UPDATE filters SET name = ? WHERE name = ?", (new, old))
-            return filter_rows(db)
+            return filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
             self._set_filters(self._transact(work))
@@ -332,7 +356,7 @@ class StateStore:
         def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
             if not db.execute("DELETE FROM filters WHERE name = ?", (valid_text(name),)).rowcount:
                 raise KeyError(name)
-            return filter_rows(db)
+            return filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
             self._set_filters(self._transact(work))
@@ -375,29 +399,30 @@ class StateStore:
             rows, filters = self._transact(work)
         return write_state_file(path, rows, filters, self._clock())
 
-    def import_state(self, path: str) -> int:
+    def import_state(self, path: str) -> Imported:
         """Merge an exported file into the store, in one transaction. A story from the file replaces the
         local one when its `updated` is newer (or there is no local one); saved filters are added by
-        name (an existing name gets the file's query and keeps its place). Returns the number of stories
-        taken from the file, so importing the same file again returns 0.
+        name (an existing name gets the file's query and keeps its place; new ones while fewer than
+        `MAX_SAVED_FILTERS` are saved). Returns what was taken: importing the same file again takes no
+        stories.
 
         The file is validated completely before anything is written; StateFileError (a ValueError) with
         a one-line message for a file that cannot be read or is malformed in any way."""
         stories, filters = read_state_file(path)
 
-        def work(db: sqlite3.Connection) -> tuple[int, dict[str, Row], list[tuple[str, str]]]:
+        def work(db: sqlite3.Connection) -> tuple[Imported, dict[str, Row], list[tuple[str, str]]]:
             local = story_updates(db, list(stories))
             taken = {k: v for k, v in stories.items() if k not in local or v[2] > local[k]}
             db.executemany(UPSERT, [(k, *v) for k, v in taken.items()])
-            for name, query in filters:
-                put_filter(db, name, query)
-            return len(taken), {k: (v[0], v[1]) for k, v in taken.items()}, filter_rows(db)
+            added, left_out = add_filters(db, filters, MAX_SAVED_FILTERS)
+            rows = {k: (v[0], v[1]) for k, v in taken.items()}
+            return Imported(len(taken), added, left_out), rows, filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
-            count, rows, new_filters = self._transact(work)
+            imported, rows, new_filters = self._transact(work)
             self._apply(rows)
             self._set_filters(new_filters)
-        return count
+        return imported
 
     def close(self) -> None:
         """Close the database."""

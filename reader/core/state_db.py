@@ -277,19 +277,27 @@ def story_updates(db: sqlite3.Connection, keys: list[str]) -> dict[str, float]:
     return found
 
 
-def filter_rows(db: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(name, query) of every saved filter, in their order."""
+def filter_rows(db: sqlite3.Connection, limit: int = -1) -> list[tuple[str, str]]:
+    """(name, query) of the saved filters in their order: the first `limit` (-1: all)."""
     return [
         (n, q)
-        for n, q in db.execute("SELECT name, query FROM filters ORDER BY position")
+        for n, q in db.execute("SELECT name, query FROM filters ORDER BY position LIMIT ?", (limit,))
         if isinstance(n, str) and isinstance(q, str)
     ]
 
 
-def put_filter(db: sqlite3.Connection, name: str, query: str) -> None:
-    """Save a filter: an existing name gets the new query and keeps its place, a new one goes last."""
-    if not db.execute("UPDATE filters SET query = ? WHERE name = ?", (query, name)).rowcount:
-        db.execute(
-            "INSERT INTO filters VALUES (?, ?, (SELECT coalesce(max(position), -1) + 1 FROM filters))",
-            (name, query),
-        )
+def add_filters(db: sqlite3.Connection, filters: Iterable[tuple[str, str]], limit: int) -> tuple[int, int]:
+    """Save filters: an existing name gets the new query and keeps its place, a new one goes last
+    while there are fewer than `limit`. Linear: one lookup by name each, the last place read once.
+    Returns (how many were added, how many new ones were left out for the limit)."""
+    total, last = db.execute("SELECT count(*), coalesce(max(position), -1) FROM filters").fetchone()
+    added = left_out = 0
+    for name, query in filters:
+        if db.execute("UPDATE filters SET query = ? WHERE name = ?", (query, name)).rowcount:
+            continue
+        if total >= limit:
+            left_out += 1
+            continue
+        total, last, added = total + 1, last + 1, added + 1
+        db.execute("INSERT INTO filters VALUES (?, ?, ?)", (name, query, last))
+    return added, left_out

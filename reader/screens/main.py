@@ -506,7 +506,11 @@ class MainScreen(ReadingActions, Screen[None]):
             return
 
         def save(name: str) -> None:
-            self.state.save_filter(name, text)
+            try:
+                self.state.save_filter(name, text)
+            except ValueError as error:  # too many saved filters, or a name the store refuses
+                self.notify(f"Cannot save: {error}", severity="warning", markup=False)
+                return
             self.refresh_topics()
             self.notify(f"Saved the filter as {name!r}; it is listed under the topics", markup=False)
 

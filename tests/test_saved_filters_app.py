@@ -1,0 +1,41 @@
+"""Saved filters in the app under hostile conditions (issue 12): more than the store keeps, names
+from an imported file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from reader.app import ReaderApp
+from reader.core.settings import Settings
+from reader.core.state import MAX_SAVED_FILTERS, StateStore
+
+from .corpus import write_library
+
+SIZE = (140, 40)
+NEVER = Settings(read_after=3600)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until the workers are done and their messages handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def messages(app: ReaderApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_saving_past_the_limit_says_so(tmp_path: Path) -> None:
+    store = StateStore(str(tmp_path / "state.sqlite3"))
+    for n in range(MAX_SAVED_FILTERS):
+        store.save_filter(f"f{n}", "robot")
+    app = ReaderApp([str(write_library(tmp_path / "library"))], state=store, settings=NEVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"facial", "ctrl+s", *"One more", "enter")
+        await settle(pilot)
+        assert f"Cannot save: at most {MAX_SAVED_FILTERS} filters can be saved: delete one first" in messages(app)
+        assert app.is_running and len(store.saved_filters()) == MAX_SAVED_FILTERS
