@@ -3,6 +3,9 @@ saved-filter names; a URL that would break out of a shell wrapper. Skipped witho
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +18,9 @@ START_WAIT = 20.0  # the first paint also imports Textual
 WAIT = 15.0
 
 CRASHING_APP = """\
+import json
+import sqlite3
+import subprocess
 import sys
 
 from reader.widgets import article_list
@@ -58,6 +64,9 @@ def test_the_app_stopped_by_an_error_says_so_in_one_line(tmp_path: Path) -> None
 
 
 STUCK_COUNTS = """\
+import json
+import sqlite3
+import subprocess
 import sys
 import threading
 
@@ -83,5 +92,55 @@ def test_q_quits_while_a_worker_is_still_busy(tmp_path: Path) -> None:
     driver.write_text(STUCK_COUNTS)
     with TmuxSession([sys.executable, str(driver), str(library)], env=environment(tmp_path), cwd=tmp_path) as term:
         term.wait_for("showing 4 of 4", timeout=START_WAIT)
+        term.send_keys("q")
+        assert term.wait_exit(WAIT) == 0
+
+
+# Ended by ST (ESC \\), not BEL, which Rich drops; the clipboard payload ("id") is short enough to
+# survive the row being cut to the pane's width. Both took effect on the code before the fix.
+HOSTILE_NAMES = [
+    "\x1b]0;pwned-title\x1b\\Evil",
+    "\x1b]52;c;aWQ=\x1b\\Clip",
+    "\x9d2;c1-title\x9cC1",
+    "\u202eReversed",
+    "split\nrow",
+]
+
+
+@pytest.mark.e2e
+def test_hostile_saved_filter_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    reader = reader_in_a_terminal()
+    library = write_library(tmp_path / "library")
+    env = environment(tmp_path)
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps({
+        "format": "reader-state", "version": 1, "stories": [],
+        "saved_filters": [{"name": name, "query": f"robot {name}"} for name in HOSTILE_NAMES],
+    }))
+    done = subprocess.run([reader, "--import-state", str(source)], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    # And the same names as a state written before names were cleaned on import holds them.
+    state = Path(env["XDG_DATA_HOME"]) / "reader" / "state.sqlite3"
+    db = sqlite3.connect(state)
+    db.executemany("INSERT INTO filters VALUES (?, 'robot', ?)",
+                   [(f"old {name}", 100 + n) for n, name in enumerate(HOSTILE_NAMES)] + [("All", 200)])
+    db.commit()
+    db.close()
+    with TmuxSession([reader, str(library)], env=env, cwd=tmp_path, height=50,
+                     server_options={"set-clipboard": "on"}) as term:
+        title = term.pane_title()
+        screen = term.wait_for("Saved filters", "“All” (saved)", timeout=START_WAIT)
+        # Shown cleaned in the topic pane (escape as a visible symbol, C1 as U+FFFD, the
+        # right-to-left override dropped, the line break a space), the legacy look-alike marked.
+        for shown in ("␛]0;pwned-tit", "␛]52;c;aWQ=", "�2;c1-title�C1", "Reversed", "split row"):
+            assert screen.count(shown) == 2, shown
+        term.send_keys("BTab", "End")  # the topic pane's last row, then up: each name in the status line
+        term.wait_for("saved: All", timeout=WAIT)
+        for shown in ("old split row", "old Reversed", "old �2;c1-title�C1", "old ␛]52;c;aWQ=", "old ␛]0;pwned"):
+            term.send_keys("Up")
+            term.wait_for(f"saved: {shown}", timeout=WAIT)
+        assert term.pane_title() == title and "pwned" not in title
+        assert term.paste_buffers() == []
         term.send_keys("q")
         assert term.wait_exit(WAIT) == 0

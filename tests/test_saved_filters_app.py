@@ -8,8 +8,11 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from reader.app import ReaderApp
+from reader.core.counts import Counts, SavedCount
 from reader.core.settings import Settings
 from reader.core.state import MAX_SAVED_FILTERS, StateStore
+from reader.widgets.status import StatusLine
+from reader.widgets.topics import TopicList
 
 from .corpus import write_library
 
@@ -39,3 +42,18 @@ async def test_saving_past_the_limit_says_so(tmp_path: Path) -> None:
         await settle(pilot)
         assert f"Cannot save: at most {MAX_SAVED_FILTERS} filters can be saved: delete one first" in messages(app)
         assert app.is_running and len(store.saved_filters()) == MAX_SAVED_FILTERS
+
+
+async def test_the_topic_pane_and_status_line_clean_what_they_are_given(tmp_path: Path) -> None:
+    """The store hands out cleaned names; the panes clean again, whatever reaches them."""
+    app = ReaderApp([str(write_library(tmp_path / "library"))], state=StateStore(), settings=NEVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        topics = app.screen.query_one(TopicList)
+        topics.show(Counts(saved=[SavedCount("\x1b]0;t\x07Evil", "q", 1, 1), SavedCount("All", "q", 2, 2)]))
+        rows = [str(topics.get_option_at_index(i).prompt) for i in range(topics.option_count)]
+        assert any(row.startswith("␛]0;t␇Evil ") for row in rows), rows
+        assert any(row.startswith("“All” (saved) ") for row in rows), rows
+        status = app.screen.query_one(StatusLine)
+        status.update("saved: \x1b]52;c;aWQ=\x07 \u202eX\nY")
+        assert status.render().plain == "saved: ␛]52;c;aWQ=␇ X Y"

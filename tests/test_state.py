@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+import reader.core.filter_names as filter_names
 import reader.core.identity as identity
 import reader.core.state as state
 import reader.core.state_db as state_db
@@ -316,6 +317,75 @@ def test_a_state_with_more_saved_filters_than_the_limit_uses_the_first(db_path: 
     with StateStore(str(db_path)) as s:
         assert s.saved_filters() == [(f"f{n}", "q") for n in range(limit)]
         assert s.notice is not None and f"more than {limit} saved filters" in s.notice
+
+
+HOSTILE_FILTER_TEXT = [
+    ("\x1b]0;title\x1b\\name", "␛]0;title␛\\name"),
+    ("\x1b]52;c;aWQ=\x07clip", "␛]52;c;aWQ=␇clip"),
+    ("\x9d0;c1\x9cname", "\ufffd0;c1\ufffdname"),
+    ("\u202eevil\u200b", "evil"),
+    ("two\nlines", "two lines"),
+]
+
+
+def test_an_import_cleans_saved_filter_names_and_queries(store: StateStore, tmp_path: Path) -> None:
+    document = {"format": "reader-state", "version": 1, "stories": [],
+                "saved_filters": [{"name": raw, "query": f"robot {raw}"} for raw, _ in HOSTILE_FILTER_TEXT]}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    store.import_state(str(path))
+    assert store.saved_filters() == [(clean, f"robot {clean}") for _, clean in HOSTILE_FILTER_TEXT]
+    with StateStore() as other:  # and an export of them holds the cleaned text
+        other.import_state(str(path))
+        other.export_state(str(tmp_path / "again.json"))
+        assert "\x1b" not in (tmp_path / "again.json").read_text(encoding="utf-8")
+
+
+LOOK_ALIKES = ["All", " all ", "ALL", "Ａｌｌ", "★ Starred", "starred", "* Starred *", "Recently read",
+               "recently-read", "RecentlyRead", "── Saved filters ──────", "\u202eAll"]
+
+
+@pytest.mark.parametrize("name", LOOK_ALIKES)
+def test_names_that_pass_for_a_built_in_view_are_refused(store: StateStore, tmp_path: Path, name: str) -> None:
+    document = {"format": "reader-state", "version": 1, "saved_filters": [{"name": "fine", "query": "q"},
+                                                                          {"name": name, "query": "q"}]}
+    path = tmp_path / "look-alike.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(StateFileError, match=r"saved_filters\[1\]\.name: .* would look like the built-in view"):
+        store.import_state(str(path))
+    if name.isprintable():
+        with pytest.raises(ValueError, match="would look like the built-in view"):
+            store.save_filter(name, "q")
+    store.save_filter("mine", "q")
+    with pytest.raises(ValueError, match="would look like the built-in view|without control"):
+        store.rename_filter("mine", name)
+    assert store.saved_filters() == [("mine", "q")]
+    assert not filter_names.imitated_view("Allies") and not filter_names.imitated_view("Star")
+
+
+@pytest.mark.parametrize("raw, clean", HOSTILE_FILTER_TEXT)
+def test_save_and_rename_refuse_what_cleaning_would_change(store: StateStore, raw: str, clean: str) -> None:
+    with pytest.raises(ValueError, match="one line, without control or invisible characters"):
+        store.save_filter(raw, "q")
+    with pytest.raises(ValueError, match="one line, without control or invisible characters"):
+        store.save_filter("name", raw)
+    store.save_filter(clean.strip() or "x", "q")
+
+
+def test_a_name_stored_before_cleaning_is_shown_cleaned_and_can_be_changed(db_path: Path) -> None:
+    StateStore(str(db_path)).close()
+    db = sqlite3.connect(str(db_path))
+    db.executemany("INSERT INTO filters VALUES (?, ?, ?)",
+                   [("\x1b]0;t\x07A", "robot\x1b[2J", 0), ("All", "x", 1), ("\u202eB", "y", 2)])
+    db.commit()
+    db.close()
+    with StateStore(str(db_path)) as s:
+        assert s.saved_filters() == [("␛]0;t␇A", "robot␛[2J"), ("All", "x"), ("B", "y")]
+        s.rename_filter("␛]0;t␇A", "Renamed")
+        s.delete_filter("B")
+        assert s.saved_filters() == [("Renamed", "robot␛[2J"), ("All", "x")]
+    assert [filter_names.shown_name(name) for name in ("All", " ★ starred", "Alley", "\x1bX")] == [
+        "“All” (saved)", "“★ starred” (saved)", "Alley", "␛X"]
 
 
 def test_ui_memory(store: StateStore, tmp_path: Path) -> None:

@@ -103,8 +103,12 @@ class TmuxSession:
         height: int = 36,
         env: Mapping[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
+        server_options: Mapping[str, str] | None = None,
     ) -> None:
         self.command = list(command)
+        self.server_options = dict(server_options or {})
+        """tmux server options set before the program starts ({"set-clipboard": "on"} lets a program
+        write tmux's paste buffers with OSC 52)."""
         self.width = width
         self.height = height
         self.env = dict(env or {})
@@ -137,8 +141,12 @@ class TmuxSession:
         assignments = [f"{key}={value}" for key, value in self.env.items()]
         program = ["sh", "-c", wrapper, self._status_file, *assignments, *self.command]
         options = ["-c", os.fspath(self.cwd)] if self.cwd is not None else []
+        server = [
+            arg for key, value in self.server_options.items() for arg in ("set-option", "-s", key, value, ";")
+        ]
         try:
             self._tmux(
+                *server,
                 "set-option", "-g", "remain-on-exit", "on", ";",
                 "new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height),
                 *options, *program,
@@ -185,6 +193,15 @@ class TmuxSession:
         """The screen and up to `lines` lines scrolled off above it, wrapped lines joined."""
         result = self._tmux("capture-pane", "-p", "-J", "-S", f"-{lines}", "-t", self.name, check=False)
         return result.stdout if result.returncode == 0 else f"<no screen: {result.stderr.strip()}>"
+
+    def pane_title(self) -> str:
+        """The pane's title, which a program can set with OSC 0 or OSC 2."""
+        return self._tmux("display-message", "-p", "-t", self.name, "#{pane_title}").stdout.rstrip("\n")
+
+    def paste_buffers(self) -> list[str]:
+        """The contents of tmux's paste buffers (OSC 52 writes one when set-clipboard is on)."""
+        names = self._tmux("list-buffers", "-F", "#{buffer_name}", check=False).stdout.split()
+        return [self._tmux("show-buffer", "-b", name).stdout for name in names]
 
     def exit_status(self) -> int | None:
         """The program's exit status once it has exited (128 + N if signal N ended it), else None."""

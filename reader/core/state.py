@@ -37,6 +37,7 @@ from typing import Any
 
 import platformdirs
 
+from .filter_names import clean_filter_text, imitated_view
 from .identity import storable_id, valid_text
 from .state_db import (
     UPSERT,
@@ -49,6 +50,7 @@ from .state_db import (
     one_line,
     open_database,
     story_rows,
+    stored_filter_name,
     story_updates,
 )
 from .state_file import MAX_FILTER_CHARS, StateFileError, read_state_file, write_state_file
@@ -319,8 +321,9 @@ class StateStore:
 
     def save_filter(self, name: str, query: str) -> None:
         """Save a filter under `name`: a new name goes last, an existing one gets the new query and keeps
-        its place. ValueError for an empty name, or a name or query longer than `MAX_FILTER_CHARS` or
-        that is not valid text, or a new name when `MAX_SAVED_FILTERS` are saved."""
+        its place. ValueError for an empty name, a name or query longer than `MAX_FILTER_CHARS` or that
+        `clean_filter_text` would change, a name that would pass for a built-in view, or a new name
+        when `MAX_SAVED_FILTERS` are saved."""
         _check_filter_text("name", name, empty=False)
         _check_filter_text("query", query, empty=True)
 
@@ -334,17 +337,18 @@ class StateStore:
 
     def rename_filter(self, old: str, new: str) -> None:
         """Rename a saved filter, keeping its place. KeyError when `old` is not saved; ValueError when
-        `new` is already saved, empty, too long or not valid text (renaming to the same name does nothing)."""
+        `new` is already saved or is refused as `save_filter` refuses names (renaming to the same name
+        does nothing)."""
         _check_filter_text("name", new, empty=False)
 
         def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
-            names = {name for name, _ in filter_rows(db)}
-            if old not in names:
+            stored = stored_filter_name(db, old)
+            if stored is None:
                 raise KeyError(old)
             if new != old:
-                if new in names:
+                if stored_filter_name(db, new) is not None:
                     raise ValueError(f"a filter named {new!r} already exists")
-                db.execute("UPDATE filters SET name = ? WHERE name = ?", (new, old))
+                db.execute("UPDATE filters SET name = ? WHERE name = ?", (new, stored))
             return filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
@@ -354,8 +358,10 @@ class StateStore:
         """Forget a saved filter. KeyError when it is not saved."""
 
         def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
-            if not db.execute("DELETE FROM filters WHERE name = ?", (valid_text(name),)).rowcount:
+            stored = stored_filter_name(db, valid_text(name))
+            if stored is None:
                 raise KeyError(name)
+            db.execute("DELETE FROM filters WHERE name = ?", (stored,))
             return filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
@@ -443,5 +449,7 @@ def _check_filter_text(what: str, text: str, *, empty: bool) -> None:
         raise ValueError(f"a filter {what} cannot be empty")
     if len(text) > MAX_FILTER_CHARS:
         raise ValueError(f"a filter {what} cannot be longer than {MAX_FILTER_CHARS} characters")
-    if valid_text(text) != text:
-        raise ValueError(f"a filter {what} must be valid text")
+    if valid_text(text) != text or clean_filter_text(text) != text:
+        raise ValueError(f"a filter {what} must be text on one line, without control or invisible characters")
+    if what == "name" and (view := imitated_view(text)) is not None:
+        raise ValueError(f"{clean_filter_text(text).strip()!r} would look like the built-in view {view!r}")

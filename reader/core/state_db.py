@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from .filter_names import clean_filter_text
+
 SCHEMA_VERSION = 1
 """Kept in `PRAGMA user_version`; a file with a larger one was written by a newer reader."""
 
@@ -278,12 +280,26 @@ def story_updates(db: sqlite3.Connection, keys: list[str]) -> dict[str, float]:
 
 
 def filter_rows(db: sqlite3.Connection, limit: int = -1) -> list[tuple[str, str]]:
-    """(name, query) of the saved filters in their order: the first `limit` (-1: all)."""
-    return [
-        (n, q)
-        for n, q in db.execute("SELECT name, query FROM filters ORDER BY position LIMIT ?", (limit,))
-        if isinstance(n, str) and isinstance(q, str)
-    ]
+    """(name, query) of the saved filters in their order, cleaned for the terminal (a row from before
+    names were cleaned on import may hold anything): the first `limit` (-1: all)."""
+    rows: dict[str, str] = {}
+    for name, query in db.execute("SELECT name, query FROM filters ORDER BY position"):
+        if isinstance(name, str) and isinstance(query, str):
+            rows.setdefault(clean_filter_text(name), clean_filter_text(query))
+            if len(rows) == limit:
+                break
+    return list(rows.items())
+
+
+def stored_filter_name(db: sqlite3.Connection, name: str) -> str | None:
+    """The name under which the saved filter shown as `name` is stored (it differs for a row from
+    before names were cleaned), or None when there is none."""
+    if db.execute("SELECT 1 FROM filters WHERE name = ?", (name,)).fetchone():
+        return name
+    for (stored,) in db.execute("SELECT name FROM filters ORDER BY position"):
+        if isinstance(stored, str) and clean_filter_text(stored) == name:
+            return stored
+    return None
 
 
 def add_filters(db: sqlite3.Connection, filters: Iterable[tuple[str, str]], limit: int) -> tuple[int, int]:

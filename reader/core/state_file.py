@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from .filter_names import clean_filter_text, imitated_view
 from .identity import MAX_ID_CHARS, valid_text
 from .state_db import one_line
 
@@ -149,8 +150,13 @@ def read_state_file(path: str) -> tuple[dict[str, StoryState], list[tuple[str, s
             stories[id] = (read_at, starred, updated)
     filters: dict[str, str] = {}
     for where, entry in _entries(document, "saved_filters"):
-        name = _text(entry, where, "name", MAX_FILTER_CHARS, empty=False)
-        filters[name] = _text(entry, where, "query", MAX_FILTER_CHARS, empty=True)
+        # Cleaned as record text is: a name or query from a file reaches the terminal in the topic pane.
+        name = clean_filter_text(_text(entry, where, "name", MAX_FILTER_CHARS, empty=False))
+        if not name.strip():
+            raise StateFileError(f"{where}.name: empty")
+        if (view := imitated_view(name)) is not None:
+            raise StateFileError(f"{where}.name: {name.strip()!r} would look like the built-in view {view!r}")
+        filters[name] = clean_filter_text(_text(entry, where, "query", MAX_FILTER_CHARS, empty=True))
     return stories, list(filters.items())
 
 

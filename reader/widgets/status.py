@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
+from ..core.text import safe_text
+
 
 class StatusLine(Widget):
     """Shows "showing N of M records" and friends; record text in it is never markup. A line wider than
@@ -27,7 +29,9 @@ class StatusLine(Widget):
         self._text = Content("")
 
     def update(self, text: str) -> None:
-        """Show `text` (plain), repainting only this line: its size never changes."""
+        """Show `text` (plain, cleaned like record text: it may hold a saved filter's name from an
+        imported file), repainting only this line: its size never changes."""
+        text = safe_text(text)
         if text != self._text.plain:
             self._text = Content(text)
             self.refresh()

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..core.counts import Counts
+from ..core.filter_names import shown_name
 from ..core.query import QueryError, parse_query
 from .columns import compact, fit
 from .option_list import KeyedOptionList
@@ -145,7 +146,9 @@ class TopicList(KeyedOptionList):
         self._saved = {saved.name: saved.query for saved in counts.saved}
         if counts.saved:
             options.append(Option(fit("── Saved filters " + "─" * width, width), id=_HEADER, disabled=True))
-            options += [Option(_row(s.name, s.unread, s.count, width), id="=" + s.name) for s in counts.saved]
+            options += [
+                Option(_row(shown_name(s.name), s.unread, s.count, width), id="=" + s.name) for s in counts.saved
+            ]
         before = self.choice
         self.set_options(options)
         index = next((i for i, option in enumerate(options) if option.id == current), None)
