@@ -22,7 +22,7 @@ from .core.library import Library, open_index
 from .core.settings import Settings, SettingsProblem, browser_command, config_location
 from .core.state import StateStore
 from .core.text import safe_text
-from .core.urls import refusal
+from .core.urls import command_url, open_refusal
 from .idle_gc import IdleCollector
 from .screens.main import MainScreen
 
@@ -195,12 +195,13 @@ class ReaderApp(App[None]):
 
     def open_link(self, url: str) -> bool:
         """Open an http(s) URL in the browser (the configured command or `webbrowser`, never through a
-        shell), or say why not; True when it was handed to a browser."""
-        if (reason := refusal(url)) is not None:
+        shell), or say why not; True when it was handed to a browser. A configured command gets the
+        URL with quotes, `$`, spaces and the like percent-encoded: it may be a shell after all."""
+        if (reason := open_refusal(url)) is not None:
             self.notify(reason, severity="warning", markup=False)
             return False
         if self.settings.browser:
-            argv = browser_command(self.settings.browser, url)
+            argv = browser_command(self.settings.browser, command_url(url))
             try:
                 subprocess.Popen(  # noqa: S603 - one argv list, no shell
                     argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -216,8 +217,8 @@ class ReaderApp(App[None]):
         return True
 
     def copy_link(self, url: str) -> None:
-        """Copy an http(s) URL to the clipboard, or say why not."""
-        if (reason := refusal(url)) is not None:
+        """Copy an http(s) URL to the clipboard, or say why not (as `open_link` would refuse it)."""
+        if (reason := open_refusal(url)) is not None:
             self.notify(reason.replace("open", "copy", 1), severity="warning", markup=False)
             return
         self.copy_to_clipboard(url)

@@ -16,7 +16,7 @@ from .core.record import Problem
 from .core.settings import config_location, load_settings
 from .core.state import MAX_SAVED_FILTERS, StateFileError, StateStore, state_location
 from .core.text import safe_text
-from .core.urls import choose_url, refusal
+from .core.urls import choose_url, open_refusal
 
 if TYPE_CHECKING:
     from .core.record import Record, Summary
@@ -93,6 +93,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(location)
         if not os.path.exists(location):
             print("reader: the file does not exist; every setting has its default", file=sys.stderr)
+        elif (shell := shell_in(load_settings()[0].browser)) is not None:
+            print(f"reader: warning: the browser command starts a shell ({safe_text(shell)} -c): a link's text "
+                  "reaches that shell; reader percent-encodes quotes, $, ` and \\ in links put into it, but "
+                  'a browser named directly is safer: browser = ["firefox", "{url}"]', file=sys.stderr)
         return 0
     if args.export_state or args.import_state:
         if args.list or args.paths:
@@ -172,6 +176,23 @@ def run_app(
         _say(report_app_crash(rendered.getvalue()))
         return EXIT_CRASH
     return 0
+
+
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "busybox"})
+
+
+def shell_in(argv: Sequence[str]) -> str | None:
+    """The shell a browser command starts to run a command string (`sh -c ...`, also behind `env`), or
+    None."""
+    words = list(argv)
+    while words and os.path.basename(words[0]) == "env":
+        words = words[1:]
+        while words and (words[0].startswith("-") or "=" in words[0]):
+            words = words[1:]
+    if not words or os.path.basename(words[0]) not in SHELLS:
+        return None
+    flags = [word for word in words[1:] if word.startswith("-") and not word.startswith("--")]
+    return os.path.basename(words[0]) if any("c" in flag for flag in flags) else None
 
 
 def export_state(state: StateStore, target: str) -> int:
@@ -340,7 +361,7 @@ def _write(lines: list[str], out: TextIO) -> None:
 
 def _openable(url: str) -> str | None:
     """The URL when `o` would open it, else None."""
-    return url if url and refusal(url) is None else None
+    return url if url and open_refusal(url) is None else None
 
 
 def tsv_line(summary: Summary) -> str:

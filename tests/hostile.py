@@ -172,7 +172,7 @@ def url_cases(marker: str = PWNED_MARKER) -> dict[str, str]:
         "url-file.md": "file:///etc/passwd",
         "url-data.md": "data:text/html,x",
         "url-leading-space.md": " https://leading-space",
-        "url-shell.md": f"https://ok.example/$(touch {marker})",
+        "url-shell.md": f"https://ok.example/$(touch${{IFS}}{marker})",  # no space: links with one are refused
         "url-newline.md": "https://ok.example/a\nb",
         "url-escape.md": "https://ok.example/\x1b]2;PWNED\x07",
         "url-c1.md": "https://ok.example/\x9b31m",

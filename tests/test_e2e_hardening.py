@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .corpus import write_library
-from .tmux import TmuxSession, isolated_env, reader_in_a_terminal
+from .tmux import TmuxSession, isolated_env, reader_in_a_terminal, wait_until
 
 START_WAIT = 20.0  # the first paint also imports Textual
 WAIT = 15.0
@@ -144,3 +144,35 @@ def test_hostile_saved_filter_names_never_reach_the_terminal(tmp_path: Path) -> 
         assert term.paste_buffers() == []
         term.send_keys("q")
         assert term.wait_exit(WAIT) == 0
+
+
+BREAKOUT_RECORD = """---
+title: "A link that breaks out of quotes"
+excerpt: "x"
+publishedDateTime: 2021-01-30T09:00:00Z
+originalUrl: "https://evil.example/'$(touch${{IFS}}{target})'"
+provider:
+  name: Evil
+  domain: evil.example
+---
+"""
+
+
+@pytest.mark.e2e
+def test_a_link_cannot_break_out_of_a_shell_wrapper(tmp_path: Path) -> None:
+    reader = reader_in_a_terminal()
+    library = write_library(tmp_path / "library")
+    target, opened = tmp_path / "pwned", tmp_path / "opened.txt"
+    (library / "breakout.md").write_text(BREAKOUT_RECORD.format(target=target))
+    env = environment(tmp_path)
+    config = Path(env["XDG_CONFIG_HOME"]) / "reader" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"browser = [\"sh\", \"-c\", \"echo '{{url}}' >> {opened}\"]\nread_after = 0\n")
+    with TmuxSession([reader, str(library)], env=env, cwd=tmp_path) as term:
+        term.wait_for("showing 5 of 5", "A link that breaks out", timeout=START_WAIT)
+        term.send_keys("o")  # the newest record, first in the list
+        written = wait_until(lambda: opened.exists() and opened.read_text(), WAIT, "the browser command")
+        term.send_keys("q")
+        assert term.wait_exit(WAIT) == 0
+    assert written == f"https://evil.example/%27%24(touch%24%7BIFS%7D{target})%27\n"
+    assert not target.exists()

@@ -308,3 +308,45 @@ def story_keys(urls: Urls) -> list[str]:
         if key and key not in keys:
             keys.append(key)
     return keys
+
+
+# What may stay as it is in a URL given to a browser command: the characters valid in a URL less those
+# a shell treats specially inside quotes (' " ` $ \) and < > { } | ^, which are not valid anyway.
+_COMMAND_KEEP = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!&()*+,;="
+)
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def command_url(url: str) -> str:
+    """`url` as it may be put into a configured browser command: every character that is not valid in
+    a URL or that a shell treats specially inside quotes (`'`, `"`, `` ` ``, `$`, `\\`, white space,
+    `<`, `>`, `{`, `}`, `|`, `^`, control and non-ASCII characters) percent-encoded as UTF-8, and a `%`
+    that does not start an escape too, so that `sh -c "echo '{url}'"` cannot be broken out of.
+    Browsers read the encoded form as the same link (Newsboat does the same for `'`)."""
+    if all(char in _COMMAND_KEEP for char in url):
+        return url
+    out = []
+    for at, char in enumerate(url):
+        if char in _COMMAND_KEEP or (char == "%" and _ESCAPE.match(url, at)):
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def open_refusal(url: str) -> str | None:
+    """`refusal`, and also a link with white space in it (a space or a no-break space: what follows
+    would reach a browser or a command as more than the link) or with a user name before its host
+    (`https://google.com@evil.example/` goes to evil.example): None when `url` may be opened."""
+    if (reason := refusal(url)) is not None:
+        return reason
+    if _PLAIN_URL.fullmatch(url) and "@" not in url:
+        return None
+    if any(char.isspace() for char in url):
+        return f'refusing to open "{_shown(url)}": it contains spaces'
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        host = _shown(parts.hostname or "")
+        return f'refusing to open "{_shown(url)}": its host is {host}, not what comes before "@"'
+    return None
