@@ -14,7 +14,7 @@ from . import __version__
 from .core.query import QueryError, parse_query, published_only
 from .core.record import Problem
 from .core.settings import config_location, load_settings
-from .core.state import MAX_SAVED_FILTERS, StateFileError, StateStore, state_location
+from .core.state import MAX_SAVED_FILTERS, StateError, StateFileError, StateStore, state_location
 from .core.text import safe_text
 from .core.urls import choose_url, open_refusal
 
@@ -94,8 +94,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if not os.path.exists(location):
             print("reader: the file does not exist; every setting has its default", file=sys.stderr)
         elif (shell := shell_in(load_settings()[0].browser)) is not None:
-            print(f"reader: warning: the browser command starts a shell ({safe_text(shell)} -c): a link's text "
-                  "reaches that shell; reader percent-encodes quotes, $, ` and \\ in links put into it, but "
+            print(f"reader: warning: the browser command starts a shell ({safe_text(shell)} -c): a link's "
+                  "text reaches that shell; reader percent-encodes quotes, $, ` and \\ in links put into it, but "
                   'a browser named directly is safer: browser = ["firefox", "{url}"]', file=sys.stderr)
         return 0
     if args.export_state or args.import_state:
@@ -131,7 +131,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.list:
         for problem in problems:
             print(f"reader: {safe_text(str(problem))}", file=sys.stderr)
-        if state is not None and state.notice:
+        if state is not None and state.location != state_location():  # an empty store would answer wrongly
+            print(f"reader: cannot read the reading state {safe_text(state_location())} for the filter: "
+                  f"{safe_text(state.open_error or '')}", file=sys.stderr)
+            return 1
+        if state is not None and state.notice and not state.read_only:
             print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
         if not settings.show_unpublished:
             query = published_only(query, state)
@@ -219,8 +223,16 @@ def export_state(state: StateStore, target: str) -> int:
 
 def move_state(export_to: str | None, import_from: str | None) -> int:
     """--export-state and --import-state: the reading state as JSON, to move it between machines."""
-    state = StateStore(state_location())
-    if state.notice:
+    location = state_location()
+    state = StateStore(location)
+    if (refused := _state_refusal(state, location, export_to, import_from)) is not None:
+        print(f"reader: {safe_text(refused)}", file=sys.stderr)
+        state.close()
+        return 1
+    if state.read_only:
+        print(f"reader: the reading state {safe_text(location)} is read read-only "
+              f"({safe_text(state.open_error or '')})", file=sys.stderr)
+    elif state.notice:
         print(f"reader: {safe_text(state.notice)}", file=sys.stderr)
     try:
         if import_from:
@@ -242,6 +254,10 @@ def move_state(export_to: str | None, import_from: str | None) -> int:
     except StateFileError as error:
         print(f"reader: cannot import {safe_text(import_from or '')}: {safe_text(str(error))}", file=sys.stderr)
         return 2
+    except StateError as error:
+        what = f"import {import_from}" if import_from and not export_to else "export"
+        print(f"reader: cannot {safe_text(what)}: {safe_text(str(error))}", file=sys.stderr)
+        return 1
     except OSError as error:  # only writing the export raises it (through a temporary file beside it)
         print(f"reader: cannot write {safe_text(export_to or '')}: {safe_text(error.strerror or str(error))}",
               file=sys.stderr)
@@ -249,6 +265,22 @@ def move_state(export_to: str | None, import_from: str | None) -> int:
     finally:
         state.close()
     return 0
+
+
+def _state_refusal(
+    state: StateStore, location: str, export_to: str | None, import_from: str | None
+) -> str | None:
+    """Why --export-state or --import-state must not go on with this store (one line), or None: an
+    export of a state that could not be read would replace a good backup with an empty one, and an
+    import into one that cannot be written would claim what it did not do."""
+    if state.location != location:
+        return f"cannot read the reading state {location}: {state.open_error}"
+    if import_from and state.read_only:
+        why = state.open_error
+        return f"cannot import {import_from}: the reading state {location} can only be read ({why})"
+    if export_to and state.moved_to:
+        return f"{state.notice} Nothing was exported: the new state is empty."
+    return None
 
 
 def _joined_filter(argv: list[str]) -> list[str]:

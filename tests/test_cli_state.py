@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from reader import cli
 from reader.core.settings import config_location
-from reader.core.state import MAX_SAVED_FILTERS, StateStore, state_location
+from reader.core import state_db
+from reader.core.state import MAX_SAVED_FILTERS, StateError, StateStore, state_location
 
 from .corpus import SEED_TITLE, SEED_URL, write_library
 
@@ -158,3 +162,123 @@ def test_import_says_how_many_saved_filters_were_left_out(
     assert f"0 stories taken from it, {MAX_SAVED_FILTERS} saved filters added" in out
     assert err == f"reader: 30 saved filters were left out: at most {MAX_SAVED_FILTERS} are kept\n"
     assert len(StateStore(state_location()).saved_filters()) == MAX_SAVED_FILTERS
+
+
+# ---------------------------------------------------------------------------------------------------------
+# a state that cannot be opened (issue 12, point 7): fail loudly, never an empty export over a backup
+
+
+def good_state() -> Path:
+    """A reading state with the seed starred and two stories read; its path."""
+    with StateStore(state_location()) as store:
+        store.set_starred(SEED_URL, True)
+        store.set_read(["a", "b"])
+        store.save_filter("Robots", "robot")
+    return Path(state_location())
+
+
+def backup(tmp_path: Path) -> Path:
+    path = tmp_path / "backup.json"
+    path.write_text('{"a": "good backup"}')
+    return path
+
+
+def on_a_read_only_mount(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`reader ARGS` with `folder` mounted read-only (a private mount in a user namespace)."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a private read-only mount here (unshare -rm)")
+    script = f'mount --bind "{folder}" "{folder}" && mount -o remount,ro,bind "{folder}" && exec "$@"'
+    return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", sys.executable, "-m", "reader", *args],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+
+
+def test_a_read_only_state_is_read_read_only(library: Path, tmp_path: Path) -> None:
+    folder = good_state().parent
+    target = backup(tmp_path)
+    done = on_a_read_only_mount(folder, "--export-state", str(target))
+    assert done.returncode == 0, done.stderr
+    assert f"the reading state {folder / 'state.sqlite3'} is read read-only" in done.stderr
+    exported = json.loads(target.read_text())
+    assert {story["id"] for story in exported["stories"]} == {SEED_URL, "a", "b"}
+    assert exported["saved_filters"] == [{"name": "Robots", "query": "robot"}]
+    done = on_a_read_only_mount(folder, "--list", "--filter", "is:starred", str(library))
+    assert done.returncode == 0 and [line.split("\t")[2] for line in done.stdout.splitlines()] == [SEED_TITLE]
+    done = on_a_read_only_mount(folder, "--import-state", str(target))
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "can only be read" in done.stderr and "cannot import" in done.stderr
+
+
+@pytest.fixture
+def unusable_state() -> Path:
+    """A folder where the state database should be: nothing can be read or saved there."""
+    path = Path(state_location())
+    path.mkdir(parents=True)
+    return path
+
+
+def test_an_unusable_state_fails_loudly(
+    unusable_state: Path, library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = backup(tmp_path)
+    source = tmp_path / "source.json"
+    source.write_text(json.dumps({"format": "reader-state", "version": 1,
+                                  "stories": [{"id": "x", "read_at": 1.0, "starred": True, "updated": 2.0}]}))
+    for args in (["--export-state", str(target)], ["--export-state", "-"], ["--import-state", str(source)],
+                 ["--list", "--filter", "is:starred", str(library)]):
+        assert cli.main(args) == 1, args
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1, (args, err)
+        assert err.startswith(f"reader: cannot read the reading state {unusable_state}"), (args, err)
+    assert target.read_text() == '{"a": "good backup"}'
+
+
+def test_a_state_locked_too_long_is_exported_and_not_imported_into(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = good_state()
+    monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock throughout
+    try:
+        target = backup(tmp_path)
+        assert cli.main(["--export-state", str(target)]) == 0
+        assert "is read read-only (database is locked)" in capsys.readouterr().err
+        assert {story["id"] for story in json.loads(target.read_text())["stories"]} == {SEED_URL, "a", "b"}
+        assert cli.main(["--import-state", str(target)]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and "can only be read (database is locked)" in err and err.count("\n") == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_an_import_that_cannot_be_written_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = good_state()
+    source = tmp_path / "source.json"
+    source.write_text(json.dumps({"format": "reader-state", "version": 1,
+                                  "stories": [{"id": "x", "read_at": 1.0, "starred": True, "updated": 2.0}]}))
+    monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.2)
+    store = StateStore(str(path))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # taken after the store opened: its import cannot write
+    try:
+        with pytest.raises(StateError, match="cannot be written \\(database is locked\\)"):
+            store.import_state(str(source))
+        assert not store.is_starred("x") and store.location == str(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+
+
+def test_an_export_after_the_state_was_moved_aside_keeps_the_backup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path(state_location())
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    target = backup(tmp_path)
+    assert cli.main(["--export-state", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "was damaged" in err and "Nothing was exported" in err
+    assert target.read_text() == '{"a": "good backup"}'

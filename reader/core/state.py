@@ -49,13 +49,14 @@ from .state_db import (
     memory_copy,
     one_line,
     open_database,
+    read_transaction,
     story_rows,
     stored_filter_name,
     story_updates,
 )
 from .state_file import MAX_FILTER_CHARS, StateFileError, read_state_file, write_state_file
 
-__all__ = ["Imported", "Mark", "StateFileError", "StateStore", "state_location"]
+__all__ = ["Imported", "Mark", "StateError", "StateFileError", "StateStore", "state_location"]
 
 MAX_SAVED_FILTERS = 50
 """Saved filters kept. The topic pane counts every one each time the library changes, and its counts
@@ -68,6 +69,11 @@ def state_location() -> str:
     """Where the reading state lives: `state.sqlite3` in platformdirs' user data folder for "reader"
     (`$XDG_DATA_HOME/reader/`, by default `~/.local/share/reader/` on Linux)."""
     return os.path.join(platformdirs.user_data_dir("reader", appauthor=False), "state.sqlite3")
+
+
+class StateError(Exception):
+    """The database cannot be read or written for a command that must not pretend it was (an export,
+    an import); the message is one user-facing line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,12 @@ class StateStore:
     """The database in use: the path given, or ":memory:" when nothing is saved."""
     notice: str | None
     """One user-facing line when something went wrong (at open or in use), else None."""
+    read_only: bool
+    """The file at `location` could only be opened for reading (changes are not saved)."""
+    moved_to: str | None
+    """Where a damaged file found at open was moved (the store started a new, empty one)."""
+    open_error: str | None
+    """Why the file could not be opened for writing (or at all, when `location` is ":memory:")."""
     version: int
     """Bumped by every change to read, starred or saved filters, local or picked up by `refresh`."""
 
@@ -125,6 +137,7 @@ class StateStore:
         self._data_version = -1
         opened = open_database(path, clock())
         self._db, self.location, self.notice = opened.db, opened.location, opened.notice
+        self.read_only, self.moved_to, self.open_error = opened.read_only, opened.moved_to, opened.error
         try:
             self._load()
         except sqlite3.Error as error:  # the database failed between opening and loading
@@ -220,13 +233,19 @@ class StateStore:
     # -----------------------------------------------------------------------------------------------
     # writing
 
-    def _transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _transact(self, work: Callable[[sqlite3.Connection], T], *, strict: bool = False) -> T:
         """Run `work` in one write transaction (waiting up to `BUSY_TIMEOUT` for the lock). When the
-        database fails, carry on in memory (`_detach`) and run it there instead."""
+        database fails, carry on in memory (`_detach`) and run it there instead; or, when `strict`,
+        raise StateError (nothing was written)."""
         with self._lock:
             try:
+                if strict and self.read_only:
+                    raise sqlite3.OperationalError("it could only be opened for reading")
                 return in_transaction(self._db, work)
             except sqlite3.Error as error:
+                if strict:
+                    why = f"The reading state {self.location} cannot be written ({one_line(error)})"
+                    raise StateError(why) from error
                 self._detach(error)
                 return in_transaction(self._db, work)
 
@@ -395,14 +414,19 @@ class StateStore:
     def export_state(self, path: str) -> int:
         """Write the stories and saved filters (not the ui memory) to `path` as JSON, atomically: a
         temporary file in the same folder replaces `path` only when complete. Returns the number of
-        stories written. OSError when the file cannot be written (`path` is then unchanged)."""
+        stories written. OSError when the file cannot be written, StateError when the database cannot
+        be read (`path` is then unchanged)."""
 
         def work(db: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
             sql = "SELECT id, read_at, starred, updated FROM stories ORDER BY rowid"
             return db.execute(sql).fetchall(), filter_rows(db)
 
         with self._lock:
-            rows, filters = self._transact(work)
+            try:
+                rows, filters = read_transaction(self._db, work)
+            except sqlite3.Error as error:
+                why = one_line(error)
+                raise StateError(f"The reading state {self.location} cannot be read ({why})") from error
         return write_state_file(path, rows, filters, self._clock())
 
     def import_state(self, path: str) -> Imported:
@@ -413,7 +437,8 @@ class StateStore:
         stories.
 
         The file is validated completely before anything is written; StateFileError (a ValueError) with
-        a one-line message for a file that cannot be read or is malformed in any way."""
+        a one-line message for a file that cannot be read or is malformed in any way, StateError when
+        the database cannot be written (then nothing from the file is kept, not even in memory)."""
         stories, filters = read_state_file(path)
 
         def work(db: sqlite3.Connection) -> tuple[Imported, dict[str, Row], list[tuple[str, str]]]:
@@ -425,7 +450,7 @@ class StateStore:
             return Imported(len(taken), added, left_out), rows, filter_rows(db, MAX_SAVED_FILTERS)
 
         with self._lock:
-            imported, rows, new_filters = self._transact(work)
+            imported, rows, new_filters = self._transact(work, strict=True)
             self._apply(rows)
             self._set_filters(new_filters)
         return imported

@@ -11,6 +11,7 @@ import math
 import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -86,14 +87,21 @@ class Opened:
 
     db: sqlite3.Connection
     location: str
-    """The path given, or ":memory:" when nothing can be saved."""
+    """The path given, or ":memory:" when nothing can be read or saved."""
     notice: str | None
+    error: str | None = None
+    """Why the file cannot be written (or read, for ":memory:"), on one line; None when it can."""
+    read_only: bool = False
+    """The file could be opened only for reading (a read-only mount, a lock held too long)."""
+    moved_to: str | None = None
+    """Where a damaged file was moved before a new one was started."""
 
 
 def open_database(path: str, now: float) -> Opened:
     """The connection to use for `path` (":memory:" for one that is not saved). A damaged file is
-    moved aside (named for `now`) and a new one started; a location that cannot be used at all gives
-    an in-memory database. Never raises for what is found at `path`."""
+    moved aside (named for `now`) and a new one started; one that can only be read (a read-only
+    mount, a write lock held past `BUSY_TIMEOUT`) is opened read-only; a location that cannot be
+    used at all gives an in-memory database. Never raises for what is found at `path`."""
     if path == ":memory:":
         return Opened(connect(":memory:"), path, None)
     try:
@@ -106,8 +114,33 @@ def open_database(path: str, now: float) -> Opened:
                 raise
             return _replace_damaged(path, before, error, now)
     except (OSError, sqlite3.Error, Damaged) as error:
-        notice = f"The reading state {path} cannot be used ({one_line(error)}); changes will not be saved."
-        return Opened(connect(":memory:"), ":memory:", notice)
+        why = one_line(error)
+        reading = _connect_read_only(path)
+        if reading is not None:
+            notice = f"The reading state {path} can only be read ({why}); changes will not be saved."
+            return Opened(reading, path, notice, why, read_only=True)
+        notice = f"The reading state {path} cannot be used ({why}); changes will not be saved."
+        return Opened(connect(":memory:"), ":memory:", notice, why)
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection | None:
+    """A read-only connection to a reading state this reader knows at `path`, or None. On a read-only
+    mount SQLite cannot make the files that reading a WAL database needs; `immutable` reads the
+    database file alone (what was still in a left-over WAL file is not seen)."""
+    if not os.path.isfile(path):
+        return None
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        db = sqlite3.connect(uri + query, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False,
+                             isolation_level=None)
+        try:
+            _check(db)
+            if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return db
+        except (sqlite3.Error, Damaged):
+            pass
+        db.close()
+    return None
 
 
 def _replace_damaged(path: str, before: tuple[int, int] | None, error: BaseException, now: float) -> Opened:
@@ -127,7 +160,7 @@ def _replace_damaged(path: str, before: tuple[int, int] | None, error: BaseExcep
         f"The reading state {path} {why} ({one_line(error)}); it was moved to {aside} and a new one was "
         "started."
     )
-    return Opened(connect(path), path, notice)
+    return Opened(connect(path), path, notice, moved_to=aside)
 
 
 def _aside_name(path: str, now: float) -> str:
@@ -251,6 +284,17 @@ def memory_copy(
     except sqlite3.Error:
         pass
     return db
+
+
+def read_transaction(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` inside one read transaction (one snapshot of the file; it takes no lock that keeps
+    other copies of the reader from writing)."""
+    db.execute("BEGIN")
+    try:
+        return work(db)
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")
 
 
 def chunks(keys: list[str]) -> Iterable[list[str]]:
