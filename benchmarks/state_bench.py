@@ -3,12 +3,16 @@ saved filters.
 
     python benchmarks/state_bench.py FOLDER [--cache DIR]
     python benchmarks/state_bench.py --filters 10000,30000,100000
+    python benchmarks/state_bench.py --import-contention 300000
 
 Loads FOLDER (through the index in DIR, built if needed), marks half of it read in a fresh state
 database, and prints how long each operation the app does with the state takes. With --filters,
 imports exports holding that many saved filters instead: as the store does (at most
-MAX_SAVED_FILTERS kept), and with that limit lifted, to show the saving itself is linear. Not part
-of the test run; the figures go in the README and the issue notes.
+MAX_SAVED_FILTERS kept), and with that limit lifted, to show the saving itself is linear. With
+--import-contention N, imports an export of N stories in another process while this one stars a
+story every 50 ms as the app would (waiting at most the app's 0.5 s for the lock), and prints how
+long those changes took and how many had to be kept for later. Not part of the test run; the figures
+go in the README and the issue notes.
 """
 
 from __future__ import annotations
@@ -65,12 +69,59 @@ def import_filters(sizes: list[int]) -> None:
     state_module.MAX_SAVED_FILTERS = limit
 
 
+IMPORTER = """
+import sys, time
+from reader.core.state import StateStore
+started = time.perf_counter()
+imported = StateStore(sys.argv[1]).import_state(sys.argv[2])
+print(f"{imported.stories} {time.perf_counter() - started:.2f}")
+"""
+
+
+def import_contention(size: int) -> None:
+    """Star a story every 50 ms, as the app would, while another process imports `size` stories."""
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory() as folder:
+        path, export = os.path.join(folder, "state.sqlite3"), os.path.join(folder, "export.json")
+        source = StateStore()
+        source.set_read([f"https://news.example.com/{n:07d}/a-story-with-a-typical-slug-for-its-title" for n in range(size)])
+        source.export_state(export)
+        app = StateStore(path, wait=0.5)
+        importer = subprocess.Popen([sys.executable, "-c", IMPORTER, path, export], stdout=subprocess.PIPE, text=True)
+        seconds, kept, n = [], 0, 0
+        while importer.poll() is None:
+            started = time.perf_counter()
+            app.set_starred(f"star {n}", True)
+            seconds.append(time.perf_counter() - started)
+            kept += app.unsaved > 0
+            if n % 20 == 0:
+                app.refresh()  # as the app does every 3 s
+            n += 1
+            time.sleep(0.05)
+        out = importer.communicate()[0].split()
+        app.refresh()
+        fresh = StateStore(path)
+        seconds.sort()
+        print(f"import of {int(out[0]):,} stories: {float(out[1]):.2f} s; meanwhile {n} stars:")
+        print(f"  each took p50 {seconds[len(seconds) // 2] * 1000:.1f} ms, p95 "
+              f"{seconds[int(len(seconds) * 0.95)] * 1000:.1f} ms, max {seconds[-1] * 1000:.1f} ms; "
+              f"{kept} were kept for later")
+        print(f"  saved in the end: {sum(1 for s in fresh.starred if s.startswith('star '))} of {n}; "
+              f"still unsaved: {app.unsaved}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", nargs="?")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "reader-state-bench"))
     parser.add_argument("--filters", help="import exports of this many saved filters (comma-separated)")
+    parser.add_argument("--import-contention", type=int, metavar="N", help="star while N stories are imported")
     args = parser.parse_args()
+    if args.import_contention:
+        import_contention(args.import_contention)
+        return
     if args.filters:
         import_filters([int(size) for size in args.filters.split(",")])
         return

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 # process pool), Textual, JSON. A listing from a warm index imports little more than the query.
 
 
+APP_STATE_WAIT = 0.5
+"""Seconds the app waits for another program's write lock on the reading state before it keeps a
+change to write later."""
+
+
 def bundled_seeds() -> str:
     """The folder of seed records shipped with the package (or beside it in a source checkout)."""
     from importlib import resources
@@ -126,7 +131,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     # is:unread, is:starred): reading it costs ~0.1 s with 50,000 stories read.
     state = None
     if not args.list or query.uses_state:
-        state = StateStore(state_location())
+        # The app waits briefly for another program's write lock (it waits on its UI thread): a change
+        # that cannot be written then is kept and written as soon as it can be.
+        state = StateStore(state_location(), wait=None if args.list else APP_STATE_WAIT)
         query = parse_query(args.filter, state=state)
     if args.list:
         for problem in problems:

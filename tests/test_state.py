@@ -21,6 +21,7 @@ import reader.core.filter_names as filter_names
 import reader.core.identity as identity
 import reader.core.state as state
 import reader.core.state_db as state_db
+import reader.core.state_writer as state_writer
 from reader.core.identity import story_id
 from reader.core.state import Mark, StateFileError, StateStore, state_location
 
@@ -175,7 +176,7 @@ def test_restore_counts_as_a_change_and_keeps_rows(store: StateStore, clock: Clo
 
 def test_every_change_is_one_transaction(store: StateStore) -> None:
     statements: list[str] = []
-    store._db.set_trace_callback(statements.append)  # white box: count the transactions
+    store._writer.db.set_trace_callback(statements.append)  # white box: count the transactions
     ids = [f"s{i}" for i in range(1234)]  # more than one chunk of SQL parameters
     assert len(store.set_read(ids)) == 1234
     assert [s for s in statements if s.startswith(("BEGIN", "COMMIT"))] == ["BEGIN IMMEDIATE", "COMMIT"]
@@ -539,31 +540,124 @@ def test_a_locked_database_is_waited_for(db_path: Path) -> None:
         assert other.is_read("x") and other.get_ui("held") == "yes"
 
 
-def test_a_database_that_fails_in_use_carries_on_in_memory(
-    db_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+class WriteLock:
+    """Another program's write lock on the database, held from `take()` until `free()` (no sleeps)."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+
+    def take(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def free(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+
+
+@pytest.fixture
+def write_lock(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WriteLock]:
+    monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.2)  # a lock held longer than this is "held too long"
+    StateStore(str(db_path)).close()
+    lock = WriteLock(db_path)
+    yield lock
+    lock.free()
+    lock.db.close()
+
+
+def test_changes_the_database_cannot_take_are_kept_and_written_when_it_can(
+    db_path: Path, clock: Clock, write_lock: WriteLock
 ) -> None:
-    monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.2)  # a lock held longer than this fails the write
     s = StateStore(str(db_path), clock=clock)
     s.set_read(["before"])
     s.save_filter("f", "q")
-    clock.tick()
-    started = threading.Event()
-    holder = threading.Thread(target=hold_write_lock, args=(db_path, 1.5, started))
-    holder.start()
-    started.wait(5)
-    begun = time.monotonic()
-    assert s.set_read(["during"]) == [Mark("during", None, False)]  # returns normally
-    assert time.monotonic() - begun < 1.4
-    assert s.is_read("during") and s.is_read("before") and s.saved_filters() == [("f", "q")]
-    assert s.location == ":memory:"
-    assert s.notice is not None and str(db_path) in s.notice and "will not be saved" in s.notice
-    assert "\n" not in s.notice
-    s.set_starred("after", True)  # later changes work, in memory
-    assert s.is_starred("after")
-    assert [story["updated"] for story in exported_stories(s, tmp_path / "e.json")] == [T0 + 1, T0, T0 + 1]
-    holder.join()
+    with StateStore(str(db_path), clock=clock) as other:
+        other.set_starred("by another copy", True)  # committed before the lock: picked up by refresh
+    write_lock.take()
+    assert s.set_read(["during"]) == [Mark("during", None, False)]  # returns normally, kept
+    assert s.location == str(db_path) and s.unsaved == 1 and s.unsaved_reason == "database is locked"
+    assert s.notice is not None and "\n" not in s.notice
+    assert "cannot be written now (database is locked); your changes are kept" in s.notice
+    s.notice = None
+    s.set_starred("after", True)
+    s.save_filter("g", "r")
+    s.delete_filter("f")
+    s.set_ui("theme", "nord")
+    assert s.unsaved == 5 and s.notice is None  # told once
+    assert s.refresh()  # still locked: nothing written, but another copy's change is picked up
+    assert set(s.read) == {"before", "during"} and set(s.starred) == {"by another copy", "after"}
+    assert s.saved_filters() == [("g", "r")] and s.get_ui("theme") == "nord" and s.unsaved == 5
+    with StateStore(str(db_path)) as reader:  # nothing kept reached the file yet
+        assert set(reader.read) == {"before"} and reader.saved_filters() == [("f", "q")]
+    write_lock.free()
+    s.refresh()
+    assert s.unsaved == 0 and s.unsaved_reason is None
+    assert s.notice == f"The reading state {db_path} is saved again (5 kept changes)."
     with StateStore(str(db_path)) as fresh:
-        assert set(fresh.read) == {"before"} and not fresh.starred
+        assert set(fresh.read) == {"before", "during"} and set(fresh.starred) == {"by another copy", "after"}
+        assert fresh.saved_filters() == [("g", "r")] and fresh.get_ui("theme") == "nord"
+    s.set_read(["later"])  # and later changes are saved at once, as before
+    with StateStore(str(db_path)) as fresh:
+        assert fresh.is_read("later")
+
+
+def test_a_kept_change_is_made_again_on_what_the_database_holds_then(
+    db_path: Path, clock: Clock, write_lock: WriteLock
+) -> None:
+    s = StateStore(str(db_path), clock=clock)
+    write_lock.take()
+    s.set_starred("x", True)  # kept
+    write_lock.free()
+    with StateStore(str(db_path), clock=clock) as other:  # meanwhile another copy reads x, saves a filter
+        other.set_read(["x"])
+        other.save_filter("theirs", "t")
+    s.save_filter("mine", "m")  # gets through, with the kept star before it
+    with StateStore(str(db_path)) as fresh:
+        assert fresh.is_read("x") and fresh.is_starred("x")  # neither copy's change lost
+        assert fresh.saved_filters() == [("theirs", "t"), ("mine", "m")]
+
+
+def test_a_state_opened_read_only_is_written_once_it_can_be(
+    db_path: Path, clock: Clock, write_lock: WriteLock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state_writer, "RECONNECT_INTERVAL", 0.0)
+    with StateStore(str(db_path), clock=clock) as before:
+        before.set_read(["old"])
+    write_lock.take()  # held past BUSY_TIMEOUT while the store opens: it reads read-only
+    s = StateStore(str(db_path), clock=clock)
+    assert s.read_only and s.location == str(db_path) and s.is_read("old")
+    assert s.notice is not None and "can only be read (database is locked)" in s.notice
+    s.set_starred("new", True)
+    assert s.is_starred("new") and s.unsaved == 1 and s.unsaved_reason == "it could only be opened for reading"
+    write_lock.free()
+    s.refresh()  # opens it for writing now, and writes what was kept
+    assert not s.read_only and s.unsaved == 0
+    with StateStore(str(db_path)) as fresh:
+        assert fresh.is_read("old") and fresh.is_starred("new")
+
+
+def test_an_import_lets_go_of_the_write_lock_between_batches(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state, "IMPORT_BATCH", 10)
+    source = StateStore()
+    source.set_read([f"s{n}" for n in range(35)])
+    for n in range(12):
+        source.save_filter(f"f{n}", "q")
+    source.export_state(str(tmp_path / "e.json"))
+    importer = StateStore(str(db_path))
+    app = StateStore(str(db_path), wait=0.0)  # a running app that never waits for the lock
+    progress: list[int] = []
+
+    def between(taken: int) -> None:
+        progress.append(taken)
+        app.set_starred(f"starred during batch {len(progress)}", True)
+        assert app.unsaved == 0, app.unsaved_reason  # it got the lock at once
+
+    imported = importer.import_state(str(tmp_path / "e.json"), on_batch=between)
+    assert imported == state.Imported(35, 12, 0)
+    assert progress == [10, 20, 30, 35, 35, 35]  # four transactions of stories, two of saved filters
+    with StateStore(str(db_path)) as fresh:
+        assert len(fresh.read) == 35 and len(fresh.starred) == 6 and len(fresh.saved_filters()) == 12
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -42,3 +42,35 @@ def shown_name(name: str) -> str:
     it when it would pass for a built-in view (only a state from before the check can hold one)."""
     cleaned = clean_filter_text(name)
     return f"“{cleaned.strip()}” (saved)" if imitated_view(cleaned) else cleaned
+
+
+SavedFilters = list[tuple[str, str]]
+"""(name, query) of each saved filter, in their order."""
+
+
+def with_filter(filters: SavedFilters, name: str, query: str, limit: int) -> SavedFilters:
+    """`filters` with `name` saved: an existing name gets the new query and keeps its place, a new one
+    goes last. ValueError when there are `limit` already."""
+    if any(saved == name for saved, _ in filters):
+        return [(saved, query if saved == name else old) for saved, old in filters]
+    if len(filters) >= limit:
+        raise ValueError(f"at most {limit} filters can be saved: delete one first")
+    return [*filters, (name, query)]
+
+
+def renamed_filter(filters: SavedFilters, old: str, new: str) -> SavedFilters:
+    """`filters` with `old` renamed to `new` in its place. KeyError when `old` is not there,
+    ValueError when `new` already is."""
+    names = [name for name, _ in filters]
+    if old not in names:
+        raise KeyError(old)
+    if new != old and new in names:
+        raise ValueError(f"a filter named {new!r} already exists")
+    return [(new if name == old else name, query) for name, query in filters]
+
+
+def without_filter(filters: SavedFilters, name: str) -> SavedFilters:
+    """`filters` without `name`. KeyError when it is not there."""
+    if all(saved != name for saved, _ in filters):
+        raise KeyError(name)
+    return [(saved, query) for saved, query in filters if saved != name]

@@ -13,9 +13,12 @@ Like the index, the store never stops the reader:
   started;
 - a location that cannot be used at all (its folder cannot be created, a directory in its place, no
   permission) gives an in-memory store;
-- a database that fails in use (an `sqlite3.Error` while writing: disk full, I/O error, a lock held
-  for longer than `BUSY_TIMEOUT`) makes the store carry on in memory: the change is kept, the method
-  returns normally, and later changes are not saved.
+- a file that can only be read (a read-only mount, a write lock held past `BUSY_TIMEOUT`) is read
+  read-only;
+- a change the database cannot take (another program holds the write lock, the disk is full, it
+  could only be read) is made in memory and kept, and written with the next change that gets
+  through (`reader.core.state_writer`): the method returns normally;
+- a database found damaged in use makes the store carry on in memory, saving nothing more.
 
 Each of these sets `StateStore.notice` to one user-facing line.
 
@@ -28,16 +31,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Set as AbstractSet
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import platformdirs
 
-from .filter_names import clean_filter_text, imitated_view
+from . import state_db
+from .filter_names import (
+    SavedFilters,
+    clean_filter_text,
+    imitated_view,
+    renamed_filter,
+    with_filter,
+    without_filter,
+)
 from .identity import storable_id, valid_text
 from .state_db import (
     UPSERT,
@@ -45,16 +54,16 @@ from .state_db import (
     T,
     add_filters,
     filter_rows,
-    in_transaction,
     memory_copy,
     one_line,
     open_database,
-    read_transaction,
     story_rows,
     stored_filter_name,
     story_updates,
 )
-from .state_file import MAX_FILTER_CHARS, StateFileError, read_state_file, write_state_file
+from .state_file import MAX_FILTER_CHARS, StateFileError, StoryState, read_state_file, write_state_file
+from .state_memory import StateMemory
+from .state_writer import Change, StateError, Writer
 
 __all__ = ["Imported", "Mark", "StateError", "StateFileError", "StateStore", "state_location"]
 
@@ -63,17 +72,17 @@ MAX_SAVED_FILTERS = 50
 come when all are counted: a word filter costs ~1 ms per 1,000 records (~0.1 s at 100,000), so the
 10,000 an import once brought held the counts back for minutes; 50 hold them back a few seconds at
 most, in a worker."""
+IMPORT_BATCH = 2000
+"""Stories (or saved filters) `import_state` writes in one transaction (~20 ms): a running app waiting
+to save a change gets the write lock between two."""
+IMPORT_PAUSE = 0.005
+"""Seconds `import_state` lets go of the write lock between two transactions."""
 
 
 def state_location() -> str:
     """Where the reading state lives: `state.sqlite3` in platformdirs' user data folder for "reader"
     (`$XDG_DATA_HOME/reader/`, by default `~/.local/share/reader/` on Linux)."""
     return os.path.join(platformdirs.user_data_dir("reader", appauthor=False), "state.sqlite3")
-
-
-class StateError(Exception):
-    """The database cannot be read or written for a command that must not pretend it was (an export,
-    an import); the message is one user-facing line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,133 +106,99 @@ class Mark:
     starred: bool
 
 
-class StateStore:
+class StateStore(StateMemory):
     """The reading state in a SQLite database at `path` (":memory:" for one that is not saved).
 
-    `clock` gives the time of changes (epoch seconds); tests pass a fake one. The constructor never
-    raises: see the module's documentation for what happens to a damaged or unusable file, and
-    `notice` for what the user is told. Every method that writes either saves its change in one
-    transaction or, when the database fails, keeps the change in memory and says so in `notice` (it
-    does not raise `sqlite3.Error`). The store may be used from several threads; `read` and `starred`
-    are live views that its methods change in place, so iterate over them from the thread that makes
-    the changes."""
+    `clock` gives the time of changes (epoch seconds); tests pass a fake one. `wait` is how long a
+    change waits for another program's write lock before it is kept to be written later (the app
+    waits briefly: it waits on its UI thread). The constructor never raises: see the module's
+    documentation for what happens to a damaged or unusable file, and `notice` for what the user is
+    told. Every method that changes the state makes the change in memory whatever happens to the
+    database (it does not raise `sqlite3.Error`). The store may be used from several threads; `read`
+    and `starred` are live views that its methods change in place, so iterate over them from the
+    thread that makes the changes."""
 
     location: str
     """The database in use: the path given, or ":memory:" when nothing is saved."""
     notice: str | None
     """One user-facing line when something went wrong (at open or in use), else None."""
     read_only: bool
-    """The file at `location` could only be opened for reading (changes are not saved)."""
+    """The file at `location` could only be opened for reading (changes are kept, not saved)."""
     moved_to: str | None
     """Where a damaged file found at open was moved (the store started a new, empty one)."""
     open_error: str | None
     """Why the file could not be opened for writing (or at all, when `location` is ":memory:")."""
-    version: int
-    """Bumped by every change to read, starred or saved filters, local or picked up by `refresh`."""
 
-    def __init__(self, path: str = ":memory:", *, clock: Callable[[], float] = time.time) -> None:
-        self.location = path
+    def __init__(
+        self, path: str = ":memory:", *, clock: Callable[[], float] = time.time, wait: float | None = None
+    ) -> None:
+        super().__init__()
         self.notice = None
-        self.version = 0
         self._clock = clock
-        self._lock = threading.RLock()
-        self._read: dict[str, float] = {}
-        self._starred: dict[str, None] = {}  # a dict, so that `starred` can be a live read-only view
-        # Both are only ever changed in place, so these views stay live.
-        self._read_view: Mapping[str, float] = MappingProxyType(self._read)
-        self._starred_view: AbstractSet[str] = self._starred.keys()
-        self._filters: list[tuple[str, str]] = []
-        self._ui: dict[str, str] = {}
         self._data_version = -1
         opened = open_database(path, clock())
-        self._db, self.location, self.notice = opened.db, opened.location, opened.notice
-        self.read_only, self.moved_to, self.open_error = opened.read_only, opened.moved_to, opened.error
+        self.notice, self.moved_to, self.open_error = opened.notice, opened.moved_to, opened.error
+        self._writer = Writer(opened, path, state_db.BUSY_TIMEOUT if wait is None else wait, self._tell)
         try:
             self._load()
         except sqlite3.Error as error:  # the database failed between opening and loading
             self._detach(error)
 
+    @property
+    def location(self) -> str:
+        return self._writer.location
+
+    @property
+    def read_only(self) -> bool:
+        return self._writer.read_only
+
+    @property
+    def unsaved(self) -> int:
+        """How many changes are made in memory but not saved yet (kept to be written)."""
+        return len(self._writer.kept)
+
+    @property
+    def unsaved_reason(self) -> str | None:
+        """Why changes are not saved yet (one line), or None when every change is saved."""
+        return self._writer.unsaved_reason if self._writer.kept else None
+
+    def _tell(self, notice: str) -> None:
+        self.notice = notice
+
     # -----------------------------------------------------------------------------------------------
-    # what is in memory
-
-    @property
-    def read(self) -> Mapping[str, float]:
-        """id -> when it was read (epoch seconds); only read stories are present. A live, read-only view
-        (made once: filters ask for it for every record they test)."""
-        return self._read_view
-
-    @property
-    def starred(self) -> AbstractSet[str]:
-        """The ids of starred stories. A live, read-only view."""
-        return self._starred_view
-
-    def is_read(self, id: str) -> bool:
-        """Whether the story is read."""
-        return storable_id(id) in self._read
-
-    def is_starred(self, id: str) -> bool:
-        """Whether the story is starred."""
-        return storable_id(id) in self._starred
-
-    def recently_read(self, limit: int | None = None) -> list[tuple[str, float]]:
-        """(id, read_at) of read stories, the most recently read first (ties by id); at most `limit`."""
-        with self._lock:
-            found = sorted(self._read.items(), key=lambda item: (-item[1], item[0]))
-        return found if limit is None else found[: max(limit, 0)]
-
-    def saved_filters(self) -> list[tuple[str, str]]:
-        """(name, query) of each saved filter, in the order they were created."""
-        with self._lock:
-            return list(self._filters)
-
-    def get_ui(self, key: str) -> str | None:
-        """The remembered ui value for `key`, or None."""
-        with self._lock:
-            return self._ui.get(valid_text(key))
+    # reading
 
     def _load(self) -> bool:
-        """Read everything from the database into memory; True when read, starred or filters changed."""
+        """Read everything from the database into memory, then make the kept changes on it again; True
+        when read, starred or filters changed."""
         with self._lock:
-            db = self._db
+            db = self._writer.db
             self._data_version = db.execute("PRAGMA data_version").fetchone()[0]
-            db.execute("BEGIN")  # one snapshot of all three tables
-            try:
-                stories = db.execute(
-                    "SELECT id, read_at, starred FROM stories WHERE read_at IS NOT NULL OR starred"
-                ).fetchall()
-                filters = filter_rows(db, MAX_SAVED_FILTERS + 1)
-                ui = db.execute("SELECT key, value FROM ui").fetchall()
-            finally:
-                db.execute("COMMIT")
-            read = {i: float(r) for i, r, _ in stories if isinstance(i, str) and isinstance(r, (int, float))}
-            starred = {i: None for i, _, s in stories if isinstance(i, str) and s}
-            self._ui = {k: v for k, v in ui if isinstance(k, str) and isinstance(v, str)}
-            new_filters = filters[:MAX_SAVED_FILTERS]
+            stories, filters, ui = state_db.read_transaction(db, _everything)  # one snapshot of all three
             if len(filters) > MAX_SAVED_FILTERS and len(self._filters) < MAX_SAVED_FILTERS:
                 self.notice = (
                     f"The reading state {self.location} holds more than {MAX_SAVED_FILTERS} saved filters; "
                     f"only the first {MAX_SAVED_FILTERS} are used."
                 )
-            if read == self._read and starred.keys() == self._starred.keys() and new_filters == self._filters:
-                return False
-            # changed in place, never emptied on the way: the views handed out stay right throughout
-            for gone in self._read.keys() - read.keys():
-                del self._read[gone]
-            self._read.update(read)
-            for gone in self._starred.keys() - starred.keys():
-                del self._starred[gone]
-            self._starred.update(starred)
-            self._filters = new_filters
-            self.version += 1
-            return True
+            before = self._snapshot()
+            self._replace(
+                {i: float(r) for i, r, _ in stories if isinstance(i, str) and isinstance(r, (int, float))},
+                {i: None for i, _, s in stories if isinstance(i, str) and s},
+                filters[:MAX_SAVED_FILTERS],
+                {k: v for k, v in ui if isinstance(k, str) and isinstance(v, str)},
+            )
+            self._writer.overlay()
+            return self._bump_if_changed(before)
 
     def refresh(self) -> bool:
-        """Pick up changes committed by other connections (other stores, other processes). Cheap when
-        nothing changed (one `PRAGMA data_version`). True when read, starred or the saved filters
-        changed (then `version` was bumped). A database that fails here only sets `notice`."""
+        """Write the changes kept so far (waiting only a moment for the lock), then pick up changes
+        committed by other connections (other stores, other processes). Cheap when nothing changed
+        (one `PRAGMA data_version`). True when read, starred or the saved filters changed (then
+        `version` was bumped). A database that fails here only sets `notice`."""
         with self._lock:
             try:
-                if self._db.execute("PRAGMA data_version").fetchone()[0] == self._data_version:
+                self._writer.flush()
+                if self._writer.db.execute("PRAGMA data_version").fetchone()[0] == self._data_version:
                     return False
                 return self._load()
             except sqlite3.Error as error:
@@ -233,70 +208,39 @@ class StateStore:
     # -----------------------------------------------------------------------------------------------
     # writing
 
-    def _transact(self, work: Callable[[sqlite3.Connection], T], *, strict: bool = False) -> T:
-        """Run `work` in one write transaction (waiting up to `BUSY_TIMEOUT` for the lock). When the
-        database fails, carry on in memory (`_detach`) and run it there instead; or, when `strict`,
-        raise StateError (nothing was written)."""
+    def _write(self, change: Change[T]) -> T:
+        """Make `change` through the writer; a database found damaged is left for one in memory."""
         with self._lock:
             try:
-                if strict and self.read_only:
-                    raise sqlite3.OperationalError("it could only be opened for reading")
-                return in_transaction(self._db, work)
-            except sqlite3.Error as error:
-                if strict:
-                    why = f"The reading state {self.location} cannot be written ({one_line(error)})"
-                    raise StateError(why) from error
+                return self._writer.write(change)
+            except sqlite3.Error as error:  # damaged: `Writer` keeps other failures to itself
                 self._detach(error)
-                return in_transaction(self._db, work)
+                return self._writer.write(change)
 
     def _detach(self, error: BaseException) -> None:
         """Continue with an in-memory database holding what the failed one held (or, when it cannot
         even be copied, what is in memory); nothing is saved from now on."""
-        stories = [(i, self._read.get(i), i in self._starred) for i in {**self._read, **self._starred}]
-        self._db = memory_copy(self._db, stories, self._filters, self._ui, self._clock())
+        writer = self._writer
+        writer.db = memory_copy(writer.db, self._remembered(), self._filters, self._ui, self._clock())
         self.notice = (
             f"The reading state {self.location} failed ({one_line(error)}); changes from now on will not be "
             "saved."
         )
-        self.location = ":memory:"
+        writer.location, writer.read_only = ":memory:", False
         self._load()
-
-    def _apply(self, rows: Mapping[str, Row]) -> None:
-        """Put the stories' new states in memory; bump `version` when that changes anything."""
-        changed = False
-        for id, (read_at, starred) in rows.items():
-            if self._read.get(id) != read_at:
-                changed = True
-                if read_at is None:
-                    del self._read[id]
-                else:
-                    self._read[id] = read_at
-            if (id in self._starred) != starred:
-                changed = True
-                if starred:
-                    self._starred[id] = None
-                else:
-                    del self._starred[id]
-        if changed:
-            self.version += 1
-
-    def _set_filters(self, filters: list[tuple[str, str]]) -> None:
-        if filters != self._filters:
-            self._filters = filters
-            self.version += 1
 
     def _change(self, ids: Iterable[str], new: Callable[[str, Row], Row]) -> list[Mark]:
         """Give each story the state `new(id, current)`, in one transaction; the marks of those that changed.
 
         The current state is read from the database under its write lock, so a change made meanwhile
-        by another copy of the reader is neither lost nor undone."""
+        by another copy of the reader is neither lost nor undone (nor is it when the change is kept
+        and written later: it is made again on what the database holds then)."""
         keys = list(dict.fromkeys(storable_id(id) for id in ids))
         if not keys:
             return []
         now = self._clock()
 
-        def work(db: sqlite3.Connection) -> tuple[list[Mark], dict[str, Row]]:
-            rows = story_rows(db, keys)
+        def changed(rows: dict[str, Row]) -> tuple[list[Mark], dict[str, Row]]:
             marks = []
             for key in keys:
                 before = rows.get(key, (None, False))
@@ -304,13 +248,17 @@ class StateStore:
                 if after != before:
                     marks.append(Mark(key, *before))
                     rows[key] = after
-            db.executemany(UPSERT, [(m.id, *rows[m.id], now) for m in marks])
             return marks, {key: rows.get(key, (None, False)) for key in keys}
 
-        with self._lock:
-            marks, rows = self._transact(work)
-            self._apply(rows)
-        return marks
+        def work(db: sqlite3.Connection) -> tuple[list[Mark], dict[str, Row]]:
+            marks, rows = changed(story_rows(db, keys))
+            db.executemany(UPSERT, [(m.id, *rows[m.id], now) for m in marks])
+            return marks, rows
+
+        def offline() -> tuple[list[Mark], dict[str, Row]]:
+            return changed({key: (self._read.get(key), key in self._starred) for key in keys})
+
+        return self._write(Change(work, offline, lambda result: self._apply(result[1])))[0]
 
     def set_read(self, ids: Iterable[str], read: bool = True) -> list[Mark]:
         """Mark stories read (read_at = clock()) or unread, in one transaction. Returns the previous
@@ -338,6 +286,17 @@ class StateStore:
 
     # saved filters -----------------------------------------------------------------------------------
 
+    def _filters_change(
+        self, work: Callable[[sqlite3.Connection], None], edit: Callable[[SavedFilters], SavedFilters]
+    ) -> None:
+        """Change the saved filters: `work` in the database, `edit` on a list of them (in memory)."""
+
+        def in_database(db: sqlite3.Connection) -> SavedFilters:
+            work(db)
+            return filter_rows(db, MAX_SAVED_FILTERS)
+
+        self._write(Change(in_database, lambda: edit(self._filters), self._set_filters))
+
     def save_filter(self, name: str, query: str) -> None:
         """Save a filter under `name`: a new name goes last, an existing one gets the new query and keeps
         its place. ValueError for an empty name, a name or query longer than `MAX_FILTER_CHARS` or that
@@ -346,13 +305,11 @@ class StateStore:
         _check_filter_text("name", name, empty=False)
         _check_filter_text("query", query, empty=True)
 
-        def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
+        def work(db: sqlite3.Connection) -> None:
             if add_filters(db, [(name, query)], MAX_SAVED_FILTERS)[1]:
                 raise ValueError(f"at most {MAX_SAVED_FILTERS} filters can be saved: delete one first")
-            return filter_rows(db, MAX_SAVED_FILTERS)
 
-        with self._lock:
-            self._set_filters(self._transact(work))
+        self._filters_change(work, lambda filters: with_filter(filters, name, query, MAX_SAVED_FILTERS))
 
     def rename_filter(self, old: str, new: str) -> None:
         """Rename a saved filter, keeping its place. KeyError when `old` is not saved; ValueError when
@@ -360,7 +317,7 @@ class StateStore:
         does nothing)."""
         _check_filter_text("name", new, empty=False)
 
-        def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
+        def work(db: sqlite3.Connection) -> None:
             stored = stored_filter_name(db, old)
             if stored is None:
                 raise KeyError(old)
@@ -368,23 +325,20 @@ class StateStore:
                 if stored_filter_name(db, new) is not None:
                     raise ValueError(f"a filter named {new!r} already exists")
                 db.execute("UPDATE filters SET name = ? WHERE name = ?", (new, stored))
-            return filter_rows(db, MAX_SAVED_FILTERS)
 
-        with self._lock:
-            self._set_filters(self._transact(work))
+        self._filters_change(work, lambda filters: renamed_filter(filters, old, new))
 
     def delete_filter(self, name: str) -> None:
         """Forget a saved filter. KeyError when it is not saved."""
+        name = valid_text(name)
 
-        def work(db: sqlite3.Connection) -> list[tuple[str, str]]:
-            stored = stored_filter_name(db, valid_text(name))
+        def work(db: sqlite3.Connection) -> None:
+            stored = stored_filter_name(db, name)
             if stored is None:
                 raise KeyError(name)
             db.execute("DELETE FROM filters WHERE name = ?", (stored,))
-            return filter_rows(db, MAX_SAVED_FILTERS)
 
-        with self._lock:
-            self._set_filters(self._transact(work))
+        self._filters_change(work, lambda filters: without_filter(filters, name))
 
     # ui memory ---------------------------------------------------------------------------------------
 
@@ -403,11 +357,13 @@ class StateStore:
                 else:
                     db.execute("INSERT OR REPLACE INTO ui VALUES (?, ?)", (key, value))
 
-            self._transact(work)
-            if value is None:
-                self._ui.pop(key, None)
-            else:
-                self._ui[key] = value
+            def remember(_: None) -> None:
+                if value is None:
+                    self._ui.pop(key, None)
+                else:
+                    self._ui[key] = value
+
+            self._write(Change(work, lambda: None, remember))
 
     # moving state between machines -------------------------------------------------------------------
 
@@ -417,54 +373,88 @@ class StateStore:
         stories written. OSError when the file cannot be written, StateError when the database cannot
         be read (`path` is then unchanged)."""
 
-        def work(db: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+        def work(db: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], SavedFilters]:
             sql = "SELECT id, read_at, starred, updated FROM stories ORDER BY rowid"
             return db.execute(sql).fetchall(), filter_rows(db)
 
         with self._lock:
-            try:
-                rows, filters = read_transaction(self._db, work)
-            except sqlite3.Error as error:
-                why = one_line(error)
-                raise StateError(f"The reading state {self.location} cannot be read ({why})") from error
+            rows, filters = self._writer.read(work)
         return write_state_file(path, rows, filters, self._clock())
 
-    def import_state(self, path: str) -> Imported:
-        """Merge an exported file into the store, in one transaction. A story from the file replaces the
-        local one when its `updated` is newer (or there is no local one); saved filters are added by
-        name (an existing name gets the file's query and keeps its place; new ones while fewer than
-        `MAX_SAVED_FILTERS` are saved). Returns what was taken: importing the same file again takes no
-        stories.
+    def import_state(self, path: str, on_batch: Callable[[int], None] | None = None) -> Imported:
+        """Merge an exported file into the store, `IMPORT_BATCH` stories (then saved filters) a
+        transaction, letting go of the write lock between two, so a long import never keeps another
+        copy of the reader from saving. A story from the file replaces the local one when its
+        `updated` is newer (or there is no local one); saved filters are added by name (an existing
+        name gets the file's query and keeps its place; new ones while fewer than `MAX_SAVED_FILTERS`
+        are saved). Returns what was taken: importing the same file again takes no stories.
+        `on_batch(stories so far)` is called after each transaction.
 
         The file is validated completely before anything is written; StateFileError (a ValueError) with
         a one-line message for a file that cannot be read or is malformed in any way, StateError when
-        the database cannot be written (then nothing from the file is kept, not even in memory)."""
+        the database cannot be written (what earlier transactions wrote stays, and the message says
+        how much that was)."""
         stories, filters = read_state_file(path)
-
-        def work(db: sqlite3.Connection) -> tuple[Imported, dict[str, Row], list[tuple[str, str]]]:
-            local = story_updates(db, list(stories))
-            taken = {k: v for k, v in stories.items() if k not in local or v[2] > local[k]}
-            db.executemany(UPSERT, [(k, *v) for k, v in taken.items()])
-            added, left_out = add_filters(db, filters, MAX_SAVED_FILTERS)
-            rows = {k: (v[0], v[1]) for k, v in taken.items()}
-            return Imported(len(taken), added, left_out), rows, filter_rows(db, MAX_SAVED_FILTERS)
-
-        with self._lock:
-            imported, rows, new_filters = self._transact(work, strict=True)
+        taken = added = left_out = 0
+        items = list(stories.items())
+        for start in range(0, len(items), IMPORT_BATCH):
+            batch = dict(items[start : start + IMPORT_BATCH])
+            rows = self._import(lambda db: _take_stories(db, batch), taken)
             self._apply(rows)
-            self._set_filters(new_filters)
-        return imported
+            taken += len(rows)
+            _next_batch(on_batch, taken)
+        for start in range(0, len(filters), IMPORT_BATCH):
+            batch_filters = filters[start : start + IMPORT_BATCH]
+            more, out = self._import(lambda db: add_filters(db, batch_filters, MAX_SAVED_FILTERS), taken)
+            added, left_out = added + more, left_out + out
+            _next_batch(on_batch, taken)
+        with self._lock:
+            self._set_filters(self._writer.read(lambda db: filter_rows(db, MAX_SAVED_FILTERS)))
+        return Imported(taken, added, left_out)
+
+    def _import(self, work: Callable[[sqlite3.Connection], T], taken: int) -> T:
+        """One transaction of an import, or StateError saying how much was imported before."""
+        with self._lock:
+            try:
+                return self._writer.strict(work)
+            except StateError as error:
+                if not taken:
+                    raise
+                raise StateError(f"{error}; {taken:,} stories from the file were saved before") from error
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (changes still kept unsaved are lost: see `unsaved`)."""
         with self._lock:
-            self._db.close()
+            self._writer.db.close()
 
     def __enter__(self) -> StateStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _everything(db: sqlite3.Connection) -> tuple[list[Any], SavedFilters, list[Any]]:
+    """The stories that are read or starred, the saved filters (one more than are used, to tell when
+    there are too many) and the ui memory."""
+    stories = db.execute("SELECT id, read_at, starred FROM stories WHERE read_at IS NOT NULL OR starred")
+    ui = db.execute("SELECT key, value FROM ui").fetchall()
+    return stories.fetchall(), filter_rows(db, MAX_SAVED_FILTERS + 1), ui
+
+
+def _take_stories(db: sqlite3.Connection, stories: dict[str, StoryState]) -> dict[str, Row]:
+    """Write the stories of a file that are newer than what the database holds; their new rows."""
+    local = story_updates(db, list(stories))
+    taken = {k: v for k, v in stories.items() if k not in local or v[2] > local[k]}
+    db.executemany(UPSERT, [(k, *v) for k, v in taken.items()])
+    return {k: (v[0], v[1]) for k, v in taken.items()}
+
+
+def _next_batch(on_batch: Callable[[int], None] | None, taken: int) -> None:
+    """Between two transactions of an import: tell `on_batch`, and leave the write lock free a moment."""
+    if on_batch is not None:
+        on_batch(taken)
+    time.sleep(IMPORT_PAUSE)
 
 
 def _check_filter_text(what: str, text: str, *, empty: bool) -> None:

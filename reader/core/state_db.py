@@ -186,12 +186,14 @@ def connect_waiting(location: str) -> sqlite3.Connection:
         time.sleep(0.02)
 
 
-def connect(location: str) -> sqlite3.Connection:
-    """A connection with the schema in place. Raises Damaged (or sqlite3.DatabaseError with a
-    corruption code) when the file is not a database this store can use."""
-    db = sqlite3.connect(location, timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None)
+def connect(location: str, wait: float | None = None) -> sqlite3.Connection:
+    """A connection with the schema in place, waiting `wait` seconds (default `BUSY_TIMEOUT`) for
+    another connection's write lock. Raises Damaged (or sqlite3.DatabaseError with a corruption code)
+    when the file is not a database this store can use."""
+    wait = BUSY_TIMEOUT if wait is None else wait
+    db = sqlite3.connect(location, timeout=wait, check_same_thread=False, isolation_level=None)
     try:
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         _check(db)  # before anything is written, so that a file moved aside is as it was found
         if location != ":memory:":
             db.execute("PRAGMA journal_mode = WAL")
