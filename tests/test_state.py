@@ -1000,8 +1000,16 @@ HOSTILE_FILES = [
     (b"[1, 2]", "not a JSON object"),
     (b'"reader-state"', "not a JSON object"),
     (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"format": "reader-state", "version": 1, "stories": [{"id": ' + b"[" * 20_000 + b"]" * 20_000 + b"}]}",
+     "nested too deeply"),
     (b'{"format": "reader-state", "version": 1, "stories": [' + b"[]," * 2_000_000 + b"[]]}",
-     "too many entries"),
+     "stories[0]: not an object"),  # at once: entries are read one at a time
+    (b'{"format": "reader-state", "version": 1, "stories": [{"id": "' + b"x" * 70_000 + b'"}]}',
+     "an entry is longer than 65,536 characters"),
+    (b'{"format": "reader-state", "version": 1, "stories": [], "stories": []}', "stories: given twice"),
+    (b'{"format": "reader-state", "version": 1} []', "more after the end of the object"),
+    (b'{"format": "reader-state", "version": 1, "stories": [{"id": "a", "read_at": null, "starred": true, '
+     b'"updated": 1} {"id": "b"}]}', 'expected "," or "]"'),
     (b'{"format": "reader-state", "version": 1, "stories": [{"id": "a", "read_at": ' + b"9" * 5000 + b"}]}",
      "not JSON"),
 ]
@@ -1018,11 +1026,11 @@ def test_import_refuses_files_that_are_not_state(tmp_path: Path, content: bytes,
     assert snapshot(s) == ({}, set(), [])
 
 
-def test_import_refuses_huge_files_without_reading_them(tmp_path: Path) -> None:
+def test_import_refuses_a_huge_file_that_is_not_an_export_at_once(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     with open(path, "wb") as file:
-        file.truncate(64 * 1024 * 1024 + 1)  # sparse: costs no disk
-    with pytest.raises(StateFileError, match="larger than 64 MiB"):
+        file.truncate(1024 * 1024 * 1024)  # sparse: costs no disk; only its first chunk is read
+    with pytest.raises(StateFileError, match="not JSON"):
         StateStore().import_state(str(path))
 
 

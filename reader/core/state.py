@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +61,7 @@ from .state_db import (
     stored_filter_name,
     story_updates,
 )
-from .state_file import MAX_FILTER_CHARS, StateFileError, StoryState, read_state_file, write_state_file
+from .state_file import MAX_FILTER_CHARS, StateFile, StateFileError, StoryState, write_state_file
 from .state_memory import StateMemory
 from .state_writer import Change, StateError, Writer
 
@@ -373,13 +373,12 @@ class StateStore(StateMemory):
         stories written. OSError when the file cannot be written, StateError when the database cannot
         be read (`path` is then unchanged)."""
 
-        def work(db: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], SavedFilters]:
-            sql = "SELECT id, read_at, starred, updated FROM stories ORDER BY rowid"
-            return db.execute(sql).fetchall(), filter_rows(db)
+        def work(db: sqlite3.Connection) -> int:
+            rows = db.execute("SELECT id, read_at, starred, updated FROM stories ORDER BY rowid")
+            return write_state_file(path, rows, filter_rows(db), self._clock())
 
-        with self._lock:
-            rows, filters = self._writer.read(work)
-        return write_state_file(path, rows, filters, self._clock())
+        with self._lock:  # written as the rows are read, in one read transaction (writers go on)
+            return self._writer.read(work)
 
     def import_state(self, path: str, on_batch: Callable[[int], None] | None = None) -> Imported:
         """Merge an exported file into the store, `IMPORT_BATCH` stories (then saved filters) a
@@ -394,20 +393,22 @@ class StateStore(StateMemory):
         a one-line message for a file that cannot be read or is malformed in any way, StateError when
         the database cannot be written (what earlier transactions wrote stays, and the message says
         how much that was)."""
-        stories, filters = read_state_file(path)
-        taken = added = left_out = 0
-        items = list(stories.items())
-        for start in range(0, len(items), IMPORT_BATCH):
-            batch = dict(items[start : start + IMPORT_BATCH])
-            rows = self._import(lambda db: _take_stories(db, batch), taken)
-            self._apply(rows)
-            taken += len(rows)
-            _next_batch(on_batch, taken)
-        for start in range(0, len(filters), IMPORT_BATCH):
-            batch_filters = filters[start : start + IMPORT_BATCH]
-            more, out = self._import(lambda db: add_filters(db, batch_filters, MAX_SAVED_FILTERS), taken)
-            added, left_out = added + more, left_out + out
-            _next_batch(on_batch, taken)
+        with StateFile(path, self._clock()) as file:
+            file.check()
+            taken = added = left_out = 0
+            for batch in _batches(file.stories()):
+                stories: dict[str, StoryState] = {}
+                for id, story in batch:  # an id given twice: the newer wins
+                    if id not in stories or story[2] >= stories[id][2]:
+                        stories[id] = story
+                rows = self._import(lambda db: _take_stories(db, stories), taken)
+                self._apply(rows)
+                taken += len(rows)
+                _next_batch(on_batch, taken)
+            for filters in _batches(file.saved_filters()):
+                more, out = self._import(lambda db: add_filters(db, filters, MAX_SAVED_FILTERS), taken)
+                added, left_out = added + more, left_out + out
+                _next_batch(on_batch, taken)
         with self._lock:
             self._set_filters(self._writer.read(lambda db: filter_rows(db, MAX_SAVED_FILTERS)))
         return Imported(taken, added, left_out)
@@ -448,6 +449,18 @@ def _take_stories(db: sqlite3.Connection, stories: dict[str, StoryState]) -> dic
     taken = {k: v for k, v in stories.items() if k not in local or v[2] > local[k]}
     db.executemany(UPSERT, [(k, *v) for k, v in taken.items()])
     return {k: (v[0], v[1]) for k, v in taken.items()}
+
+
+def _batches(items: Iterable[T]) -> Iterator[list[T]]:
+    """`items` in lists of `IMPORT_BATCH`."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= IMPORT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _next_batch(on_batch: Callable[[int], None] | None, taken: int) -> None:

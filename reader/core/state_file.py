@@ -1,7 +1,9 @@
 """The exported reading state: a JSON file to move stories' marks and saved filters between machines.
 
-Writing is atomic (a temporary file beside the target replaces it when complete). Reading treats the
-file as hostile: anything malformed raises `StateFileError` with a one-line message.
+Written compactly, one line per story, and atomically (a temporary file beside the target replaces it
+when complete); read a piece at a time (`reader.core.json_stream`), so any export imports again in
+bounded memory whatever its size. Reading treats the file as hostile: anything malformed raises
+`StateFileError` with a one-line message.
 """
 
 from __future__ import annotations
@@ -11,22 +13,22 @@ import math
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, BinaryIO
 
 from .filter_names import clean_filter_text, imitated_view
 from .identity import MAX_ID_CHARS, valid_text
+from .json_stream import JSONStream, JSONStreamError
 from .state_db import one_line
+from .text import safe_text
 
 EXPORT_FORMAT = "reader-state"
 EXPORT_VERSION = 1
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
-"""Larger files are refused by `read_state_file`."""
-MAX_IMPORT_CONTAINERS = 2_000_000
-"""At most this many `{` and `[` in an imported file (a 64 MiB export holds about 1.2 million stories),
-so that a hostile file cannot make the parser build tens of millions of objects."""
 MAX_FILTER_CHARS = 1000
+MAX_ENTRY_CHARS = 64 * 1024
+"""The longest entry (a story or a saved filter, as JSON text) an imported file may hold: an id of
+`MAX_ID_CHARS` written with \\u escapes fits, with room to spare."""
 
 StoryState = tuple[float | None, bool, float]
 """(read_at, starred, updated) of one story in a file."""
@@ -37,7 +39,7 @@ class StateFileError(ValueError):
 
 
 def exportable(id: object, read_at: object, updated: object) -> bool:
-    """Whether a row would pass `read_state_file` (a database damaged by hand might hold anything)."""
+    """Whether a row would pass the import's checks (a database damaged by hand might hold anything)."""
     return (
         isinstance(id, str) and 0 < len(id) <= MAX_ID_CHARS and valid_text(id) == id
         and (read_at is None or _finite(read_at)) and _finite(updated)
@@ -52,31 +54,39 @@ def write_state_file(
     path: str, rows: Iterable[tuple[Any, ...]], filters: list[tuple[str, str]], exported: float
 ) -> int:
     """Write the story rows (id, read_at, starred, updated) that can be imported again and the saved
-    filters to `path`, atomically; the number of stories written. OSError when it cannot be written."""
-    stories = [
-        {"id": i, "read_at": r, "starred": bool(s), "updated": u}
-        for i, r, s, u in rows
-        if exportable(i, r, u)
-    ]
-    document = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "exported": datetime.fromtimestamp(exported, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "stories": stories,
-        "saved_filters": [{"name": n, "query": q} for n, q in filters],
-    }
-    text = json.dumps(document, ensure_ascii=False, allow_nan=False, indent=1)
-    _write_atomically(path, text.encode("utf-8"))
-    return len(stories)
+    filters to `path`, one compact line per story, as they come (`rows` may be a database cursor):
+    atomically, through a temporary file beside it. The number of stories written; OSError when it
+    cannot be written (`path` is then unchanged)."""
+    when = datetime.fromtimestamp(exported, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    head = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported": when}
+    written = 0
+
+    def write(file: BinaryIO) -> None:
+        nonlocal written
+        file.write(_compact(head)[:-1].encode("utf-8") + b',"stories":[')
+        for id, read_at, starred, updated in rows:
+            if exportable(id, read_at, updated):
+                entry = {"id": id, "read_at": read_at, "starred": bool(starred), "updated": updated}
+                file.write((",\n" if written else "\n").encode("utf-8") + _compact(entry).encode("utf-8"))
+                written += 1
+        saved = [{"name": name, "query": query} for name, query in filters]
+        file.write(b'\n],"saved_filters":' + _compact(saved).encode("utf-8") + b"}\n")
+
+    _write_atomically(path, write)
+    return written
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """Write `data` to a temporary file next to `path`, then replace `path` with it."""
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
+    """Write a temporary file next to `path` with `write`, then replace `path` with it."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -88,87 +98,126 @@ def _write_atomically(path: str, data: bytes) -> None:
         raise
 
 
-def _read_limited(path: str) -> bytes:
-    """The bytes of a regular file of at most MAX_IMPORT_BYTES (never blocks on a FIFO)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as error:
-        raise StateFileError(f"{path}: cannot be read ({one_line(error.strerror or error)})") from error
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise StateFileError(f"{path}: not a regular file")
-    with os.fdopen(fd, "rb") as file:
-        if info.st_size > MAX_IMPORT_BYTES:
-            raise StateFileError(f"{path}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB")
+class StateFile:
+    """An exported file opened for import (a regular file: never blocks on a FIFO). Read it with
+    `check` first, then with `stories` and `saved_filters`: each reads the file again from its start
+    (so memory stays that of one chunk and one entry), and nothing is taken from a file until all of
+    it was found good. Times later than `now` are taken as `now` (a time from the future would win
+    every later merge)."""
+
+    def __init__(self, path: str, now: float) -> None:
+        self.path = path
+        self.now = now
         try:
-            data = file.read(MAX_IMPORT_BYTES + 1)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError as error:
             raise StateFileError(f"{path}: cannot be read ({one_line(error.strerror or error)})") from error
-    if len(data) > MAX_IMPORT_BYTES:
-        raise StateFileError(f"{path}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB")
-    return data
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise StateFileError(f"{path}: not a regular file")
+        self._file = os.fdopen(fd, "rb")
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> StateFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check(self) -> tuple[int, int]:
+        """Read the whole file; StateFileError for the first thing wrong in it. (stories, filters)."""
+        counts = [0, 0]
+        for kind, _, _ in self._entries():
+            counts[kind == "filter"] += 1
+        return counts[0], counts[1]
+
+    def stories(self) -> Iterator[tuple[str, StoryState]]:
+        """(id, (read_at, starred, updated)) of each story, in the file's order (an id may come twice)."""
+        for kind, id, story in self._entries():
+            if kind == "story":
+                yield id, story
+
+    def saved_filters(self) -> Iterator[tuple[str, str]]:
+        """(name, query) of each saved filter, cleaned, in the file's order (a name may come twice)."""
+        for kind, name, query in self._entries():
+            if kind == "filter":
+                yield name, query
+
+    def _entries(self) -> Iterator[tuple[str, str, Any]]:
+        """("story", id, state) and ("filter", name, query) as the file gives them, each checked."""
+        path = self.path
+        self._file.seek(0)
+        stream = JSONStream(self._file)
+        seen: set[str] = set()
+        try:
+            start = stream.peek()
+            if start != "{":
+                if start and start in '["-0123456789tfn':
+                    stream.value(MAX_ENTRY_CHARS)  # not JSON at all, or JSON that is not an object
+                    raise StateFileError(f"{path}: not a reading state (not a JSON object)")
+            for key in stream.members(MAX_ENTRY_CHARS):
+                if key in seen:
+                    raise StateFileError(f"{path}: {safe_text(key, limit=40)}: given twice")
+                seen.add(key)
+                if key in ("stories", "saved_filters"):
+                    yield from self._list(stream, key)
+                else:
+                    _top(path, key, stream.value(MAX_ENTRY_CHARS))
+        except JSONStreamError as error:
+            raise StateFileError(f"{path}: {error}") from error
+        if "format" not in seen:
+            raise StateFileError(f'{path}: not a reading state (format is not "{EXPORT_FORMAT}")')
+        if "version" not in seen:
+            raise StateFileError(f"{path}: version: not a whole number")
+
+    def _list(self, stream: JSONStream, key: str) -> Iterator[tuple[str, str, Any]]:
+        if stream.peek() != "[":
+            stream.value(MAX_ENTRY_CHARS)
+            raise StateFileError(f"{key}: not a list")
+        for n, entry in enumerate(stream.entries(MAX_ENTRY_CHARS)):
+            where = f"{key}[{n}]"
+            if not isinstance(entry, dict):
+                raise StateFileError(f"{where}: not an object")
+            if key == "stories":
+                yield "story", *_story(entry, where, self.now)
+            else:
+                yield "filter", *_saved_filter(entry, where)
 
 
-def read_state_file(path: str) -> tuple[dict[str, StoryState], list[tuple[str, str]]]:
-    """The stories (id -> (read_at, starred, updated)) and saved filters of an exported file, validated
-    completely; StateFileError for anything else."""
-    data = _read_limited(path)
-    if data.count(b"{") + data.count(b"[") > MAX_IMPORT_CONTAINERS:
-        raise StateFileError(f"{path}: too many entries (more than {MAX_IMPORT_CONTAINERS:,})")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise StateFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
-    try:
-        document = json.loads(text)
-    except RecursionError as error:
-        raise StateFileError(f"{path}: not JSON (nested too deeply)") from error
-    except ValueError as error:  # JSONDecodeError, and integers too long to convert
-        raise StateFileError(f"{path}: not JSON ({one_line(error)})") from error
-    if not isinstance(document, dict):
-        raise StateFileError(f"{path}: not a reading state (not a JSON object)")
-    if document.get("format") != EXPORT_FORMAT:
+def _top(path: str, key: str, value: Any) -> None:
+    """Check a top-level member other than the lists."""
+    if key == "format" and value != EXPORT_FORMAT:
         raise StateFileError(f'{path}: not a reading state (format is not "{EXPORT_FORMAT}")')
-    version = document.get("version")
-    if type(version) is not int:
-        raise StateFileError(f"{path}: version: not a whole number")
-    if version != EXPORT_VERSION:
-        raise StateFileError(f"{path}: version: {version} is not supported (expected {EXPORT_VERSION})")
-    stories: dict[str, StoryState] = {}
-    for where, entry in _entries(document, "stories"):
-        id = _text(entry, where, "id", MAX_ID_CHARS, empty=False)
-        read_at = _number(entry, where, "read_at", optional=True)
-        if "starred" not in entry:
-            _missing(where, "starred")
-        starred = entry["starred"]
-        if not isinstance(starred, bool):
-            raise StateFileError(f"{where}.starred: not true or false")
-        updated = _number(entry, where, "updated", optional=False)
-        assert updated is not None
-        if id not in stories or updated >= stories[id][2]:  # an id given twice: the newer wins
-            stories[id] = (read_at, starred, updated)
-    filters: dict[str, str] = {}
-    for where, entry in _entries(document, "saved_filters"):
-        # Cleaned as record text is: a name or query from a file reaches the terminal in the topic pane.
-        name = clean_filter_text(_text(entry, where, "name", MAX_FILTER_CHARS, empty=False))
-        if not name.strip():
-            raise StateFileError(f"{where}.name: empty")
-        if (view := imitated_view(name)) is not None:
-            raise StateFileError(f"{where}.name: {name.strip()!r} would look like the built-in view {view!r}")
-        filters[name] = clean_filter_text(_text(entry, where, "query", MAX_FILTER_CHARS, empty=True))
-    return stories, list(filters.items())
+    if key == "version":
+        if type(value) is not int:
+            raise StateFileError(f"{path}: version: not a whole number")
+        if value != EXPORT_VERSION:
+            raise StateFileError(f"{path}: version: {value} is not supported (expected {EXPORT_VERSION})")
 
 
-def _entries(document: dict[str, Any], key: str) -> Iterable[tuple[str, dict[str, Any]]]:
-    """(where, entry) of each object in the list `document[key]` (missing: none)."""
-    entries = document.get(key, [])
-    if not isinstance(entries, list):
-        raise StateFileError(f"{key}: not a list")
-    for n, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise StateFileError(f"{key}[{n}]: not an object")
-        yield f"{key}[{n}]", entry
+def _story(entry: dict[str, Any], where: str, now: float) -> tuple[str, StoryState]:
+    id = _text(entry, where, "id", MAX_ID_CHARS, empty=False)
+    read_at = _number(entry, where, "read_at", optional=True)
+    if "starred" not in entry:
+        _missing(where, "starred")
+    starred = entry["starred"]
+    if not isinstance(starred, bool):
+        raise StateFileError(f"{where}.starred: not true or false")
+    updated = _number(entry, where, "updated", optional=False)
+    assert updated is not None
+    return id, (read_at, starred, updated)
+
+
+def _saved_filter(entry: dict[str, Any], where: str) -> tuple[str, str]:
+    # Cleaned as record text is: a name or query from a file reaches the terminal in the topic pane.
+    name = clean_filter_text(_text(entry, where, "name", MAX_FILTER_CHARS, empty=False))
+    if not name.strip():
+        raise StateFileError(f"{where}.name: empty")
+    if (view := imitated_view(name)) is not None:
+        raise StateFileError(f"{where}.name: {name.strip()!r} would look like the built-in view {view!r}")
+    return name, clean_filter_text(_text(entry, where, "query", MAX_FILTER_CHARS, empty=True))
 
 
 def _missing(where: str, key: str) -> None:
