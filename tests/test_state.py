@@ -1056,6 +1056,41 @@ def test_import_takes_a_byte_order_mark_and_duplicate_ids(tmp_path: Path) -> Non
     assert snapshot(s) == ({}, {"a", "b"}, [("f", "q")])  # of the three "a", the newest wins
 
 
+def test_times_from_the_future_are_taken_as_now(tmp_path: Path, clock: Clock) -> None:
+    document = {"format": "reader-state", "version": 1, "stories": [
+        {"id": "a", "read_at": 1e308, "starred": True, "updated": 1e308},
+        {"id": "b", "read_at": T0 - 5, "starred": False, "updated": T0 - 5},
+    ]}
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    s = StateStore(clock=clock)
+    s.import_state(str(path))
+    assert dict(s.read) == {"a": T0, "b": T0 - 5}
+    assert [story["updated"] for story in exported_stories(s, tmp_path / "e.json")] == [T0, T0 - 5]
+    clock.tick()
+    s.set_starred("a", False)  # a later change here
+    later = {"format": "reader-state", "version": 1,
+             "stories": [{"id": "a", "read_at": None, "starred": True, "updated": T0 + 0.5}]}
+    path.write_text(json.dumps(later), encoding="utf-8")
+    assert s.import_state(str(path)).stories == 0  # older than the change made here: it loses
+    assert not s.is_starred("a")
+
+
+def test_a_full_disk_keeps_the_change_and_says_so(db_path: Path, clock: Clock) -> None:
+    s = StateStore(str(db_path), clock=clock)
+    pages = s._writer.db.execute("PRAGMA page_count").fetchone()[0]
+    s._writer.db.execute(f"PRAGMA max_page_count = {pages}")  # white box: the disk is full from now on
+    ids = [f"https://example.com/story/{n}" for n in range(5000)]
+    assert len(s.set_read(ids)) == 5000  # made, in memory
+    assert s.unsaved == 1 and s.unsaved_reason == "database or disk is full"
+    assert s.notice is not None and "cannot be written now (database or disk is full)" in s.notice
+    s._writer.db.execute("PRAGMA max_page_count = 1073741823")  # room again
+    s.refresh()
+    assert s.unsaved == 0
+    with StateStore(str(db_path)) as fresh:
+        assert len(fresh.read) == 5000
+
+
 def _open_and_report(path: str, barrier: Any, results: Any) -> None:
     barrier.wait()
     store = StateStore(path)

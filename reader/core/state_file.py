@@ -207,7 +207,8 @@ def _story(entry: dict[str, Any], where: str, now: float) -> tuple[str, StorySta
         raise StateFileError(f"{where}.starred: not true or false")
     updated = _number(entry, where, "updated", optional=False)
     assert updated is not None
-    return id, (read_at, starred, updated)
+    # A time from the future (`updated: 1e308`) would win every later merge: it is taken as now.
+    return id, (None if read_at is None else min(read_at, now), starred, min(updated, now))
 
 
 def _saved_filter(entry: dict[str, Any], where: str) -> tuple[str, str]:
