@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 # What `--list` does not need is imported where it is used: the loader and the parser (PyYAML, a
 # process pool), Textual, JSON. A listing from a warm index imports little more than the query.
 
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 APP_STATE_WAIT = 0.5
 """Seconds the app waits for another program's write lock on the reading state before it keeps a
@@ -380,7 +383,7 @@ def _print_lines(
                 _write(lines, out)
                 print(f"{safe_text(record.path)}: {safe_text(record.reason)}", file=err)
                 continue
-            lines.append(json.dumps(record_json(record), ensure_ascii=True))
+            lines.append(json.dumps(_valid_json(record_json(record)), ensure_ascii=True))
             if len(lines) >= 1000:
                 _write(lines, out)
     else:
@@ -401,6 +404,28 @@ def _write(lines: list[str], out: TextIO) -> None:
 def _openable(url: str) -> str | None:
     """The URL when `o` would open it, else None."""
     return url if url and open_refusal(url) is None else None
+
+
+def _valid_json(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with no lone surrogates (JSON that is not valid Unicode): a file name that is not
+    UTF-8 (Python holds each of its bad bytes as a surrogate) becomes `path` with U+FFFD for each of
+    those bytes plus `pathBytes`, its bytes in base64; in any other text they become U+FFFD."""
+
+    def valid(value: Any) -> Any:
+        if isinstance(value, str):
+            return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, list):
+            return [valid(item) for item in value]
+        if isinstance(value, dict):
+            return {key: valid(item) for key, item in value.items()}
+        return value
+
+    fixed = valid(document)
+    if fixed["path"] != document["path"]:
+        import base64
+
+        fixed["pathBytes"] = base64.b64encode(os.fsencode(document["path"])).decode("ascii")
+    return fixed
 
 
 def tsv_line(summary: Summary) -> str:
