@@ -3,6 +3,7 @@ from an imported file."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -57,3 +58,27 @@ async def test_the_topic_pane_and_status_line_clean_what_they_are_given(tmp_path
         status = app.screen.query_one(StatusLine)
         status.update("saved: \x1b]52;c;aWQ=\x07 \u202eX\nY")
         assert status.render().plain == "saved: ␛]52;c;aWQ=␇ X Y"
+
+
+async def test_marking_all_read_says_when_it_is_not_saved(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = StateStore(str(path), wait=0.05)
+    app = ReaderApp([str(write_library(tmp_path / "library"))], state=store, settings=NEVER)
+    lock = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            lock.execute("BEGIN IMMEDIATE")  # another program holds the write lock (or the disk is full)
+            app._notifications.clear()
+            await pilot.press("M", "y")
+            await settle(pilot)
+            marked = [m for m in messages(app) if m.startswith("Marked")]
+            assert marked == ["Marked 4 records read, not saved yet (database is locked): kept, and saved as soon as "
+                              "the reading state can be written (u to undo)"]
+            assert any("cannot be written now (database is locked)" in m for m in messages(app))
+            assert len(store.read) == 4 and store.unsaved == 1
+            lock.execute("COMMIT")
+            store.refresh()
+            assert store.unsaved == 0
+    finally:
+        lock.close()

@@ -151,7 +151,12 @@ class ReadingActions:
             if yes:
                 marks = self.state.set_read(unread)
                 self.remember(f"marked {len(marks):,} read", marks)
-                self.notify(f"Marked {len(marks):,} records read (u to undo)")
+                if (why := self.state.unsaved_reason) is not None:  # say what really happened
+                    self.notify(f"Marked {len(marks):,} records read, not saved yet ({why}): kept, and saved as "
+                                "soon as the reading state can be written (u to undo)", severity="warning",
+                                markup=False)
+                else:
+                    self.notify(f"Marked {len(marks):,} records read (u to undo)")
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
