@@ -186,6 +186,9 @@ def run_app(
         asyncio.run(run())
     finally:
         state.close()
+        if state.unsaved:
+            _say(f"reader: {state.unsaved:,} changes to the reading state could not be saved "
+                 f"({safe_text(state.unsaved_reason or '')})")
     if rendered.getvalue().strip() or app.return_code:
         _say(report_app_crash(rendered.getvalue()))
         return EXIT_CRASH

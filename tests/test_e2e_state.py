@@ -13,12 +13,13 @@ import pytest
 
 try:  # tests/ is a package in some checkouts and a plain folder on sys.path in others
     from .corpus import write_library
-    from .test_e2e import START_WAIT, WAIT, fake_browser
     from .tmux import TmuxSession, isolated_env, reader_in_a_terminal
 except ImportError:
     from corpus import write_library  # type: ignore[no-redef]
-    from test_e2e import START_WAIT, WAIT, fake_browser  # type: ignore[no-redef]
     from tmux import TmuxSession, isolated_env, reader_in_a_terminal  # type: ignore[no-redef]
+
+WAIT = 15.0  # seconds any one step may take
+START_WAIT = 20.0  # the first paint also imports Textual
 
 # The titles of rows in the article list (the columns between the marks and the title, date and
 # provider, come and go with the list's width).
@@ -41,8 +42,7 @@ def mark(screen: str, row: str) -> str:
 def test_stars_and_reads_survive_a_restart(tmp_path: Path) -> None:
     reader = reader_in_a_terminal()
     library = write_library(tmp_path / "library")
-    browser, _ = fake_browser(tmp_path)
-    env = isolated_env(tmp_path, browser)
+    env = isolated_env(tmp_path, tmp_path / "no-browser")  # nothing is opened here
     config = Path(env["XDG_CONFIG_HOME"]) / "reader" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("read_after = 0.3\n")

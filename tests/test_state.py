@@ -616,6 +616,23 @@ def test_a_kept_change_is_made_again_on_what_the_database_holds_then(
         assert fresh.saved_filters() == [("theirs", "t"), ("mine", "m")]
 
 
+def test_closing_writes_what_was_kept_or_says_how_much_was_not(
+    db_path: Path, clock: Clock, write_lock: WriteLock
+) -> None:
+    s = StateStore(str(db_path), clock=clock)
+    write_lock.take()
+    s.set_starred("x", True)
+    write_lock.free()
+    s.close()
+    with StateStore(str(db_path)) as fresh:
+        assert fresh.is_starred("x")
+    s = StateStore(str(db_path), clock=clock)
+    write_lock.take()
+    s.set_starred("y", True)
+    s.close()  # still locked: lost, and the store says so
+    assert s.unsaved == 1 and s.unsaved_reason == "database is locked"
+
+
 def test_a_state_opened_read_only_is_written_once_it_can_be(
     db_path: Path, clock: Clock, write_lock: WriteLock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

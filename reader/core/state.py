@@ -424,8 +424,13 @@ class StateStore(StateMemory):
                 raise StateError(f"{error}; {taken:,} stories from the file were saved before") from error
 
     def close(self) -> None:
-        """Close the database (changes still kept unsaved are lost: see `unsaved`)."""
+        """Write the changes kept so far (waiting `wait` for the lock), then close the database; what
+        still cannot be written is lost (`unsaved` says how many changes before closing)."""
         with self._lock:
+            try:
+                self._writer.flush(patient=True)
+            except sqlite3.Error:
+                pass
             self._writer.db.close()
 
     def __enter__(self) -> StateStore:

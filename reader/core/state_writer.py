@@ -75,9 +75,10 @@ class Writer:
             return result
         return results[-1]
 
-    def flush(self) -> bool:
-        """Write the kept changes, waiting only a moment for the lock; True when they were written."""
-        return bool(self.kept) and self._send(list(self.kept), False, last_raises=False) is not None
+    def flush(self, patient: bool = False) -> bool:
+        """Write the kept changes, waiting only a moment for the lock (or `wait`, when `patient`); True
+        when they were written."""
+        return bool(self.kept) and self._send(list(self.kept), patient, last_raises=False) is not None
 
     def overlay(self) -> None:
         """Make the kept changes again on what is in memory (after it was read from the database)."""
