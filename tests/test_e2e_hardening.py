@@ -90,7 +90,8 @@ def test_q_quits_while_a_worker_is_still_busy(tmp_path: Path) -> None:
     library = write_library(tmp_path / "library")
     driver = tmp_path / "stuck_counts.py"
     driver.write_text(STUCK_COUNTS)
-    with TmuxSession([sys.executable, str(driver), str(library)], env=environment(tmp_path), cwd=tmp_path) as term:
+    command = [sys.executable, str(driver), str(library)]
+    with TmuxSession(command, env=environment(tmp_path), cwd=tmp_path) as term:
         term.wait_for("showing 4 of 4", timeout=START_WAIT)
         term.send_keys("q")
         assert term.wait_exit(WAIT) == 0
@@ -137,7 +138,8 @@ def test_hostile_saved_filter_names_never_reach_the_terminal(tmp_path: Path) -> 
             assert screen.count(shown) == 2, shown
         term.send_keys("BTab", "End")  # the topic pane's last row, then up: each name in the status line
         term.wait_for("saved: All", timeout=WAIT)
-        for shown in ("old split row", "old Reversed", "old �2;c1-title�C1", "old ␛]52;c;aWQ=", "old ␛]0;pwned"):
+        legacy = ("old split row", "old Reversed", "old �2;c1-title�C1", "old ␛]52;c;aWQ=", "old ␛]0;pwned")
+        for shown in legacy:
             term.send_keys("Up")
             term.wait_for(f"saved: {shown}", timeout=WAIT)
         assert term.pane_title() == title and "pwned" not in title

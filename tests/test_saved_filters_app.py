@@ -41,7 +41,8 @@ async def test_saving_past_the_limit_says_so(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("slash", *"facial", "ctrl+s", *"One more", "enter")
         await settle(pilot)
-        assert f"Cannot save: at most {MAX_SAVED_FILTERS} filters can be saved: delete one first" in messages(app)
+        refusal = f"Cannot save: at most {MAX_SAVED_FILTERS} filters can be saved: delete one first"
+        assert refusal in messages(app)
         assert app.is_running and len(store.saved_filters()) == MAX_SAVED_FILTERS
 
 
@@ -73,8 +74,8 @@ async def test_marking_all_read_says_when_it_is_not_saved(tmp_path: Path) -> Non
             await pilot.press("M", "y")
             await settle(pilot)
             marked = [m for m in messages(app) if m.startswith("Marked")]
-            assert marked == ["Marked 4 records read, not saved yet (database is locked): kept, and saved as soon as "
-                              "the reading state can be written (u to undo)"]
+            assert marked == ["Marked 4 records read, not saved yet (database is locked): kept, and saved as "
+                              "soon as the reading state can be written (u to undo)"]
             assert any("cannot be written now (database is locked)" in m for m in messages(app))
             assert len(store.read) == 4 and store.unsaved == 1
             lock.execute("COMMIT")

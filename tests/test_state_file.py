@@ -94,8 +94,8 @@ def test_an_export_past_the_old_64_mib_limit_imports_in_bounded_memory(tmp_path:
     with StateStore(str(source)) as store:
         assert store.export_state(str(export)) == 17_000
     assert export.stat().st_size > 64 * 1024 * 1024
-    done = subprocess.run([sys.executable, "-c", IMPORT_AND_MEASURE, str(tmp_path / "state.sqlite3"), str(export)],
-                          capture_output=True, text=True, check=True, cwd=REPO, timeout=300)
+    command = [sys.executable, "-c", IMPORT_AND_MEASURE, str(tmp_path / "state.sqlite3"), str(export)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO, timeout=300)
     stories, peak_kib = map(int, done.stdout.split())
     assert stories == 17_000
     assert peak_kib < 80 * 1024, f"peak {peak_kib / 1024:.0f} MiB"  # ~47 MiB measured; the file is 66 MiB
