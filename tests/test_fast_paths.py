@@ -18,7 +18,7 @@ from reader.core.index import Entry, Index, _row, _summary
 from reader.core.query import parse_query
 from reader.core.record import Problem, Summary
 from reader.core.text import safe_text
-from reader.core.urls import refusal
+from reader.core.urls import open_refusal
 
 
 def summary(path: str, **fields: Any) -> Summary:
@@ -122,7 +122,7 @@ URLS = [
 
 @pytest.mark.parametrize("url", URLS)
 def test_the_plain_url_shortcut_agrees_with_refusal(url: str) -> None:
-    assert _openable(url) == (url if url and refusal(url) is None else None)
+    assert _openable(url) == (url if url and open_refusal(url) is None else None)  # what `o` opens
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_a_tsv_line_is_the_safe_text_of_its_fields(fields: dict[str, Any]) -> No
         made.published_at.isoformat() if made.published_at else "",
         made.provider_name,
         made.title,
-        made.url if made.url and refusal(made.url) is None else "",
+        made.url if made.url and open_refusal(made.url) is None else "",
         made.path,
     ]
     assert tsv_line(made) == "\t".join(safe_text(field) for field in reference)
