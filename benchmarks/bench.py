@@ -187,7 +187,7 @@ async def interactive(
     async with app.run_test(size=(160, 45)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        while screen._loading is not None or not screen.matching or not screen._loader.is_finished:
+        while screen.folders.progress is not None or not screen.listing.matching or screen.folders.loading:
             await pilot.pause(0.05)
         await pilot.pause(0.5)
 
@@ -206,12 +206,12 @@ async def interactive(
             while len(handled) == seen:
                 await asyncio.sleep(0.0002)
             assert field.value == expected, (field.value, expected)
-            while screen.shown_generation != screen._generation:
+            while screen.listing.in_flight:
                 await asyncio.sleep(0.0002)
             screen.call_after_refresh(drawn.set)  # after the next frame, which draws the new list
             await drawn.wait()
             painted = time.perf_counter() - started
-            while not screen.matching_complete and screen.shown_generation == screen._generation:
+            while not screen.listing.complete and not screen.listing.in_flight:
                 await asyncio.sleep(0.0002)
             completes.append(time.perf_counter() - started)
             return painted

@@ -6,14 +6,11 @@ import asyncio
 import os
 import signal
 import subprocess
-import unicodedata
 from collections.abc import Iterable
 from multiprocessing import resource_tracker
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -24,6 +21,8 @@ from .core.state import StateStore
 from .core.text import safe_text
 from .core.urls import command_url, open_refusal
 from .idle_gc import IdleCollector
+from .keymap import APP_BINDINGS, check_keymap
+from .screens.help import HelpScreen
 from .screens.main import MainScreen
 
 
@@ -32,79 +31,13 @@ def hang_up() -> None:
     os._exit(0)
 
 
-def binding_scopes() -> list[list[Binding]]:
-    """The bindings a keymap can change, by where they are active together (a key may mean one thing
-    in the topic pane and another in the article list, but not two things in one place)."""
-    from .widgets.article_list import ArticleList
-    from .widgets.filter_bar import FilterBar
-    from .widgets.topics import TopicList
-
-    everywhere = [*ReaderApp.BINDINGS, *MainScreen.BINDINGS]
-    scopes = [everywhere + list(cls.BINDINGS) for cls in (ArticleList, FilterBar, TopicList)]
-    return [[b for b in scope if isinstance(b, Binding) and b.id] for scope in scopes]
-
-
-def binding_ids() -> set[str]:
-    """The ids of every binding a keymap can change."""
-    return {b.id for scope in binding_scopes() for b in scope if b.id}
-
-
-def is_key_name(key: str) -> bool:
-    """Whether Textual can ever report this key: modifiers, then one character or a key's name."""
-    *modifiers, name = key.split("+")
-    if any(m not in ("ctrl", "shift", "alt", "meta", "super", "hyper") for m in modifiers) or not name:
-        return False
-    if len(name) == 1 or name in KEY_NAMES:
-        return True
-    try:
-        unicodedata.lookup(name.replace("_", " ").upper())  # question_mark, exclamation_mark, ...
-    except KeyError:
-        return name in KEY_NAME_REPLACEMENTS.values()
-    return True
-
-
-KEY_NAMES = frozenset(key.value.rsplit("+", 1)[-1] for key in Keys) | {"space", "tab", "enter", "backspace"}
-
-
-def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The keymap entries that can apply, and a problem (one line) for each that cannot or that takes
-    a key from another binding."""
-    known, problems = binding_ids(), []
-    usable: dict[str, str] = {}
-    for binding_id, keys in keymap.items():
-        if binding_id not in known:
-            problems.append(f"keymap.{safe_text(binding_id, limit=60)}: no binding has this id "
-                            f"(ids: {', '.join(sorted(known))})")
-            continue
-        bad = [key for key in keys.split(",") if not is_key_name(key.strip())]
-        if bad:
-            problems.append(f"keymap.{binding_id}: {safe_text(bad[0], limit=40)!r} is not a key name "
-                            "(e.g. ctrl+o, f5, question_mark, a)")
-            continue
-        usable[binding_id] = ",".join(key.strip() for key in keys.split(","))
-    for scope in binding_scopes():
-        owners: dict[str, list[str]] = {}
-        for binding in scope:
-            for key in usable.get(binding.id or "", binding.key).split(","):
-                owners.setdefault(key, []).append(binding.id or "")
-        for key, ids in owners.items():
-            changed = [i for i in ids if i in usable]
-            problem = f"keymap: {key!r} is bound to both {' and '.join(ids)}: one of them will not work"
-            if len(set(ids)) > 1 and changed and problem not in problems:
-                problems.append(problem)
-    return usable, problems
-
-
 class ReaderApp(App[None]):
     """A terminal reader for folders of news records."""
 
     CSS_PATH = "app.tcss"
     TITLE = "reader"
 
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -225,10 +158,8 @@ class ReaderApp(App[None]):
         self.notify(f"Copied {safe_text(url, limit=100)}", markup=False, timeout=2)
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.keymap))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's "Keys" panel lists widget internals; `?` is this app's list of keys.

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .corpus import write_library
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 
@@ -30,3 +32,9 @@ def seed_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)
     return folder
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """The small library of tests/corpus.py, written as files."""
+    return write_library(tmp_path / "library")

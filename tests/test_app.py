@@ -10,69 +10,19 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from reader.app import ReaderApp
+from reader.control import folders, story
 from reader.core.record import Record, RelatedStory
 from reader.core.state import StateStore
 from reader.screens.help import HelpScreen
-from reader.screens import main as main_screen
 from reader.screens.main import MainScreen
 from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
-from reader.widgets.detail import DetailPane
+from reader.widgets.articles_pane import ArticlesPane
 from reader.widgets.filter_bar import FilterBar, FilterInput
 from reader.widgets.topics import Choice, TopicList
 
-from .corpus import FIRST_RELATED_URL, FOX_URL, SEED_TITLE, SEED_URL, write_library
-
-SIZE = (140, 40)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until loading, filtering and reading workers are done and their messages handled."""
-    def busy() -> bool:
-        screen = pilot.app.screen
-        # a story waiting for the cursor to rest, counts waiting for a burst of marks to end
-        pending = getattr(screen, "detail_pending", False) or getattr(screen, "counts_pending", False)
-        return pending or any(not worker.is_finished for worker in pilot.app.workers)
-
-    for _ in range(500):
-        was_busy = busy()
-        await pilot.pause(0.01 if was_busy else None)
-        if not was_busy and not busy():
-            await pilot.pause()
-            return
-    raise AssertionError("workers did not finish")
-
-
-def screen(app: ReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
-
-
-def titles(app: ReaderApp) -> list[str]:
-    return [s.title for s in app.screen.query_one(ArticleList).summaries]
-
-
-def status(app: ReaderApp) -> str:
-    return str(app.screen.query_one("#status").render())
-
-
-def count(app: ReaderApp) -> str:
-    """What the article pane's lower border says: how many records are listed."""
-    return str(app.screen.query_one(ArticleList).border_subtitle)
-
-
-def shown(app: ReaderApp) -> Record | RelatedStory | str:
-    return app.screen.query_one(DetailPane).shown
-
-
-def shown_title(app: ReaderApp) -> str:
-    item = shown(app)
-    return item if isinstance(item, str) else item.title
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    return write_library(tmp_path / "library")
+from .corpus import FIRST_RELATED_URL, FOX_URL, SEED_TITLE, SEED_URL
+from .helpers import SIZE, count, screen, settle, shown, shown_title, status, titles
 
 
 @pytest.fixture
@@ -115,7 +65,7 @@ async def test_topic_selection_limits_the_list(library: Path) -> None:
         topics.focus()
         await pilot.press("down", "down", "down")
         await settle(pilot)
-        assert screen(app).topic == "AI"
+        assert screen(app).listing.topic == "AI"
         assert sorted(titles(app)) == sorted([SEED_TITLE, "Proposed ban on facial recognition technology moves forward in Minneapolis"])
         await pilot.press("down")
         await settle(pilot)
@@ -155,7 +105,7 @@ async def test_live_filter_error_keeps_last_result_and_enter_returns(library: Pa
 
 
 async def test_the_story_waits_for_a_pause_in_the_typing(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(main_screen, "TYPING_DETAIL_DELAY", 2.0)
+    monkeypatch.setattr(story, "TYPING_DETAIL_DELAY", 2.0)
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -164,9 +114,9 @@ async def test_the_story_waits_for_a_pause_in_the_typing(library: Path, monkeypa
         for key in "facial":  # "f" moves the cursor to another story; the rest keep it there
             await pilot.press(key)
             await pilot.pause(0.6)  # 3.6 s in all, longer than the delay, but no pause that long
-        assert screen(app).detail_pending and shown_title(app).startswith("Weekly roundup")
+        assert screen(app).story.pending and shown_title(app).startswith("Weekly roundup")
         await pilot.pause(2.5)
-        assert not screen(app).detail_pending
+        assert not screen(app).story.pending
         assert shown_title(app) == titles(app)[0] and not shown_title(app).startswith("Weekly roundup")
 
 
@@ -227,7 +177,7 @@ async def test_sort_cycles_orders(library: Path) -> None:
         await settle(pilot)
         await pilot.press("S")
         await settle(pilot)
-        assert screen(app).sort_order == "oldest"
+        assert screen(app).listing.sort_order == "oldest"
         assert titles(app)[0] == "An older robotics story"
         await pilot.press("S")  # heat
         await settle(pilot)
@@ -235,11 +185,11 @@ async def test_sort_cycles_orders(library: Path) -> None:
         assert titles(app)[-1] == SEED_TITLE  # heat -1
         await pilot.press("S", "S")  # quality, title
         await settle(pilot)
-        assert screen(app).sort_order == "title"
+        assert screen(app).listing.sort_order == "title"
         assert titles(app) == sorted(titles(app), key=str.casefold)
         await pilot.press("S", "S")  # provider, newest
         await settle(pilot)
-        assert screen(app).sort_order == "newest"
+        assert screen(app).listing.sort_order == "newest"
         assert "sort: newest" in status(app)
 
 
@@ -371,7 +321,7 @@ async def test_command_palette_offers_actions(library: Path) -> None:
         sort = next(c for c in app.get_system_commands(app.screen) if c.title == "Cycle sort order")
         sort.callback()
         await settle(pilot)
-        assert screen(app).sort_order == "oldest"
+        assert screen(app).listing.sort_order == "oldest"
 
 
 NEW_RECORD = """---
@@ -415,11 +365,11 @@ async def test_watcher_notices_a_new_file_without_a_key(
     """With the system's notices (inotify) the folders are walked when they say so, not on a timer;
     without them, on a timer."""
     if notices:
-        monkeypatch.setattr(main_screen, "WATCH_INTERVAL", 1000.0)
-        monkeypatch.setattr(main_screen, "SAFETY_INTERVAL", 1000.0)
+        monkeypatch.setattr(folders, "WATCH_INTERVAL", 1000.0)
+        monkeypatch.setattr(folders, "SAFETY_INTERVAL", 1000.0)
     else:
-        monkeypatch.setattr(main_screen.FolderWatch, "start", classmethod(lambda cls, paths: None))
-        monkeypatch.setattr(main_screen, "WATCH_INTERVAL", 0.5)
+        monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: None))
+        monkeypatch.setattr(folders, "WATCH_INTERVAL", 0.5)
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -432,23 +382,23 @@ async def test_watcher_notices_a_new_file_without_a_key(
             if "A brand new story about robots" in titles(app):
                 break
         assert "A brand new story about robots" in titles(app)
-        assert (screen(app)._watch is not None) == notices
+        assert (screen(app).folders.watch is not None) == notices
 
 
 async def test_notices_start_a_walk_only_when_walks_have_taken_less_than_a_tenth_of_the_time(
     library: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(main_screen, "WATCH_INTERVAL", 1000.0)
-    monkeypatch.setattr(main_screen, "SAFETY_INTERVAL", 1000.0)
+    monkeypatch.setattr(folders, "WATCH_INTERVAL", 1000.0)
+    monkeypatch.setattr(folders, "SAFETY_INTERVAL", 1000.0)
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.pause(0.3)
-        screen(app)._walk_allowed_at = float("inf")  # as after a walk of a very large folder
+        screen(app).folders.walk_allowed_at = float("inf")  # as after a walk of a very large folder
         (library / "new.md").write_text(NEW_RECORD, encoding="utf-8")
         await pilot.pause(1.5)
         assert "A brand new story about robots" not in titles(app)
-        screen(app)._walk_allowed_at = 0.0
+        screen(app).folders.walk_allowed_at = 0.0
         for _ in range(50):
             await pilot.pause(0.1)
             if "A brand new story about robots" in titles(app):
@@ -469,7 +419,7 @@ async def test_a_folder_large_enough_for_the_process_pool_loads_in_the_app(tmp_p
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(300):
             await pilot.pause(0.1)
-            if len(screen(app).library) == count and not screen(app).matching == []:
+            if len(screen(app).library) == count and not screen(app).listing.matching == []:
                 break
         await settle(pilot)
         assert len(titles(app)) == count
@@ -482,10 +432,10 @@ async def test_j_and_k_move_in_topics_and_related_lists(library: Path) -> None:
         app.screen.query_one(TopicList).focus()
         await pilot.press("j", "j", "j")  # past Starred and Recently read
         await settle(pilot)
-        assert screen(app).topic == "AI"
+        assert screen(app).listing.topic == "AI"
         await pilot.press("k", "k", "k")
         await settle(pilot)
-        assert screen(app).topic is None
+        assert screen(app).listing.topic is None
         await _select_seed(pilot)
         await pilot.press("enter", "j", "j")
         assert app.screen.query_one("#related", OptionList).highlighted == 2
@@ -513,7 +463,7 @@ async def test_j_and_k_stop_at_the_ends_of_the_topic_list(library: Path, tmp_pat
         assert topics.highlighted == last - 2 and topics.choice.kind == "topic"
         await pilot.press("g", "k", "up")
         await settle(pilot)
-        assert topics.highlighted == 0 and screen(app).topic is None
+        assert topics.highlighted == 0 and screen(app).listing.topic is None
 
 
 async def test_a_long_query_scrolls_the_filter_input(library: Path) -> None:
@@ -554,15 +504,15 @@ async def test_a_list_drawn_first_page_first_keeps_the_cursor_on_its_record(tmp_
 
     write_corpus(tmp_path / "many", 1500, workers=1)
     sent: list[bool] = []
-    original = MainScreen.on_main_screen_filtered
+    original = ArticlesPane.on_articles_pane_filtered
 
-    def recording(self: MainScreen, message: MainScreen.Filtered) -> None:
-        sent.append(message.complete)
+    def recording(self: ArticlesPane, message: ArticlesPane.Filtered) -> None:
+        sent.append(message.page.complete)
         original(self, message)
 
     app = ReaderApp([str(tmp_path / "many")])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(MainScreen, "on_main_screen_filtered", recording)
+        patch.setattr(ArticlesPane, "on_articles_pane_filtered", recording)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             articles = app.screen.query_one(ArticleList)

@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual import events
 from textual.pilot import Pilot
-from textual.strip import Strip
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from reader.app import ReaderApp
@@ -46,7 +45,7 @@ from reader.widgets.filter_bar import FilterInput
 from reader.widgets.topics import TopicList
 
 from .hostile import PAYLOADS, HostileFolder, forbidden, url_cases, write_hostile_folder, yaml_quote
-from .test_app import settle
+from .helpers import screen_strips, screen_text, settle
 from .test_frontmatter import shown_fields
 
 SIZE = (160, 100)  # tall, so that most of a story's detail is on screen at once
@@ -300,16 +299,6 @@ def test_long_title_is_cut_when_parsed(hostile: HostileFolder) -> None:
 
 # Textual's own escape sequences: colours and attributes, cursor moves, hyperlinks (OSC 8).
 TEXTUAL_SEQUENCES = re.compile(r"\x1b\[[0-9;]*[mH]|\x1b\]8;[^\x07\x1b]*(?:\x1b\\|\x07)")
-
-
-def screen_strips(app: ReaderApp) -> list[Strip]:
-    """The whole screen as rendered now (modal screens over their background), one strip per row."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return [Strip.join(list(chops)) for chops in update.strips]  # type: ignore[attr-defined]
-
-
-def screen_text(app: ReaderApp) -> str:
-    return "\n".join("".join(segment.text for segment in strip) for strip in screen_strips(app))
 
 
 def terminal_output(app: ReaderApp) -> str:

@@ -11,6 +11,7 @@ from reader.app import ReaderApp
 from reader.idle_gc import IdleCollector
 
 from .corpus import write_library
+from .helpers import screen
 
 
 class Clock:
@@ -119,7 +120,7 @@ async def test_the_records_loaded_are_frozen_at_the_first_pause(tmp_path: Path) 
             if gc.get_freeze_count():
                 break
         assert gc.get_freeze_count() > 0
-        app.screen.check_for_changes()  # a walk that finds nothing new keeps them frozen
+        screen(app).folders.check_for_changes()  # a walk that finds nothing new keeps them frozen
         await pilot.pause(0.5)
         assert gc.get_freeze_count() > 0
     gc.unfreeze()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import stat
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from reader.widgets.article_list import STAR_MARK, UNREAD_MARK, ArticleList
 from reader.widgets.filter_bar import FilterBar
 from reader.widgets.topics import TopicList
 
-from .corpus import FOX_URL, SEED_TITLE, SEED_URL, write_library
-from .test_app import SIZE, screen, settle, shown_title, status, titles
+from .corpus import FOX_URL, SEED_TITLE, SEED_URL
+from .helpers import SIZE, ClockedApp, screen, settle, shown_title, status, titles
 
 ROUNDUP = "Weekly roundup: cities and [bold]surveillance[/bold]"
 ROUNDUP_ID = "https://example.org/roundup"
@@ -30,17 +29,13 @@ NEVER = Settings(read_after=3600)
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Path:
-    return write_library(tmp_path / "library")
-
-
-@pytest.fixture
 def state_path(tmp_path: Path) -> str:
     return str(tmp_path / "state.sqlite3")
 
 
-def make_app(library: Path, state_path: str, settings: Settings = NEVER) -> ReaderApp:
-    return ReaderApp([str(library)], state=StateStore(state_path), settings=settings)
+def make_app(library: Path, state_path: str, settings: Settings = NEVER) -> ClockedApp:
+    """The app, with the time a story takes to be read (read_after) on a clock the test moves on."""
+    return ClockedApp([str(library)], state=StateStore(state_path), settings=settings)
 
 
 def row_text(app: ReaderApp, index: int) -> str:
@@ -65,7 +60,7 @@ async def test_story_becomes_read_after_the_delay_not_before(library: Path, stat
         assert shown_title(app) == ROUNDUP
         assert not state(app).is_read(ROUNDUP_ID)
         assert row_text(app, 0).startswith(UNREAD_MARK)
-        await asyncio.sleep(0.5)
+        app.clock.advance(0.5)
         await settle(pilot)
         assert state(app).is_read(ROUNDUP_ID)
         assert not row_text(app, 0).startswith(UNREAD_MARK)
@@ -79,7 +74,7 @@ async def test_moving_on_before_the_delay_leaves_the_story_unread(library: Path,
         await settle(pilot)
         await pilot.press("j")
         await settle(pilot)
-        await asyncio.sleep(1.3)
+        app.clock.advance(1.3)
         await settle(pilot)
         assert not state(app).is_read(ROUNDUP_ID)
         assert state(app).is_read(SEED_URL)
@@ -288,7 +283,7 @@ async def test_topic_filter_and_selection_are_restored_on_the_next_start(library
         app.screen.query_one(TopicList).focus()
         await pilot.press("j", "j", "j", "j")  # Robotics
         await settle(pilot)
-        assert screen(app).topic == "Robotics"
+        assert screen(app).listing.topic == "Robotics"
         await pilot.press("slash", *"robot", "enter", "j")
         await settle(pilot)
         assert shown_title(app) == OLD_TITLE
@@ -299,7 +294,7 @@ async def test_topic_filter_and_selection_are_restored_on_the_next_start(library
     again = make_app(library, state_path)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert screen(again).topic == "Robotics"
+        assert screen(again).listing.topic == "Robotics"
         assert again.screen.query_one(FilterBar).text == "robot"
         assert again.screen.query_one(ArticleList).highlighted.title == OLD_TITLE  # type: ignore[union-attr]
 
@@ -344,7 +339,7 @@ async def test_browser_setting_runs_the_command_without_a_shell(
         for _ in range(100):
             if out.exists() and out.read_text():
                 break
-            await asyncio.sleep(0.05)
+            await pilot.pause(0.05)
         assert out.read_text() == f"--new|{ROUNDUP_ID}|"
 
 
@@ -375,7 +370,7 @@ async def test_changes_from_another_copy_of_the_app_appear(library: Path, state_
         other = StateStore(state_path)
         other.set_starred(ROUNDUP_ID, True)
         other.close()
-        screen(app).check_for_changes()
+        screen(app).folders.check_for_changes()
         await settle(pilot)
         assert row_text(app, 0)[1] == STAR_MARK
 
@@ -412,11 +407,12 @@ async def test_a_story_is_not_read_while_the_focus_is_in_the_topics(library: Pat
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one(TopicList).focus()
         await settle(pilot)
-        await asyncio.sleep(0.5)
+        app.clock.advance(0.5)
         await settle(pilot)
         assert shown_title(app) == ROUNDUP and not state(app).is_read(ROUNDUP_ID)
         app.screen.query_one(ArticleList).focus()
-        await asyncio.sleep(0.6)
+        await settle(pilot)
+        app.clock.advance(0.6)
         await settle(pilot)
         assert state(app).is_read(ROUNDUP_ID)
 
@@ -426,7 +422,8 @@ async def test_u_undoes_the_last_key_not_a_story_read_by_resting(library: Path, 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s", "j")  # star the first story; the second is then read by resting on it
-        await asyncio.sleep(0.5)
+        await settle(pilot)
+        app.clock.advance(0.5)
         await settle(pilot)
         assert state(app).is_read(SEED_URL)
         await pilot.press("u")
@@ -476,7 +473,8 @@ async def test_undoing_a_star_keeps_a_read_that_came_after(library: Path, state_
         await pilot.press("j")
         await settle(pilot)
         await pilot.press("s")  # starred while unread; read by resting on it after that
-        await asyncio.sleep(0.5)
+        await settle(pilot)
+        app.clock.advance(0.5)
         await settle(pilot)
         assert state(app).is_read(SEED_URL) and state(app).is_starred(SEED_URL)
         await pilot.press("u")
@@ -491,12 +489,12 @@ async def test_nothing_is_read_while_a_question_is_open(library: Path, state_pat
         await pilot.press("M")  # well within the 0.4 s the first story needs to be read
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        await asyncio.sleep(0.5)
+        app.clock.advance(0.5)
         await settle(pilot)
         assert not app.state.read  # the first story was shown all along, under the question
         await pilot.press("n")
         await settle(pilot)
-        await asyncio.sleep(0.7)
+        app.clock.advance(0.7)
         await settle(pilot)
         assert app.state.is_read(ROUNDUP_ID)  # and is read once the list has the focus again
 
@@ -513,10 +511,10 @@ async def test_keymap_clashes_and_bad_key_names_are_reported(library: Path, stat
 async def test_a_restored_selection_that_is_gone_does_not_stop_reading(library: Path, state_path: str) -> None:
     store = StateStore(state_path)
     store.set_ui("selection", "https://example.org/a-story-deleted-since")
-    app = ReaderApp([str(library)], state=store, settings=Settings(read_after=0.2))
+    app = ClockedApp([str(library)], state=store, settings=Settings(read_after=0.2))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await asyncio.sleep(0.5)
+        app.clock.advance(0.5)
         await settle(pilot)
         assert app.state.is_read(ROUNDUP_ID)
 

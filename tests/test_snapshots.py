@@ -13,7 +13,7 @@ from reader.core.settings import Settings
 from reader.core.state import StateStore
 
 from .corpus import SEED_URL, write_library
-from .test_app import settle
+from .helpers import settle
 
 SIZE = (120, 36)
 

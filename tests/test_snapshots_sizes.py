@@ -14,7 +14,7 @@ from reader.core.settings import Settings
 from reader.core.state import StateStore
 
 from .corpus import SEED_URL, write_library
-from .test_app import settle
+from .helpers import settle
 
 SIZES = [(60, 20), (80, 24), (120, 35), (200, 50)]
 

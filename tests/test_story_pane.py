@@ -17,8 +17,7 @@ from reader.widgets.detail import LABEL_WIDTH, DetailPane, wrap_link
 from reader.widgets.story_list import story_line
 
 from .corpus import SEED_URL
-from .test_app import library, settle  # noqa: F401 - library is a fixture
-from .test_hostile import screen_text
+from .helpers import screen_text, settle
 
 NARROW = (80, 24)  # the story pane is 22 cells wide: the seed's story needs a scrollbar
 WIDE = (160, 45)

@@ -85,7 +85,7 @@ class FilterBar(Horizontal):
         & > #filter-label { color: $text-muted; }
         &.-shown > #filter-label { color: $text-accent; }
         & > #filter-label { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
-        & > Input { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
+        & > Input, & > Input:focus { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
     }
     """
 

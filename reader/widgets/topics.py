@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..control.choice import Choice
 from ..core.counts import Counts
 from ..core.filter_names import shown_name
-from ..core.query import QueryError, parse_query
 from .columns import compact, fit
 from .option_list import KeyedOptionList
 
@@ -47,26 +48,6 @@ def _row(name: str, unread: int | None, total: int | None, width: int) -> str:
     """A row `width` cells wide: the name, then its figures."""
     shown = figures(unread, total, min(EXACT_WIDTH, width - 1 - NAME_MIN))
     return f"{fit(name, width - 1 - len(shown))} {shown}"
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """What the highlighted row stands for: a view ("all", "starred", "recent"), a topic or a saved filter."""
-
-    kind: str
-    name: str = ""
-    query: str = ""
-
-    @property
-    def query_error(self) -> str | None:
-        """Why a saved filter's query cannot be used (it may come from an imported file), or None."""
-        if self.kind != "saved":
-            return None
-        try:
-            parse_query(self.query)
-        except QueryError as error:
-            return str(error)
-        return None
 
 
 def option_key(choice: Choice) -> str:
@@ -110,6 +91,8 @@ class TopicList(KeyedOptionList):
         self._saved: dict[str, str] = {}
         self.row_width = 22
         """How wide rows are drawn: the pane's width less its border, padding and scrollbar."""
+        self.counts = Counts()
+        """The counts shown (drawn again when the pane's width changes)."""
         self.pending: str | None = None
         """An option id to highlight as soon as it exists (the topic restored from the last run)."""
 
@@ -135,6 +118,7 @@ class TopicList(KeyedOptionList):
 
     def show(self, counts: Counts) -> None:
         """Replace the rows, keeping the highlighted one (or the pending one) when it still exists."""
+        self.counts = counts
         current = self.pending or option_key(self.choice)
         width = self.row_width
         options = [
@@ -158,6 +142,13 @@ class TopicList(KeyedOptionList):
             self.highlighted = index if index is not None else 0
         if self.choice != before:
             self.post_message(self.Chosen(self.choice))
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The pane's width is the screen's (app.tcss, by the screen's width): the rows follow it.
+        width = event.size.width - ROW_SPARE
+        if width != self.row_width:
+            self.row_width = width
+            self.show(self.counts)
 
     def action_cursor_down(self) -> None:
         self._step(1)

@@ -1,0 +1,3 @@
+"""Plain objects the main screen holds, each owning one job (loading and watching the folders, filter
+runs, the story's delay, the reading state, the topic counts, the last session); no Textual import, so
+each is tested with a fake clock and no terminal."""

@@ -1,0 +1,46 @@
+"""The topic pane's counts: recounted off the UI thread, a moment after the reading state changes so
+that a burst of changes is counted once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..core.counts import Counts, TopicCounter
+from ..core.record import Summary
+from ..core.state import StateStore
+from .clock import Scheduler, Timer
+
+# How long the topic counts wait after a change to the reading state, so a burst is counted once.
+COUNT_DELAY = 0.3
+
+
+class TopicCounts:
+    """The latest `counts`, and when to count again: `recount()` starts a count (off the UI thread)."""
+
+    def __init__(self, scheduler: Scheduler, recount: Callable[[], None], *, show_unpublished: bool) -> None:
+        self._scheduler = scheduler
+        self._recount = recount
+        self._timer: Timer | None = None
+        self.show_unpublished = show_unpublished
+        self.counter = TopicCounter()
+        self.counts = Counts()
+        self.pending = False
+        """Counting waits for a burst of state changes to end."""
+
+    def soon(self) -> None:
+        """Count again once the reading state has stopped changing for COUNT_DELAY seconds."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.pending = True
+        self._timer = self._scheduler.set_timer(COUNT_DELAY, self._recount)
+
+    def started(self) -> None:
+        """A count was started (the delay's, or one asked for at once)."""
+        self.pending = False
+
+    def count(
+        self, summaries: Sequence[Summary], saved: Sequence[tuple[str, str]], version: int, state: StateStore
+    ) -> Counts:
+        """Count topics, unread records and saved filters (off the UI thread)."""
+        listed = None if self.show_unpublished else (lambda s: s.published)
+        return self.counter.count(summaries, version, state, saved, listed=listed)

@@ -1,0 +1,184 @@
+"""Keeping the library in step with its folders: the first load, then walks for changes, spaced out so
+that they take at most a tenth of the time, and the reading state another copy of the app wrote."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..core.library import Library
+from ..core.loader import Batch, Stats, stream
+from ..core.state import StateStore
+from ..core.watch import FolderWatch
+from .clock import Scheduler, Timer
+
+# How often the list is refreshed while records stream in, in seconds.
+LOAD_REFRESH_INTERVAL = 0.5
+# How often the folders are checked for changes: at least this often, and at most 10% of the time.
+WATCH_INTERVAL = 3.0
+# Where the system tells of changes (inotify), how often its notices are read, and how often the
+# folders are still walked to be safe (it misses changes made by another machine to a network folder).
+NOTICE_INTERVAL = 0.5
+SAFETY_INTERVAL = 60.0
+
+
+class Running(Protocol):
+    """A load under way (a Textual worker)."""
+
+    @property
+    def is_finished(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a load is: files `done` of `total`, since `started` (the clock's seconds)."""
+
+    done: int
+    total: int
+    started: float
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What a batch asks of the screen once the library has it."""
+
+    relist: bool
+    """Count the topics and filter the list again (at most every LOAD_REFRESH_INTERVAL while loading)."""
+    settle: bool
+    """A load that changed the library is done: its records can be frozen at the next pause (see idle_gc)."""
+
+
+class FolderSync:
+    """Loads `paths` into `library` and keeps it up to date.
+
+    `start_load(known)` runs `load` off the UI thread and hands its batches to `received` and its end to
+    `walked`; `state_changed()` is told when another copy of the app changed the reading state."""
+
+    def __init__(
+        self,
+        paths: list[str],
+        library: Library,
+        state: StateStore,
+        scheduler: Scheduler,
+        *,
+        start_load: Callable[[Stats | None], Running],
+        state_changed: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.paths = paths
+        self.library = library
+        self.state = state
+        self._scheduler = scheduler
+        self._start_load = start_load
+        self._state_changed = state_changed
+        self._clock = clock
+        self._loader: Running | None = None
+        self.watch: FolderWatch | None = None
+        """The system's notices of changes (None where there are none: the folders are walked on a timer)."""
+        self._watch_tried = False
+        self._walk_timer: Timer | None = None
+        self._files_changed = False
+        """The system told of a change that no walk has looked at yet."""
+        self.walk_allowed_at = 0.0
+        """When a walk may start again on a notice: walks take at most 10% of the time."""
+        self.progress: Progress | None = None
+        """How far the load under way is (None when none is, or it has not counted its files yet)."""
+        self.finished = False
+        """The first load has finished."""
+        self._last_refresh = 0.0
+        self._listed_version = -1  # the library version the topics and list were last computed for
+        self._settled_version = -1  # the library version whose records were last frozen
+
+    @property
+    def loading(self) -> bool:
+        """Whether a load or walk is under way."""
+        return self._loader is not None and not self._loader.is_finished
+
+    @property
+    def all_listed(self) -> bool:
+        """Whether no load is under way and the topics and list were computed for the library as it is."""
+        return self.progress is None and self._listed_version == self.library.version
+
+    def start(self) -> None:
+        """Load what the index holds, then what changed on disk."""
+        self._loader = self._start_load(None)
+
+    def load(
+        self, known: Stats | None, post: Callable[[Batch], object], cancelled: Callable[[], bool]
+    ) -> float | None:
+        """Load (off the UI thread) from the index, or, given what is `known`, only what changed on disk,
+        posting each batch; the seconds it took, or None when cancelled."""
+        started = self._clock()
+        for batch in stream(self.paths, self.library.index, known=known, cancelled=cancelled):
+            if cancelled():
+                return None
+            post(batch)
+        seconds = self._clock() - started
+        if not self._watch_tried:  # here, off the UI thread: finding the folders reads every one
+            self._watch_tried = True
+            self.watch = FolderWatch.start(self.paths)
+        return seconds
+
+    def received(self, batch: Batch, *, nothing_listed: bool) -> Arrival:
+        """Put a batch in the library; `nothing_listed`: the list is empty and no filter is under way."""
+        self.library.apply(batch)
+        now = self._clock()
+        if batch.total and self.progress is None:
+            self.progress = Progress(batch.done, batch.total, now)
+        elif self.progress is not None:
+            self.progress = Progress(batch.done, batch.total, self.progress.started)
+        changed = self.library.version != self._listed_version  # the watcher's walks mostly change nothing
+        due = now - self._last_refresh >= LOAD_REFRESH_INTERVAL
+        relist = changed and (batch.final or due or nothing_listed)
+        if relist:
+            self._last_refresh = now
+            self._listed_version = self.library.version
+        settle = False
+        if batch.final:
+            self.progress = None
+            self.finished = True
+            if self.library.version != self._settled_version:
+                self._settled_version = self.library.version
+                settle = True
+        return Arrival(relist, settle)
+
+    def walked(self, seconds: float) -> None:
+        """A load or walk finished, taking `seconds`: plan the next."""
+        if self.watch is not None and self._walk_timer is None:  # the first load is done
+            self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices, name="notices")
+            self._scheduler.set_interval(WATCH_INTERVAL, self.check_state, name="state")
+        if self._walk_timer is not None:
+            self._walk_timer.stop()
+        interval = SAFETY_INTERVAL if self.watch is not None else WATCH_INTERVAL
+        self._walk_timer = self._scheduler.set_timer(
+            max(interval, 10 * seconds), self.check_for_changes, name="walk"
+        )
+        self.walk_allowed_at = self._clock() + 9 * seconds
+
+    def check_notices(self) -> None:
+        """Walk the folders if the system told of a change in them, once the last walk is done and
+        walks have taken less than 10% of the time (at 100,000 files one takes ~1 s: a folder written
+        to all the time is then walked every ~10 s, not back to back)."""
+        if self.watch is not None and self.watch.changed():
+            self._files_changed = True
+        if self._files_changed and not self.loading and self._clock() >= self.walk_allowed_at:
+            self._files_changed = False
+            self.check_for_changes()
+
+    def check_state(self) -> None:
+        """Pick up the reading state another copy of the app wrote."""
+        if self.state.refresh():
+            self._state_changed()
+
+    def check_for_changes(self) -> None:
+        """Look for new, changed and removed files (the timer's walk, and `r`), and for reading state
+        another copy of the app wrote."""
+        self.check_state()
+        if not self.loading:
+            self._loader = self._start_load(dict(self.library.stats))
+
+    def close(self) -> None:
+        if self.watch is not None:
+            self.watch.close()

@@ -1,0 +1,159 @@
+"""The reading state as the user reads: a story shown long enough becomes read, keys mark and star, and
+`u` undoes the markings made by keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..core.library import Library
+from ..core.record import Summary
+from ..core.identity import summary_id
+from ..core.state import Mark, StateStore
+from ..core.text import safe_text
+from .clock import Scheduler, Timer
+
+# How many markings `u` can undo.
+UNDO_LIMIT = 100
+# How soon a story whose time came while it could not be read (see `ReadingTracker.can_read`) is tried
+# again, at least.
+RETRY_AFTER = 0.2
+
+MarkingKind = Literal["read", "star"]
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """A change to the reading state, with what it replaced: undoing it puts back only its `kind`'s half
+    of each story's state (a story starred, then read by resting on it, stays read when the star is
+    undone)."""
+
+    kind: MarkingKind
+    what: str
+    marks: list[Mark]
+
+    @property
+    def undone(self) -> str:
+        """What undoing it did, to tell the user."""
+        count = len(self.marks)
+        return f"Undone: {self.what}" + (f" ({count:,} records)" if count > 1 else "")
+
+
+class ReadingTracker:
+    """Marks stories read, starred or unread, and keeps the markings `u` can undo.
+
+    `showing()` is the path of the story on screen (None for none), `can_read()` whether the user can be
+    reading it now, and `changed(explicit)` is told of every change (explicit: made by a key)."""
+
+    def __init__(
+        self,
+        state: StateStore,
+        library: Library,
+        scheduler: Scheduler,
+        read_after: float,
+        *,
+        showing: Callable[[], object],
+        can_read: Callable[[], bool],
+        changed: Callable[[bool], None],
+    ) -> None:
+        self.state = state
+        self.library = library
+        self.scheduler = scheduler
+        self.read_after = read_after
+        """Seconds a story stays on screen before it is read (the read_after setting; 0 reads at once)."""
+        self._showing, self._can_read, self._changed = showing, can_read, changed
+        self.undo: list[Marking] = []
+        self._timer: Timer | None = None
+
+    def is_read(self, summary: Summary) -> bool:
+        return summary_id(summary) in self.state.read
+
+    def marks_of(self, summary: Summary) -> tuple[bool, bool]:
+        """(read, starred) for the article list, asked only for the rows drawn."""
+        key = summary_id(summary)
+        return key in self.state.read, key in self.state.starred
+
+    def story_marks(self, path: str) -> tuple[bool, bool] | None:
+        """(read, starred) for the story pane; None for a record no longer in the library."""
+        summary = self.library.summary(path)
+        return self.marks_of(summary) if summary is not None else None
+
+    def shown(self, summary: Summary) -> None:
+        """The story is on screen: it becomes read once it has stayed there `read_after` seconds."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.is_read(summary):
+            return
+        if self.read_after <= 0:
+            self._read_now(summary.path)
+        else:
+            self._timer = self.scheduler.set_timer(self.read_after, lambda: self._read_now(summary.path))
+
+    def _read_now(self, path: str) -> None:
+        summary = self.library.summary(path)
+        if summary is None or self._showing() != path or self.is_read(summary):
+            return
+        if not self._can_read():
+            retry = max(self.read_after, RETRY_AFTER)
+            self._timer = self.scheduler.set_timer(retry, lambda: self._read_now(path))
+            return
+        self._remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
+
+    def opened(self, summary: Summary | None) -> None:
+        """`o` reads the story."""
+        if summary is not None and not self.is_read(summary):
+            self._remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
+
+    def toggle_read(self, summary: Summary) -> None:
+        read = not self.is_read(summary)
+        marks = self.state.set_read([summary_id(summary)], read)
+        self._remember(f"marked {'read' if read else 'unread'}: {safe_text(summary.title, limit=60)}", marks)
+
+    def toggle_star(self, summary: Summary) -> None:
+        key = summary_id(summary)
+        starred = key not in self.state.starred
+        marks = self.state.set_starred(key, starred)
+        what = f"{'starred' if starred else 'unstarred'}: {safe_text(summary.title, limit=60)}"
+        self._remember(what, marks, kind="star")
+
+    def next_unread(self, rows: Sequence[Summary], cursor: int, step: int = 1) -> int | None:
+        """The row of the next unread record after `cursor` in the direction of `step`, or None."""
+        index = cursor + step
+        while 0 <= index < len(rows):
+            if not self.is_read(rows[index]):
+                return index
+            index += step
+        return None
+
+    def unread_among(self, summaries: Iterable[Summary]) -> set[str]:
+        """The ids of the stories listed that are not read."""
+        return {summary_id(s) for s in summaries} - self.state.read.keys()
+
+    def mark_read(self, ids: Iterable[str]) -> int:
+        """Mark stories read (`M`); how many changed."""
+        marks = self.state.set_read(ids)
+        self._remember(f"marked {len(marks):,} read", marks)
+        return len(marks)
+
+    def undo_last(self) -> Marking | None:
+        """Undo the last marking made by a key, if any; the caller refilters and says what was undone."""
+        if not self.undo:
+            return None
+        marking = self.undo.pop()
+        state = self.state
+        if marking.kind == "star":
+            state.restore([Mark(m.id, state.read.get(m.id), m.starred) for m in marking.marks])
+        else:
+            state.restore([Mark(m.id, m.read_at, m.id in state.starred) for m in marking.marks])
+        return marking
+
+    def _remember(
+        self, what: str, marks: list[Mark], *, explicit: bool = True, kind: MarkingKind = "read"
+    ) -> None:
+        """Keep a marking made by a key for `u`, and tell of the change."""
+        if marks and explicit:
+            self.undo.append(Marking(kind, what, marks))
+            del self.undo[:-UNDO_LIMIT]
+        self._changed(explicit)

@@ -1,0 +1,49 @@
+"""The words of the status line and of the article pane's count: pure functions of what they report."""
+
+from __future__ import annotations
+
+from ..core.counts import Counts
+from .choice import Choice
+from .filtering import FilterRuns
+from .folders import Progress
+
+PROGRESS_CELLS = 12
+"""The width of the loading bar."""
+
+
+def listed_count(listing: FilterRuns, total: int) -> str:
+    """How many records are listed, of how many (a "+" while the list is its first page only)."""
+    return f"showing {len(listing.matching):,}{'' if listing.complete else '+'} of {total:,}"
+
+
+def choice_label(choice: Choice) -> str | None:
+    """What the status line calls the topic pane's choice (nothing for all records)."""
+    if choice.kind == "topic":
+        return f"topic: {choice.name}"
+    if choice.kind == "saved":
+        return f"saved: {choice.name}"
+    return {"starred": "starred", "recent": "recently read"}.get(choice.kind)
+
+
+def status_text(
+    counts: Counts, listing: FilterRuns, problems: int, progress: Progress | None, now: float
+) -> str:
+    """The line at the top: unread count, what is listed and in what order, problems, loading progress
+    at `now`."""
+    choice = listing.choice
+    parts = []
+    if counts.total:
+        parts.append(f"{counts.unread:,} unread")
+    if (label := choice_label(choice)) is not None:
+        parts.append(label)
+    # Recently read is in reading order whatever the sort order is.
+    parts.append("sort: last read first" if choice.kind == "recent" else f"sort: {listing.sort_order}")
+    if problems:
+        parts.append(f"{problems:,} problem{'s' if problems != 1 else ''} (press ! to see)")
+    if progress is not None:
+        done, count = progress.done, progress.total
+        rate = done / max(now - progress.started, 1e-3)
+        filled = round(PROGRESS_CELLS * done / count) if count else 0
+        bar = "█" * filled + "░" * (PROGRESS_CELLS - filled)
+        parts.append(f"loading {bar} {done:,}/{count:,} · {rate:,.0f}/s")
+    return "  ·  ".join(parts)

@@ -1,0 +1,155 @@
+"""The story pane around the story itself (DetailPane): which story it shows (see StoryNavigator), read
+off the UI thread, and what keys act on while the focus is in it or a link was followed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.message import Message
+
+from ..control.story import StoryNavigator, Visit
+from ..core.library import Library
+from ..core.record import Problem, Record, RelatedStory, Summary
+from .detail import DetailPane
+
+
+class StoryPane(Container):
+    """Shows the story under the article list's cursor once the cursor rests, or one followed from it.
+
+    `marks(path)` is the reading state (read, starred) of a record, `showing(summary)` is told when a
+    record of the library is on screen, and `rested(summary)` when it is the one under the cursor, shown
+    after the cursor rested on it."""
+
+    @dataclass
+    class Read(Message):
+        """The worker read a record for the story visited."""
+
+        visit: Visit
+        record: Record | Problem
+        mentions: list[Summary]
+
+    def __init__(
+        self,
+        library: Library,
+        date_format: str,
+        *,
+        marks: Callable[[str], tuple[bool, bool] | None],
+        showing: Callable[[Summary], None],
+        rested: Callable[[Summary], None],
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.library = library
+        self.date_format = date_format
+        self._marks, self._showing, self._rested = marks, showing, rested
+        say = lambda text: self.query_one(DetailPane).show(text)  # noqa: E731
+        self.navigator = StoryNavigator(self, show=self.show_visit, say=say, rested=self.rested)
+        self._focus_when_shown = False
+        """Enter came before the story: the story takes the focus once it is shown."""
+
+    def compose(self) -> ComposeResult:
+        yield DetailPane(id="detail")
+
+    def on_mount(self) -> None:
+        detail = self.query_one(DetailPane)
+        detail.border_title = "Story"
+        detail.date_format = self.date_format
+        detail.marks = lambda record: self._marks(record.path)
+
+    def rested(self, path: str) -> None:
+        if (summary := self.library.summary(path)) is not None:
+            self._rested(summary)
+
+    def show_visit(self, visit: Visit) -> None:
+        """Show a story visited: a loaded record is read in a worker, a related story at once."""
+        if isinstance(visit, RelatedStory):
+            self.query_one(DetailPane).show(visit)
+        else:
+            self.read_record(visit)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="read")
+    def read_record(self, path: str) -> None:
+        """Read the full record from disk and find what mentions it."""
+        record = self.library.load_record(path)
+        mentions = self.library.mentioned_by(record) if isinstance(record, Record) else []
+        self.post_message(self.Read(path, record, mentions))
+
+    def on_story_pane_read(self, message: Read) -> None:
+        message.stop()
+        if message.visit != self.navigator.current:
+            return
+        detail = self.query_one(DetailPane)
+        if isinstance(message.record, Problem):
+            detail.show(f"This file cannot be read now: {message.record.reason}")
+        else:
+            detail.show(message.record, message.mentions)
+            if (summary := self.library.summary(message.record.path)) is not None:
+                self._showing(summary)
+        if self._focus_when_shown:
+            self._focus_when_shown = False
+            self.focus_story()
+
+    def focus_story(self) -> None:
+        """Focus the story's related (or mentioning) stories, or else the story."""
+        detail = self.query_one(DetailPane)
+        if not detail.focus_links():
+            self.screen.set_focus(detail)
+
+    def on_detail_pane_notice(self, message: DetailPane.Notice) -> None:
+        message.stop()
+        self.notify(message.text, markup=False)
+
+    def on_detail_pane_follow(self, message: DetailPane.Follow) -> None:
+        message.stop()
+        target = message.target
+        if isinstance(target, RelatedStory):
+            found = self.library.resolve(target)
+            self.navigator.follow(found.path if found is not None else target)
+        else:
+            self.navigator.follow(target.path)
+
+    def entered(self, summary: Summary) -> None:
+        """Enter on the article list: focus the story of `summary`, once it is shown."""
+        shown = self.query_one(DetailPane).shown
+        if isinstance(shown, Record) and shown.path == summary.path and not self.navigator.pending:
+            self.focus_story()
+            return
+        self._focus_when_shown = True  # enter came before the story: focus it when it arrives
+        if self.navigator.pending:
+            self.navigator.now()
+
+    @property
+    def in_focus(self) -> bool:
+        """Whether the focus is in the story pane."""
+        focused = self.screen.focused
+        return focused is not None and (focused is self or self in focused.ancestors)
+
+    @property
+    def keys_act_here(self) -> bool:
+        """Whether keys act on the story shown rather than the row under the article list's cursor."""
+        return self.in_focus or self.navigator.followed
+
+    def summary(self) -> Summary | None:
+        """The record of the library shown (or to be shown), if it is one."""
+        current = self.navigator.current
+        return self.library.summary(current) if isinstance(current, str) else None
+
+    def url(self) -> str:
+        """The URL `o` and `y` act on here: the highlighted story in a focused list, else the shown one."""
+        return self.query_one(DetailPane).url()
+
+    def opened(self) -> Summary | None:
+        """The record `o` opens here, if it is in the library: a highlighted related or mentioning story
+        while the focus is in the pane, else the one shown."""
+        if self.in_focus:
+            focused = self.query_one(DetailPane).focused_target()
+            if isinstance(focused, Summary):
+                return focused
+            if isinstance(focused, RelatedStory):
+                return self.library.resolve(focused)
+        return self.summary()

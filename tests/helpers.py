@@ -1,0 +1,166 @@
+"""Helpers shared by the tests: waiting on the app, reading what the main screen shows, and a fake clock
+for the main screen's plain objects (reader.control)."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.strip import Strip
+
+import reader.app
+from reader.app import ReaderApp
+from reader.core.record import Record, RelatedStory
+from reader.screens.main import MainScreen
+from reader.widgets.article_list import ArticleList
+from reader.widgets.detail import DetailPane
+
+SIZE = (140, 40)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until loading, filtering and reading workers are done and their messages handled (a
+    question waiting for its answer is not work: it waits for keys)."""
+
+    def busy() -> bool:
+        screen = pilot.app.screen
+        # a story waiting for the cursor to rest, counts waiting for a burst of marks to end
+        pending = isinstance(screen, MainScreen) and (screen.story.pending or screen.topic_counts.pending)
+        working = (w for w in pilot.app.workers if w.group != "question")
+        return pending or any(not worker.is_finished for worker in working)
+
+    for _ in range(500):
+        was_busy = busy()
+        await pilot.pause(0.01 if was_busy else None)
+        if not was_busy and not busy():
+            await pilot.pause()
+            return
+    raise AssertionError("workers did not finish")
+
+
+def screen(app: ReaderApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def titles(app: ReaderApp) -> list[str]:
+    return [s.title for s in app.screen.query_one(ArticleList).summaries]
+
+
+def status(app: ReaderApp) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+def count(app: ReaderApp) -> str:
+    """What the article pane's lower border says: how many records are listed."""
+    return str(app.screen.query_one(ArticleList).border_subtitle)
+
+
+def shown(app: ReaderApp) -> Record | RelatedStory | str:
+    return app.screen.query_one(DetailPane).shown
+
+
+def shown_title(app: ReaderApp) -> str:
+    item = shown(app)
+    return item if isinstance(item, str) else item.title
+
+
+def screen_strips(app: ReaderApp) -> list[Strip]:
+    """The whole screen as rendered now (modal screens over their background), one strip per row."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return [Strip.join(list(chops)) for chops in update.strips]  # type: ignore[attr-defined]
+
+
+def screen_text(app: ReaderApp) -> str:
+    return "\n".join("".join(segment.text for segment in strip) for strip in screen_strips(app))
+
+
+class FakeTimer:
+    """A timer of a FakeClock."""
+
+    def __init__(
+        self, clock: FakeClock, delay: float, callback: Callable[[], object], repeat: bool, name: str | None
+    ) -> None:
+        self.clock, self.delay, self.callback, self.repeat, self.name = clock, delay, callback, repeat, name
+        self.active = True
+        self.due = clock.now + delay
+
+    def stop(self) -> None:
+        self.active = False
+
+    def reset(self) -> None:
+        self.due = self.clock.now + self.delay
+        self.active = True
+        self.clock._schedule(self)
+
+
+class FakeClock:
+    """A clock and scheduler (see reader.control.clock) whose time moves only when a test advances it."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self._queue: list[tuple[float, int, FakeTimer]] = []
+        self._order = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def _schedule(self, timer: FakeTimer) -> None:
+        heapq.heappush(self._queue, (timer.due, next(self._order), timer))
+
+    def set_timer(
+        self, delay: float, callback: Callable[[], object], *, name: str | None = None
+    ) -> FakeTimer:
+        timer = FakeTimer(self, delay, callback, False, name)
+        self._schedule(timer)
+        return timer
+
+    def set_interval(
+        self, interval: float, callback: Callable[[], object], *, name: str | None = None
+    ) -> FakeTimer:
+        timer = FakeTimer(self, interval, callback, True, name)
+        self._schedule(timer)
+        return timer
+
+    @property
+    def timers(self) -> list[FakeTimer]:
+        """The timers still to fire, soonest first."""
+        live = {id(t): t for due, _, t in sorted(self._queue) if t.active and t.due == due}
+        return list(live.values())
+
+    def advance(self, seconds: float) -> None:
+        """Move time on by `seconds`, firing every timer that comes due on the way, in order."""
+        end = self.now + seconds
+        while self._queue and self._queue[0][0] <= end:
+            due, _, timer = heapq.heappop(self._queue)
+            if not timer.active or timer.due != due:
+                continue  # stopped, or reset to a later time (queued again)
+            self.now = due
+            if timer.repeat:
+                timer.due = due + timer.delay
+                self._schedule(timer)
+            else:
+                timer.active = False
+            timer.callback()
+        self.now = end
+
+
+class ClockedApp(ReaderApp):
+    """The app, with the main screen's reading state (the read_after delay) on a FakeClock: `clock`."""
+
+    CSS_PATH = str(Path(reader.app.__file__).with_name("app.tcss"))  # else read beside this file
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = FakeClock()
+
+    def get_default_screen(self) -> Screen[None]:
+        main = super().get_default_screen()
+        assert isinstance(main, MainScreen)
+        main.reading.scheduler = self.clock
+        return main
