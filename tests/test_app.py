@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -18,6 +19,7 @@ from reader.screens.main import MainScreen
 from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.articles_pane import ArticlesPane
+from reader.widgets.detail import DetailPane
 from reader.widgets.filter_bar import FilterBar, FilterInput
 from reader.widgets.topics import Choice, TopicList
 
@@ -554,3 +556,52 @@ async def test_the_list_draws_its_own_scrollbar_and_the_wheel_scrolls_it(tmp_pat
         column = [articles.render_line(y).text[-1] for y in range(height)]
         assert column[-1] == BAR_THUMB and column[0] == " "
         assert len(articles.render_line(0).text) == articles.scrollable_content_region.width
+
+
+async def test_the_filter_label_is_muted_while_the_bar_is_closed_and_accented_while_open(library: Path) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        label = app.screen.query_one("#filter-label", Static)
+        closed = label.rich_style.color
+        await pilot.press("slash")
+        await pilot.pause()
+        opened = label.rich_style.color
+        assert opened != closed
+        assert label.styles.color == Color.parse(app.get_css_variables()["text-accent"])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert label.rich_style.color == closed
+
+
+@pytest.mark.parametrize(("width", "pane", "row"), [(140, 28, 22), (99, 22, 16), (100, 28, 22), (80, 22, 16)])
+async def test_the_topic_pane_narrows_below_100_columns_and_its_rows_follow(
+    library: Path, width: int, pane: int, row: int
+) -> None:
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(width, 40)
+        await settle(pilot)
+        topics = app.screen.query_one(TopicList)
+        assert app.screen.query_one("#topics-pane").outer_size.width == pane
+        assert topics.row_width == row
+        first = str(topics.get_option_at_index(0).prompt)
+        assert len(first) == row and first.startswith("All") and first.endswith("4/4")
+
+
+async def test_the_story_lists_stay_unframed_when_focused_and_fit_under_their_heading(library: Path) -> None:
+    # Styled by their widgets alone: app.tcss gave them a max-height of its own as well.
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _select_seed(pilot)
+        related = app.screen.query_one("#related", OptionList)
+        height = app.screen.query_one(DetailPane).scrollable_content_region.height - 1
+        for focused in (False, True):
+            if focused:
+                await pilot.press("enter")
+                await pilot.pause()
+                assert app.focused is related
+            assert related.styles.max_height is not None and related.styles.max_height.value == height
+            assert not related.styles.border_top[0] and related.styles.padding.top == 0

@@ -82,9 +82,8 @@ class FilterBar(Horizontal):
     FilterBar {
         height: 1;
         background: $panel;
-        & > #filter-label { color: $text-muted; }
+        & > #filter-label { width: auto; padding: 0 1; color: $text-muted; text-style: bold; }
         &.-shown > #filter-label { color: $text-accent; }
-        & > #filter-label { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
         & > Input, & > Input:focus { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
     }
     """
