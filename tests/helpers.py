@@ -1,11 +1,8 @@
-"""Helpers shared by the tests: waiting on the app, reading what the main screen shows, and a fake clock
-for the main screen's plain objects (reader.control)."""
+"""Helpers shared by the app tests: waiting on the app, reading what the main screen shows, and the app
+with its reading state on a fake clock."""
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,8 @@ from reader.core.record import Record, RelatedStory
 from reader.screens.main import MainScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail import DetailPane
+
+from .fakes import FakeClock
 
 SIZE = (140, 40)
 
@@ -78,76 +77,6 @@ def screen_strips(app: ReaderApp) -> list[Strip]:
 
 def screen_text(app: ReaderApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in screen_strips(app))
-
-
-class FakeTimer:
-    """A timer of a FakeClock."""
-
-    def __init__(
-        self, clock: FakeClock, delay: float, callback: Callable[[], object], repeat: bool, name: str | None
-    ) -> None:
-        self.clock, self.delay, self.callback, self.repeat, self.name = clock, delay, callback, repeat, name
-        self.active = True
-        self.due = clock.now + delay
-
-    def stop(self) -> None:
-        self.active = False
-
-    def reset(self) -> None:
-        self.due = self.clock.now + self.delay
-        self.active = True
-        self.clock._schedule(self)
-
-
-class FakeClock:
-    """A clock and scheduler (see reader.control.clock) whose time moves only when a test advances it."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-        self._queue: list[tuple[float, int, FakeTimer]] = []
-        self._order = itertools.count()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def _schedule(self, timer: FakeTimer) -> None:
-        heapq.heappush(self._queue, (timer.due, next(self._order), timer))
-
-    def set_timer(
-        self, delay: float, callback: Callable[[], object], *, name: str | None = None
-    ) -> FakeTimer:
-        timer = FakeTimer(self, delay, callback, False, name)
-        self._schedule(timer)
-        return timer
-
-    def set_interval(
-        self, interval: float, callback: Callable[[], object], *, name: str | None = None
-    ) -> FakeTimer:
-        timer = FakeTimer(self, interval, callback, True, name)
-        self._schedule(timer)
-        return timer
-
-    @property
-    def timers(self) -> list[FakeTimer]:
-        """The timers still to fire, soonest first."""
-        live = {id(t): t for due, _, t in sorted(self._queue) if t.active and t.due == due}
-        return list(live.values())
-
-    def advance(self, seconds: float) -> None:
-        """Move time on by `seconds`, firing every timer that comes due on the way, in order."""
-        end = self.now + seconds
-        while self._queue and self._queue[0][0] <= end:
-            due, _, timer = heapq.heappop(self._queue)
-            if not timer.active or timer.due != due:
-                continue  # stopped, or reset to a later time (queued again)
-            self.now = due
-            if timer.repeat:
-                timer.due = due + timer.delay
-                self._schedule(timer)
-            else:
-                timer.active = False
-            timer.callback()
-        self.now = end
 
 
 class ClockedApp(ReaderApp):

@@ -15,7 +15,7 @@ from reader.control import folders, story
 from reader.core.record import Record, RelatedStory
 from reader.core.state import StateStore
 from reader.screens.help import HelpScreen
-from reader.screens.main import MainScreen
+from reader.screens.main import MainScreen, ReaderHost
 from reader.screens.problems import ProblemsScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.articles_pane import ArticlesPane
@@ -605,3 +605,8 @@ async def test_the_story_lists_stay_unframed_when_focused_and_fit_under_their_he
                 assert app.focused is related
             assert related.styles.max_height is not None and related.styles.max_height.value == height
             assert not related.styles.border_top[0] and related.styles.padding.top == 0
+
+
+def test_the_app_is_what_the_main_screen_asks_of_it(library: Path) -> None:
+    # The screen reaches the app through one cast to ReaderHost; this holds the app to it.
+    assert isinstance(ReaderApp([str(library)]), ReaderHost)

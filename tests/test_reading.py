@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, OptionList
 
 from reader.app import ReaderApp
@@ -245,6 +246,21 @@ async def test_saved_filters_save_apply_rename_delete(library: Path, state_path:
         assert state(app).saved_filters() == []
         with pytest.raises(Exception):
             topics.get_option("=Machines")
+
+
+async def test_a_key_typed_right_after_M_answers_its_question(library: Path, state_path: str) -> None:
+    app = make_app(library, state_path)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # Both keys arrive before either is handled (one read of the terminal): `y` is the answer, not
+        # a copy of the link under the cursor, so the question is shown as M is handled.
+        app.post_message(events.Key("M", "M"))
+        app.post_message(events.Key("y", "y"))
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert len(state(app).read) == 4 and copied == []
 
 
 async def test_ctrl_s_asks_before_replacing_a_saved_filter(library: Path, state_path: str) -> None:

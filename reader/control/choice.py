@@ -32,4 +32,3 @@ class Choice:
         return None
 
 
-ALL = Choice("all")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from textual import work
 from textual.app import ComposeResult
@@ -47,6 +47,7 @@ from .problems import ProblemsScreen
 NARROW_SCREEN = 100
 
 
+@runtime_checkable
 class ReaderHost(Protocol):
     """What the main screen asks of the app it runs in (ReaderApp)."""
 
