@@ -11,7 +11,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from reader.app import ReaderApp
-from reader.control import folders, story
+from reader.control import folders
+from reader.control.story import TYPING_DETAIL_DELAY
 from reader.core.record import Record, RelatedStory
 from reader.core.state import StateStore
 from reader.screens.help import HelpScreen
@@ -24,6 +25,7 @@ from reader.widgets.filter_bar import FilterBar, FilterInput
 from reader.widgets.topics import Choice, TopicList
 
 from .corpus import FIRST_RELATED_URL, FOX_URL, SEED_TITLE, SEED_URL
+from .fakes import FakeClock
 from .helpers import SIZE, count, screen, settle, shown, shown_title, status, titles
 
 
@@ -106,19 +108,20 @@ async def test_live_filter_error_keeps_last_result_and_enter_returns(library: Pa
         assert shown_title(app) == titles(app)[0]
 
 
-async def test_the_story_waits_for_a_pause_in_the_typing(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(story, "TYPING_DETAIL_DELAY", 2.0)
+async def test_the_story_waits_for_a_pause_in_the_typing(library: Path) -> None:
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert shown_title(app).startswith("Weekly roundup")
+        clock = screen(app).story.scheduler = FakeClock()  # the story's delay, on a clock moved by hand
         await pilot.press("slash")
         for key in "facial":  # "f" moves the cursor to another story; the rest keep it there
             await pilot.press(key)
-            await pilot.pause(0.6)  # 3.6 s in all, longer than the delay, but no pause that long
+            clock.advance(0.9 * TYPING_DETAIL_DELAY)  # 5.4 delays in all, but no pause that long
         assert screen(app).story.pending and shown_title(app).startswith("Weekly roundup")
-        await pilot.pause(2.5)
+        clock.advance(TYPING_DETAIL_DELAY)
         assert not screen(app).story.pending
+        await settle(pilot)
         assert shown_title(app) == titles(app)[0] and not shown_title(app).startswith("Weekly roundup")
 
 

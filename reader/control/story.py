@@ -37,7 +37,7 @@ class StoryNavigator:
         say: Callable[[str], None],
         rested: Callable[[str], None],
     ) -> None:
-        self._scheduler = scheduler
+        self.scheduler = scheduler
         self._show, self._say, self._rested = show, say, rested
         self.history: History[Visit] = History()
         self.list_path: str | None = None
@@ -77,7 +77,7 @@ class StoryNavigator:
             self._timer.stop()
         self.pending = True
         self._action = action
-        self._timer = self._scheduler.set_timer(TYPING_DETAIL_DELAY if typing else DETAIL_DELAY, self.now)
+        self._timer = self.scheduler.set_timer(TYPING_DETAIL_DELAY if typing else DETAIL_DELAY, self.now)
 
     def _show_resting(self, path: str) -> None:
         if self.history.current == path:
