@@ -14,7 +14,9 @@ from reader.app import ReaderApp
 from reader.control import folders
 from reader.control.story import TYPING_DETAIL_DELAY
 from reader.core.record import Record, RelatedStory
+from reader.core.settings import Settings
 from reader.core.state import StateStore
+from reader.messages import Filtered
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen, ReaderHost
 from reader.screens.problems import ProblemsScreen
@@ -509,15 +511,15 @@ async def test_a_list_drawn_first_page_first_keeps_the_cursor_on_its_record(tmp_
 
     write_corpus(tmp_path / "many", 1500, workers=1)
     sent: list[bool] = []
-    original = ArticlesPane.on_articles_pane_filtered
+    original = ArticlesPane.on_filtered
 
-    def recording(self: ArticlesPane, message: ArticlesPane.Filtered) -> None:
+    def recording(self: ArticlesPane, message: Filtered) -> None:
         sent.append(message.page.complete)
         original(self, message)
 
     app = ReaderApp([str(tmp_path / "many")])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ArticlesPane, "on_articles_pane_filtered", recording)
+        patch.setattr(ArticlesPane, "on_filtered", recording)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             articles = app.screen.query_one(ArticleList)
@@ -581,7 +583,7 @@ async def test_the_filter_label_is_muted_while_the_bar_is_closed_and_accented_wh
 async def test_the_topic_pane_narrows_below_100_columns_and_its_rows_follow(
     library: Path, width: int, pane: int, row: int
 ) -> None:
-    app = ReaderApp([str(library)])
+    app = ReaderApp([str(library)], settings=Settings(read_after=3600))  # the counts stay 4/4
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.resize_terminal(width, 40)

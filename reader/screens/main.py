@@ -29,6 +29,7 @@ from ..core.settings import Settings
 from ..core.state import StateStore
 from ..idle_gc import IdleCollector
 from ..keymap import MAIN_BINDINGS
+from ..messages import Counted, Loaded, Walked
 from ..widgets.article_list import ArticleList
 from ..widgets.articles_pane import ArticlesPane
 from ..widgets.detail import DetailPane
@@ -37,7 +38,6 @@ from ..widgets.status import StatusLine
 from ..widgets.story_pane import StoryPane
 from ..widgets.topics import TopicList, option_key
 from . import questions
-from .messages import Counted, Loaded, Walked
 from .problems import ProblemsScreen
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()

@@ -4,15 +4,14 @@ long one drawn from its first page while the rest is computed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.message import Message
 from textual.worker import get_current_worker
 
 from ..control.filtering import FilterRuns, Page, Request
+from ..messages import Filtered
 from .article_list import ArticleList
 
 
@@ -21,12 +20,6 @@ class ArticlesPane(Container):
 
     `select(page)` is the path the cursor should go to in a page (the story selected when the app last
     quit), or None; `landed()` is told when a list is shown."""
-
-    @dataclass
-    class Filtered(Message):
-        """A filter run's list, or its first page; stale generations are dropped."""
-
-        page: Page
 
     def __init__(
         self,
@@ -54,10 +47,10 @@ class ArticlesPane(Container):
     def run_filter(self, request: Request) -> None:
         """Sort and filter in a worker; the list keeps the last result until this one arrives."""
         worker = get_current_worker()
-        post = lambda page: self.post_message(self.Filtered(page))  # noqa: E731
+        post = lambda page: self.post_message(Filtered(page))  # noqa: E731
         self.listing.run(request, post, lambda: worker.is_cancelled)
 
-    def on_articles_pane_filtered(self, message: Filtered) -> None:
+    def on_filtered(self, message: Filtered) -> None:
         message.stop()
         page = message.page
         articles = self.query_one(ArticleList)

@@ -4,16 +4,15 @@ off the UI thread, and what keys act on while the focus is in it or a link was f
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.message import Message
 
 from ..control.story import StoryNavigator, Visit
 from ..core.library import Library
 from ..core.record import Problem, Record, RelatedStory, Summary
+from ..messages import StoryRead
 from .detail import DetailPane
 
 
@@ -23,14 +22,6 @@ class StoryPane(Container):
     `marks(path)` is the reading state (read, starred) of a record, `showing(summary)` is told when a
     record of the library is on screen, and `rested(summary)` when it is the one under the cursor, shown
     after the cursor rested on it."""
-
-    @dataclass
-    class Read(Message):
-        """The worker read a record for the story visited."""
-
-        visit: Visit
-        record: Record | Problem
-        mentions: list[Summary]
 
     def __init__(
         self,
@@ -77,9 +68,9 @@ class StoryPane(Container):
         """Read the full record from disk and find what mentions it."""
         record = self.library.load_record(path)
         mentions = self.library.mentioned_by(record) if isinstance(record, Record) else []
-        self.post_message(self.Read(path, record, mentions))
+        self.post_message(StoryRead(path, record, mentions))
 
-    def on_story_pane_read(self, message: Read) -> None:
+    def on_story_read(self, message: StoryRead) -> None:
         message.stop()
         if message.visit != self.navigator.current:
             return
