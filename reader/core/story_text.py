@@ -92,42 +92,55 @@ def title_key(title: str, provider: str = "", domain: str = "") -> str:
 
 
 def _stem(word: str) -> str:
-    """A crude fold of plural and verb endings, so 'launches', 'launched' and 'launch' meet."""
-    if len(word) > 4:
-        if word.endswith("ies"):
-            return word[:-3] + "y"
-        if word.endswith(("ches", "shes", "sses", "xes")):
-            return word[:-2]
-        if word.endswith("ing") and len(word) > 6:
-            return word[:-3]
-        if word.endswith("ed") and len(word) > 5:
-            return word[:-2] if not word.endswith("eed") else word
-        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            return word[:-1]
-    return word
+    """A crude fold of plural and verb endings, so 'exposes', 'exposed' and 'expose' meet."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith(("ss", "us", "is")):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
-_stems: dict[str, str] = {}
+# "38M", "2.5bn", "$10k": a number with a magnitude, written as the words outlets also use.
+_MAGNITUDE = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|m|mn|b|bn)\b")
+_MAGNITUDES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
+
+
+_stems: dict[str, str] = {}  # word -> stem, "" for a word not worth keeping
+_DIGIT = re.compile(r"\d")
+
+
+def _stem_of(word: str) -> str:
+    stem = "" if len(word) < 2 or word in STOPWORDS else intern(_stem(word))
+    if len(_stems) > 200_000:
+        _stems.clear()
+    _stems[word] = stem
+    return stem
 
 
 def words(text: str) -> list[str]:
     """The content words of a text, folded and stemmed, in order (duplicates kept)."""
     if "&" in text:
         text = html.unescape(text)
+    text = normalise_title(text)
+    if _DIGIT.search(text):
+        text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2)]}", text)
+    get = _stems.get
     out = []
-    for word in _WORD.findall(normalise_title(text)):
-        if len(word) < 2 or word in STOPWORDS:
-            continue
-        stem = _stems.get(word)
+    for word in _WORD.findall(text):
+        stem = get(word)
         if stem is None:
-            if len(_stems) > 200_000:
-                _stems.clear()
-            stem = _stems[word] = intern(_stem(word))
-        out.append(stem)
+            stem = _stem_of(word)
+        if stem:
+            out.append(stem)
     return out
 
 
 TITLE_WEIGHT = 2  # a word of the headline counts twice a word of the excerpt
+EXCERPT_CHARS = 400  # the opening of an excerpt says what it is about; the rest costs time
 
 
 def features(title: str, excerpt: str, provider: str = "", domain: str = "") -> dict[str, int]:
@@ -135,7 +148,7 @@ def features(title: str, excerpt: str, provider: str = "", domain: str = "") -> 
     weights: dict[str, int] = {}
     for word in words(strip_provider(title, provider, domain)):
         weights[word] = TITLE_WEIGHT
-    for word in set(words(excerpt[:600])):
+    for word in set(words(excerpt[:EXCERPT_CHARS])):
         weights[word] = weights.get(word, 0) + 1
     provider_words = set(words(provider)) | set(words(domain.partition(".")[0]))
     for word in provider_words:  # an outlet naming itself says nothing about the event
