@@ -23,6 +23,7 @@ from pathlib import Path
 BLOCK = 5  # each block of five records holds one unpublished duplicate and a record listing it
 SPAN_DAYS = 3 * 365
 RARE_WORDS = 20_000  # made-up words beside WORDS, so excerpts have rare words as real ones do
+RARE_SHARE = 0.2  # their Zipf weights scaled down: about one excerpt word in five is one of them
 OLD_DAYS = 365  # records from the first year use the older image style and may lack quality
 DAYS = [(date(2019, 1, 1) + timedelta(d)).isoformat() for d in range(SPAN_DAYS + 20)]
 
@@ -91,7 +92,8 @@ class Pools:
         made_up = sorted({"".join(rng.choices(letters, k=2 + _below(rng, 2))) for _ in range(RARE_WORDS)})
         rng.shuffle(made_up)
         vocabulary = WORDS + [w for w in made_up if w not in WORDS]
-        cumulative = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(vocabulary))))
+        cumulative = list(itertools.accumulate((1 if rank < len(WORDS) else RARE_SHARE) / (rank + 10)
+                                               for rank in range(len(vocabulary))))
         weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(topics)))
         pools = cls(topic_names(topics), weights, providers, vocabulary, cumulative, [])
         pools.sentences.extend(_sentence(rng, pools) for _ in range(4096))

@@ -205,26 +205,31 @@ class Grouper:
         return rec.item.id, Reason("first")
 
     def _idf(self, rec: Rec) -> dict[str, float]:
-        """How rare each of the record's words is among the records grouped before it (0 = common)."""
+        """How rare each of the record's words is among the records grouped before it (smoothed: a word
+        in every one still weighs 1, so the first records of a corpus can meet)."""
         df, n = self._window.df, self._window.n + 1
         log = math.log
-        return {word: max(0.0, log(n / (df.get(word, 0) + 0.5))) for word in rec.feats}
+        return {word: 1.0 + log(n / (df.get(word, 0) + 1)) for word in rec.feats}
 
     def _similar(self, rec: Rec, idf: dict[str, float]) -> tuple[str, Reason] | None:
         """The story whose members' words are most like the record's, if close enough."""
         settings, postings = self.settings, self._window.postings
         horizon = rec.time - settings.window_days * DAY
-        # Candidates, as a more-like-this search finds them: stories sharing the record's rarest
-        # words, those sharing most rarity first; a word common in the window finds none.
+        # Candidates, as a more-like-this search finds them: stories sharing the rarest of the
+        # record's words that the window's records hold (a word none holds finds nothing, a word
+        # too many hold finds too much), those sharing most rarity first.
         shared: dict[str, float] = {}
-        for word in sorted(idf, key=lambda word: (-idf[word], word))[: settings.rare_words]:
-            if idf[word] <= 0:
-                continue
+        looked = 0
+        for word in sorted(idf, key=lambda word: (-idf[word], word)):
             ids = postings.get(rec.day, word)
-            if ids and len(ids) <= settings.common_postings:
-                weight = idf[word]
-                for lead in {self._lead[i] for i in ids if self._recs[i].time >= horizon}:
-                    shared[lead] = shared.get(lead, 0.0) + weight
+            if not ids or len(ids) > settings.common_postings:
+                continue
+            weight = idf[word]
+            for lead in {self._lead[i] for i in ids if self._recs[i].time >= horizon}:
+                shared[lead] = shared.get(lead, 0.0) + weight
+            looked += 1
+            if looked == settings.rare_words:
+                break
         best: tuple[float, float, str, str] | None = None
         for lead in sorted(shared, key=lambda lead: (-shared[lead], lead))[: settings.candidates]:
             if not self._open(rec, lead):
