@@ -213,14 +213,14 @@ class Grouper:
 
     def _similar(self, rec: Rec, idf: dict[str, float]) -> tuple[str, Reason] | None:
         """The story whose members' words are most like the record's, if close enough."""
-        settings, postings = self.settings, self._window.postings
+        settings, postings, df = self.settings, self._window.postings, self._window.df
         horizon = rec.time - settings.window_days * DAY
         # Candidates, as a more-like-this search finds them: stories sharing the rarest of the
         # record's words that the window's records hold (a word none holds finds nothing, a word
         # too many hold finds too much), those sharing most rarity first.
         shared: dict[str, float] = {}
         looked = 0
-        for word in sorted(idf, key=lambda word: (-idf[word], word)):
+        for word in sorted((w for w in idf if w in df), key=lambda word: (-idf[word], word)):
             ids = postings.get(rec.day, word)
             if not ids or len(ids) > settings.common_postings:
                 continue
@@ -230,12 +230,15 @@ class Grouper:
             looked += 1
             if looked == settings.rare_words:
                 break
+        if not shared:
+            return None
+        squared = {word: weight * idf[word] * idf[word] for word, weight in rec.feats.items()}
         best: tuple[float, float, str, str] | None = None
         for lead in sorted(shared, key=lambda lead: (-shared[lead], lead))[: settings.candidates]:
             if not self._open(rec, lead):
                 continue
             members = self._members[lead]
-            scored = sorted(((self._cosine(rec, self._recs[m], idf), m) for m in members), reverse=True)
+            scored = sorted(((self._cosine(rec, squared, self._recs[m]), m) for m in members), reverse=True)
             top, peer = scored[0]
             support = scored[: settings.support] if settings.support else scored
             average = sum(score for score, _ in support) / len(support)
@@ -248,16 +251,13 @@ class Grouper:
         return lead, Reason("similar", peer, round(average, 4), round(top, 4))
 
     @staticmethod
-    def _cosine(rec: Rec, other: Rec, idf: dict[str, float]) -> float:
-        """Cosine of two records' word vectors, the shared words weighed by the record's rarity."""
+    def _cosine(rec: Rec, squared: dict[str, float], other: Rec) -> float:
+        """Cosine of two records' word vectors, the shared words weighed by the record's rarity
+        (`squared`: the record's weight times its rarity squared, by word)."""
         if not other.norm:
             return 0.0
-        mine, theirs = rec.feats, other.feats
-        dot = 0.0
-        for word, weight in (mine if len(mine) <= len(theirs) else theirs).items():
-            if word in mine and word in theirs:
-                rarity = idf[word]
-                dot += mine[word] * theirs[word] * rarity * rarity
+        theirs = other.feats
+        dot = sum(squared[word] * theirs[word] for word in squared.keys() & theirs.keys())
         return dot / (rec.norm * other.norm)
 
 

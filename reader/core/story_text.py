@@ -125,7 +125,7 @@ def words(text: str) -> list[str]:
     """The content words of a text, folded and stemmed, in order (duplicates kept)."""
     if "&" in text:
         text = html.unescape(text)
-    text = normalise_title(text)
+    text = text.casefold() if text.isascii() else normalise_title(text)
     if _DIGIT.search(text):
         text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2)]}", text)
     get = _stems.get

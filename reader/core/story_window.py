@@ -39,7 +39,7 @@ class Settings:
     url_days: float = 30.0  # a shared URL counts within this
     common_postings: int = 300  # a word in more of the window's records than this finds no candidates
     rare_words: int = 10  # a record seeks candidates by this many of its rarest words the window holds
-    candidates: int = 12  # stories compared in full with a record, those sharing most rare words
+    candidates: int = 4  # stories compared in full with a record, those sharing most rare words
     support: int = 3  # average over this many of the story's closest members (0: all of them)
 
 
