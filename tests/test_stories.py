@@ -4,6 +4,7 @@ and that the groups depend on the set of records only (any order, any batches)."
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 from datetime import datetime, timezone
@@ -303,6 +304,26 @@ def test_removing_and_adding_back_restores_the_groups(synthetic: list[Item]) -> 
     assert grouper.assignments() == grouped(*(i for i in synthetic if i not in gone)).assignments()
     grouper.add(gone)
     assert grouper.assignments() == expected
+
+
+def test_a_stored_grouper_goes_on_as_if_it_had_never_stopped(synthetic: list[Item]) -> None:
+    ordered = sorted(synthetic, key=lambda i: (i.timestamp or 0.0, i.id))
+    batch = grouped(*synthetic)
+    # Stop just before a record that joins a story by its words, in the later half.
+    split = next(at for at in range(300, len(ordered)) if batch.reason(ordered[at].id).how == "similar")
+    first, rest = ordered[:split], ordered[split:]
+    stored = json.loads(json.dumps(grouped(*first).state()))
+    restored = Grouper.from_state(stored)
+    assert restored.assignments() == grouped(*first).assignments()
+    restored.add(rest)
+    assert restored.assignments() == batch.assignments()
+    assert all(restored.reason(i.id) == batch.reason(i.id) for i in synthetic)
+    again = Grouper.from_state(stored)
+    again.add(rest[::-1][:50])  # the newest first, then older ones: replays from a restored state
+    again.add(rest[::-1][50:])
+    assert again.assignments() == batch.assignments()
+    with pytest.raises(ValueError):
+        Grouper.from_state({**stored, "version": 0})
 
 
 def test_story_ids_come_from_the_earliest_record_and_stay_while_it_does(synthetic: list[Item]) -> None:

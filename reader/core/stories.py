@@ -17,7 +17,8 @@ import hashlib
 import math
 from bisect import bisect_left, insort
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from reader.core.record import Record
 from reader.core.story_window import DAY, NO_TIME, Item, Rec, Settings, Window
@@ -29,8 +30,8 @@ __all__ = ["Grouper", "Item", "Reason", "Settings", "item_of", "story_id"]
 class Reason:
     """Why a record is in its story: 'first' (it began it), 'url', 'title' or 'similar' to `peer`.
 
-    For 'similar', `score` is the average cosine with the story's members and `best` the one with
-    `peer`; `detail` holds the shared URL key or headline key."""
+    For 'similar', `score` is the average cosine with the story's closest members and `best` the one
+    with `peer`; `detail` holds the shared URL key or headline key."""
 
     how: str
     peer: str = ""
@@ -53,6 +54,8 @@ def story_id(lead: str) -> str:
     """A story's id: a short digest of its earliest record's id, stable while that record stays."""
     return hashlib.blake2s(lead.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
+
+STATE_VERSION = 1
 
 
 class Grouper:
@@ -99,6 +102,49 @@ class Grouper:
     def assignments(self) -> dict[str, str]:
         """Record id -> story id, for every record."""
         return {record_id: story_id(lead) for record_id, lead in self._lead.items()}
+
+    # -- storing --------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """Everything needed to go on grouping later, as plain JSON-able data: the records (the fields
+        grouping reads), each one's story and reason, and the word counts."""
+        order = [record_id for _, record_id in self._order]
+        at = {record_id: index for index, record_id in enumerate(order)}
+        records = []
+        for record_id in order:
+            rec = self._recs[record_id]
+            item, reason = rec.item, self._reason[record_id]
+            records.append([item.id, item.title, item.excerpt, item.timestamp, item.provider, item.domain,
+                            list(item.urls), at[self._lead[record_id]], rec.norm,
+                            [reason.how, at.get(reason.peer, -1), reason.score, reason.best, reason.detail]])
+        return {"version": STATE_VERSION, "settings": asdict(self.settings), "records": records,
+                "df": dict(self._window.df)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Grouper:
+        """A grouper as `state()` left it, its records' stories and reasons taken as stored."""
+        if state.get("version") != STATE_VERSION:
+            raise ValueError(f"unknown story state version {state.get('version')!r}")
+        grouper = cls(Settings(**state["settings"]))
+        ids = [row[0] for row in state["records"]]
+        for row in state["records"]:
+            record_id, title, excerpt, timestamp, provider, domain, urls, lead, norm, why = row
+            rec = Rec(Item(record_id, title, excerpt, timestamp, provider, domain, tuple(urls)))
+            rec.norm = norm
+            grouper._recs[record_id] = rec
+            grouper._order.append(rec.key)
+            grouper._lead[record_id] = ids[lead]
+            grouper._members.setdefault(ids[lead], []).append(record_id)
+            how, peer, score, best, detail = why
+            grouper._reason[record_id] = Reason(how, ids[peer] if peer >= 0 else "", score, best, detail)
+        if grouper._order != sorted(grouper._order):
+            raise ValueError("story state records are out of order")
+        grouper._done = len(ids)
+        window = grouper._window
+        window.df.update(state["df"])
+        window.n = len(ids)
+        grouper._rewind_window(len(ids))
+        return grouper
 
     # -- changing -------------------------------------------------------------------------------
 
@@ -149,16 +195,24 @@ class Grouper:
             del self._reason[record_id]
             window.count(self._recs[record_id], -1)
         self._done = start
+        self._rewind_window(start)
+
+    def _rewind_window(self, start: int) -> None:
+        """Fill the windows with the records just before position `start`."""
+        order, settings = self._order, self.settings
         first = start
-        if start:
-            settings = self.settings
-            horizon = self._order[start][0] - max(settings.window_days, settings.span_days,
-                                                  settings.url_days, settings.title_days) * DAY - DAY
-            while first > 0 and self._order[first - 1][0] >= horizon:
+        while first > 0 and order[first - 1][0] == NO_TIME:
+            first -= 1
+        if first:  # the records within the longest window of the latest one with a time
+            latest = order[first - 1][0]
+            horizon = latest - max(settings.window_days, settings.span_days, settings.url_days,
+                                   settings.title_days) * DAY - DAY
+            while first > 0 and order[first - 1][0] >= horizon:
                 first -= 1
-        window.rebuild([self._recs[record_id] for _, record_id in self._order[first:start]])
-        if start:
-            window.advance(self._order[start - 1][0])
+            self._window.rebuild([self._recs[record_id] for _, record_id in order[first:start]])
+            self._window.advance(latest)
+        else:
+            self._window.rebuild([self._recs[record_id] for _, record_id in order[first:start]])
 
     def _run(self) -> None:
         """Group every record not yet grouped, in canonical order."""
