@@ -212,8 +212,9 @@ def test_a_chain_of_look_alikes_does_not_become_one_story() -> None:
 
 
 def test_a_story_spans_at_most_a_week() -> None:
-    daily = [item(f"d{day}", f"Zorvex recall widens to batch {day}", "Zorvex recalls its drones over batteries.",
-                  hours=24 * day, provider=f"P{day}") for day in range(10)]
+    recall = "Zorvex recalls its drones over batteries."
+    daily = [item(f"d{day}", f"Zorvex recall widens to batch {day}", recall, 24 * day, f"P{day}")
+             for day in range(10)]
     grouper = grouped(*background(), *daily)
     assert all(together(grouper, "d0", f"d{day}") for day in range(1, 8))
     assert not together(grouper, "d0", "d8") and not together(grouper, "d0", "d9")
