@@ -1,6 +1,6 @@
 """How fast stories are grouped: records a second for a synthetic corpus, in one batch and incrementally.
 
-    python benchmarks/stories_bench.py [--sizes 10000 100000] [--seed 0]
+    python benchmarks/stories_bench.py [--sizes 10000 100000] [--seed 0] [--cache /tmp]
 
 The records come from `reader.synth` (made in memory, parsed as the index parses them); only the
 grouping is timed. Target: >= 5,000 records/s at 100,000 records, so that grouping does not slow the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import pickle
 import sys
 import time
 import tracemalloc
@@ -34,10 +35,23 @@ def items(size: int, seed: int) -> list[Item]:
     return out
 
 
-def run(size: int, seed: int) -> None:
+def cached_items(size: int, seed: int, cache: Path | None) -> list[Item]:
+    """`items`, kept in `cache` (a pickle) between runs when a folder is given."""
+    path = cache / f"stories-bench-{size}-{seed}.pickle" if cache else None
+    if path and path.exists():
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # our own file, written below
     made = time.perf_counter()
     batch = items(size, seed)
     print(f"{size:,} records made and parsed in {time.perf_counter() - made:.1f} s")
+    if path:
+        with path.open("wb") as handle:
+            pickle.dump(batch, handle)
+    return batch
+
+
+def run(size: int, seed: int, cache: Path | None) -> None:
+    batch = cached_items(size, seed, cache)
     gc.collect()
     grouper = Grouper()
     start, cpu = time.perf_counter(), time.process_time()
@@ -78,9 +92,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, help="keep the parsed records in this folder between runs")
     args = parser.parse_args()
     for size in args.sizes:
-        run(size, args.seed)
+        run(size, args.seed, args.cache)
 
 
 if __name__ == "__main__":

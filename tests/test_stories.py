@@ -193,6 +193,18 @@ def test_pairs_that_must_not_merge(a: Item, b: Item) -> None:
     assert not together(grouper, "a", "b")
 
 
+def test_one_outlet_writing_twice_about_one_product_is_two_stories() -> None:
+    a = item("a", "Announcing general availability of code components for Power Apps portals",
+             "Code components for portals are now generally available to makers of Power Apps portals.", 0,
+             "Microsoft")
+    b = item("b", "Announcing general availability of Power Apps portals support for query data by Web API",
+             "Querying data with the portals Web API is now generally available for Power Apps portals.", 1,
+             "Microsoft")
+    assert not together(grouped(*background(), a, b), "a", "b")
+    other = item("b", b.title, b.excerpt, 1, "Neowin")  # from another outlet the same words are one event
+    assert together(grouped(*background(), a, other), "a", "b")
+
+
 def chain(length: int) -> list[Item]:
     """Headlines each sharing half its rare words with the next and none with the one after."""
     names = [f"{a}{b}" for a, b in itertools.product(SYLLABLES, repeat=2)][: 2 * (length + 1)]

@@ -14,6 +14,7 @@ earlier than some already grouped replays the turns after it, so `add` in any or
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from bisect import bisect_left, insort
 from collections.abc import Iterable
@@ -267,19 +268,21 @@ class Grouper:
 
     def _similar(self, rec: Rec, idf: dict[str, float]) -> tuple[str, Reason] | None:
         """The story whose members' words are most like the record's, if close enough."""
-        settings, postings, df = self.settings, self._window.postings, self._window.df
+        settings, postings, df, recs = self.settings, self._window.postings, self._window.df, self._recs
         horizon = rec.time - settings.window_days * DAY
         # Candidates, as a more-like-this search finds them: stories sharing the rarest of the
         # record's words that the window's records hold (a word none holds finds nothing, a word
         # too many hold finds too much), those sharing most rarity first.
         shared: dict[str, float] = {}
         looked = 0
+        common = max(settings.common_postings, settings.common_share * postings.count(rec.day))
+        lead_of = self._lead
         for word in sorted((w for w in idf if w in df), key=lambda word: (-idf[word], word)):
-            ids = postings.get(rec.day, word)
-            if not ids or len(ids) > settings.common_postings:
+            ids = postings.get(word)
+            if not ids or len(ids) > common:
                 continue
             weight = idf[word]
-            for lead in {self._lead[i] for i in ids if self._recs[i].time >= horizon}:
+            for lead in {lead_of[i] for i in ids[-settings.scan :] if recs[i].time >= horizon}:
                 shared[lead] = shared.get(lead, 0.0) + weight
             looked += 1
             if looked == settings.rare_words:
@@ -288,11 +291,12 @@ class Grouper:
             return None
         squared = {word: weight * idf[word] * idf[word] for word, weight in rec.feats.items()}
         best: tuple[float, float, str, str] | None = None
-        for lead in sorted(shared, key=lambda lead: (-shared[lead], lead))[: settings.candidates]:
+        for lead in heapq.nsmallest(settings.candidates, shared, key=lambda lead: (-shared[lead], lead)):
             if not self._open(rec, lead):
                 continue
             members = self._members[lead]
-            scored = sorted(((self._cosine(rec, squared, self._recs[m]), m) for m in members), reverse=True)
+            factor = settings.same_outlet
+            scored = sorted(((self._cosine(rec, squared, recs[m], factor), m) for m in members), reverse=True)
             top, peer = scored[0]
             support = scored[: settings.support] if settings.support else scored
             average = sum(score for score, _ in support) / len(support)
@@ -305,14 +309,16 @@ class Grouper:
         return lead, Reason("similar", peer, round(average, 4), round(top, 4))
 
     @staticmethod
-    def _cosine(rec: Rec, squared: dict[str, float], other: Rec) -> float:
+    def _cosine(rec: Rec, squared: dict[str, float], other: Rec, factor: float) -> float:
         """Cosine of two records' word vectors, the shared words weighed by the record's rarity
-        (`squared`: the record's weight times its rarity squared, by word)."""
+        (`squared`: the record's weight times its rarity squared, by word); times `factor` when both
+        come from one outlet."""
         if not other.norm:
             return 0.0
         theirs = other.feats
         dot = sum(squared[word] * theirs[word] for word in squared.keys() & theirs.keys())
-        return dot / (rec.norm * other.norm)
+        cosine = dot / (rec.norm * other.norm)
+        return cosine * factor if rec.outlet == other.outlet and rec.outlet else cosine
 
 
 def item_of(record: Record, record_id: str | None = None) -> Item:

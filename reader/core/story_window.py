@@ -37,17 +37,24 @@ class Settings:
     span_days: float = 7.0  # and joins no story begun longer ago than this (but by URL)
     title_days: float = 7.0  # a shared headline counts within this
     url_days: float = 30.0  # a shared URL counts within this
-    common_postings: int = 300  # a word in more of the window's records than this finds no candidates
+    # A word held by more of the window's records than `common_share` of them (and more than
+    # `common_postings`) is too common to find candidates by; others look at their latest `scan`.
+    common_share: float = 0.1
+    common_postings: int = 30
+    scan: int = 40
     rare_words: int = 10  # a record seeks candidates by this many of its rarest words the window holds
-    candidates: int = 4  # stories compared in full with a record, those sharing most rare words
+    candidates: int = 3  # stories compared in full with a record, those sharing most rare words
     support: int = 3  # average over this many of the story's closest members (0: all of them)
+    # Similarity with a record of the same outlet counts half: an outlet seldom reports one event twice
+    # under two URLs, but often writes about one product twice in a day.
+    same_outlet: float = 0.5
 
 
 class Rec:
     """One record with what grouping derived from it; the derived parts are dropped once the record
     is out of every window, and made again from the item if ever needed."""
 
-    __slots__ = ("item", "key", "time", "day", "norm", "_feats", "_ukeys", "_tkey")
+    __slots__ = ("item", "key", "time", "day", "norm", "outlet", "_feats", "_ukeys", "_tkey")
 
     def __init__(self, item: Item) -> None:
         self.item = item
@@ -55,6 +62,7 @@ class Rec:
         self.day = -1 if self.time == NO_TIME else int(self.time // DAY)
         self.key = (self.time, item.id)
         self.norm = 0.0  # the length of its word vector, by the rarity counted when it was grouped
+        self.outlet = (item.domain or item.provider).casefold().removeprefix("www.")
         self.drop()
 
     def drop(self) -> None:
@@ -93,35 +101,54 @@ class Rec:
 
 
 class _Days:
-    """Keys -> ids of the records that hold them, in buckets by day, the old days let go."""
+    """Keys -> ids of the records that hold them over the last `days` days (by day number), the ids
+    of each key in the order added; older days are let go as later days come."""
 
     def __init__(self, days: float) -> None:
         self.keep = int(math.ceil(days)) + 1
-        self.buckets: dict[int, dict[str, list[str]]] = {}
+        self.index: dict[str, list[str]] = {}
+        self.days: dict[int, dict[str, int]] = {}  # day -> key -> ids added that day
+        self.counts: dict[int, int] = {}  # day -> records added that day
+
+    def _let_go(self, day: int) -> None:
+        """Forget the days too old for `day` (the oldest ids are first in each list)."""
+        for old in [d for d in self.days if d <= day - self.keep]:
+            for key, count in self.days.pop(old).items():
+                ids = self.index[key]
+                del ids[:count]
+                if not ids:
+                    del self.index[key]
+            del self.counts[old]
 
     def add(self, day: int, keys: Iterable[str], record_id: str) -> None:
-        bucket = self.buckets.get(day)
-        if bucket is None:
-            bucket = self.buckets[day] = {}
-            for old in [d for d in self.buckets if d <= day - self.keep]:
-                del self.buckets[old]
+        added = self.days.get(day)
+        if added is None:
+            self._let_go(day)
+            added = self.days[day] = {}
+            self.counts[day] = 0
+        self.counts[day] += 1
+        index = self.index
         for key in keys:
-            ids = bucket.get(key)
+            ids = index.get(key)
             if ids is None:
-                bucket[key] = [record_id]
+                index[key] = [record_id]
             else:
                 ids.append(record_id)
+            added[key] = added.get(key, 0) + 1
 
-    def get(self, day: int, key: str) -> list[str]:
-        """The ids holding `key` from `day` back over the kept days, latest last."""
-        found: list[str] = []
-        for d in range(day - self.keep + 1, day + 1):
-            bucket = self.buckets.get(d)
-            if bucket:
-                ids = bucket.get(key)
-                if ids:
-                    found += ids
-        return found
+    def count(self, day: int) -> int:
+        """How many records were added over the kept days up to `day`."""
+        self._let_go(day)
+        return sum(self.counts.values())
+
+    def clear(self) -> None:
+        self.index.clear()
+        self.days.clear()
+        self.counts.clear()
+
+    def get(self, key: str) -> list[str]:
+        """The ids holding `key` over the kept days up to the day last given to `count`, latest last."""
+        return self.index.get(key, [])
 
 
 class _Keys:
@@ -209,7 +236,7 @@ class Window:
 
     def rebuild(self, earlier: list[Rec]) -> None:
         """Fill the day buckets from the records just before the next one (`earlier`, in order)."""
-        self.postings.buckets.clear()
+        self.postings.clear()
         self.by_url.clear()
         self.by_title.clear()
         self.held.clear()
