@@ -57,6 +57,7 @@ def story_id(lead: str) -> str:
 
 
 STATE_VERSION = 1
+FIRST = Reason("first")  # shared: most records begin their own story
 
 
 class Grouper:
@@ -137,7 +138,8 @@ class Grouper:
             grouper._lead[record_id] = ids[lead]
             grouper._members.setdefault(ids[lead], []).append(record_id)
             how, peer, score, best, detail = why
-            grouper._reason[record_id] = Reason(how, ids[peer] if peer >= 0 else "", score, best, detail)
+            reason = Reason(how, ids[peer] if peer >= 0 else "", score, best, detail)
+            grouper._reason[record_id] = FIRST if reason == FIRST else reason
         if grouper._order != sorted(grouper._order):
             raise ValueError("story state records are out of order")
         grouper._done = len(ids)
@@ -172,7 +174,12 @@ class Grouper:
             del self._order[bisect_left(self._order, self._recs.pop(record_id).key)]
         for record_id, rec in new.items():
             self._recs[record_id] = rec
-            insort(self._order, rec.key)
+        if len(new) > 64:  # one sort, not a list shift a record
+            self._order.extend(rec.key for rec in new.values())
+            self._order.sort()
+        else:
+            for rec in new.values():
+                insort(self._order, rec.key)
         self._run()
         changes: dict[str, str | None] = {i: None for i in dropped if i not in self._recs}
         for _, record_id in self._order[start:]:
@@ -257,7 +264,7 @@ class Grouper:
             found = self._similar(rec, idf)
             if found is not None:
                 return found
-        return rec.item.id, Reason("first")
+        return rec.item.id, FIRST
 
     def _idf(self, rec: Rec) -> dict[str, float]:
         """How rare each of the record's words is among the records grouped before it (smoothed: a word

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from sys import intern
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -41,8 +42,8 @@ class Settings:
     # `common_postings`) is too common to find candidates by; others look at their latest `scan`.
     common_share: float = 0.1
     common_postings: int = 30
-    scan: int = 40
-    rare_words: int = 10  # a record seeks candidates by this many of its rarest words the window holds
+    scan: int = 20
+    rare_words: int = 8  # a record seeks candidates by this many of its rarest words the window holds
     candidates: int = 3  # stories compared in full with a record, those sharing most rare words
     support: int = 3  # average over this many of the story's closest members (0: all of them)
     # Similarity with a record of the same outlet counts half: an outlet seldom reports one event twice
@@ -62,7 +63,7 @@ class Rec:
         self.day = -1 if self.time == NO_TIME else int(self.time // DAY)
         self.key = (self.time, item.id)
         self.norm = 0.0  # the length of its word vector, by the rarity counted when it was grouped
-        self.outlet = (item.domain or item.provider).casefold().removeprefix("www.")
+        self.outlet = intern((item.domain or item.provider).casefold().removeprefix("www."))
         self.drop()
 
     def drop(self) -> None:
