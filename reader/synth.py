@@ -88,7 +88,8 @@ class Pools:
         rng = random.Random(f"pools-{seed}")
         providers = sorted({f"{head} {tail}": (head + tail).lower() + rng.choice(TLDS)
                             for head in PROVIDER_HEADS for tail in PROVIDER_TAILS}.items())
-        letters = [c + v for c in "bcdfghjklmnprstvwz" for v in "aeiou"]
+        letters = [c + v for c in "bcdfghjklmnprstvw" for v in "aeiou"]  # no z, q, x: typing a filter
+        # such as "-zzzqx" letter by letter in tests must not hide records on its way
         made_up = sorted({"".join(rng.choices(letters, k=2 + _below(rng, 2))) for _ in range(RARE_WORDS)})
         rng.shuffle(made_up)
         vocabulary = WORDS + [w for w in made_up if w not in WORDS]
@@ -163,7 +164,7 @@ def _excerpt(rng: random.Random, pools: Pools, fresh: bool) -> str:
     return text + "."
 
 
-SYLLABLES = "zor vex kal ima tor quen dra lux mir sol van ter nyx pel oro bri cad fen gul hax".split()
+SYLLABLES = "mor vel kal ima tor ren dra lum mir sol van ter nyl pel oro bri cad fen gul hab".split()
 ACTIONS = [("launches", "unveils", "debuts", "rolls out", "introduces"),
            ("raises", "secures", "lands", "closes"), ("buys", "acquires", "snaps up", "takes over"),
            ("sues", "files suit against", "takes to court"), ("warns of", "flags", "reports")]
@@ -183,7 +184,7 @@ class Event:
     def draw(cls, rng: random.Random) -> Event:
         name = "".join(rng.choices(SYLLABLES, k=2 + _below(rng, 2))).capitalize()
         if rng.random() < 0.3:
-            name += f" {rng.choice('XSQ')}{2 + _below(rng, 8)}"
+            name += f" {rng.choice('TSR')}{2 + _below(rng, 8)}"
         things = rng.sample(WORDS, 3)
         filler = " ".join(rng.choices(WORDS, k=8))
         return cls(name, ACTIONS[_below(rng, len(ACTIONS))], things,
