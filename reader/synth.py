@@ -13,6 +13,7 @@ import os
 import random
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +22,8 @@ from pathlib import Path
 
 BLOCK = 5  # each block of five records holds one unpublished duplicate and a record listing it
 SPAN_DAYS = 3 * 365
+RARE_WORDS = 20_000  # made-up words beside WORDS, so excerpts have rare words as real ones do
+RARE_SHARE = 0.2  # their Zipf weights scaled down: about one excerpt word in five is one of them
 OLD_DAYS = 365  # records from the first year use the older image style and may lack quality
 DAYS = [(date(2019, 1, 1) + timedelta(d)).isoformat() for d in range(SPAN_DAYS + 20)]
 
@@ -75,18 +78,27 @@ class Pools:
     topics: list[str]
     topic_weights: list[float]
     providers: list[tuple[str, str]]
-    sentences: list[str]
+    vocabulary: list[str]  # excerpt words, most frequent first: WORDS, then made-up rarer words
+    vocabulary_weights: list[float]  # cumulative, Zipf-like, as words are spread in real text
+    sentences: list[str]  # for related items' excerpts, which nothing compares
 
     @classmethod
     def build(cls, seed: int, topics: int) -> Pools:
-        """The pools for one corpus; drawing sentences once keeps per-record work cheap."""
+        """The pools for one corpus, drawn once so that per-record work stays cheap."""
         rng = random.Random(f"pools-{seed}")
         providers = sorted({f"{head} {tail}": (head + tail).lower() + rng.choice(TLDS)
                             for head in PROVIDER_HEADS for tail in PROVIDER_TAILS}.items())
-        sentences = [" ".join(rng.choices(WORDS, k=rng.randint(10, 30))).capitalize()
-                     for _ in range(4096)]
+        letters = [c + v for c in "bcdfghjklmnprstvw" for v in "aeiou"]  # no z, q, x: typing a filter
+        # such as "-zzzqx" letter by letter in tests must not hide records on its way
+        made_up = sorted({"".join(rng.choices(letters, k=2 + _below(rng, 2))) for _ in range(RARE_WORDS)})
+        rng.shuffle(made_up)
+        vocabulary = WORDS + [w for w in made_up if w not in WORDS]
+        cumulative = list(itertools.accumulate((1 if rank < len(WORDS) else RARE_SHARE) / (rank + 10)
+                                               for rank in range(len(vocabulary))))
         weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(topics)))
-        return cls(topic_names(topics), weights, providers, sentences)
+        pools = cls(topic_names(topics), weights, providers, vocabulary, cumulative, [])
+        pools.sentences.extend(_sentence(rng, pools) for _ in range(4096))
+        return pools
 
 
 def topic_names(k: int) -> list[str]:
@@ -127,12 +139,22 @@ def _title(rng: random.Random) -> tuple[str, str]:
     return " ".join(words), slug
 
 
-def _excerpt(rng: random.Random, sentences: list[str]) -> str:
+def _sentence(rng: random.Random, pools: Pools) -> str:
+    """Ten to thirty words, mostly common ones: no two records share a sentence by chance."""
+    words = rng.choices(pools.vocabulary, cum_weights=pools.vocabulary_weights, k=10 + _below(rng, 21))
+    return " ".join(words).capitalize()
+
+
+def _excerpt(rng: random.Random, pools: Pools, fresh: bool) -> str:
     """An excerpt: sometimes empty, cut off with `...` or `[…]`, or holding `&nbsp;`."""
     r = rng.random()
     if r < 0.04:
         return ""
-    text = ". ".join(rng.choices(sentences, k=1 + _below(rng, 4)))
+    count = 1 + _below(rng, 4)
+    if fresh:
+        text = ". ".join(_sentence(rng, pools) for _ in range(count))
+    else:
+        text = ". ".join(rng.choices(pools.sentences, k=count))
     if r < 0.24:
         return text + "..."
     if r < 0.34:
@@ -142,9 +164,59 @@ def _excerpt(rng: random.Random, sentences: list[str]) -> str:
     return text + "."
 
 
+SYLLABLES = "mor vel kal ima tor ren dra lum mir sol van ter nyl pel oro bri cad fen gul hab".split()
+ACTIONS = [("launches", "unveils", "debuts", "rolls out", "introduces"),
+           ("raises", "secures", "lands", "closes"), ("buys", "acquires", "snaps up", "takes over"),
+           ("sues", "files suit against", "takes to court"), ("warns of", "flags", "reports")]
+STORY_RATE = 0.35  # share of blocks whose first records report one event under reworded headlines
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One happening several outlets report: a named subject, an action and what it is about."""
+
+    name: str
+    actions: tuple[str, ...]
+    things: list[str]
+    sentence: str
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> Event:
+        name = "".join(rng.choices(SYLLABLES, k=2 + _below(rng, 2))).capitalize()
+        if rng.random() < 0.3:
+            name += f" {rng.choice('TSR')}{2 + _below(rng, 8)}"
+        things = rng.sample(WORDS, 3)
+        filler = " ".join(rng.choices(WORDS, k=8))
+        return cls(name, ACTIONS[_below(rng, len(ACTIONS))], things,
+                   f"{name} {things[0]} {things[1]} {filler} {things[2]}".capitalize())
+
+    def headline(self, rng: random.Random) -> str:
+        """The event told another way: another verb, the words in another order, an extra word or not."""
+        things = self.things[:]
+        rng.shuffle(things)
+        action = self.actions[_below(rng, len(self.actions))]
+        extra = [rng.choice(WORDS)] if rng.random() < 0.5 else []
+        if rng.random() < 0.3:
+            return " ".join([things[0].capitalize(), things[1], *extra, "as", self.name, action, things[2]])
+        return " ".join([self.name, action, *things, *extra])
+
+
+def _cover(rng: random.Random, story: Story, event: Event, day: int) -> None:
+    """Make `story` one outlet's report of `event`: its headline, excerpt and day."""
+    story.title = event.headline(rng)
+    if rng.random() < 0.1:  # an outlet signing its headline
+        story.title += f" - {story.provider[0]}"
+    story.slug = slugify(story.title)[:60].strip("-")
+    opening = event.sentence if rng.random() < 0.7 else event.headline(rng).capitalize()
+    story.excerpt = f"{opening}. {story.excerpt}" if story.excerpt else opening + "."
+    story.day = day
+    story.when = f"{DAYS[day]}{story.when[10:]}"
+
+
 def _story(rng: random.Random, serial: str, day: int, pools: Pools, video_rate: float,
-           image_rate: float) -> Story:
-    """Draw one story published on DAYS[day] with a URL unique to serial."""
+           image_rate: float, *, fresh: bool = False) -> Story:
+    """Draw one story published on DAYS[day] with a URL unique to serial (a fresh excerpt for a record,
+    pooled sentences for a related item)."""
     title, slug = _title(rng)
     name, domain = pools.providers[_below(rng, len(pools.providers))]
     path = f"{DAYS[day].replace('-', '/')}/{slug}-{serial}/"
@@ -160,7 +232,8 @@ def _story(rng: random.Random, serial: str, day: int, pools: Pools, video_rate: 
     minute = _below(rng, 1440)
     when = f"{DAYS[day]}T{minute // 60:02d}:{minute % 60:02d}:00Z"
     kind = "video" if rng.random() < video_rate else "article"
-    return Story(title, slug, _excerpt(rng, pools.sentences), day, when, f"https://www.{domain}/{path}",
+    excerpt = _excerpt(rng, pools, fresh)
+    return Story(title, slug, excerpt, day, when, f"https://www.{domain}/{path}",
                  amp, kind, (name, domain), min(189, int(rng.expovariate(1 / 45))), images)
 
 
@@ -240,7 +313,12 @@ def _block(seed: int, block: int, n: int, pools: Pools) -> list[tuple[str, str]]
     size = min(BLOCK, n - first)
     duplicate = rng.randrange(size) if size >= 2 else -1
     host = (duplicate + rng.randrange(1, size)) % size if size >= 2 else -1
-    stories = [_story(rng, str(first + k), start + _below(rng, 10), pools, 0.1, 0.7) for k in range(size)]
+    stories = [_story(rng, str(first + k), start + _below(rng, 10), pools, 0.1, 0.7, fresh=True)
+               for k in range(size)]
+    if size >= 2 and rng.random() < STORY_RATE:
+        event, day = Event.draw(rng), stories[0].day
+        for story in stories[: 2 + _below(rng, size - 1)]:
+            _cover(rng, story, event, min(day + _below(rng, 3), len(DAYS) - 1))
     files = []
     for k, story in enumerate(stories):
         index = first + k
@@ -257,6 +335,13 @@ def _block(seed: int, block: int, n: int, pools: Pools) -> list[tuple[str, str]]
         text = _record(rng, story, related, topics, k == duplicate, keep_quality)
         files.append((f"{slugify(chosen[0])}/_news/{DAYS[story.day]}-{story.slug}-{index}.md", text))
     return files
+
+
+def generate(n: int, seed: int = 0, topics: int = 40) -> Iterator[tuple[str, str]]:
+    """(relative path, text) of each of the n records `write_corpus` would write, without writing them."""
+    pools = Pools.build(seed, topics)
+    for block in range(-(-n // BLOCK)):
+        yield from _block(seed, block, n, pools)
 
 
 def _write_blocks(out: str, seed: int, blocks: range, n: int, topics: int) -> tuple[list[str], int]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reader.synth import write_corpus
+from reader.synth import BLOCK, STORY_RATE, SYLLABLES, WORDS, write_corpus
 
 N = 200
 NAME = re.compile(r"[a-z0-9-]+/_news/\d{4}-\d{2}-\d{2}-[a-z0-9-]+-\d+\.md")
@@ -193,3 +193,26 @@ def test_another_seed_writes_another_corpus(tmp_path: Path, corpus: tuple[Path, 
 def test_topic_pool_size_bounds_the_topics(tmp_path: Path) -> None:
     paths = write_corpus(tmp_path, 50, seed=3, topics=2)
     assert len({p.relative_to(tmp_path).parts[0] for p in paths}) <= 2
+
+
+def test_some_events_are_reported_several_times_under_reworded_headlines(
+    corpus: tuple[Path, list[Path]], records: list[dict[str, Any]]
+) -> None:
+    """A made-up name (syllables, not a WORDS word) marks one event; its records are close in time,
+    from several outlets, under headlines that differ."""
+    made_up = re.compile(f"(?:{'|'.join(SYLLABLES)})+")
+    by_event: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for path, record in zip(corpus[1], records):
+        index = int(path.stem.rsplit("-", 1)[1])
+        words = re.findall(r"[a-z]+", record["title"].lower())
+        names = [w for w in words if w not in WORDS and made_up.fullmatch(w)]
+        if names:
+            by_event.setdefault((index // BLOCK, names[0]), []).append(record)
+    several = [group for group in by_event.values() if len(group) >= 2]
+    assert len(several) >= N // BLOCK * STORY_RATE * 0.5
+    assert any(len(group) >= 4 for group in several)
+    for group in several:
+        times = [r["publishedDateTime"] for r in group]
+        assert (max(times) - min(times)).days <= 3
+        assert len({r.get("originalUrl") or r.get("webUrl") for r in group}) == len(group)
+    assert sum(len({r["title"] for r in group}) == len(group) for group in several) >= len(several) * 0.8

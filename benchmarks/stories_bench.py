@@ -1,0 +1,102 @@
+"""How fast stories are grouped: records a second for a synthetic corpus, in one batch and incrementally.
+
+    python benchmarks/stories_bench.py [--sizes 10000 100000] [--seed 0] [--cache /tmp]
+
+The records come from `reader.synth` (made in memory, parsed as the index parses them); only the
+grouping is timed. Target: >= 5,000 records/s at 100,000 records, so that grouping does not slow the
+index build (~2,800 records/s) much. Prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import pickle
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reader.core.frontmatter import parse_text  # noqa: E402
+from reader.core.record import Record  # noqa: E402
+from reader.core.stories import Grouper, Item, item_of  # noqa: E402
+from reader.synth import generate  # noqa: E402
+
+
+def items(size: int, seed: int) -> list[Item]:
+    """The grouping's view of `size` synthetic records."""
+    out = []
+    for relative, text in generate(size, seed):
+        record = parse_text(relative, text, related_in_full=False)
+        if isinstance(record, Record):
+            out.append(item_of(record))
+    return out
+
+
+def cached_items(size: int, seed: int, cache: Path | None) -> list[Item]:
+    """`items`, kept in `cache` (a pickle) between runs when a folder is given."""
+    path = cache / f"stories-bench-{size}-{seed}.pickle" if cache else None
+    if path and path.exists():
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # our own file, written below
+    made = time.perf_counter()
+    batch = items(size, seed)
+    print(f"{size:,} records made and parsed in {time.perf_counter() - made:.1f} s")
+    if path:
+        with path.open("wb") as handle:
+            pickle.dump(batch, handle)
+    return batch
+
+
+def run(size: int, seed: int, cache: Path | None) -> None:
+    batch = cached_items(size, seed, cache)
+    gc.collect()
+    grouper = Grouper()
+    start, cpu = time.perf_counter(), time.process_time()
+    grouper.add(batch)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    stories = grouper.stories()
+    several = sum(len(m) > 1 for m in stories.values())
+    hows: dict[str, int] = {}
+    for item in batch:
+        how = grouper.reason(item.id).how
+        hows[how] = hows.get(how, 0) + 1
+    print(f"  batch: {seconds:.2f} s, {size / seconds:,.0f} records/s ({size / cpu:,.0f} a CPU second); "
+          f"{len(stories):,} stories, "
+          f"{several:,} of 2+ records; joined by {hows}")
+    ordered = sorted(batch, key=lambda item: (item.timestamp or 0.0, item.id))
+    grouper = Grouper()
+    start = time.perf_counter()
+    for at in range(0, len(ordered), 100):
+        grouper.add(ordered[at : at + 100])
+    seconds = time.perf_counter() - start
+    print(f"  incremental, 100 newer records at a time: {seconds:.2f} s, {size / seconds:,.0f} records/s")
+    late = ordered[len(ordered) // 2]  # a record arriving out of order replays what follows it
+    grouper.remove([late.id])
+    start = time.perf_counter()
+    grouper.add([late])
+    print(f"  one record from the middle of the time range added last: {time.perf_counter() - start:.2f} s")
+    del grouper
+    gc.collect()
+    tracemalloc.start()
+    grouper = Grouper()
+    grouper.add(batch)
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  memory held by the grouper (tracemalloc, items excluded): {current / 2**20:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, help="keep the parsed records in this folder between runs")
+    args = parser.parse_args()
+    for size in args.sizes:
+        run(size, args.seed, args.cache)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""The sliding state story grouping keeps while it walks records in time order: word counts, word
+postings by day, and the URL and headline keys of recent records."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from sys import intern
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from reader.core.story_text import features, title_key, url_keys
+
+DAY = 86_400.0
+NO_TIME = math.inf  # records without a time sort last and join only by URL or headline
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """The few fields of a record that grouping reads; `timestamp` in seconds since the epoch (UTC)."""
+
+    id: str
+    title: str
+    excerpt: str = ""
+    timestamp: float | None = None
+    provider: str = ""
+    domain: str = ""
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The grouping's knobs; the defaults are the ones measured in benchmarks/stories_eval.py."""
+
+    threshold: float = 0.25  # a story's `support` closest members average at least this cosine
+    best_threshold: float = 0.25  # and its closest member at least this
+    window_days: float = 5.0  # a record is compared with records at most this much older
+    span_days: float = 7.0  # and joins no story begun longer ago than this (but by URL)
+    title_days: float = 7.0  # a shared headline counts within this
+    url_days: float = 30.0  # a shared URL counts within this
+    # A word held by more of the window's records than `common_share` of them (and more than
+    # `common_postings`) is too common to find candidates by; others look at their latest `scan`.
+    common_share: float = 0.1
+    common_postings: int = 30
+    scan: int = 20
+    rare_words: int = 8  # a record seeks candidates by this many of its rarest words the window holds
+    candidates: int = 3  # stories compared in full with a record, those sharing most rare words
+    support: int = 3  # average over this many of the story's closest members (0: all of them)
+    # Similarity with a record of the same outlet counts half: an outlet seldom reports one event twice
+    # under two URLs, but often writes about one product twice in a day.
+    same_outlet: float = 0.5
+
+
+class Rec:
+    """One record with what grouping derived from it; the derived parts are dropped once the record
+    is out of every window, and made again from the item if ever needed."""
+
+    __slots__ = ("item", "key", "time", "day", "norm", "outlet", "_feats", "_ukeys", "_tkey")
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.time = NO_TIME if item.timestamp is None or not math.isfinite(item.timestamp) else item.timestamp
+        self.day = -1 if self.time == NO_TIME else int(self.time // DAY)
+        self.key = (self.time, item.id)
+        self.norm = 0.0  # the length of its word vector, by the rarity counted when it was grouped
+        self.outlet = intern((item.domain or item.provider).casefold().removeprefix("www."))
+        self.drop()
+
+    def drop(self) -> None:
+        self.drop_words()
+        self.drop_keys()
+
+    def drop_words(self) -> None:
+        self._feats: dict[str, int] | None = None
+
+    def drop_keys(self) -> None:
+        self._ukeys: tuple[str, ...] | None = None
+        self._tkey: str | None = None
+
+    @property
+    def feats(self) -> dict[str, int]:
+        """Its content words and their weights."""
+        if self._feats is None:
+            item = self.item
+            self._feats = features(item.title, item.excerpt, item.provider, item.domain)
+        return self._feats
+
+    @property
+    def ukeys(self) -> tuple[str, ...]:
+        """Its URL keys."""
+        if self._ukeys is None:
+            self._ukeys = url_keys(self.item.urls)
+        return self._ukeys
+
+    @property
+    def tkey(self) -> str:
+        """Its headline key ("" when too short to tell)."""
+        if self._tkey is None:
+            item = self.item
+            self._tkey = title_key(item.title, item.provider, item.domain)
+        return self._tkey
+
+
+class _Days:
+    """Keys -> ids of the records that hold them over the last `days` days (by day number), the ids
+    of each key in the order added; older days are let go as later days come."""
+
+    def __init__(self, days: float) -> None:
+        self.keep = int(math.ceil(days)) + 1
+        self.index: dict[str, list[str]] = {}
+        self.days: dict[int, dict[str, int]] = {}  # day -> key -> ids added that day
+        self.counts: dict[int, int] = {}  # day -> records added that day
+
+    def _let_go(self, day: int) -> None:
+        """Forget the days too old for `day` (the oldest ids are first in each list)."""
+        for old in [d for d in self.days if d <= day - self.keep]:
+            for key, count in self.days.pop(old).items():
+                ids = self.index[key]
+                del ids[:count]
+                if not ids:
+                    del self.index[key]
+            del self.counts[old]
+
+    def add(self, day: int, keys: Iterable[str], record_id: str) -> None:
+        added = self.days.get(day)
+        if added is None:
+            self._let_go(day)
+            added = self.days[day] = {}
+            self.counts[day] = 0
+        self.counts[day] += 1
+        index = self.index
+        for key in keys:
+            ids = index.get(key)
+            if ids is None:
+                index[key] = [record_id]
+            else:
+                ids.append(record_id)
+            added[key] = added.get(key, 0) + 1
+
+    def count(self, day: int) -> int:
+        """How many records were added over the kept days up to `day`."""
+        self._let_go(day)
+        return sum(self.counts.values())
+
+    def clear(self) -> None:
+        self.index.clear()
+        self.days.clear()
+        self.counts.clear()
+
+    def get(self, key: str) -> list[str]:
+        """The ids holding `key` over the kept days up to the day last given to `count`, latest last."""
+        return self.index.get(key, [])
+
+
+class _Keys:
+    """Keys -> ids of the records holding them, for records no older than `days`, latest last."""
+
+    def __init__(self, days: float, recs: dict[str, Rec], keys: Callable[[Rec], Iterable[str]]) -> None:
+        self.span, self.recs, self.keys_of = days * DAY, recs, keys
+        self.index: dict[str, list[str]] = {}
+        self.order: deque[str] = deque()
+
+    def add(self, rec: Rec) -> None:
+        record_id = rec.item.id
+        for key in self.keys_of(rec):
+            self.index.setdefault(key, []).append(record_id)
+        self.order.append(record_id)
+
+    def expire(self, now: float) -> None:
+        order, recs, index = self.order, self.recs, self.index
+        while order and recs[order[0]].time < now - self.span:
+            for key in self.keys_of(recs[order.popleft()]):
+                ids = index[key]
+                del ids[0]
+                if not ids:
+                    del index[key]
+
+    def get(self, key: str) -> list[str]:
+        return self.index.get(key, [])
+
+    def clear(self) -> None:
+        self.index.clear()
+        self.order.clear()
+
+
+class Window:
+    """What the records grouped so far hold: word counts over all of them; word postings, URL and
+    headline keys over the last `window_days`, `url_days` and `title_days`."""
+
+    def __init__(self, settings: Settings, recs: dict[str, Rec]) -> None:
+        self.settings, self.recs = settings, recs
+        self.df: dict[str, int] = {}
+        self.n = 0
+        self.postings = _Days(settings.window_days)
+        self.by_url = _Keys(settings.url_days + 1, recs, lambda rec: rec.ukeys)
+        self.by_title = _Keys(settings.title_days + 1, recs, lambda rec: (rec.tkey,) if rec.tkey else ())
+        self.held: deque[str] = deque()  # records whose words are kept, oldest first
+        self.keyed: deque[str] = deque()  # records whose URL and headline keys are kept
+
+    def count(self, rec: Rec, sign: int) -> None:
+        """Count (sign 1) or uncount (-1) a record's words."""
+        df = self.df
+        for word in rec.feats:
+            count = df.get(word, 0) + sign
+            if count:
+                df[word] = count
+            else:
+                del df[word]
+        self.n += sign
+
+    def post(self, rec: Rec) -> None:
+        """Put a record into the day buckets."""
+        if rec.time == NO_TIME:
+            return
+        record_id = rec.item.id
+        self.postings.add(rec.day, rec.feats, record_id)
+        self.by_url.add(rec)
+        self.by_title.add(rec)
+        self.held.append(record_id)
+        self.keyed.append(record_id)
+
+    def advance(self, now: float) -> None:
+        """Let go of the words and keys of records too old to be compared with one at `now`."""
+        if now == NO_TIME:
+            return
+        settings, recs = self.settings, self.recs
+        self.by_url.expire(now)
+        self.by_title.expire(now)
+        horizon = now - max(settings.window_days, settings.span_days) * DAY - DAY
+        held = self.held
+        while held and recs[held[0]].time < horizon:
+            recs[held.popleft()].drop_words()
+        horizon = now - max(settings.url_days, settings.title_days) * DAY - DAY
+        keyed = self.keyed
+        while keyed and recs[keyed[0]].time < horizon:
+            recs[keyed.popleft()].drop_keys()
+
+    def rebuild(self, earlier: list[Rec]) -> None:
+        """Fill the day buckets from the records just before the next one (`earlier`, in order)."""
+        self.postings.clear()
+        self.by_url.clear()
+        self.by_title.clear()
+        self.held.clear()
+        self.keyed.clear()
+        for rec in earlier:
+            self.post(rec)

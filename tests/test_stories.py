@@ -1,0 +1,379 @@
+"""Story grouping: each signal's table, the linkage (what must and must not merge, chains included),
+and that the groups depend on the set of records only (any order, any batches)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from reader.core.frontmatter import parse_text
+from reader.core.record import Provider, Record, Urls
+from reader.core.stories import Grouper, Item, Settings, item_of, story_id
+from reader.core.story_text import features, strip_provider, title_key, url_key, words
+from reader.synth import BLOCK, SYLLABLES, WORDS, generate
+
+HOUR = 3600.0
+T0 = datetime(2021, 8, 23, 9, tzinfo=timezone.utc).timestamp()
+EXPOSES = "Microsoft Power Apps exposes 38 million records"
+MISCONFIGURATION = "Microsoft Power Apps misconfiguration exposes 38 million records"
+COMMUNITY_CALL = "Power Apps community call: custom pages and the modern designer"
+
+
+def item(record_id: str, title: str, excerpt: str = "", hours: float = 0.0, provider: str = "",
+         urls: tuple[str, ...] = (), timed: bool = True) -> Item:
+    """An Item published `hours` after T0 (or without a time)."""
+    domain = re.sub(r"[^a-z]", "", provider.lower()) + ".com" if provider else ""
+    return Item(record_id, title, excerpt, T0 + hours * HOUR if timed else None, provider, domain, urls)
+
+
+def grouped(*items: Item, settings: Settings | None = None) -> Grouper:
+    grouper = Grouper(settings)
+    grouper.add(items)
+    return grouper
+
+
+def together(grouper: Grouper, a: str, b: str) -> bool:
+    return grouper.story_of(a) == grouper.story_of(b)
+
+
+# -- signals -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://www.example.com/news/story-1?utm_source=x&utm_medium=rss",
+         "http://example.com/news/story-1"),
+        ("https://example.com/a/b/?fbclid=abc", "https://example.com/a/b"),
+        ("https://www.example.com/amp/news/story-1", "https://example.com/news/story-1"),
+        ("https://www-example-com.cdn.ampproject.org/c/s/www.example.com/news/story-1",
+         "https://example.com/news/story-1/"),
+        ("https://example.com/story?id=7&ocid=msn", "https://example.com/story?id=7"),
+    ],
+)
+def test_url_keys_equal_for_one_page(a: str, b: str) -> None:
+    assert url_key(a) and url_key(a) == url_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://example.com/story?id=7", "https://example.com/story?id=8"),  # the id is not tracking
+        ("https://example.com/news/story-1", "https://example.org/news/story-1"),
+        ("https://example.com/news/story-1", "https://example.com/news/story-2"),
+    ],
+)
+def test_url_keys_differ_for_other_pages(a: str, b: str) -> None:
+    assert url_key(a) != url_key(b)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.example.com/", "https://example.com", "mailto:x@y.z", "", "not a url"]
+)
+def test_home_pages_and_non_web_urls_give_no_key(url: str) -> None:
+    assert url_key(url) == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "provider", "expected"),
+    [
+        (f"{EXPOSES} - ZDNet", "ZDNet", EXPOSES),
+        (f"{EXPOSES} | The Verge", "The Verge", EXPOSES),
+        (f"{EXPOSES} - zdnet.com", "", EXPOSES),
+        (f"{EXPOSES} | Security | Wired", "Wired", EXPOSES),
+        ("Power Apps - What is new in the May release", "ZDNet",
+         "Power Apps - What is new in the May release"),
+        ("Rock - Paper - Scissors", "Paper", "Rock - Paper - Scissors"),  # too little would be left
+    ],
+)
+def test_strip_provider(title: str, provider: str, expected: str) -> None:
+    domain = provider.lower().replace(" ", "") + ".com" if provider else "zdnet.com"
+    assert strip_provider(title, provider, domain) == expected
+
+
+def test_title_keys_fold_case_punctuation_and_signature() -> None:
+    a = title_key(f"{MISCONFIGURATION} - ZDNet", "ZDNet", "zdnet.com")
+    b = title_key("MICROSOFT POWER APPS MISCONFIGURATION EXPOSES 38 MILLION RECORDS!", "Wired", "wired.com")
+    c = title_key("Microsoft Power Apps misconfiguration exposes 38 million users", "Wired", "wired.com")
+    assert a and a == b and a != c
+
+
+@pytest.mark.parametrize("title", ["Weekly update", "News", "Power Apps - ZDNet", ""])
+def test_short_titles_give_no_title_key(title: str) -> None:
+    assert title_key(title, "ZDNet", "zdnet.com") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Snafu Exposes 38M Records", ["snafu", "expos", "38", "million", "record"]),
+        ("exposed, expose, exposing", ["expos", "expos", "expos"]),
+        ("The company says it has launched its new apps", ["company", "launch", "app"]),
+        ("Start-up raises $2bn &amp; more", ["start", "rais", "billion"]),
+    ],
+)
+def test_words_fold_stems_magnitudes_and_drop_stopwords(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_features_weigh_headline_words_over_excerpt_words_and_ignore_the_outlet() -> None:
+    weights = features("Zorvex launches robot - TechCrunch", "Zorvex robot arm ships. TechCrunch has more.",
+                       "TechCrunch", "techcrunch.com")
+    assert weights["zorvex"] == 3 and weights["robot"] == 3 and weights["launch"] == 2 and weights["arm"] == 1
+    assert "techcrunch" not in weights
+
+
+# -- what must merge and what must not ---------------------------------------------------------
+
+EXPOSURE = "Misconfigured Power Apps portals left 38 million records open, researchers at UpGuard found."
+
+
+def background(n: int = 40) -> list[Item]:
+    """Unrelated Power Apps news around T0, so the topic's words are common."""
+    rng = random.Random(7)
+    subjects = ["canvas apps", "model-driven apps", "Dataverse", "portals", "Teams", "AI Builder",
+                "connectors", "Power Fx", "mobile apps", "licensing"]
+    verbs = ["gets", "adds", "improves", "previews", "updates", "expands"]
+    return [item(f"bg{i}", f"Microsoft Power Apps {rng.choice(verbs)} {rng.choice(subjects)} feature {i}",
+                 f"Microsoft announced Power Apps {rng.choice(subjects)} changes for makers, release {i}.",
+                 hours=-72 + i * 3, provider=rng.choice(["Microsoft", "ZDNet", "Neowin"]))
+            for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "how"),
+    [
+        (item("a", "One headline", "", 0, "ZDNet", ("https://zdnet.com/article/x-1?utm_source=rss",)),
+         item("b", "Another headline entirely", "", 30, "MSN", ("https://www.zdnet.com/article/x-1/",)),
+         "url"),
+        (item("a", "Headline", "", 0, "The Verge", ("https://theverge.com/2021/8/23/123/story",)),
+         item("b", "Headline again", "", 2, "The Verge",
+              ("https://www-theverge-com.cdn.ampproject.org/c/s/www.theverge.com/2021/8/23/123/story",)),
+         "url"),
+        (item("a", f"{MISCONFIGURATION} - ZDNet", "", 0, "ZDNet"),
+         item("b", MISCONFIGURATION.upper(), "", 50, "Neowin"), "title"),
+        (item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet"),
+         item("b", "38M records exposed by default settings in Microsoft Power Apps portals",
+              "UpGuard researchers found 38 million records exposed through Power Apps portals.", 5, "Wired"),
+         "similar"),
+    ],
+)
+def test_pairs_that_must_merge(a: Item, b: Item, how: str) -> None:
+    grouper = grouped(*background(), a, b)
+    assert together(grouper, "a", "b")
+    reason = grouper.reason("b")
+    assert reason.how == how and reason.peer == "a"
+    assert grouper.reason("a").how == "first"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # The same topic and company, another happening.
+        (item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet"),
+         item("b", "Microsoft Power Apps adds natural language app creation with GPT-3",
+              "Power Apps makers can now describe a formula in plain words, Microsoft said at Build.",
+              5, "Wired")),
+        # One headline, a month apart: a recurring title, not one event.
+        (item("a", COMMUNITY_CALL, "", 0, "Microsoft"), item("b", COMMUNITY_CALL, "", 24 * 30, "Microsoft")),
+        # The same words ten days later: past the window and the story's span.
+        (item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet"),
+         item("b", MISCONFIGURATION.replace("exposes", "exposed"), EXPOSURE, 240, "Wired")),
+        # A home page is no shared URL.
+        (item("a", "Zorvex raises money", "", 0, "ZDNet", ("https://www.microsoft.com/",)),
+         item("b", "Quenlux ships a robot", "", 1, "ZDNet", ("https://microsoft.com",))),
+    ],
+)
+def test_pairs_that_must_not_merge(a: Item, b: Item) -> None:
+    grouper = grouped(*background(), a, b)
+    assert not together(grouper, "a", "b")
+
+
+def test_one_outlet_writing_twice_about_one_product_is_two_stories() -> None:
+    a = item("a", "Announcing general availability of code components for Power Apps portals",
+             "Code components for portals are now generally available to makers of Power Apps portals.", 0,
+             "Microsoft")
+    b = item("b", "Announcing general availability of Power Apps portals support for query data by Web API",
+             "Querying data with the portals Web API is now generally available for Power Apps portals.", 1,
+             "Microsoft")
+    assert not together(grouped(*background(), a, b), "a", "b")
+    other = item("b", b.title, b.excerpt, 1, "Neowin")  # from another outlet the same words are one event
+    assert together(grouped(*background(), a, other), "a", "b")
+
+
+def chain(length: int) -> list[Item]:
+    """Headlines each sharing half its rare words with the next and none with the one after."""
+    names = [f"{a}{b}" for a, b in itertools.product(SYLLABLES, repeat=2)][: 2 * (length + 1)]
+    return [item(f"c{i}", " ".join(names[2 * i : 2 * i + 4]), " ".join(names[2 * i : 2 * i + 4]) + ".",
+                 hours=i, provider=f"Outlet{i}")
+            for i in range(length)]
+
+
+def test_a_chain_of_look_alikes_does_not_become_one_story() -> None:
+    links = chain(8)
+    grouper = grouped(*background(), *links)
+    stories = {grouper.story_of(link.id) for link in links}
+    assert len(stories) >= 3  # single linkage would make one story of all eight
+    for i, j in itertools.combinations(range(8), 2):
+        if j - i >= 3:  # records sharing nothing, nor with a shared neighbour, never meet
+            assert not together(grouper, f"c{i}", f"c{j}")
+
+
+def test_a_story_spans_at_most_a_week() -> None:
+    recall = "Zorvex recalls its drones over batteries."
+    daily = [item(f"d{day}", f"Zorvex recall widens to batch {day}", recall, 24 * day, f"P{day}")
+             for day in range(10)]
+    grouper = grouped(*background(), *daily)
+    assert all(together(grouper, "d0", f"d{day}") for day in range(1, 8))
+    assert not together(grouper, "d0", "d8") and not together(grouper, "d0", "d9")
+
+
+def test_a_record_like_two_stories_does_not_join_them() -> None:
+    x = [item(f"x{i}", f"Zorvex raises funding round {i}", "Zorvex raises funding from investors.", i, "P")
+         for i in range(3)]
+    y = [item(f"y{i}", f"Quenlux recalls drone batch {i}", "Quenlux recalls drones over batteries.", i, "Q")
+         for i in range(3)]
+    bridge = item("z", "Zorvex raises funding as Quenlux recalls drone batch",
+                  "Zorvex raises funding; Quenlux recalls drones.", 5, "R")
+    grouper = grouped(*background(), *x, *y, bridge)
+    assert all(together(grouper, "x0", f"x{i}") and together(grouper, "y0", f"y{i}") for i in range(3))
+    assert not together(grouper, "x0", "y0")
+
+
+def test_records_without_a_time_join_by_url_or_headline_only() -> None:
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet",
+             ("https://zdnet.com/article/exposure",))
+    by_url = item("b", "Another headline", "", provider="MSN",
+                  urls=("https://www.zdnet.com/article/exposure",), timed=False)
+    by_words = item("c", "38M records exposed by Microsoft Power Apps portals", EXPOSURE,
+                    provider="Wired", timed=False)
+    grouper = grouped(*background(), a, by_url, by_words)
+    assert together(grouper, "a", "b") and not together(grouper, "a", "c")
+
+
+def test_reasons_explain_each_join() -> None:
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet",
+             ("https://zdnet.com/article/exposure",))
+    b = item("b", "Another headline", "", 1, "MSN", ("https://www.zdnet.com/article/exposure?ocid=x",))
+    c = item("c", "38M records exposed by default settings in Microsoft Power Apps portals", EXPOSURE, 2,
+             "Wired")
+    grouper = grouped(*background(), a, b, c)
+    assert grouper.reason("a").describe() == "began the story"
+    assert grouper.reason("b").describe() == "same URL as a (zdnet.com/article/exposure)"
+    reason = grouper.reason("c")
+    assert reason.how == "similar" and reason.peer in ("a", "b") and 0.25 <= reason.score <= reason.best <= 1
+    assert grouper.members("c") == ["a", "b", "c"]
+
+
+# -- the groups depend on the set of records only ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def synthetic() -> list[Item]:
+    """Six hundred synthetic records (a third of the blocks report one event several times)."""
+    out = []
+    for relative, text in generate(600, seed=3):
+        record = parse_text(relative, text, related_in_full=False)
+        assert isinstance(record, Record)
+        out.append(item_of(record))
+    return out
+
+
+def test_shuffled_input_gives_the_same_groups(synthetic: list[Item]) -> None:
+    expected = grouped(*synthetic).assignments()
+    for seed in range(3):
+        shuffled = synthetic[:]
+        random.Random(seed).shuffle(shuffled)
+        assert grouped(*shuffled).assignments() == expected
+
+
+def test_adding_in_batches_in_any_order_equals_one_batch(synthetic: list[Item]) -> None:
+    batch = grouped(*synthetic)
+    expected = batch.assignments()
+    ordered = sorted(synthetic, key=lambda i: (i.timestamp or 0.0, i.id))
+    grouper = Grouper()
+    for at in range(0, len(ordered), 37):  # newer records each time: no replay
+        changes = grouper.add(ordered[at : at + 37])
+        assert set(changes) >= {i.id for i in ordered[at : at + 37]}
+    assert grouper.assignments() == expected
+    batches = [synthetic[at : at + 50] for at in range(0, len(synthetic), 50)]
+    random.Random(1).shuffle(batches)  # older records after newer: replays
+    grouper = Grouper()
+    for chunk in batches:
+        grouper.add(chunk)
+    assert grouper.assignments() == expected
+    assert {i.id: grouper.reason(i.id) for i in synthetic} == {i.id: batch.reason(i.id) for i in synthetic}
+
+
+def test_removing_and_adding_back_restores_the_groups(synthetic: list[Item]) -> None:
+    grouper = grouped(*synthetic)
+    expected = grouper.assignments()
+    gone = synthetic[100:130]
+    changes = grouper.remove(i.id for i in gone)
+    assert all(changes[i.id] is None for i in gone)
+    assert grouper.assignments() == grouped(*(i for i in synthetic if i not in gone)).assignments()
+    grouper.add(gone)
+    assert grouper.assignments() == expected
+
+
+def test_a_stored_grouper_goes_on_as_if_it_had_never_stopped(synthetic: list[Item]) -> None:
+    ordered = sorted(synthetic, key=lambda i: (i.timestamp or 0.0, i.id))
+    batch = grouped(*synthetic)
+    # Stop just before a record that joins a story by its words, in the later half.
+    split = next(at for at in range(300, len(ordered)) if batch.reason(ordered[at].id).how == "similar")
+    first, rest = ordered[:split], ordered[split:]
+    stored = json.loads(json.dumps(grouped(*first).state()))
+    restored = Grouper.from_state(stored)
+    assert restored.assignments() == grouped(*first).assignments()
+    restored.add(rest)
+    assert restored.assignments() == batch.assignments()
+    assert all(restored.reason(i.id) == batch.reason(i.id) for i in synthetic)
+    again = Grouper.from_state(stored)
+    again.add(rest[::-1][:50])  # the newest first, then older ones: replays from a restored state
+    again.add(rest[::-1][50:])
+    assert again.assignments() == batch.assignments()
+    with pytest.raises(ValueError):
+        Grouper.from_state({**stored, "version": 0})
+
+
+def test_story_ids_come_from_the_earliest_record_and_stay_while_it_does(synthetic: list[Item]) -> None:
+    grouper = grouped(*synthetic)
+    for story, members in grouper.stories().items():
+        assert story == story_id(members[0])
+    several = next(m for m in grouper.stories().values() if len(m) >= 3)
+    before = grouper.story_of(several[0])
+    latest = max(synthetic, key=lambda i: i.timestamp or 0.0)
+    grouper.add([Item("new", "Something else entirely happened", "", (latest.timestamp or 0) + 10 * 86400)])
+    assert grouper.story_of(several[0]) == before and grouper.story_of(several[-1]) == before
+    changes = grouper.remove([several[-1]])
+    assert changes == {several[-1]: None} and grouper.story_of(several[0]) == before
+
+
+def test_synthetic_events_are_found_with_few_false_merges(synthetic: list[Item]) -> None:
+    """Synthetic coverage of one event (same block, same made-up name) is the truth here."""
+    made_up = re.compile(f"(?:{'|'.join(SYLLABLES)})+")
+
+    def event(i: Item) -> str:
+        block = int(i.id.rsplit("-", 1)[1].removesuffix(".md")) // BLOCK
+        name = next((w for w in i.title.lower().split() if w not in WORDS and made_up.fullmatch(w)), None)
+        return f"{block}:{name}" if name else i.id
+
+    truth = {i.id: event(i) for i in synthetic}
+    found = grouped(*synthetic).assignments()
+    true_pairs = {p for p in itertools.combinations(sorted(truth), 2) if truth[p[0]] == truth[p[1]]}
+    found_pairs = {p for p in itertools.combinations(sorted(found), 2) if found[p[0]] == found[p[1]]}
+    assert len(true_pairs) > 100
+    assert len(found_pairs & true_pairs) / len(found_pairs) >= 0.9  # precision
+    assert len(found_pairs & true_pairs) / len(true_pairs) >= 0.8  # recall
+
+
+def test_item_of_takes_what_grouping_reads() -> None:
+    when = datetime(2021, 8, 23, 12, tzinfo=timezone.utc)
+    record = Record("t/_news/x.md", "Title", "Excerpt", when,
+                    Urls(original="https://a.com/x", web="https://b.com/y", amp="https://a.com/amp/x"),
+                    provider=Provider("A", "a.com"))
+    assert item_of(record) == Item("t/_news/x.md", "Title", "Excerpt", when.timestamp(), "A", "a.com",
+                                   ("https://a.com/x", "https://b.com/y", "https://a.com/amp/x", ""))
