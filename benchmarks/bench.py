@@ -283,6 +283,9 @@ def run(size: int, work: Path) -> None:
     folder = corpus(work, size)
     cache = work / f"cache-{size}-{uuid.uuid4().hex[:6]}"
     figures: dict[str, str] = {}
+    # A fresh reading state each run: a selection or reading marks left by an earlier run would be
+    # restored at start, and the first paint would then wait for a row that is not the newest.
+    shutil.rmtree(work / "data", ignore_errors=True)
     # Cold: no index. First paint in a terminal while the index is built, then the full build alone.
     scratch = work / "scratch-cache"
     shutil.rmtree(scratch, ignore_errors=True)
