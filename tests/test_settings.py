@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core import settings as settings_module
+from reader.core import settings_values as settings_module
 from reader.core.settings import (
     CONFIG_ENV,
     EXAMPLE,
@@ -290,8 +290,8 @@ def test_date_format_that_strftime_rejects(tmp_path: Path, monkeypatch: pytest.M
 
 def test_date_format_with_lone_surrogate_never_raises() -> None:
     # tomllib cannot produce one, but the check itself must survive it.
-    with pytest.raises(settings_module._Invalid):
-        settings_module._check_date_format("%Y\ud800", "/")
+    with pytest.raises(settings_module.InvalidValue):
+        settings_module.check_date_format("%Y\ud800", "/")
 
 
 # --- unknown keys -------------------------------------------------------------------------------
