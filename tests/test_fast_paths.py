@@ -12,13 +12,21 @@ from typing import Any
 import pytest
 
 from reader.cli import _openable, list_records, tsv_line
-from reader.core import index as index_module
-from reader.core import loader
-from reader.core.index import Entry, Index, _row, _summary
+from reader.core import index_schema as index_module
+from reader.core import loader, record_files
+from reader.core.index import Index
+from reader.core.index_rows import Entry
+from reader.core.index_rows import summary_columns as _row
+from reader.core.index_schema import PROBLEM_AT, summary_from_row
 from reader.core.query import parse_query
 from reader.core.record import Problem, Summary
 from reader.core.text import safe_text
 from reader.core.urls import open_refusal
+
+
+def _summary(path: str, columns: tuple[object, ...]) -> Summary:
+    """The summary of a stored row holding these summary columns."""
+    return summary_from_row((path, *(None,) * PROBLEM_AT, *columns))
 
 
 def summary(path: str, **fields: Any) -> Summary:
@@ -197,14 +205,14 @@ def tree(tmp_path: Path) -> Iterator[Path]:
     locked.chmod(0o755)
 
 
-def walked(paths: list[str], walker: Any = loader.walk) -> tuple[list[tuple[str, tuple[int, int]]], list[Problem]]:
+def walked(paths: list[str], walker: Any = record_files.walk_record_files) -> tuple[list[tuple[str, tuple[int, int]]], list[Problem]]:
     problems: list[Problem] = []
     return list(walker(paths, problems)), problems
 
 
 def test_walking_by_descriptor_finds_what_walking_by_path_finds(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     by_descriptor = walked([str(tree), str(tree / "sub" / "e.md")])
-    monkeypatch.setattr(loader, "_BY_DESCRIPTOR", False)
+    monkeypatch.setattr(record_files, "_BY_DESCRIPTOR", False)
     assert walked([str(tree), str(tree / "sub" / "e.md")]) == by_descriptor
     found = dict(by_descriptor[0])
     assert found[str(tree / "dangling.md")] == (-1, -1)
@@ -216,9 +224,10 @@ def test_walking_by_descriptor_finds_what_walking_by_path_finds(tree: Path, monk
 
 
 def test_walking_from_the_root_folder_makes_no_double_separators(monkeypatch: pytest.MonkeyPatch) -> None:
-    stack: list[str] = []
-    monkeypatch.setattr(loader, "_entries", lambda entries, prefix, stack: [(prefix, (0, 0))])
-    assert loader._folder(os.sep, stack) == [(os.sep, (0, 0))]
+    batches = record_files.FolderWalk([]).folders(os.sep, with_files=False)
+    assert next(batches).prefix == os.sep
+    monkeypatch.setattr(record_files, "_entries", lambda scanner, prefix, fd, with_files: ([], [], [prefix + "x"]))
+    assert record_files._read_folder(os.sep, os.sep, False) == ([], [], [os.sep + "x"])
 
 
 def test_a_load_leaves_nothing_frozen_and_the_collector_as_it_was(tmp_path: Path) -> None:

@@ -114,13 +114,13 @@ def project(value, want):  # type: ignore[no-untyped-def]
 
 
 def test_index_projection_equals_the_projected_full_parse(tmp_path: Path) -> None:
-    from reader.core.frontmatter import _INDEX_FIELDS
+    from reader.core.fields import INDEX_FIELDS
 
     for path in [*write_corpus(tmp_path, 120, seed=11), next(SEEDS.iterdir())]:
         text = front_matter(path)
-        fast = fastyaml.load(text, _INDEX_FIELDS)
+        fast = fastyaml.load(text, INDEX_FIELDS)
         assert fast is not None, path
-        assert fast == project(yaml.load(text, Loader=Loader), _INDEX_FIELDS), path
+        assert fast == project(yaml.load(text, Loader=Loader), INDEX_FIELDS), path
         assert "excerpt" not in fast.get("related", [{}])[0]  # the projection did drop what it should
 
 
@@ -178,16 +178,17 @@ def projects_alike(text: str, want: fastyaml.Want) -> bool:
 
 
 def test_projection_fast_path_reads_the_synthetic_corpus_and_seeds(tmp_path: Path) -> None:
-    from reader.core.frontmatter import _INDEX_FIELDS
+    from reader.core.fields import INDEX_FIELDS
 
     paths = [*write_corpus(tmp_path, 150, seed=13), *SEEDS.iterdir()]
     for path in paths:
-        assert projects_alike(front_matter(path), _INDEX_FIELDS), path  # answered, and alike
+        assert projects_alike(front_matter(path), INDEX_FIELDS), path  # answered, and alike
         projects_alike(front_matter(path), {"related": {"provider": {"name": None}}, "title": None})
 
 
 def test_projection_fast_path_agrees_on_hostile_records(tmp_path: Path) -> None:
-    from reader.core.frontmatter import _INDEX_FIELDS, _split_front_matter
+    from reader.core.fields import INDEX_FIELDS
+    from reader.core.frontmatter import _split_front_matter
 
     from .hostile import write_hostile_folder
 
@@ -196,7 +197,7 @@ def test_projection_fast_path_agrees_on_hostile_records(tmp_path: Path) -> None:
         text = path.read_bytes().decode("utf-8", "replace")
         split = _split_front_matter(text)
         for front in (text, split[0]) if split else (text,):
-            projects_alike(front, _INDEX_FIELDS)
+            projects_alike(front, INDEX_FIELDS)
 
 
 _RELATED_WANT = {"title": None, "related": {"title": None, "webUrl": None}}
@@ -259,9 +260,9 @@ _RELATED_WANT = {"title": None, "related": {"title": None, "webUrl": None}}
     ],
 )
 def test_projection_fast_path_agrees_on_odd_shapes(text: str) -> None:
-    from reader.core.frontmatter import _INDEX_FIELDS
+    from reader.core.fields import INDEX_FIELDS
 
-    for want in (_INDEX_FIELDS, _RELATED_WANT, {"title": None}, {"related": None}, {"related": {}}):
+    for want in (INDEX_FIELDS, _RELATED_WANT, {"title": None}, {"related": None}, {"related": {}}):
         projects_alike(text, want)
 
 
@@ -283,12 +284,12 @@ _ODD_LINES = [
     st.booleans(),
 )
 def test_projection_fast_path_agrees_on_any_arrangement_of_lines(lines: list, final_newline: bool) -> None:
-    from reader.core.frontmatter import _INDEX_FIELDS
+    from reader.core.fields import INDEX_FIELDS
 
     text = "".join(" " * indent + content + end for indent, content, end in lines)
     if not final_newline:
         text = text.rstrip("\n")
-    for want in (_INDEX_FIELDS, _RELATED_WANT):
+    for want in (INDEX_FIELDS, _RELATED_WANT):
         projects_alike(text, want)
 
 

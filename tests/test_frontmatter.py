@@ -18,16 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core import frontmatter
-from reader.core.frontmatter import (
-    MAX_FILE_BYTES,
-    MAX_RELATED,
-    MAX_TITLE,
-    MAX_TOPICS,
-    parse_date,
-    parse_text,
-    read_record,
-)
+from reader.core import fields, frontmatter
+from reader.core.fields import MAX_RELATED, MAX_TITLE, MAX_TOPICS, parse_date
+from reader.core.frontmatter import MAX_FILE_BYTES, parse_text, read_record
 from reader.core.record import Image, Problem, Provider, Record, Summary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -434,7 +427,7 @@ def test_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
     record = read_record(str(path))
     assert isinstance(record, Record), record
     assert record.title == "big"
-    assert len(record.body) == frontmatter.MAX_BODY and record.body.endswith("\u2026")
+    assert len(record.body) == fields.MAX_BODY and record.body.endswith("\u2026")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -730,6 +723,6 @@ def _text_in_full(value: str, limit: int, unescape: bool) -> str:
     st.booleans(),
 )
 def test_text_shortcut_for_printable_strings_agrees_with_one_line(value: str, limit: int, unescape: bool) -> None:
-    from reader.core.frontmatter import _text
+    from reader.core.fields import text_field as _text
 
     assert _text(value, limit, unescape=unescape) == _text_in_full(value, limit, unescape)

@@ -31,8 +31,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, OptionList, Static
 
 from reader.app import ReaderApp
-from reader.core import loader
-from reader.core.frontmatter import MAX_FILE_BYTES, MAX_TITLE, parse_text, read_record
+from reader.core import loader, parsing, record_files
+from reader.core.fields import MAX_TITLE
+from reader.core.frontmatter import MAX_FILE_BYTES, parse_text, read_record
 from reader.core.library import Library, load_library
 from reader.core.record import Problem, Record
 from reader.core.urls import refusal
@@ -105,10 +106,10 @@ def test_sparse_60_mb_file_is_a_problem_quickly(tmp_path: Path) -> None:
 def test_file_that_grows_past_the_limit_after_the_scan_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "grows.md"
     path.write_text("---\ntitle: small at scan time\n---\n")
-    found, _ = loader.scan([str(tmp_path)])
+    found, _ = record_files.scan_record_files([str(tmp_path)])
     with open(path, "r+b") as handle:
         handle.truncate(60 * 1024 * 1024)
-    entry = loader.parse_entry((str(path), *found[str(path)]))
+    entry = parsing.parse_entry((str(path), *found[str(path)]))
     assert isinstance(entry.result, Problem) and "too large" in entry.result.reason
 
 
@@ -122,7 +123,7 @@ def test_file_changed_between_scan_and_parse_is_a_problem(
     (folder / "stays.md").write_text("---\ntitle: stays\n---\n")
     victim = folder / "victim.md"
     victim.write_text("---\ntitle: victim\n---\n")
-    real_walk = loader.walk
+    real_walk = loader.walk_record_files
 
     def walk_then_change(paths: list[str], problems: list[Problem]):  # type: ignore[no-untyped-def]
         found = list(real_walk(paths, problems))  # the whole scan, then the change, then the parse
@@ -141,7 +142,7 @@ def test_file_changed_between_scan_and_parse_is_a_problem(
             victim.symlink_to(folder / "missing.md")
         yield from found
 
-    monkeypatch.setattr(loader, "walk", walk_then_change)
+    monkeypatch.setattr(loader, "walk_record_files", walk_then_change)
     finished: list[object] = []
     worker = threading.Thread(target=lambda: finished.append(load_library([str(folder)])), daemon=True)
     worker.start()

@@ -22,9 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reader.core.loader as loader
+import reader.core.parsing as parsing
 from reader import cli
-from reader.core.frontmatter import read_record, record_from_mapping
-from reader.core.index import MENTION, OWN, SCHEMA_VERSION, Entry, Index, key_hash
+from reader.core.fields import record_from_mapping
+from reader.core.frontmatter import read_record
+from reader.core.index import Index
+from reader.core.index_rows import Entry, key_hash
+from reader.core.index_schema import SCHEMA_VERSION, LinkRole
 from reader.core.library import Library, index_location, load_library, open_index
 from reader.core.loader import stream
 from reader.core.record import Problem, Record, RelatedStory, Summary, Urls
@@ -129,15 +133,15 @@ def load(paths: list[Path | str], location: Path, *, close: bool = False) -> tup
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths read and parsed from now on (parse_entry reads through loader.read_for_index)."""
+    """The paths read and parsed from now on (parse_entry reads through parsing.read_for_index)."""
     calls: list[str] = []
-    real = loader.read_for_index
+    real = parsing.read_for_index
 
     def counting(path: str, *args: Any, **kwargs: Any) -> tuple[Record | Problem, list[Any]]:
         calls.append(path)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(loader, "read_for_index", counting)
+    monkeypatch.setattr(parsing, "read_for_index", counting)
     return calls
 
 
@@ -145,8 +149,8 @@ def forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"parsed although the index is up to date: {args}")
 
-    monkeypatch.setattr(loader, "read_for_index", refuse)
-    monkeypatch.setattr(loader, "parse_entry", refuse)
+    monkeypatch.setattr(parsing, "read_for_index", refuse)
+    monkeypatch.setattr(parsing, "parse_entry", refuse)
 
 
 def rows(location: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -733,10 +737,10 @@ def test_link_queries_survive_a_restart(tmp_path: Path, monkeypatch: pytest.Monk
     index = Index(str(location))
     second = load_library([str(root)], index)
     assert answers(second) == expected
-    assert index.paths_with_keys([key_hash("t:story a")], OWN) == [(key_hash("t:story a"), str(a))]
+    assert index.paths_with_keys([key_hash("t:story a")], LinkRole.OWN) == [(key_hash("t:story a"), str(a))]
     title_a = key_hash("t:story a")
-    assert index.paths_with_keys([title_a], MENTION) == [(title_a, str(c))]
-    assert index.paths_with_keys([], OWN) == []
+    assert index.paths_with_keys([title_a], LinkRole.MENTION) == [(title_a, str(c))]
+    assert index.paths_with_keys([], LinkRole.OWN) == []
     index.close()
 
 
@@ -805,8 +809,9 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_loading(tmp_path: Path) -> N
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "FIRST_BATCH", 4)
-    monkeypatch.setattr(loader, "BATCH_SIZE", 4)
+    for module in (loader, parsing):
+        monkeypatch.setattr(module, "FIRST_BATCH", 4)
+        monkeypatch.setattr(module, "BATCH_SIZE", 4)
     monkeypatch.setattr(loader, "STORE_BATCH", 12)
 
 

@@ -13,10 +13,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core import fastyaml, frontmatter, loader, urls
+from reader.core import (
+    fastyaml,
+    fields,
+    frontmatter,
+    index_rows,
+    index_schema,
+    loader,
+    parsing,
+    record_files,
+    story_links,
+    urls,
+)
 from reader.core import index as index_module
-from reader.core.frontmatter import _INDEX_FIELDS, read_record, record_from_mapping
-from reader.core.index import MENTION, OWN, Entry, Index
+from reader.core.fields import INDEX_FIELDS, record_from_mapping
+from reader.core.frontmatter import read_record
+from reader.core.index import Index
+from reader.core.index_rows import Entry
+from reader.core.index_schema import LinkRole
 from reader.core.record import Problem, Summary
 from reader.synth import write_corpus
 
@@ -37,7 +51,7 @@ def plain_load(path: str) -> object:
     text = frontmatter._read_text(path)
     if isinstance(text, frontmatter.Problem):
         return text
-    return frontmatter._load_front_matter(path, text, _INDEX_FIELDS)
+    return frontmatter._load_front_matter(path, text, INDEX_FIELDS)
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -45,7 +59,7 @@ def plain_load(path: str) -> object:
 def test_a_file_split_as_bytes_loads_as_its_text_does(tmp_path: Path, pieces: list[bytes], suffix: str) -> None:
     path = tmp_path / f"record{suffix}"
     path.write_bytes(b"".join(pieces))
-    assert frontmatter._load_file_front_matter(str(path), _INDEX_FIELDS) == plain_load(str(path))
+    assert frontmatter._load_file_front_matter(str(path), INDEX_FIELDS) == plain_load(str(path))
 
 
 @pytest.mark.parametrize(
@@ -62,7 +76,7 @@ def test_a_file_split_as_bytes_loads_as_its_text_does(tmp_path: Path, pieces: li
 def test_odd_files_split_as_bytes_load_as_their_text_does(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "odd.md"
     path.write_bytes(content)
-    assert frontmatter._load_file_front_matter(str(path), _INDEX_FIELDS) == plain_load(str(path))
+    assert frontmatter._load_file_front_matter(str(path), INDEX_FIELDS) == plain_load(str(path))
 
 
 def test_the_split_as_bytes_is_the_split_of_the_text() -> None:
@@ -83,7 +97,7 @@ def test_the_corpus_seeds_and_hostile_files_load_alike(tmp_path: Path) -> None:
     write_hostile_folder(tmp_path / "hostile")
     paths = [*write_corpus(tmp_path / "corpus", 60, seed=5), *SEEDS.iterdir(), *(tmp_path / "hostile").iterdir()]
     for path in paths:
-        assert frontmatter._load_file_front_matter(str(path), _INDEX_FIELDS) == plain_load(str(path)), path
+        assert frontmatter._load_file_front_matter(str(path), INDEX_FIELDS) == plain_load(str(path)), path
 
 
 @settings(max_examples=400, deadline=None)
@@ -142,9 +156,9 @@ def test_record_columns_are_the_summary_s_row(data: dict[str, Any], body: str, h
     record = record_from_mapping("/news/a.md", data, body)
     summary = Summary.of(record)
     summary.has_related = has_related
-    columns = index_module.record_columns(record, has_related)
-    assert columns == index_module._row(summary)
-    assert [type(value) for value in columns] == [type(value) for value in index_module._row(summary)]
+    columns = index_rows.record_columns(record, has_related)
+    assert columns == index_rows.summary_columns(summary)
+    assert [type(value) for value in columns] == [type(value) for value in index_rows.summary_columns(summary)]
 
 
 def dump(index: Index) -> list[list[tuple[Any, ...]]]:
@@ -165,13 +179,13 @@ def reference_store(entries: list[Entry]) -> list[list[tuple[Any, ...]]]:
         if isinstance(entry.result, Problem):
             values: tuple[Any, ...] = (entry.result.reason,) + (None,) * 13
         else:
-            values = (None,) + index_module._row(entry.result)
+            values = (None,) + index_rows.summary_columns(entry.result)
         files.append((file_id, entry.path, entry.size, entry.mtime_ns, *values))
         if entry.own_keys or entry.mention_keys:
-            links += [(key, OWN, file_id) for key in entry.own_keys]
-            links += [(key, MENTION, file_id) for key in entry.mention_keys]
-            file_keys.append((file_id, index_module._packed(dict.fromkeys((*entry.own_keys, *entry.mention_keys)))))
-    db.executemany(f"INSERT INTO files (id, path, size, mtime_ns, problem, {index_module._COLUMNS}) VALUES ({','.join('?' * 18)})", files)
+            links += [(key, int(LinkRole.OWN), file_id) for key in entry.own_keys]
+            links += [(key, int(LinkRole.MENTION), file_id) for key in entry.mention_keys]
+            file_keys.append((file_id, index_rows.packed_keys(dict.fromkeys((*entry.own_keys, *entry.mention_keys)))))
+    db.executemany(f"INSERT INTO files (id, path, size, mtime_ns, problem, {index_schema.SUMMARY_COLUMNS}) VALUES ({','.join('?' * 18)})", files)
     db.executemany("INSERT INTO file_keys VALUES (?, ?)", file_keys)
     db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", sorted(links))
     tables = dump(index)
@@ -184,8 +198,8 @@ def some_entries(tmp_path: Path) -> list[Entry]:
 
     write_hostile_folder(tmp_path / "hostile")
     write_corpus(tmp_path / "corpus", 40, seed=9)
-    files = [(p, *s) for p, s in loader.walk([str(tmp_path)], [])]
-    entries = [loader.parse_entry(item) for item in files]
+    files = [(p, *s) for p, s in record_files.walk_record_files([str(tmp_path)], [])]
+    entries = [parsing.parse_entry(item) for item in files]
     # keys at the edges of 64 bits, repeated keys, a key both own and mentioned
     summary = next(e.result for e in entries if isinstance(e.result, Summary))
     edge, none = dataclasses.replace(summary, path="/x/edge.md"), dataclasses.replace(summary, path="/x/none.md")
@@ -200,8 +214,8 @@ def test_stored_rows_fill_the_tables_as_entries_did(tmp_path: Path, json_each: b
     assert sum(len(e.mention_keys) for e in entries) > 100
     monkeypatch.setattr(index_module, "_HAS_JSON_EACH", json_each)
     index = Index(":memory:")
-    index.store_rows([index_module.entry_row(e) for e in entries[:30]], bulk=True)
-    index.store_rows([index_module.entry_row(e) for e in entries[30:]])
+    index.store_rows([index_rows.entry_row(e) for e in entries[:30]], bulk=True)
+    index.store_rows([index_rows.entry_row(e) for e in entries[30:]])
     assert dump(index) == reference_store(entries)
     assert index._db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL again after a bulk store
     if json_each:
@@ -211,11 +225,11 @@ def test_stored_rows_fill_the_tables_as_entries_did(tmp_path: Path, json_each: b
 
 def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
     for entry in some_entries(tmp_path):
-        assert index_module.row_entry(index_module.entry_row(entry)) == entry
+        assert index_rows.row_entry(index_rows.entry_row(entry)) == entry
     # parse_entry goes through the row; its summary is the one Summary.of makes of the record
     for path in (tmp_path / "corpus").rglob("*.md"):
         info = path.stat()
-        entry = loader.parse_entry((str(path), info.st_size, info.st_mtime_ns))
+        entry = parsing.parse_entry((str(path), info.st_size, info.st_mtime_ns))
         record = read_record(str(path))
         assert entry.result == Summary.of(record)
 
@@ -223,9 +237,9 @@ def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
 def test_a_failed_store_leaves_nothing_staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     entries = some_entries(tmp_path)
     index = Index(":memory:")
-    index.store_rows([index_module.entry_row(e) for e in entries[:5]])
+    index.store_rows([index_rows.entry_row(e) for e in entries[:5]])
     before = dump(index)
-    rows = [index_module.entry_row(e) for e in entries[5:]]
+    rows = [index_rows.entry_row(e) for e in entries[5:]]
     rows.append(rows[-1][:17] + ("[1,", "", None))  # JSON SQLite refuses: the transaction fails
     with pytest.raises(sqlite3.Error):
         index.store_rows(rows)
@@ -262,19 +276,19 @@ def build(folder: Path, location: Path, **options: Any) -> tuple[list[loader.Bat
 
 
 def test_a_build_parsed_while_walking_equals_one_parsed_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    count = loader.POOL_THRESHOLD + 3 * loader.CHUNK + 17
+    count = parsing.POOL_THRESHOLD + 3 * parsing.CHUNK + 17
     many_files(tmp_path / "news", count)
     sent: list[int] = []
-    real_send = loader._Parsing._send
-    monkeypatch.setattr(loader._Parsing, "_send", lambda self, chunk: (sent.append(len(chunk)), real_send(self, chunk))[1])
+    real_send = parsing.ParsePool._send
+    monkeypatch.setattr(parsing.ParsePool, "_send", lambda self, chunk: (sent.append(len(chunk)), real_send(self, chunk))[1])
     pooled, pooled_tables = build(tmp_path / "news", tmp_path / "pooled.sqlite3", workers=2)
-    assert sum(sent) == count - loader.FIRST_BATCH and max(sent) == loader.CHUNK  # all of them, by the pool
+    assert sum(sent) == count - parsing.FIRST_BATCH and max(sent) == parsing.CHUNK  # all of them, by the pool
     here, here_tables = build(tmp_path / "news", tmp_path / "here.sqlite3", workers=1)
     assert pooled_tables == here_tables  # same rows, same ids (the same order), same links
     assert len(pooled_tables[0]) == count
     for batches in (pooled, here):
         assert sum(len(b.stats) for b in batches) == count
-        assert [b.total for b in batches if b.scan_problems is not None] == [count - loader.FIRST_BATCH]
+        assert [b.total for b in batches if b.scan_problems is not None] == [count - parsing.FIRST_BATCH]
         assert batches[-1].final
     flat = lambda batches: ([s for b in batches for s in b.summaries], [p for b in batches for p in b.problems])  # noqa: E731
     assert flat(pooled) == flat(here)
@@ -283,34 +297,34 @@ def test_a_build_parsed_while_walking_equals_one_parsed_here(tmp_path: Path, mon
 def test_a_pool_that_breaks_while_walking_leaves_nothing_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
-    count = loader.POOL_THRESHOLD + 2 * loader.CHUNK
+    count = parsing.POOL_THRESHOLD + 2 * parsing.CHUNK
     many_files(tmp_path / "news", count)
     sent = []
-    real_send = loader._Parsing._send
+    real_send = parsing.ParsePool._send
 
-    def breaking(self: loader._Parsing, chunk: list[tuple[str, int, int]]) -> None:
+    def breaking(self: parsing.ParsePool, chunk: list[tuple[str, int, int]]) -> None:
         sent.append(len(chunk))
         if len(sent) == 2:  # a worker killed: this submission and every later one fail
             self._pool.shutdown(wait=True)
             monkeypatch.setattr(self._pool, "submit", lambda *a: (_ for _ in ()).throw(BrokenProcessPool("killed")))
         real_send(self, chunk)
 
-    monkeypatch.setattr(loader._Parsing, "_send", breaking)
+    monkeypatch.setattr(parsing.ParsePool, "_send", breaking)
     _, tables = build(tmp_path / "news", tmp_path / "index.sqlite3", workers=2)
     _, expected = build(tmp_path / "news", tmp_path / "here.sqlite3", workers=1)
     assert len(sent) > 2 and tables == expected
 
 
 def test_closing_a_build_while_it_walks_stops_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    many_files(tmp_path / "news", loader.POOL_THRESHOLD + loader.CHUNK)
-    pools: list[loader._Parsing] = []
-    real_init = loader._Parsing.__init__
+    many_files(tmp_path / "news", parsing.POOL_THRESHOLD + parsing.CHUNK)
+    pools: list[parsing.ParsePool] = []
+    real_init = parsing.ParsePool.__init__
 
-    def recording(self: loader._Parsing, workers: int | None) -> None:
+    def recording(self: parsing.ParsePool, workers: int | None) -> None:
         real_init(self, workers)
         pools.append(self)
 
-    monkeypatch.setattr(loader._Parsing, "__init__", recording)
+    monkeypatch.setattr(parsing.ParsePool, "__init__", recording)
     index = Index(":memory:")
     batches = loader.stream([str(tmp_path / "news")], index, workers=2)
     next(batches)  # the first files, parsed here
@@ -327,20 +341,20 @@ def test_closing_a_build_while_it_walks_stops_the_pool(tmp_path: Path, monkeypat
 )
 def test_keys_hashed_a_list_at_a_time_make_the_same_row(own: list[str], mentions: list[str]) -> None:
     columns = (None,) * 13
-    expected = index_module.record_row(
-        "/p", 1, 2, columns, [index_module.key_hash(k) for k in own], list(dict.fromkeys(map(index_module.key_hash, mentions)))
+    expected = index_rows.record_row(
+        "/p", 1, 2, columns, [index_rows.key_hash(k) for k in own], list(dict.fromkeys(map(index_rows.key_hash, mentions)))
     )
-    assert index_module.keyed_row("/p", 1, 2, columns, own, mentions) == expected
+    assert index_rows.keyed_row("/p", 1, 2, columns, own, mentions) == expected
 
 
 def test_workers_leave_what_their_imports_made_out_of_the_cycle_collector() -> None:
     import gc
 
-    parsing = loader._Parsing(1)
+    pool = parsing.ParsePool(1)
     try:
-        assert parsing._pool.submit(gc.get_freeze_count).result() > 1000
+        assert pool._pool.submit(gc.get_freeze_count).result() > 1000
     finally:
-        parsing.close()
+        pool.close()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -381,7 +395,7 @@ _story = st.fixed_dictionaries(
 )
 
 
-def plain_mentions(links: list[frontmatter.RelatedLink]) -> list[str]:
+def plain_mentions(links: list[fields.RelatedLink]) -> list[str]:
     """The keys under which a record mentions its related stories, as `parse_row` made them from the
     links `read_for_index` gives: `link_keys(mention_keys(...))` of each, in order, without repeats."""
     mentions: dict[str, None] = {}
@@ -395,14 +409,14 @@ def plain_mentions(links: list[frontmatter.RelatedLink]) -> list[str]:
 
 
 def plain_related(value: Any) -> tuple[bool, list[str]]:
-    links = frontmatter._related_links(value)
+    links = fields.related_links(value)
     return bool(links), plain_mentions(links)
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_story | st.just("a story") | st.integers(), max_size=8) | _story | st.none() | st.just("x"))
 def test_related_keys_in_one_pass_are_those_of_the_related_links(value: Any) -> None:
-    has_related, mentions = loader.related_keys(value)
+    has_related, mentions = story_links.related_keys(value)
     assert (has_related, list(mentions)) == plain_related(value)
 
 
@@ -416,9 +430,9 @@ def test_related_keys_keep_every_key_in_its_place() -> None:
     ]
     expected = (True, ["a.example/1", "t:same title", "b.example/2", "t:café", "c.example/3", "t:last"])
     assert plain_related(stories) == expected
-    assert (lambda r: (r[0], list(r[1])))(loader.related_keys(stories)) == expected
-    assert loader.related_keys([{"featuredContent": "https://v.example/1"}])[0] is True
-    assert loader.related_keys([{"title": "  "}, "x"])[0] is False
+    assert (lambda r: (r[0], list(r[1])))(story_links.related_keys(stories)) == expected
+    assert story_links.related_keys([{"featuredContent": "https://v.example/1"}])[0] is True
+    assert story_links.related_keys([{"title": "  "}, "x"])[0] is False
 
 
 def test_rows_parsed_in_one_pass_are_the_plain_rows(tmp_path: Path) -> None:
@@ -426,16 +440,16 @@ def test_rows_parsed_in_one_pass_are_the_plain_rows(tmp_path: Path) -> None:
 
     write_hostile_folder(tmp_path / "hostile")
     write_corpus(tmp_path / "corpus", 60, seed=4)
-    files = [(p, *s) for p, s in loader.walk([str(tmp_path)], [])]
+    files = [(p, *s) for p, s in record_files.walk_record_files([str(tmp_path)], [])]
     for path, size, mtime_ns in files:
         result, links = frontmatter.read_for_index(path)
         if isinstance(result, Problem):
-            expected = index_module.problem_row(path, size, mtime_ns, result.reason)
+            expected = index_rows.problem_row(path, size, mtime_ns, result.reason)
         else:
-            own = loader.link_keys(urls.story_keys(result.urls), result.title)
-            columns = index_module.record_columns(result, bool(links))
-            expected = index_module.keyed_row(path, size, mtime_ns, columns, own, plain_mentions(links))
-        assert loader.parse_row((path, size, mtime_ns)) == expected, path
+            own = story_links.link_keys(urls.story_keys(result.urls), result.title)
+            columns = index_rows.record_columns(result, bool(links))
+            expected = index_rows.keyed_row(path, size, mtime_ns, columns, own, plain_mentions(links))
+        assert parsing.parse_row((path, size, mtime_ns)) == expected, path
     assert sum(1 for path, *_ in files if len(frontmatter.read_for_index(path)[1]) > 3) > 20
 
 
@@ -446,13 +460,13 @@ def test_a_new_index_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path
     old.execute("PRAGMA page_size=4096")
     old.execute("PRAGMA journal_mode=WAL")
     old.close()
-    for name, size in (("new.sqlite3", index_module.PAGE_SIZE), ("old.sqlite3", 4096)):
+    for name, size in (("new.sqlite3", index_schema.PAGE_SIZE), ("old.sqlite3", 4096)):
         index = Index(str(tmp_path / name))
-        index.store_rows([loader.parse_row((str(record), 1, 2))])
+        index.store_rows([parsing.parse_row((str(record), 1, 2))])
         assert len(dump(index)[2]) == 2
         assert index._db.execute("PRAGMA page_size").fetchone() == (size,)
         index.close()
-    assert index_module.PAGE_SIZE == 16_384
+    assert index_schema.PAGE_SIZE == 16_384
 
 
 @pytest.mark.parametrize("reported", [None, 0, 5])

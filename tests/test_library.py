@@ -15,10 +15,13 @@ import yaml
 
 from reader.core.counts import count
 from reader.core.frontmatter import read_record
-from reader.core.index import Entry, Index, key_hash
+from reader.core.index import Index
+from reader.core.index_rows import Entry, key_hash
 from reader.core.library import Library, load_library
-from reader.core.loader import POOL_THRESHOLD, Batch, parse_entries, parse_entry, scan
+from reader.core.loader import Batch
+from reader.core.parsing import POOL_THRESHOLD, parse_entries, parse_entry
 from reader.core.record import Problem, Record, RelatedStory, Summary, Urls
+from reader.core.record_files import scan_record_files as scan
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = sorted((REPO / "seeds").glob("*.txt"))[0]
@@ -519,7 +522,7 @@ def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(tmp_path: Pat
     """Quitting during a first load must not wait for the pool to parse the whole folder."""
     import time as time_module
 
-    from reader.core.loader import POOL_THRESHOLD, parse_entries
+    from reader.core.parsing import POOL_THRESHOLD, parse_entries
 
     body = "".join(f"k{i}: value {i}\n" for i in range(20_000))  # ~60 ms of parsing a file
     files = []
@@ -537,7 +540,7 @@ def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(tmp_path: Pat
 
 def reference_entry(item: tuple[str, int, int]) -> Entry:
     """parse_entry as first written, through RelatedStory objects: the reference for its shortcut."""
-    from reader.core.loader import link_keys, mention_keys
+    from reader.core.story_links import link_keys, mention_keys
     from reader.core.urls import story_keys
 
     path, size, mtime_ns = item

@@ -20,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import cli
-from reader.core import frontmatter, library, loader, warm_listing
+from reader.core import index_schema, library, record_files, warm_listing
+from reader.core.frontmatter import read_record
 from reader.core.identity import story_id
-from reader.core.index import Entry, Index
+from reader.core.index import Index
+from reader.core.index_rows import Entry
 from reader.core.query import parse_query
 from reader.core.record import Problem, Summary
 from reader.core.sorting import sort_summaries
@@ -193,7 +195,7 @@ def test_a_damaged_row_is_read_again_not_a_crash(news: Path, damage: str, monkey
 
 def test_a_file_that_vanishes_after_the_walk_is_reported(news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     listed([news])
-    real_walk = warm_listing.walk_files
+    real_walk = warm_listing.files_as_stored
     gone = news / "sub2" / "02.md"
 
     def walk_then_remove(paths: list[str]) -> Any:
@@ -201,7 +203,7 @@ def test_a_file_that_vanishes_after_the_walk_is_reported(news: Path, monkeypatch
         gone.unlink()
         return found
 
-    monkeypatch.setattr(warm_listing, "walk_files", walk_then_remove)
+    monkeypatch.setattr(warm_listing, "files_as_stored", walk_then_remove)
     out, err = listed([news], "", "json")
     assert f"{gone}: " in err and str(gone) not in out and len(out.splitlines()) == 40 - 1
 
@@ -245,22 +247,36 @@ def tree(tmp_path: Path) -> Iterator[Path]:
     locked.chmod(0o755)
 
 
+def stored_walk(paths: list[Path]) -> tuple[dict[str, tuple[int, ...]], list[Problem]]:
+    """What the warm listing compares with the index, back as {path: stamp}."""
+    files, problems = warm_listing.files_as_stored(map(str, paths))
+    found = {}
+    for file in files:
+        path, *stamp = file.split("\0")
+        found[path] = tuple(map(int, stamp))
+    return found, problems
+
+
 @pytest.mark.parametrize("by_descriptor", [True, False])
-def test_the_walk_finds_what_the_loader_finds(tree: Path, monkeypatch: pytest.MonkeyPatch, by_descriptor: bool) -> None:
-    monkeypatch.setattr(warm_listing, "_BY_DESCRIPTOR", by_descriptor and warm_listing._BY_DESCRIPTOR)
-    for paths in (
+def test_the_warm_listing_sees_the_files_the_loader_sees(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, by_descriptor: bool
+) -> None:
+    cases = (
         [tree], [tree / "sub", tree], [tree / "b.md", tree, tree / "b.md"], [tree / "a-link" / "e.md", tree / "sub"],
         [tree / "nothing", tree / "locked", tree / "dangling.md"], [tree / "sub" / "up" / "z"],
-    ):
-        assert warm_listing.walk(map(str, paths)) == loader.scan(list(map(str, paths))), paths
-    found, _ = warm_listing.walk([str(tree)])
+    )
+    monkeypatch.setattr(record_files, "_BY_DESCRIPTOR", False)
+    by_path = [record_files.scan_record_files(list(map(str, paths))) for paths in cases]
+    monkeypatch.setattr(record_files, "_BY_DESCRIPTOR", by_descriptor and record_files.os.stat in os.supports_dir_fd)
+    for paths, expected in zip(cases, by_path):
+        assert stored_walk(paths) == expected == record_files.scan_record_files(list(map(str, paths))), paths
+    found, _ = stored_walk([tree])
     assert (str(tree / "a-link" / "e.md") in found) != (str(tree / "sub" / "e.md") in found)  # one folder, read once
     assert found[str(tree / "dangling.md")] == (-1, -1) and str(tree / ".hidden.md") not in found
 
 
-def test_the_walk_knows_what_the_parser_reads_and_where_the_index_is() -> None:
-    assert warm_listing.RECORD_SUFFIXES == frontmatter.RECORD_SUFFIXES
-    assert warm_listing.index_location() == library.index_location()
+def test_the_index_lives_in_the_user_cache_folder(isolated_home: Path) -> None:
+    assert library.index_location() == str(isolated_home / "xdg_cache_home" / "reader" / "index.sqlite3")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -357,15 +373,13 @@ def test_the_sql_narrowing_never_loses_a_match(files: list[str], data: st.DataOb
     assert isinstance(answer, Listing) and answer.lines == expected and answer.problems == []
 
 
-def test_a_summary_from_a_row_is_the_index_s_own(news: Path) -> None:
+def test_a_summary_from_a_row_is_the_record_s_own(news: Path) -> None:
     listed([news])
-    index = Index(library.index_location())
-    by_index = {path: result for path, _, _, result in index.entries([str(news)]) if not isinstance(result, Problem)}
-    index.close()
     with sqlite3.connect(library.index_location()) as db:
-        rows = db.execute(f"SELECT path, {warm_listing._SUMMARY_COLUMNS} FROM files WHERE problem IS NULL").fetchall()
+        rows = db.execute(f"SELECT {index_schema.STORED_COLUMNS} FROM files WHERE problem IS NULL").fetchall()
     db.close()
-    assert {row[0]: warm_listing.summary_of_row(row) for row in rows} == by_index and len(by_index) == 40
+    by_row = {row[0]: index_schema.summary_from_row(row) for row in rows}
+    assert by_row == {path: Summary.of(read_record(path)) for path in by_row} and len(by_row) == 40  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------------------

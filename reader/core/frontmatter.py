@@ -3,52 +3,27 @@
 Limits (each gives a problem, not a crash), so that no file costs more than about a second or a
 bounded amount of memory: files larger than `MAX_FILE_BYTES` are not read; front matter with more
 than `MAX_YAML_ITEMS` lines and commas is not parsed (a megabyte of `[1,1,1,…]` is half a million
-objects to build); only
-regular files are opened (never a FIFO or device, so nothing blocks); the YAML must be a mapping.
-Coercion walks only the known fields, a bounded number of items each, so a YAML alias bomb is never
-expanded.
+objects to build); only regular files are opened (never a FIFO or device, so nothing blocks); the
+YAML must be a mapping. What becomes of each field is `fields`' business.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import stat
 from collections.abc import Callable
-from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
 import yaml
-from dateutil import parser as date_parser
 
 from . import fastyaml
-from .record import Image, Problem, Provider, Record, RelatedStory, Urls
-from .text import one_line, safe_text
+from .fields import INDEX_FIELDS, build_record, record_from_mapping, related_links
+from .record import Problem, Record
+from .text import one_line
 
 MAX_FILE_BYTES = 1024 * 1024  # real records reach ~143 KB
 MAX_YAML_ITEMS = 100_000  # lines plus commas: a 143 KB record has about 4,000
-MAX_TITLE = 1_000
-MAX_EXCERPT = 5_000
-MAX_SHORT = 300
-MAX_URL = 4_000
-MAX_BODY = 200_000
-MAX_TOPICS = 50
-MAX_IMAGES = 50
-MAX_RELATED = 500
-MAX_INT = 10**12
-
-RECORD_SUFFIXES = (".md", ".txt", ".yaml", ".yml")
-
-_URL_FIELDS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
-# What indexing reads of a record (fastyaml skips the rest unread): related stories only by title and URL.
-_INDEX_FIELDS: dict[str, Any] = {
-    **dict.fromkeys(
-        ("title", "excerpt", "publishedDateTime", "featuredContent", "type", "category", "quality", "heat",
-         "published", "removed", "provider", "topics", "images", "secured", *_URL_FIELDS)
-    ),
-    "related": dict.fromkeys(("title", *_URL_FIELDS)),
-}
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -78,9 +53,6 @@ _FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:
 _OPENING = re.compile(r"[ \t]*---[ \t]*\r?\n")
 _CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")  # from the newline before it: a literal to look for
 _EMPTY_FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
-_YEAR = re.compile(r"\d{4}")
-_DATE_DEFAULT = datetime(2000, 1, 1)
-_IFRAME_SRC = re.compile(r"""src\s*=\s*\\?["']([^"'\\]+)""", re.I)
 
 
 def read_record(path: str, *, related_in_full: bool = True) -> Record | Problem:
@@ -91,8 +63,6 @@ def read_record(path: str, *, related_in_full: bool = True) -> Record | Problem:
     return parse_text(path, text, related_in_full=related_in_full)
 
 
-# A related story as the index links it: (title, originalUrl, webUrl, ampWebUrl, cdnAmpWebUrl).
-RelatedLink = tuple[str, str, str, str, str]
 _Related = TypeVar("_Related")
 
 
@@ -102,14 +72,14 @@ def read_for_index(path: str, related: Callable[[Any], _Related] | None = None) 
     have given, as plain (title, URLs) tuples (building a RelatedStory each costs more than the rest).
     `related`, when given, is called with the front matter's `related` value (None for a problem)
     and what it returns is given instead of the tuples."""
-    links = _related_links if related is None else related
-    loaded = _load_file_front_matter(path, _INDEX_FIELDS)
+    links = related_links if related is None else related
+    loaded = _load_file_front_matter(path, INDEX_FIELDS)
     if isinstance(loaded, Problem):
         return loaded, links(None)
     data, body = loaded
     try:
         related_value = links(data.get("related"))
-        return _record(path, data, body, ()), related_value
+        return build_record(path, data, body, ()), related_value
     except Exception as error:  # as in parse_text
         return Problem(path, f"unreadable record: {one_line(type(error).__name__)}"), links(None)
 
@@ -208,7 +178,7 @@ def _os_reason(error: OSError) -> str:
 
 def parse_text(path: str, text: str, *, related_in_full: bool = True) -> Record | Problem:
     """Parse the text of one file: YAML front matter between `---` lines and an optional body."""
-    loaded = _load_front_matter(path, text, None if related_in_full else _INDEX_FIELDS)
+    loaded = _load_front_matter(path, text, None if related_in_full else INDEX_FIELDS)
     if isinstance(loaded, Problem):
         return loaded
     data, body = loaded
@@ -330,216 +300,3 @@ def _kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "number"
     return one_line(type(value).__name__)
-
-
-def record_from_mapping(
-    path: str, data: dict[Any, Any], body: str = "", *, related_in_full: bool = True
-) -> Record:
-    """Build a record from loaded front matter, coercing or ignoring fields of the wrong type.
-
-    With `related_in_full=False` the related stories carry only their titles and URLs: all the index
-    needs to link stories, at a fraction of the cost."""
-    return _record(path, data, body, _related(data.get("related"), related_in_full))
-
-
-def _record(path: str, data: dict[Any, Any], body: str, related: tuple[RelatedStory, ...]) -> Record:
-    title = _text(data.get("title"), MAX_TITLE, unescape=True)
-    if not title:
-        title = one_line(os.path.splitext(os.path.basename(path))[0], MAX_TITLE)
-    return Record(
-        path=path,
-        title=title,
-        excerpt=_text(data.get("excerpt"), MAX_EXCERPT, unescape=True),
-        published_at=parse_date(data.get("publishedDateTime")),
-        urls=_urls(data),
-        type=_text(data.get("type"), MAX_SHORT),
-        category=_text(data.get("category"), MAX_SHORT),
-        quality=_int(data.get("quality")),
-        heat=_int(data.get("heat")),
-        published=_bool(data.get("published"), default=True),
-        removed=_bool(data.get("removed"), default=False),
-        provider=_provider(data.get("provider")),
-        topics=_topics(data.get("topics")),
-        images=_images(data.get("images")),
-        related=related,
-        body=safe_text(body.strip("\r\n"), multiline=True, limit=MAX_BODY) if body.strip() else "",
-        has_secured=bool(data.get("secured")),
-    )
-
-
-def _text(value: Any, limit: int, *, unescape: bool = False) -> str:
-    if value.__class__ is str and len(value) <= limit and value.isprintable() and not (unescape and "&" in value):
-        # What one_line leaves of it: safe_text changes only characters that are not printable.
-        return " ".join(value.split())
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    elif isinstance(value, (int, float)):
-        value = str(value) if abs(value) < MAX_INT else ""
-    elif isinstance(value, (datetime, date)):
-        value = value.isoformat()
-    if not isinstance(value, str):
-        return ""
-    value = value[: limit * 4]  # bound the work before unescaping
-    if unescape and "&" in value:
-        value = html.unescape(value)
-    return one_line(value, limit)
-
-
-def _url(value: Any) -> str:
-    """URLs are kept as written (minus surrounding space) so that the open policy sees them whole."""
-    if not isinstance(value, str) or len(value) > MAX_URL:
-        return ""
-    return value.strip()
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value == value and abs(value) < MAX_INT:
-        return int(value)
-    if isinstance(value, str) and len(value) < 20:
-        try:
-            value = int(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, int) and abs(value) < MAX_INT:
-        return value
-    return None
-
-
-def _bool(value: Any, *, default: bool) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "yes", "on", "1"):
-            return True
-        if lowered in ("false", "no", "off", "0"):
-            return False
-    if isinstance(value, int):
-        return value != 0
-    return default
-
-
-def parse_date(value: Any) -> datetime | None:
-    """A YAML timestamp or a date string in any form dateutil reads; naive times are UTC."""
-    try:
-        if isinstance(value, datetime):
-            result = value
-        elif isinstance(value, date):
-            result = datetime(value.year, value.month, value.day)
-        elif isinstance(value, str) and 0 < len(value.strip()) <= 100 and _YEAR.search(value):
-            # A fixed default, so that a missing month or day never comes from today's date.
-            result = date_parser.parse(value.strip(), default=_DATE_DEFAULT)
-        else:
-            return None
-        if result.tzinfo is None:
-            result = result.replace(tzinfo=timezone.utc)
-        result.timestamp()  # reject times that cannot be placed on the timeline
-        return result
-    except (ValueError, OverflowError, TypeError, ArithmeticError):
-        return None
-
-
-def _provider(value: Any) -> Provider:
-    if isinstance(value, dict):
-        return Provider(_text(value.get("name"), MAX_SHORT), _text(value.get("domain"), MAX_SHORT))
-    return Provider(_text(value, MAX_SHORT))
-
-
-def _items(value: Any, limit: int) -> list[Any]:
-    if isinstance(value, list):
-        return value[:limit]
-    if value is None:
-        return []
-    return [value]
-
-
-def _topics(value: Any) -> tuple[str, ...]:
-    topics: dict[str, None] = {}
-    for item in _items(value, MAX_TOPICS):
-        topic = _text(item, MAX_SHORT) if not isinstance(item, (list, dict)) else ""
-        if topic:
-            topics[topic] = None
-    return tuple(topics)
-
-
-def _images(value: Any) -> tuple[Image, ...]:
-    images = []
-    for item in _items(value, MAX_IMAGES):
-        if isinstance(item, str):
-            item = {"url": item}
-        if isinstance(item, dict) and (url := _url(item.get("url"))):
-            images.append(Image(url, _int(item.get("width")), _int(item.get("height"))))
-    return tuple(images)
-
-
-def _urls(data: dict[Any, Any]) -> Urls:
-    return Urls(
-        original=_url(data.get("originalUrl")),
-        web=_url(data.get("webUrl")),
-        amp=_url(data.get("ampWebUrl")),
-        cdn_amp=_url(data.get("cdnAmpWebUrl")),
-        video=_video(data.get("featuredContent")),
-    )
-
-
-def _video(featured: Any) -> str:
-    video = ""
-    if isinstance(featured, str) and len(featured) <= MAX_URL:
-        match = _IFRAME_SRC.search(featured)
-        video = match.group(1).strip() if match else ""
-        if not video and featured.strip().lower().startswith(("http://", "https://")):
-            video = featured.strip()
-    return video
-
-
-def _related(value: Any, in_full: bool) -> tuple[RelatedStory, ...]:
-    stories = []
-    for item in _items(value, MAX_RELATED):
-        if not isinstance(item, dict):
-            continue
-        urls = _urls(item)
-        title = _text(item.get("title"), MAX_TITLE, unescape=True)
-        if not title and not urls.all():
-            continue
-        if not in_full:
-            stories.append(RelatedStory(title=title, urls=urls))
-            continue
-        stories.append(
-            RelatedStory(
-                title=title,
-                excerpt=_text(item.get("excerpt"), MAX_EXCERPT, unescape=True),
-                published_at=parse_date(item.get("publishedDateTime")),
-                urls=urls,
-                type=_text(item.get("type"), MAX_SHORT),
-                provider=_provider(item.get("provider")),
-                quality=_int(item.get("quality")),
-                images=_images(item.get("images")),
-            )
-        )
-    return tuple(stories)
-
-
-def _related_links(value: Any) -> list[RelatedLink]:
-    """`_related(value, in_full=False)` as (title, original, web, amp, cdn_amp) tuples."""
-    links = []
-    for item in _items(value, MAX_RELATED):
-        if not isinstance(item, dict):
-            continue
-        original, web, amp, cdn_amp = _story_urls(item)
-        title = _text(item.get("title"), MAX_TITLE, unescape=True)
-        if title or original or web or amp or cdn_amp or _video(item.get("featuredContent")):
-            links.append((title, original, web, amp, cdn_amp))
-    return links
-
-
-def _story_urls(item: dict[Any, Any]) -> tuple[str, str, str, str]:
-    """A related story's original, web, AMP and AMP cache URLs, as `_urls` keeps them."""
-    get = item.get
-    original, web, amp, cdn_amp = get("originalUrl"), get("webUrl"), get("ampWebUrl"), get("cdnAmpWebUrl")
-    # Most are absent, and _url(None) is "".
-    return (
-        "" if original is None else _url(original), "" if web is None else _url(web),
-        "" if amp is None else _url(amp), "" if cdn_amp is None else _url(cdn_amp),
-    )

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable
 
-import platformdirs
-
 from .frontmatter import read_record
-from .index import MENTION, OWN, Index, key_hash
-from .loader import Batch, Stats, link_keys, stream
+from .index import Index
+from .index_rows import key_hash
+from .index_schema import LinkRole, index_location
+from .loader import Batch, stream
 from .record import Problem, Record, RelatedStory, Summary
+from .record_files import Stats
+from .story_links import link_keys
 from .urls import story_keys
-
-
-def index_location() -> str:
-    """Where the on-disk index lives: the user cache folder (honours XDG_CACHE_HOME)."""
-    return os.path.join(platformdirs.user_cache_dir("reader", appauthor=False), "index.sqlite3")
 
 
 def open_index(use_cache: bool = True) -> Index:
@@ -86,7 +82,7 @@ class Library:
         keys = link_keys(story_keys(story.urls), story.title)
         hashes = [key_hash(key) for key in keys]
         found: dict[int, list[Summary]] = {}
-        for key, path in self._links(hashes, OWN):
+        for key, path in self._links(hashes, LinkRole.OWN):
             if (summary := self._summaries.get(path)) is not None:
                 found.setdefault(key, []).append(summary)
         url_hashes = [h for key, h in zip(keys, hashes) if not key.startswith("t:")]
@@ -96,7 +92,7 @@ class Library:
                 return min(candidates, key=lambda s: (not s.published, s.path))
         return None
 
-    def _links(self, hashes: list[int], role: int) -> list[tuple[int, str]]:
+    def _links(self, hashes: list[int], role: LinkRole) -> list[tuple[int, str]]:
         try:
             return self.index.paths_with_keys(hashes, role)
         except sqlite3.DatabaseError:
@@ -105,7 +101,7 @@ class Library:
     def mentioned_by(self, record: Record) -> list[Summary]:
         """Loaded records whose related lists point at this record, newest first."""
         hashes = [key_hash(key) for key in link_keys(story_keys(record.urls), record.title)]
-        paths = {path for _, path in self._links(hashes, MENTION)} - {record.path}
+        paths = {path for _, path in self._links(hashes, LinkRole.MENTION)} - {record.path}
         found = [self._summaries[path] for path in paths if path in self._summaries]
         return sorted(found, key=lambda s: (-(s.timestamp if s.timestamp is not None else float("-inf")), s.path))
 

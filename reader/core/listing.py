@@ -66,7 +66,7 @@ class Rows(Sequence[Summary]):
 
 
 @dataclass(frozen=True, slots=True)
-class Listing:
+class ComputedList:
     """One computed list and what it was computed from."""
 
     version: int
@@ -78,13 +78,13 @@ class Listing:
 
 
 class Lister:
-    """Computes listings; safe to call from one worker thread at a time (a stale one may still finish)."""
+    """Computes the article lists; safe to call from one worker thread at a time (a stale one may still finish)."""
 
     def __init__(self) -> None:
         self._sorted: tuple[int, str, dict[bool | None, array[int]]] | None = None
         self._by_topic: tuple[int, str, dict[str, array[int]]] | None = None
-        self._last: Listing | None = None
-        self._recent: OrderedDict[tuple[int, int, str, str | None, str], Listing] = OrderedDict()
+        self._last: ComputedList | None = None
+        self._recent: OrderedDict[tuple[int, int, str, str | None, str], ComputedList] = OrderedDict()
         self._lock = threading.Lock()  # a stale worker may still be finishing beside the current one
 
     def compute(
@@ -100,7 +100,7 @@ class Lister:
         state_version: int = 0,
         first_page: Callable[[Rows], None] | None = None,
         first_page_time: float = FIRST_PAGE_TIME,
-    ) -> Listing | None:
+    ) -> ComputedList | None:
         """The list for these inputs, or None when `cancelled` turned true on the way.
 
         `state` answers the recently-read view; `state_version` must change whenever a state change
@@ -155,7 +155,7 @@ class Lister:
             ):
                 first_page(Rows(summaries, array("I", result[:FIRST_PAGE])))
                 first_page = None
-        listing = Listing(version, state_version, order, topic, query, Rows(summaries, array("I", result)))
+        listing = ComputedList(version, state_version, order, topic, query, Rows(summaries, array("I", result)))
         with self._lock:
             self._last = listing
             self._recent[key] = listing

@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import gc
-import operator
 import os
 import sqlite3
-import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
 from dataclasses import dataclass, field
-from multiprocessing import get_context
-from typing import Any
+from itertools import islice
 
-from .frontmatter import (
-    MAX_RELATED, MAX_TITLE, RECORD_SUFFIXES, _items, _story_urls, _text, _video, read_for_index,
-)
-from .index import (
-    Entry, Index, Row, _from_row, keyed_row, problem_row, record_columns, row_entry,
-)
-from .record import Problem, Summary, Urls
-from .urls import normalise_title, normalise_titles, normalise_url, story_keys
+from .index import Index
+from .index_rows import Row
+from .index_schema import PROBLEM_AT, STORED_COLUMN_COUNT, summary_from_row
+from .parsing import BATCH_SIZE, CHUNK, FIRST_BATCH, POOL_THRESHOLD, ParsePool, parse_row, parse_row_batches
+from .record import Problem, Summary
+from .record_files import Stats, walk_record_files
 
-# Below this many files a process pool costs more to start than it saves.
-POOL_THRESHOLD = 400
-BATCH_SIZE = 1000
-FIRST_BATCH = 100
 # Parsed files are stored in transactions of up to this many: each transaction rewrites most pages of
 # the links tree once it is large, so storing more at a time is cheaper (see `_store_due`).
 STORE_BATCH = 10_000
-# Files a task of the process pool parses: one message each way for all of them.
-CHUNK = 128
 # From this many files to parse, the index is written without syncing it to the disk (see Index.store_rows).
 BULK = 5_000
-
-# path -> (size, mtime_ns); (-1, -1) for a path that could not be examined.
-Stats = dict[str, tuple[int, int]]
 
 
 @dataclass(slots=True)
@@ -58,109 +41,6 @@ class Batch:
     final: bool = False
 
 
-def link_keys(urls_keys: Iterable[str], title: str) -> list[str]:
-    """The keys under which a story is found: its URL keys, then its title key (`t:` prefixed)."""
-    keys = [key for key in urls_keys if key]
-    if title_key := normalise_title(title):
-        keys.append("t:" + title_key)
-    return list(dict.fromkeys(keys))
-
-
-def mention_keys(urls: Urls) -> list[str]:
-    """The URL keys a related story is indexed under: its original and web URLs, which the AMP forms
-    normalise to anyway; the AMP forms only when it has neither (this halves the work of indexing)."""
-    if urls.original or urls.web:
-        return story_keys(Urls(original=urls.original, web=urls.web))
-    return story_keys(urls)
-
-
-def parse_entry(item: tuple[str, int, int]) -> Entry:
-    """Parse one file into an index entry (see `parse_row`)."""
-    return row_entry(parse_row(item))
-
-
-def parse_row(item: tuple[str, int, int]) -> Row:
-    """Parse one file into the row the index stores (runs in worker processes).
-
-    The keys are those of `link_keys` for the record, and of `link_keys(mention_keys(...))` for each
-    related story, in order (see `related_keys`)."""
-    path, size, mtime_ns = item
-    result, (has_related, mentions) = read_for_index(path, related_keys)
-    if isinstance(result, Problem):
-        return problem_row(path, size, mtime_ns, result.reason)
-    own = link_keys(story_keys(result.urls), result.title)
-    return keyed_row(path, size, mtime_ns, record_columns(result, has_related), own, mentions)
-
-
-def related_keys(value: Any) -> tuple[bool, Iterable[str]]:
-    """(whether a record has related stories, their mention keys) from its front matter's `related`
-    value: whether `links = _related_links(value)` has any, and `link_keys(mention_keys(...))` of each
-    link, in order, without repeats; made in one pass, without the tuples. The titles that `_text`
-    keeps as they are (printable ASCII without "&", most) are normalised a list at a time, each key
-    keeping its place."""
-    has_related = False
-    keys: list[str] = []
-    titles: list[str] = []
-    places: list[int] = []  # where the keys of `titles` go in `keys`
-    for item in _items(value, MAX_RELATED):
-        if not isinstance(item, dict):
-            continue
-        original, web, amp, cdn_amp = _story_urls(item)
-        for url in (original, web if web != original else "") if original or web else (amp, cdn_amp):
-            if url and (key := normalise_url(url)):
-                keys.append(key)
-        title = item.get("title")
-        if title.__class__ is str and title.isascii() and len(title) <= MAX_TITLE and title.isprintable() and "&" not in title:
-            places.append(len(keys))
-            keys.append("")
-            titles.append(title)
-            title = title.strip()  # empty when what _text leaves of it is (printable: " " is its only space)
-        else:
-            title = _text(title, MAX_TITLE, unescape=True)
-            if title_key := normalise_title(title):
-                keys.append("t:" + title_key)
-        if not has_related:
-            has_related = bool(title or original or web or amp or cdn_amp or _video(item.get("featuredContent")))
-    for place, title_key in zip(places, normalise_titles(titles)):
-        if title_key:
-            keys[place] = "t:" + title_key
-    mentions = dict.fromkeys(keys)
-    mentions.pop("", None)
-    return has_related, mentions
-
-
-def parse_rows(items: list[tuple[str, int, int]]) -> list[Row]:
-    """Parse a chunk of files (a task of the process pool: one message each way for many files)."""
-    return [parse_row(item) for item in items]
-
-
-def scan(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
-    """Every record file under the given files and folders with its size and mtime, and the paths that failed."""
-    problems: list[Problem] = []
-    found = dict(walk(paths, problems))
-    return found, problems
-
-
-def walk(paths: Iterable[str], problems: list[Problem]) -> Iterator[tuple[str, tuple[int, int]]]:
-    """(path, (size, mtime_ns)) for every record file under the given files and folders, as found;
-    paths that cannot be read are added to `problems`."""
-    seen_dirs: set[tuple[int, int]] = set()
-    seen: set[str] = set()
-    for given in paths:
-        path = os.path.abspath(given)
-        if os.path.isdir(path):
-            found = _walk(path, problems, seen_dirs)
-        elif os.path.lexists(path):
-            found = iter([(path, _stat(path))])
-        else:
-            problems.append(Problem(path, "no such file or folder"))
-            continue
-        for item in found:
-            if item[0] not in seen:
-                seen.add(item[0])
-                yield item
-
-
 def _return_freed_memory() -> None:
     """Give back to the system the memory of what a walk made once it is freed (~25 MiB at 100,000
     files). Python keeps a few thousand freed tuples for reuse, scattered over that memory, and each
@@ -176,184 +56,16 @@ def _return_freed_memory() -> None:
             gc.unfreeze()
 
 
-def _stat(path: str, entry: os.DirEntry[str] | None = None) -> tuple[int, int]:
-    try:
-        info = entry.stat() if entry is not None else os.stat(path)
-    except OSError:
-        return (-1, -1)  # parsing it gives the reason (a broken link, a loop)
-    if not stat.S_ISREG(info.st_mode):
-        return (-1, info.st_mtime_ns)
-    return (info.st_size, info.st_mtime_ns)
-
-
-def _walk(
-    top: str, problems: list[Problem], seen_dirs: set[tuple[int, int]]
-) -> Iterator[tuple[str, tuple[int, int]]]:
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            info = os.stat(folder)
-            if (info.st_dev, info.st_ino) in seen_dirs:
-                continue  # a symbolic link back into a folder already read
-            seen_dirs.add((info.st_dev, info.st_ino))
-            found = _folder(folder, stack)
-        except OSError as error:
-            problems.append(Problem(folder, error.strerror or "cannot read folder"))
-            continue
-        yield from found
-
-
-def _folder(folder: str, stack: list[str]) -> list[tuple[str, tuple[int, int]]]:
-    """The record files of one folder with their sizes and mtimes, in name order; its subfolders are
-    pushed on `stack`. The folder is read through a descriptor where the system allows it, so each
-    file is examined relative to it (fstatat) instead of by its whole path."""
-    prefix = folder if folder.endswith(os.sep) else folder + os.sep
-    if not _BY_DESCRIPTOR:
-        with os.scandir(folder) as scanner:
-            return _entries(sorted(scanner, key=_name), prefix, stack)
-    descriptor = os.open(folder, os.O_RDONLY | _O_DIRECTORY)
-    try:
-        with os.scandir(descriptor) as scanner:
-            return _entries(sorted(scanner, key=_name), prefix, stack)
-    finally:
-        os.close(descriptor)
-
-
-_BY_DESCRIPTOR = os.scandir in os.supports_fd
-_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_name = operator.attrgetter("name")
-
-
-def _entries(
-    entries: list[os.DirEntry[str]], prefix: str, stack: list[str]
-) -> list[tuple[str, tuple[int, int]]]:
-    found = []
-    is_regular = stat.S_ISREG
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            stack.append(prefix + name)
-        elif name.lower().endswith(RECORD_SUFFIXES):
-            try:
-                info = entry.stat()
-            except OSError:
-                found.append((prefix + name, (-1, -1)))  # parsing it gives the reason (a broken link, a loop)
-                continue
-            found.append((prefix + name, (info.st_size if is_regular(info.st_mode) else -1, info.st_mtime_ns)))
-    return found
-
-
-def parse_entries(
-    files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
-) -> Iterator[list[Entry]]:
-    """`parse_row_batches`, as entries."""
-    for rows in parse_row_batches(files, workers, cancelled):
-        yield [row_entry(row) for row in rows]
-
-
-def parse_row_batches(
-    files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
-) -> Iterator[list[Row]]:
-    """Parse files in batches, on every core when there are many; batches arrive as they are ready.
-
-    While the process pool starts, the first files are parsed right here, so the first titles can be
-    shown at once. Stopping early (closing the iterator, or `cancelled()` turning true) cancels the
-    files not yet started instead of waiting for all of them: quitting during a first load is quick."""
-    if len(files) < POOL_THRESHOLD or workers == 1:
-        for start in range(0, len(files), FIRST_BATCH):
-            if cancelled():
-                return
-            yield [parse_row(item) for item in files[start : start + FIRST_BATCH]]
-        return
-    parsing = _Parsing(workers)
-    try:
-        parsing.add(files[FIRST_BATCH:])
-        yield [parse_row(item) for item in files[:FIRST_BATCH]]
-        yield from parsing.batches(cancelled)
-    finally:
-        parsing.close()
-
-
-def _start_worker() -> None:
-    """In a new worker: what the imports made lives as long as the worker, so the cycle collector is
-    told to leave it out of its passes (~3% of a worker's time otherwise)."""
-    gc.freeze()
-
-
-class _Parsing:
-    """Files parsed on a process pool, handed over as they are found, a chunk of `CHUNK` at a time (one
-    message each way for many files); their rows come back in the order the files were given."""
-
-    def __init__(self, workers: int | None) -> None:
-        self._pool = ProcessPoolExecutor(
-            workers or os.cpu_count() or 1, mp_context=get_context("spawn"), initializer=_start_worker
-        )
-        self._tasks: list[tuple[list[tuple[str, int, int]], Future[list[Row]] | None]] = []
-        self._waiting: list[tuple[str, int, int]] = []
-
-    def add(self, items: list[tuple[str, int, int]]) -> None:
-        """Files to parse, after those given before; they are sent to the pool a chunk at a time."""
-        self._waiting += items
-        while len(self._waiting) >= CHUNK:
-            self._send(self._waiting[:CHUNK])
-            del self._waiting[:CHUNK]
-
-    def _send(self, chunk: list[tuple[str, int, int]]) -> None:
-        future: Future[list[Row]] | None
-        try:
-            future = self._pool.submit(parse_rows, chunk)
-        except (BrokenProcessPool, RuntimeError):
-            future = None  # a pool that broke (a worker killed): this chunk is parsed here
-        self._tasks.append((chunk, future))
-
-    def batches(self, cancelled: Callable[[], bool]) -> Iterator[list[Row]]:
-        """The rows of every file added, in order, in batches of `BATCH_SIZE` or more. Files whose
-        worker died (killed, out of memory) are parsed here, and so is everything after them."""
-        if self._waiting:
-            self._send(self._waiting)
-            self._waiting = []
-        batch: list[Row] = []
-        broken = False
-        for chunk, future in self._tasks:
-            rows = None
-            if future is not None and not broken:
-                try:
-                    rows = future.result()
-                except BrokenProcessPool:
-                    broken = True
-            if rows is None:
-                rows = [parse_row(item) for item in chunk]
-            batch += rows
-            if cancelled():
-                return
-            if len(batch) >= BATCH_SIZE:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    def close(self) -> None:
-        """Stop: files not started are not parsed."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
     summaries: list[Summary] = []
     problems: list[Problem] = []
     stats: Stats = {}
     for row in rows:
         stats[row[0]] = (row[1], row[2])
-        if row[3] is not None:
-            problems.append(Problem(row[0], row[3]))
+        if row[PROBLEM_AT] is not None:
+            problems.append(Problem(row[0], row[PROBLEM_AT]))
         else:
-            summaries.append(_from_row(row[:17]))
+            summaries.append(summary_from_row(row[:STORED_COLUMN_COUNT]))
     return summaries, problems, stats
 
 
@@ -399,9 +111,9 @@ def stream(
         if batch.stats:
             yield batch
     scan_problems: list[Problem] = []
-    files = walk(paths, scan_problems)
+    files = walk_record_files(paths, scan_problems)
     found: Stats = {}
-    parsing: _Parsing | None = None
+    parsing: ParsePool | None = None
     try:
         if not known:  # nothing indexed: show the first files found before the whole tree is walked
             first = [parse_row((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
@@ -424,7 +136,7 @@ def stream(
             parsing.close()
 
 
-def _parse_while_walking(files: Iterator[tuple[str, tuple[int, int]]], found: Stats, workers: int | None) -> _Parsing | None:
+def _parse_while_walking(files: Iterator[tuple[str, tuple[int, int]]], found: Stats, workers: int | None) -> ParsePool | None:
     """Walk on into `found`; once there are enough files for a process pool, start one and hand it the
     files as they are found, so that the workers start (and parse) while the walk goes on. Every file
     walked here is new (a build from scratch). The pool, if one was started."""
@@ -435,7 +147,7 @@ def _parse_while_walking(files: Iterator[tuple[str, tuple[int, int]]], found: St
         waiting.append((path, *stat_))
         if len(waiting) >= CHUNK and (parsing is not None or len(waiting) >= POOL_THRESHOLD):
             if parsing is None:
-                parsing = _Parsing(workers)
+                parsing = ParsePool(workers)
             parsing.add(waiting)
             waiting = []
     if parsing is not None:
@@ -448,7 +160,7 @@ def _load_changed(
     changed: list[tuple[str, int, int]],
     removed: list[str],
     scan_problems: list[Problem],
-    parsing: _Parsing | None,
+    parsing: ParsePool | None,
     notice: str,
     workers: int | None,
     cancelled: Callable[[], bool],

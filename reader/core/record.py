@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from sys import intern
 
+from .urls import Urls as Urls  # Urls lives with the URL rules; the data model names it too
+from .urls import choose_url
+
 
 @dataclass(frozen=True, slots=True)
 class Provider:
@@ -22,28 +25,6 @@ class Image:
     url: str
     width: int | None = None
     height: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Urls:
-    """Every URL a story may carry; empty strings where a field is absent."""
-
-    original: str = ""
-    web: str = ""
-    amp: str = ""
-    cdn_amp: str = ""
-    video: str = ""
-
-    def all(self) -> list[tuple[str, str]]:
-        """(label, url) for each URL present, in the order they are preferred."""
-        named = [
-            ("original", self.original),
-            ("web", self.web),
-            ("amp", self.amp),
-            ("amp cache", self.cdn_amp),
-            ("video", self.video),
-        ]
-        return [(label, url) for label, url in named if url]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +75,14 @@ class Problem:
 _FOLDED: dict[str, str] = {}
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """The casefolded, interned form of a short string that recurs (providers, topics, types)."""
-    folded = _FOLDED.get(text)
-    if folded is None:
+    known = _FOLDED.get(text)
+    if known is None:
         if len(_FOLDED) > 100_000:
             _FOLDED.clear()
-        folded = _FOLDED[text] = intern(text.casefold())
-    return folded
+        known = _FOLDED[text] = intern(text.casefold())
+    return known
 
 
 @dataclass(slots=True)
@@ -193,17 +174,15 @@ class Summary:
             url=url,
             text_cf=text_cf,
             title_cf=title.casefold(),
-            provider_cf=_folded(f"{provider_name}\n{provider_domain}"),
-            topics_cf=tuple(map(_folded, topics)),
-            type_cf=_folded(type),
-            category_cf=_folded(category),
+            provider_cf=folded(f"{provider_name}\n{provider_domain}"),
+            topics_cf=tuple(map(folded, topics)),
+            type_cf=folded(type),
+            category_cf=folded(category),
         )
 
     @classmethod
     def of(cls, record: Record) -> Summary:
         """Summarise a full record."""
-        from .urls import choose_url  # urls imports this module for Urls
-
         provider = record.provider
         text = "\n".join([record.excerpt, provider.name, provider.domain, *record.topics, record.body])
         return cls.build(

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from reader.core.record import Urls
-
 OPENABLE_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """Every URL a story may carry; empty strings where a field is absent."""
+
+    original: str = ""
+    web: str = ""
+    amp: str = ""
+    cdn_amp: str = ""
+    video: str = ""
+
+    def all(self) -> list[tuple[str, str]]:
+        """(label, url) for each URL present, in the order they are preferred."""
+        named = [
+            ("original", self.original),
+            ("web", self.web),
+            ("amp", self.amp),
+            ("amp cache", self.cdn_amp),
+            ("video", self.video),
+        ]
+        return [(label, url) for label, url in named if url]
+
 
 _SHOWN_MAX = 80
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")

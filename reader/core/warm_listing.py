@@ -4,12 +4,10 @@ The plain way to list (load every record into a `Library`, then filter) reads ev
 makes a summary of each. When the index already holds every file under the given folders as it is on
 disk, this module answers instead:
 
-1. every record file is examined (size and modification time), exactly as `loader.walk` does, and the
-   result is compared with the index: one file new, changed, removed or unindexable, and it gives up
-   (the caller then lists the plain way, which parses and stores what changed);
-2. the query's terms are turned into SQL that never rejects a row the term could match (numbers, dates,
-   flags exactly; text terms exactly for ASCII text, and rows whose text is not all ASCII are kept and
-   marked for checking);
+1. every record file is examined by the one walk (`record_files`), and what it finds is compared with
+   the index: one file new, changed, removed or unindexable, and it gives up (the caller then lists the
+   plain way, which parses and stores what changed);
+2. the query's terms are turned into SQL that never rejects a row the term could match (`query_sql`);
 3. the rows kept and marked are made into summaries and tested with the query itself, so the answer is
    the query's own: SQL only narrows which rows are looked at.
 
@@ -23,282 +21,37 @@ from __future__ import annotations
 import operator
 import os
 import sqlite3
-import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from urllib.parse import quote
 
-import platformdirs
-
-from . import index as index_module
+from .index_schema import (
+    SCHEMA_VERSION,
+    STORED_COLUMNS,
+    holds_most,
+    index_location,
+    newest_first,
+    row_counts,
+    summary_from_row,
+    under_roots,
+)
+from .query_sql import narrowing
 from .record import Problem, Summary
-
-RECORD_SUFFIXES = (".md", ".txt", ".yaml", ".yml")
-"""The file names a walk takes (`frontmatter.RECORD_SUFFIXES`, which imports PyYAML; a test keeps
-them equal)."""
-
-Stats = dict[str, tuple[int, int]]
+from .record_files import record_file_batches
 
 
-def index_location() -> str:
-    """Where the on-disk index lives (`library.index_location`, without importing the loader)."""
-    return os.path.join(platformdirs.user_cache_dir("reader", appauthor=False), "index.sqlite3")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the walk: what `loader.walk` finds, made cheaply
-
-
-def walk(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
-    """{path: (size, mtime_ns)} for every record file under the given files and folders, and the paths
-    that could not be read: what `loader.scan` gives (a test compares them on hostile trees)."""
-    files, problems = walk_files(paths)
-    found: Stats = {}
-    for file in files:
-        path, size, mtime_ns = file.split("\0")
-        found[path] = (int(size), int(mtime_ns))
-    return found, problems
-
-
-def walk_files(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
-    """`walk`, each file as one string: its path, size and mtime_ns separated by NUL (which no path
-    holds), as SQLite writes them for the comparison with the index. Unordered."""
-    files: list[str] = []
+def files_as_stored(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """Every record file under the given files and folders as one string: its path and stamp separated
+    by NUL (which no path holds), as SQLite writes them for the comparison with the index (`_FILES`);
+    and the paths that could not be read. Unordered."""
     problems: list[Problem] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    given = [os.path.abspath(path) for path in paths]
-    for path in given:
-        if os.path.isdir(path):
-            _walk(path, files, problems, seen_dirs)
-        elif os.path.lexists(path):
-            size, mtime_ns = _stat(path)
-            files.append(f"{path}\0{size}\0{mtime_ns}")
-        else:
-            problems.append(Problem(path, "no such file or folder"))
-    if len(given) > 1:  # a file found twice (a folder and a file in it given): the first finding counts
-        files = list({file.partition("\0")[0]: file for file in reversed(files)}.values())
+    files: list[str] = []
+    for prefix, names, stamps in record_file_batches(paths, problems):
+        files += [f"{prefix}{name}\0{size}\0{mtime_ns}" for name, (size, mtime_ns) in zip(names, stamps)]
     return files, problems
 
 
-def _stat(path: str) -> tuple[int, int]:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (info.st_size if stat.S_ISREG(info.st_mode) else -1, info.st_mtime_ns)
-
-
-_BY_DESCRIPTOR = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
-_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-
-
-def _walk(top: str, files: list[str], problems: list[Problem], seen_dirs: set[tuple[int, int]]) -> None:
-    """Depth first, folders in the order `loader._walk` takes them (a folder reached twice through
-    symbolic links is read under the path it is first reached by, so the order matters)."""
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            info = os.stat(folder)
-            if (info.st_dev, info.st_ino) in seen_dirs:
-                continue
-            seen_dirs.add((info.st_dev, info.st_ino))
-            folders = _folder(folder, files)
-        except OSError as error:
-            problems.append(Problem(folder, error.strerror or "cannot read folder"))
-            continue
-        stack += folders
-
-
-def _folder(folder: str, files: list[str]) -> list[str]:
-    """Add the record files of one folder to `files`; its subfolders, in name order."""
-    prefix = folder if folder.endswith(os.sep) else folder + os.sep
-    found: list[str] = []
-    if not _BY_DESCRIPTOR:
-        with os.scandir(folder) as scanner:
-            folders = _entries(scanner, prefix, None, found)
-    else:
-        descriptor = os.open(folder, os.O_RDONLY | _O_DIRECTORY)
-        try:
-            with os.scandir(descriptor) as scanner:
-                folders = _entries(scanner, prefix, descriptor, found)
-        finally:
-            os.close(descriptor)
-    files += found  # only once the whole folder was read, as the loader takes a folder whole or not at all
-    return folders
-
-
-def _entries(scanner: Iterator[os.DirEntry[str]], prefix: str, descriptor: int | None, files: list[str]) -> list[str]:
-    """What `loader._entries` finds, with one system call a record file: a record file's name is examined
-    at once (that tells a folder named like one, as `is_dir` would), other names by `is_dir` alone."""
-    folders = []
-    is_regular, is_folder = stat.S_ISREG, stat.S_ISDIR
-    examine = os.stat
-    suffixes = RECORD_SUFFIXES
-    for entry in scanner:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if name.endswith(suffixes) or name.lower().endswith(suffixes):
-            try:
-                info = examine(name, dir_fd=descriptor) if descriptor is not None else entry.stat()
-            except OSError:
-                files.append(f"{prefix}{name}\0-1\0-1")  # parsing it gives the reason (a broken link, a loop)
-                continue
-            mode = info.st_mode
-            if is_folder(mode):
-                folders.append(name)
-            else:
-                files.append(f"{prefix}{name}\0{info.st_size if is_regular(mode) else -1}\0{info.st_mtime_ns}")
-            continue
-        try:
-            if entry.is_dir():
-                folders.append(name)
-        except OSError:
-            pass
-    folders.sort()
-    return [prefix + name for name in folders]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the query as SQL that narrows
-
-
-_TOPIC_SEPARATOR: str = getattr(index_module, "_TOPIC_SEPARATOR", "\x1f")
-
-
-def _not_ascii(column: str) -> str:
-    """SQL true when the text holds a character that is not ASCII (or a NUL): its length in characters
-    and in bytes differ."""
-    return f"(length({column}) != length(CAST({column} AS BLOB)))"
-
-
-@dataclass
-class _Sql:
-    """What a query's terms give: conditions every match meets, and when a row must be checked."""
-
-    where: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
-    """SQL for "this row must be tested in Python"; "1" for every row."""
-    by_story: list[object] = field(default_factory=list)
-    """Terms on the reading state, tested in Python on every row, with the story's URL and path alone."""
-
-    def keep(self, condition: str, *params: object) -> None:
-        self.where.append(condition)
-        self.params.extend(params)
-
-
-_NUMBERS = ("integer", "real")
-_OPERATORS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
-_FLAG_BITS = {"image": 1, "related": 2, "body": 4, "url": 8}
-
-
-def _narrowing(terms: Iterable[object], ascii_lower: bool) -> _Sql:
-    """SQL for the terms: for each, a condition no row it could match fails, and which rows SQL cannot
-    decide for it. `ascii_lower`: SQLite's lower() changes only ASCII letters (no ICU), as assumed for
-    text terms; otherwise text terms are all left to Python."""
-    sql = _Sql()
-    for term in terms:
-        kind, value, negated = getattr(term, "kind", None), getattr(term, "value", None), getattr(term, "negated", False)
-        try:
-            if _exact(sql, kind, value, negated):
-                continue
-            if ascii_lower and _textual(sql, kind, value, negated):
-                continue
-        except (TypeError, ValueError):
-            pass
-        if kind == "state":
-            sql.by_story.append(term)
-            continue
-        sql.checks.append("1")  # anything else (a kind this module does not know): Python decides
-    return sql
-
-
-def _exact(sql: _Sql, kind: object, value: object, negated: bool) -> bool:
-    """Terms SQL decides exactly: numbers, dates, published, has:."""
-    sign = "NOT " if negated else ""
-    if kind in ("quality", "heat"):
-        op, limit = value  # type: ignore[misc]
-        if op not in _OPERATORS or not isinstance(limit, float):
-            return False
-        sql.keep(f"{sign}(typeof({kind}) IN {_NUMBERS} AND {kind} {_OPERATORS[op]} ?)", limit)
-        return True
-    if kind in ("from", "until"):
-        if not isinstance(value, float):
-            return False
-        op = ">=" if kind == "from" else "<"
-        sql.keep(f"{sign}(typeof(timestamp) IN {_NUMBERS} AND timestamp {op} ?)", value)
-        return True
-    if kind == "on":
-        low, high = value  # type: ignore[misc]
-        if not (isinstance(low, float) and isinstance(high, float)):
-            return False
-        sql.keep(f"{sign}(typeof(timestamp) IN {_NUMBERS} AND timestamp >= ? AND timestamp < ?)", low, high)
-        return True
-    if kind == "is" and isinstance(value, bool):
-        sql.keep(f"{sign}(coalesce(published = 1, 0) = ?)", int(value))
-        return True
-    if kind == "has" and value in _FLAG_BITS:
-        sql.keep(f"{sign}((flags & ?) != 0)", _FLAG_BITS[value])  # type: ignore[index]
-        return True
-    return False
-
-
-def _textual(sql: _Sql, kind: object, value: object, negated: bool) -> bool:
-    """Text terms: SQL is sure of them for rows whose text is ASCII (casefold is then lower()) and
-    when it finds the value itself; the other rows are kept and checked."""
-    if not isinstance(value, str) or not value or not value.isprintable():
-        return False
-    ascii_value = value.isascii()
-    if kind in ("text", "title", "provider"):
-        column = {
-            "text": "title", "title": "title", "provider": "(provider_name || char(10) || provider_domain)",
-        }[kind]
-        sure: list[str] = []
-        params: list[object] = []
-        if kind == "text":  # the rest of the text is kept casefolded: a byte search there is exact
-            sure.append("instr(text_cf, ?) > 0")
-            params.append(value.encode("utf-8", "replace"))
-        if ascii_value:
-            sure.append(f"instr(lower({column}), ?) > 0")
-            params.append(value)
-    elif kind in ("topic", "type", "category"):
-        column = "coalesce(topics, '')" if kind == "topic" else kind
-        sure, params = [], []
-        if ascii_value:
-            if kind == "topic":
-                if _TOPIC_SEPARATOR in value:
-                    return False
-                sure.append(f"instr(? || lower({column}) || ?, ?) > 0")
-                params += [_TOPIC_SEPARATOR, _TOPIC_SEPARATOR, _TOPIC_SEPARATOR + value + _TOPIC_SEPARATOR]
-            else:
-                sure.append(f"lower({column}) = ?")
-                params.append(value)
-    else:
-        return False
-    unsure = _not_ascii(column)
-    certain = " OR ".join(sure)
-    if negated:
-        if sure:
-            sql.keep(f"NOT ({certain})", *params)
-    else:
-        sql.keep(f"({certain} OR {unsure})" if sure else unsure, *params)
-    sql.checks.append(unsure)
-    return True
-
-
-# ---------------------------------------------------------------------------------------------------------
-# the listing
-
-
-# The columns of a row that make its summary, in `Summary` order after the path.
-_SUMMARY_COLUMNS = (
-    "title, timestamp, provider_name, provider_domain, topics, type, category, quality, heat, published, flags, "
-    "url, text_cf"
-)
 # A listed row must have these types (years 1 to 9999: a datetime can show them); one that has others was
 # damaged (or not written by the index).
 _LISTABLE = (
@@ -355,7 +108,7 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
         reader = threading.Thread(target=reading.run, name="reader-index", daemon=True)
         reader.start()
         try:
-            files, scan_problems = walk_files(paths)
+            files, scan_problems = files_as_stored(paths)
             files.sort()
             found = "\0\0".join(files)
             del files
@@ -374,7 +127,7 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
         damaged = []
         for row in reading.unsure:
             try:
-                summary = summary_of_row(row)
+                summary = summary_from_row(row)
                 if matches(summary):
                     lines.append((summary.path, summary.timestamp, summary.provider_name, summary.title, summary.url))
             except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError):
@@ -393,16 +146,6 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
             pass
 
 
-def _roots(paths: list[str]) -> tuple[str, list[str]]:
-    """SQL for "under one of these paths", as `Index.entries` writes it."""
-    clauses, params = [], []
-    for root in dict.fromkeys(os.path.abspath(path) for path in paths):
-        clauses.append("(path = ? OR (path > ? AND path < ?))")
-        prefix = root.rstrip(os.sep) + os.sep
-        params += [root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
-    return " OR ".join(clauses), params
-
-
 class _Reading:
     """What the index holds under the roots, read in one transaction (in a thread)."""
 
@@ -417,11 +160,12 @@ class _Reading:
         self.lines: list[Line] = []
         """The rows SQL found to match."""
         self.unsure: list[tuple] = []  # type: ignore[type-arg]
-        """The rows SQL could not decide: path, then `_SUMMARY_COLUMNS`."""
+        """The rows SQL could not decide, as `STORED_COLUMNS`."""
         self.problems: list[Problem] = []
         self.by_story: list[object] = []
 
     def run(self) -> None:
+        """Read, keeping an error to raise in the caller's thread."""
         try:
             self.db.execute("BEGIN")  # one snapshot, whatever other copies of the reader write meanwhile
             try:
@@ -434,15 +178,14 @@ class _Reading:
     def _read(self) -> None:
         db = self.db
         version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if version is None or version[0] != index_module.SCHEMA_VERSION:
+        if version is None or version[0] != SCHEMA_VERSION:
             self.stale = Stale("the index is of another version")
             return
-        where, params = _roots(self.paths)
+        where, params = under_roots([os.path.abspath(path) for path in self.paths])
         # When the roots hold most of the index, reading the whole table in order is cheaper than finding
         # each row from the path index (~65 ms less at 100,000 files; counting costs ~20 ms).
-        (total,) = db.execute("SELECT count(*) FROM files").fetchone()
-        (inside,) = db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()
-        scan = "NOT INDEXED " if inside * 2 >= total else ""
+        total, inside = row_counts(db, where, params)
+        scan = "NOT INDEXED " if holds_most(total, inside) else ""
         files, problems = db.execute(f"SELECT {_FILES}, count(problem) FROM files {scan}WHERE {where}", params).fetchone()
         files = files.split("\0\0") if files else []
         if len(files) != inside:  # a row that cannot be written so (a NULL, a path with NULs): not ours
@@ -451,7 +194,7 @@ class _Reading:
         files.sort()
         self.files = "\0\0".join(files)
         ascii_lower = db.execute("SELECT lower('\u212aA\u00c0')").fetchone()[0] == "\u212aa\u00c0"
-        sql = _narrowing(self.terms, ascii_lower)
+        sql = narrowing(self.terms, ascii_lower)
         self.by_story = sql.by_story
         check = " OR ".join(dict.fromkeys(sql.checks)) or "0"
         conditions = "".join(f" AND {condition}" for condition in sql.where)
@@ -475,7 +218,7 @@ class _Reading:
         for start in range(0, len(unsure), _CHUNK):
             chunk = unsure[start : start + _CHUNK]
             self.unsure += db.execute(
-                f"SELECT path, {_SUMMARY_COLUMNS} FROM files WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                f"SELECT {STORED_COLUMNS} FROM files WHERE id IN ({','.join('?' * len(chunk))})", chunk
             ).fetchall()
         if problems:
             self.problems = _problems(db, where, params)
@@ -513,33 +256,7 @@ def _newest(line: Line) -> float:
 
 
 def _problems(db: sqlite3.Connection, where: str, params: list[str]) -> list[Problem]:
-    """The files indexed as problems, in the order `Index.entries` gives them (newest first, by the time
-    index when the roots hold most of the index), which is the order the plain way reports them in."""
-    (total,) = db.execute("SELECT count(*) FROM files").fetchone()
-    (inside,) = db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()
-    by_time = "INDEXED BY files_by_time " if inside * 2 >= total else ""
-    return [
-        Problem(path, problem)
-        for path, problem in db.execute(
-            f"SELECT path, problem FROM files {by_time}WHERE ({where}) AND problem IS NOT NULL "
-            "ORDER BY timestamp DESC",
-            params,
-        )
-    ]
-
-
-def summary_of_row(row: tuple) -> Summary:  # type: ignore[type-arg]
-    """The summary of a stored row (path, then `_SUMMARY_COLUMNS`), as the index makes it."""
-    (path, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
-     text_cf) = row
-    return Summary.build(
-        path=path, title=title, timestamp=timestamp, provider_name=name, provider_domain=domain,
-        topics=tuple(topics.split(_TOPIC_SEPARATOR)) if topics else (), type=kind, category=category,
-        quality=quality, heat=heat, published=published == 1, has_image=bool(flags & 1),
-        has_related=bool(flags & 2), has_body=bool(flags & 4), has_url=bool(flags & 8), url=url, text_cf=text_cf,
-    )
-
-
-def published_at(timestamp: float | None) -> datetime | None:
-    """A line's publication time in UTC, as `Summary.published_at` gives it."""
-    return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
+    """The files indexed as problems, in the order `Index.entries` gives them, which is the order the
+    plain way reports them in."""
+    rows = newest_first(db, "path, problem", where, params, "problem IS NOT NULL")
+    return [Problem(path, problem) for path, problem in rows]

@@ -16,6 +16,9 @@ import os
 import struct
 from collections.abc import Iterable
 
+from .record import Problem
+from .record_files import FolderWalk
+
 # inotify event masks (linux/inotify.h)
 IN_MODIFY = 0x2
 IN_ATTRIB = 0x4
@@ -48,13 +51,14 @@ def _inotify() -> ctypes.CDLL | None:
 
 
 class FolderWatch:
-    """A watch on every folder under some paths (hidden ones skipped, as the loader skips them)."""
+    """A watch on every folder under some paths: the folders the loader's walk reads."""
 
     def __init__(self, libc: ctypes.CDLL, descriptor: int) -> None:
         self._libc = libc
         self._fd = descriptor
         self._folders: dict[int, str] = {}  # watch descriptor -> folder
-        self._seen: set[tuple[int, int]] = set()  # (device, inode) of the folders watched
+        self._unread: list[Problem] = []
+        self._walk = FolderWalk(self._unread)
         self.complete = True
         """False once a folder could not be watched: the caller should walk on a timer."""
 
@@ -81,31 +85,18 @@ class FolderWatch:
         return watch
 
     def _add_tree(self, top: str, *, below: bool = True) -> None:
-        """Watch `top` and, if `below`, every folder under it."""
-        stack = [top]
-        while stack:
-            folder = stack.pop()
-            try:
-                info = os.stat(folder)
-            except OSError:
-                continue
-            if (info.st_dev, info.st_ino) in self._seen:
-                continue  # a link back into a folder already watched
+        """Watch `top` and, if `below`, every folder under it. A folder that cannot be read or
+        watched (the watch limit, most likely) makes the watch incomplete: walking on a timer is safer."""
+        unread = len(self._unread)
+        for prefix, _, _ in self._walk.folders(top, with_files=False, below=below):
+            folder = prefix.rstrip(os.sep) or os.sep
             wd = self._libc.inotify_add_watch(self._fd, os.fsencode(folder), WATCHED)
             if wd < 0:
-                self.complete = False  # the watch limit, most likely: walking on a timer is safer
+                self.complete = False
                 return
-            self._seen.add((info.st_dev, info.st_ino))
             self._folders[wd] = folder
-            if not below:
-                continue
-            try:
-                with os.scandir(folder) as entries:
-                    for entry in entries:
-                        if not entry.name.startswith(".") and _is_dir(entry):
-                            stack.append(entry.path)
-            except OSError:
-                continue
+        if len(self._unread) > unread:
+            self.complete = False
 
     def changed(self) -> bool:
         """Whether anything under the folders changed since the last call (or the events were too
@@ -140,13 +131,7 @@ class FolderWatch:
         return sorted(self._folders.values())
 
     def close(self) -> None:
+        """Stop watching."""
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False

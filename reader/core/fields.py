@@ -1,0 +1,263 @@
+"""Record fields from loaded front matter: each known field coerced to its type, or left out when it
+has the wrong one, with bounded work (only the known fields are walked, a bounded number of items
+each, so a YAML alias bomb is never expanded) and display-safe text.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
+from dateutil import parser as date_parser
+
+from .record import Image, Provider, Record, RelatedStory
+from .text import one_line, safe_text
+from .urls import Urls
+
+MAX_TITLE = 1_000
+MAX_EXCERPT = 5_000
+MAX_SHORT = 300
+MAX_URL = 4_000
+MAX_BODY = 200_000
+MAX_TOPICS = 50
+MAX_IMAGES = 50
+MAX_RELATED = 500
+MAX_INT = 10**12
+
+URL_FIELDS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
+# What indexing reads of a record (fastyaml skips the rest unread): related stories only by title and URL.
+INDEX_FIELDS: dict[str, Any] = {
+    **dict.fromkeys(
+        ("title", "excerpt", "publishedDateTime", "featuredContent", "type", "category", "quality", "heat",
+         "published", "removed", "provider", "topics", "images", "secured", *URL_FIELDS)
+    ),
+    "related": dict.fromkeys(("title", *URL_FIELDS)),
+}
+
+_YEAR = re.compile(r"\d{4}")
+_DATE_DEFAULT = datetime(2000, 1, 1)
+_IFRAME_SRC = re.compile(r"""src\s*=\s*\\?["']([^"'\\]+)""", re.I)
+
+RelatedLink = tuple[str, str, str, str, str]
+"""A related story as the index links it: (title, originalUrl, webUrl, ampWebUrl, cdnAmpWebUrl)."""
+
+
+def record_from_mapping(
+    path: str, data: dict[Any, Any], body: str = "", *, related_in_full: bool = True
+) -> Record:
+    """Build a record from loaded front matter, coercing or ignoring fields of the wrong type.
+
+    With `related_in_full=False` the related stories carry only their titles and URLs: all the index
+    needs to link stories, at a fraction of the cost."""
+    return build_record(path, data, body, _related(data.get("related"), related_in_full))
+
+
+def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[RelatedStory, ...]) -> Record:
+    """The record of loaded front matter and a body, with `related` as its related stories."""
+    title = text_field(data.get("title"), MAX_TITLE, unescape=True)
+    if not title:
+        title = one_line(os.path.splitext(os.path.basename(path))[0], MAX_TITLE)
+    return Record(
+        path=path,
+        title=title,
+        excerpt=text_field(data.get("excerpt"), MAX_EXCERPT, unescape=True),
+        published_at=parse_date(data.get("publishedDateTime")),
+        urls=_urls(data),
+        type=text_field(data.get("type"), MAX_SHORT),
+        category=text_field(data.get("category"), MAX_SHORT),
+        quality=_int(data.get("quality")),
+        heat=_int(data.get("heat")),
+        published=_bool(data.get("published"), default=True),
+        removed=_bool(data.get("removed"), default=False),
+        provider=_provider(data.get("provider")),
+        topics=_topics(data.get("topics")),
+        images=_images(data.get("images")),
+        related=related,
+        body=safe_text(body.strip("\r\n"), multiline=True, limit=MAX_BODY) if body.strip() else "",
+        has_secured=bool(data.get("secured")),
+    )
+
+
+def text_field(value: Any, limit: int, *, unescape: bool = False) -> str:
+    """A field as one line of display-safe text of at most `limit` characters (HTML entities decoded with
+    `unescape`); numbers, booleans and dates as text, anything else empty."""
+    if value.__class__ is str and len(value) <= limit and value.isprintable() and not (unescape and "&" in value):
+        # What one_line leaves of it: safe_text changes only characters that are not printable.
+        return " ".join(value.split())
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        value = str(value) if abs(value) < MAX_INT else ""
+    elif isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        return ""
+    value = value[: limit * 4]  # bound the work before unescaping
+    if unescape and "&" in value:
+        value = html.unescape(value)
+    return one_line(value, limit)
+
+
+def _url(value: Any) -> str:
+    """URLs are kept as written (minus surrounding space) so that the open policy sees them whole."""
+    if not isinstance(value, str) or len(value) > MAX_URL:
+        return ""
+    return value.strip()
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value == value and abs(value) < MAX_INT:
+        return int(value)
+    if isinstance(value, str) and len(value) < 20:
+        try:
+            value = int(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int) and abs(value) < MAX_INT:
+        return value
+    return None
+
+
+def _bool(value: Any, *, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+    if isinstance(value, int):
+        return value != 0
+    return default
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A YAML timestamp or a date string in any form dateutil reads; naive times are UTC."""
+    try:
+        if isinstance(value, datetime):
+            result = value
+        elif isinstance(value, date):
+            result = datetime(value.year, value.month, value.day)
+        elif isinstance(value, str) and 0 < len(value.strip()) <= 100 and _YEAR.search(value):
+            # A fixed default, so that a missing month or day never comes from today's date.
+            result = date_parser.parse(value.strip(), default=_DATE_DEFAULT)
+        else:
+            return None
+        if result.tzinfo is None:
+            result = result.replace(tzinfo=timezone.utc)
+        result.timestamp()  # reject times that cannot be placed on the timeline
+        return result
+    except (ValueError, OverflowError, TypeError, ArithmeticError):
+        return None
+
+
+def _provider(value: Any) -> Provider:
+    if isinstance(value, dict):
+        return Provider(text_field(value.get("name"), MAX_SHORT), text_field(value.get("domain"), MAX_SHORT))
+    return Provider(text_field(value, MAX_SHORT))
+
+
+def listed_items(value: Any, limit: int) -> list[Any]:
+    """The first `limit` items of a list field (a single value as a list of one)."""
+    if isinstance(value, list):
+        return value[:limit]
+    if value is None:
+        return []
+    return [value]
+
+
+def _topics(value: Any) -> tuple[str, ...]:
+    topics: dict[str, None] = {}
+    for item in listed_items(value, MAX_TOPICS):
+        topic = text_field(item, MAX_SHORT) if not isinstance(item, (list, dict)) else ""
+        if topic:
+            topics[topic] = None
+    return tuple(topics)
+
+
+def _images(value: Any) -> tuple[Image, ...]:
+    images = []
+    for item in listed_items(value, MAX_IMAGES):
+        if isinstance(item, str):
+            item = {"url": item}
+        if isinstance(item, dict) and (url := _url(item.get("url"))):
+            images.append(Image(url, _int(item.get("width")), _int(item.get("height"))))
+    return tuple(images)
+
+
+def _urls(data: dict[Any, Any]) -> Urls:
+    return Urls(
+        original=_url(data.get("originalUrl")),
+        web=_url(data.get("webUrl")),
+        amp=_url(data.get("ampWebUrl")),
+        cdn_amp=_url(data.get("cdnAmpWebUrl")),
+        video=video_url(data.get("featuredContent")),
+    )
+
+
+def video_url(featured: Any) -> str:
+    """The video URL of a `featuredContent` embed (its iframe's src, or a bare link), else ""."""
+    video = ""
+    if isinstance(featured, str) and len(featured) <= MAX_URL:
+        match = _IFRAME_SRC.search(featured)
+        video = match.group(1).strip() if match else ""
+        if not video and featured.strip().lower().startswith(("http://", "https://")):
+            video = featured.strip()
+    return video
+
+
+def _related(value: Any, in_full: bool) -> tuple[RelatedStory, ...]:
+    stories = []
+    for item in listed_items(value, MAX_RELATED):
+        if not isinstance(item, dict):
+            continue
+        urls = _urls(item)
+        title = text_field(item.get("title"), MAX_TITLE, unescape=True)
+        if not title and not urls.all():
+            continue
+        if not in_full:
+            stories.append(RelatedStory(title=title, urls=urls))
+            continue
+        stories.append(
+            RelatedStory(
+                title=title,
+                excerpt=text_field(item.get("excerpt"), MAX_EXCERPT, unescape=True),
+                published_at=parse_date(item.get("publishedDateTime")),
+                urls=urls,
+                type=text_field(item.get("type"), MAX_SHORT),
+                provider=_provider(item.get("provider")),
+                quality=_int(item.get("quality")),
+                images=_images(item.get("images")),
+            )
+        )
+    return tuple(stories)
+
+
+def related_links(value: Any) -> list[RelatedLink]:
+    """`_related(value, in_full=False)` as (title, original, web, amp, cdn_amp) tuples."""
+    links = []
+    for item in listed_items(value, MAX_RELATED):
+        if not isinstance(item, dict):
+            continue
+        original, web, amp, cdn_amp = story_urls(item)
+        title = text_field(item.get("title"), MAX_TITLE, unescape=True)
+        if title or original or web or amp or cdn_amp or video_url(item.get("featuredContent")):
+            links.append((title, original, web, amp, cdn_amp))
+    return links
+
+
+def story_urls(item: dict[Any, Any]) -> tuple[str, str, str, str]:
+    """A related story's original, web, AMP and AMP cache URLs, as `_urls` keeps them."""
+    get = item.get
+    original, web, amp, cdn_amp = get("originalUrl"), get("webUrl"), get("ampWebUrl"), get("cdnAmpWebUrl")
+    # Most are absent, and _url(None) is "".
+    return (
+        "" if original is None else _url(original), "" if web is None else _url(web),
+        "" if amp is None else _url(amp), "" if cdn_amp is None else _url(cdn_amp),
+    )
