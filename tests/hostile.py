@@ -270,3 +270,17 @@ def write_hostile_folder(
     if undecodable_name:
         record(b"undecodable-\xff\xfe.md", "---\ntitle: undecodable file name\n---\n")
     return result
+
+
+# Pieces of hostile front matter: delimiters, YAML syntax, tags, escapes, controls and field names, which
+# property tests join at random (the hostile-input tests, and benchmarks/hostile_bench.py).
+FRAGMENTS = [
+    "---", "...", "\n", "\r\n", ":", ": ", " ", "  ", "\t", "-", "- ", "[", "]", "{", "}", ",", "?", "|", ">",
+    "#", "&a", "*a", "&b ", "*b", "<<", "<<: *a", "!!python/object", "!!python/object/apply:os.system",
+    "!!binary", "!!str", "!!map", "!!set", "!", "%YAML 1.1", "%TAG", '"', "'", "\\", "\\e", "\\x9b",
+    "\\u202e", "\\", "\x1b", "\x07", "\x85", "\u2028", "\u202e", "\ufeff", "&#x1b;", "&#x202e;", "&amp;",
+    "title", "excerpt", "topics", "related", "provider", "name", "originalUrl", "webUrl", "images", "url",
+    "publishedDateTime", "quality", "heat", "published", "secured", "featuredContent", "2021-13-45",
+    "2021-01-01T00:00:00Z", "9" * 25, "-.inf", ".nan", "~", "null", "true", "yes", "0x1F", "0o17",
+    "javascript:alert(1)", "https://x.example/", "<iframe src=\"", "漢字", "🎉", "e\u0301", "עברית",
+]

@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 import webbrowser
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -45,8 +44,8 @@ from reader.widgets.detail import DetailPane
 from reader.widgets.filter_bar import FilterInput
 from reader.widgets.topics import TopicList
 
-from .hostile import PAYLOADS, HostileFolder, forbidden, url_cases, write_hostile_folder, yaml_quote
 from .helpers import screen_strips, screen_text, settle
+from .hostile import FRAGMENTS, PAYLOADS, HostileFolder, forbidden, url_cases, write_hostile_folder, yaml_quote
 from .test_frontmatter import shown_fields
 
 SIZE = (160, 100)  # tall, so that most of a story's detail is on screen at once
@@ -87,17 +86,15 @@ def assert_record_or_problem(result: object) -> None:
 # Parsing: what tests/test_frontmatter.py does not cover yet
 
 
-def test_sparse_60_mb_file_is_a_problem_quickly(tmp_path: Path) -> None:
+def test_sparse_60_mb_file_is_a_problem(tmp_path: Path) -> None:
+    """(How long it takes: benchmarks/hostile_bench.py.)"""
     path = tmp_path / "huge.md"
     with open(path, "wb") as handle:
         handle.write(b"---\ntitle: huge\n---\n")
         handle.truncate(60 * 1024 * 1024)
     (tmp_path / "ok.md").write_text("---\ntitle: ok\n---\n")
-    start = time.perf_counter()
     problem = read_record(str(path))
     library = load_library([str(tmp_path)])
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1, f"took {elapsed:.2f} s"
     assert isinstance(problem, Problem) and "too large" in problem.reason
     assert [s.title for s in library.summaries] == ["ok"]
     assert [(p.path, "too large" in p.reason) for p in library.problems] == [(str(path), True)]
@@ -191,40 +188,29 @@ def test_file_rewritten_while_being_read_never_raises(tmp_path: Path) -> None:
     thread.start()
     kinds: set[str] = set()
     try:
-        deadline = time.monotonic() + 1.5
-        while time.monotonic() < deadline:
+        for reads in range(100_000):  # until both were seen, and a while after
             result = read_record(str(path))
             assert_record_or_problem(result)
             kinds.add(type(result).__name__)
+            if reads >= 2_000 and len(kinds) == 2:
+                break
     finally:
         stop.set()
         thread.join(timeout=5)
     assert kinds == {"Record", "Problem"}
 
 
-PARSE_DEADLINE = timedelta(milliseconds=1000)
-
-FRAGMENTS = [
-    "---", "...", "\n", "\r\n", ":", ": ", " ", "  ", "\t", "-", "- ", "[", "]", "{", "}", ",", "?", "|", ">",
-    "#", "&a", "*a", "&b ", "*b", "<<", "<<: *a", "!!python/object", "!!python/object/apply:os.system",
-    "!!binary", "!!str", "!!map", "!!set", "!", "%YAML 1.1", "%TAG", '"', "'", "\\", "\\e", "\\x9b",
-    "\\u202e", "\\", "\x1b", "\x07", "\x85", "\u2028", "\u202e", "\ufeff", "&#x1b;", "&#x202e;", "&amp;",
-    "title", "excerpt", "topics", "related", "provider", "name", "originalUrl", "webUrl", "images", "url",
-    "publishedDateTime", "quality", "heat", "published", "secured", "featuredContent", "2021-13-45",
-    "2021-01-01T00:00:00Z", "9" * 25, "-.inf", ".nan", "~", "null", "true", "yes", "0x1F", "0o17",
-    "javascript:alert(1)", "https://x.example/", "<iframe src=\"", "漢字", "🎉", "e\u0301", "עברית",
-]
 
 fragment_text = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=3), max_size=80).map("".join)
 
 
-@settings(max_examples=300, deadline=PARSE_DEADLINE, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(max_size=2000), suffix=st.sampled_from([".md", ".yaml"]))
 def test_parse_text_on_any_text_gives_a_record_or_a_problem(text: str, suffix: str) -> None:
     assert_record_or_problem(parse_text("x" + suffix, text))
 
 
-@settings(max_examples=500, deadline=PARSE_DEADLINE, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     front=fragment_text,
     body=fragment_text,
@@ -769,10 +755,8 @@ async def test_pasted_filter_text_is_shown_safely(hostile: HostileFolder) -> Non
 # ---------------------------------------------------------------------------------------------------------
 # Bodies that are expensive to show
 
-RESPONSE_BUDGET = 3.0  # seconds a key may take to act while a story is on screen
-
-
 async def test_a_long_markdown_list_does_not_freeze_the_ui(tmp_path: Path) -> None:
+    """A key pressed while a long body is being put on screen moves on (how soon: benchmarks/hostile_bench.py)."""
     folder = tmp_path / "records"
     folder.mkdir()
     (folder / "list.md").write_text("---\ntitle: list\npublishedDateTime: 2021-01-02\n---\n" + "- a\n" * 1000)
@@ -781,19 +765,14 @@ async def test_a_long_markdown_list_does_not_freeze_the_ui(tmp_path: Path) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         detail = app.screen.query_one(DetailPane)
 
-        async def wait_for_story(title: str, budget: float) -> float:
-            start = time.monotonic()
-            while time.monotonic() - start < budget:
+        async def wait_for_story(title: str) -> None:
+            for _ in range(2000):  # a guard against a hang, not a time limit
                 if isinstance(detail.shown, Record) and detail.shown.title == title:
-                    break
-                await pilot.pause(0.02)
-            return time.monotonic() - start
+                    return
+                await pilot.pause(0.01)
 
-        await wait_for_story("list", 10)
+        await wait_for_story("list")
         assert isinstance(detail.shown, Record) and detail.shown.title == "list"
-        pressed = time.monotonic()
         await pilot.press("down")  # at once, while the list's body is being put on screen
-        await wait_for_story("next", RESPONSE_BUDGET)
-        elapsed = time.monotonic() - pressed
-        assert elapsed < RESPONSE_BUDGET, f"down took {elapsed:.1f} s to show the next story"
-        assert isinstance(detail.shown, Record) and detail.shown.title == "next", f"not moved after {elapsed:.1f} s"
+        await wait_for_story("next")
+        assert isinstance(detail.shown, Record) and detail.shown.title == "next"

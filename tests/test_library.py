@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,9 +129,7 @@ def test_scan_symlinked_folder_loop_ends(tmp_path: Path) -> None:
     two = touch(root / "a" / "b" / "two.md")
     os.symlink(root, root / "a" / "b" / "back-to-root")
     os.symlink(root / "a", root / "a" / "self")
-    start = time.perf_counter()
     files, problems = scanned([str(root)])
-    assert time.perf_counter() - start < 5
     assert problems == []
     assert sorted(files) == sorted([str(one), str(two)])
 
@@ -518,12 +515,25 @@ def test_parse_entries_pool_matches_sequential(tmp_path: Path) -> None:
     assert found is not None and found.path == str(tmp_path / "0012.md")
 
 
-def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(tmp_path: Path) -> None:
-    """Quitting during a first load must not wait for the pool to parse the whole folder."""
-    import time as time_module
-
+def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quitting during a first load must not wait for the pool to parse the whole folder: the files not
+    started are cancelled (how long closing takes: benchmarks/hostile_bench.py)."""
+    from reader.core import parsing
     from reader.core.parsing import POOL_THRESHOLD, parse_entries
 
+    pools: list[parsing.ParsePool] = []
+    shutdowns: list[dict[str, bool]] = []
+    real_init = parsing.ParsePool.__init__
+
+    def recording(self: parsing.ParsePool, workers: int | None) -> None:
+        real_init(self, workers)
+        pools.append(self)
+        real_shutdown = self._pool.shutdown
+        self._pool.shutdown = lambda **options: (shutdowns.append(options), real_shutdown(**options))[1]  # type: ignore[method-assign]
+
+    monkeypatch.setattr(parsing.ParsePool, "__init__", recording)
     body = "".join(f"k{i}: value {i}\n" for i in range(20_000))  # ~60 ms of parsing a file
     files = []
     for i in range(POOL_THRESHOLD + 200):
@@ -533,9 +543,9 @@ def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(tmp_path: Pat
     batches = parse_entries(files)
     first = next(batches)
     assert len(first) > 0
-    started = time_module.perf_counter()
     batches.close()  # what happens when the loading worker returns early
-    assert time_module.perf_counter() - started < 5  # the rest takes ~15 s on two cores
+    (pool,) = pools
+    assert shutdowns == [{"wait": False, "cancel_futures": True}] and pool._pool._shutdown_thread
 
 
 def reference_entry(item: tuple[str, int, int]) -> Entry:
