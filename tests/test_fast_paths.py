@@ -17,7 +17,7 @@ from reader.core import loader, record_files
 from reader.core.index import Index
 from reader.core.index_rows import Entry
 from reader.core.index_rows import summary_columns as _row
-from reader.core.index_schema import PROBLEM_AT, summary_from_row
+from reader.core.index_schema import STORED_COLUMN_COUNT, SUMMARY_COLUMN_COUNT, summary_from_row
 from reader.core.query import parse_query
 from reader.core.record import Problem, Summary
 from reader.core.text import safe_text
@@ -26,7 +26,7 @@ from reader.core.urls import open_refusal
 
 def _summary(path: str, columns: tuple[object, ...]) -> Summary:
     """The summary of a stored row holding these summary columns."""
-    return summary_from_row((path, *(None,) * PROBLEM_AT, *columns))
+    return summary_from_row((path, *(None,) * (STORED_COLUMN_COUNT - SUMMARY_COLUMN_COUNT - 1), *columns))
 
 
 def summary(path: str, **fields: Any) -> Summary:

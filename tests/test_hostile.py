@@ -755,6 +755,25 @@ async def test_pasted_filter_text_is_shown_safely(hostile: HostileFolder) -> Non
 # ---------------------------------------------------------------------------------------------------------
 # Bodies that are expensive to show
 
+async def test_a_date_past_the_calendar_in_utc_does_not_stop_the_app(tmp_path: Path) -> None:
+    """Issue 12, point 1: a publishedDateTime that is year 10000 in UTC made drawing its row raise, at
+    every start (the date was in the index). It is no date, and a note under `!`."""
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "edge.md").write_text("---\ntitle: edge\npublishedDateTime: 9999-12-31T23:59:59-14:00\n---\n")
+    (folder / "ok.md").write_text("---\ntitle: ok\npublishedDateTime: 2021-01-01T00:00:00Z\n---\n")
+    for _ in range(2):  # parsed, then from the index
+        app = ReaderApp([str(folder)])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            article_list = articles(app)
+            assert sorted(s.title for s in article_list.summaries) == ["edge", "ok"]
+            rows = ["".join(s.text for s in article_list.render_line(y)) for y in range(2)]
+            assert any(" edge " in row for row in rows) and any(" ok " in row for row in rows)
+            assert [p.path for p in app.screen.library.problems] == [str(folder / "edge.md")]
+        assert app.return_code in (0, None)
+
+
 async def test_a_long_markdown_list_does_not_freeze_the_ui(tmp_path: Path) -> None:
     """A key pressed while a long body is being put on screen moves on (how soon: benchmarks/hostile_bench.py)."""
     folder = tmp_path / "records"

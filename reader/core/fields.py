@@ -13,7 +13,7 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
-from .record import Image, Provider, Record, RelatedStory
+from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Image, Provider, Record, RelatedStory
 from .text import one_line, safe_text
 from .urls import Urls
 
@@ -60,11 +60,19 @@ def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[Rela
     title = text_field(data.get("title"), MAX_TITLE, unescape=True)
     if not title:
         title = one_line(os.path.splitext(os.path.basename(path))[0], MAX_TITLE)
+    notes: list[str] = []
+    date_value = data.get("publishedDateTime")
+    published_at, beyond = _date(date_value)
+    if beyond:
+        shown = date_value.isoformat() if isinstance(date_value, date) else str(date_value)
+        notes.append(
+            f"publishedDateTime {one_line(shown, 60)} is outside the years 1 to 9999 in UTC: shown without a date"
+        )
     return Record(
         path=path,
         title=title,
         excerpt=text_field(data.get("excerpt"), MAX_EXCERPT, unescape=True),
-        published_at=parse_date(data.get("publishedDateTime")),
+        published_at=published_at,
         urls=_urls(data),
         type=text_field(data.get("type"), MAX_SHORT),
         category=text_field(data.get("category"), MAX_SHORT),
@@ -78,6 +86,7 @@ def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[Rela
         related=related,
         body=safe_text(body.strip("\r\n"), multiline=True, limit=MAX_BODY) if body.strip() else "",
         has_secured=bool(data.get("secured")),
+        notes=tuple(notes),
     )
 
 
@@ -138,7 +147,14 @@ def _bool(value: Any, *, default: bool) -> bool:
 
 
 def parse_date(value: Any) -> datetime | None:
-    """A YAML timestamp or a date string in any form dateutil reads; naive times are UTC."""
+    """A YAML timestamp or a date string in any form dateutil reads; naive times are UTC. None for
+    anything else, and for a time that falls outside the years 1 to 9999 once in UTC."""
+    return _date(value)[0]
+
+
+def _date(value: Any) -> tuple[datetime | None, bool]:
+    """`parse_date`, and whether the value was a date that falls outside the years 1 to 9999 in UTC
+    (9999-12-31T23:59:59-14:00 is year 10000 there: no datetime in UTC can hold it)."""
     try:
         if isinstance(value, datetime):
             result = value
@@ -148,13 +164,15 @@ def parse_date(value: Any) -> datetime | None:
             # A fixed default, so that a missing month or day never comes from today's date.
             result = date_parser.parse(value.strip(), default=_DATE_DEFAULT)
         else:
-            return None
+            return None, False
         if result.tzinfo is None:
             result = result.replace(tzinfo=timezone.utc)
-        result.timestamp()  # reject times that cannot be placed on the timeline
-        return result
+        timestamp = result.timestamp()  # raises for times that cannot be placed on the timeline
     except (ValueError, OverflowError, TypeError, ArithmeticError):
-        return None
+        return None, False
+    if not EARLIEST_TIMESTAMP <= timestamp < LATEST_TIMESTAMP + 1:
+        return None, True
+    return result, False
 
 
 def _provider(value: Any) -> Provider:

@@ -29,6 +29,7 @@ from .index_rows import (
     unpacked_keys,
 )
 from .index_schema import (
+    NOTE_AT,
     PAGE_SIZE,
     PROBLEM_AT,
     SCHEMA_VERSION,
@@ -170,7 +171,8 @@ class Index:
             self._db.close()
 
     def entries(self, roots: Iterable[str]) -> Iterator[tuple[str, int, int, Summary | Problem]]:
-        """Every indexed file under the given absolute roots, newest first: (path, size, mtime_ns, result)."""
+        """Every indexed file under the given absolute roots, newest first: (path, size, mtime_ns, result).
+        A record with notes (fields left out) comes twice: its summary, then its notes as a problem."""
         roots = list(roots)
         if not roots:
             return
@@ -181,7 +183,12 @@ class Index:
                 for row in rows:
                     path, size, mtime_ns = row[:3]
                     problem = row[PROBLEM_AT]
-                    yield path, size, mtime_ns, Problem(path, problem) if problem is not None else summary_from_row(row)
+                    if problem is not None:
+                        yield path, size, mtime_ns, Problem(path, problem)
+                        continue
+                    yield path, size, mtime_ns, summary_from_row(row)
+                    if (note := row[NOTE_AT]) is not None:
+                        yield path, size, mtime_ns, Problem(path, note)
 
     def store(self, entries: list[Entry]) -> None:
         """Add or replace entries, in one transaction (see `store_rows`)."""

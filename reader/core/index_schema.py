@@ -12,9 +12,9 @@ from enum import IntEnum, IntFlag
 
 import platformdirs
 
-from .record import Summary, folded
+from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Summary, folded
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """Bumped whenever what is stored changes: an index of another version is rebuilt (the warm listing
 does not read it)."""
 PAGE_SIZE = 16_384
@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS files (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     problem TEXT,
+    note TEXT,
     title TEXT, timestamp REAL, provider_name TEXT, provider_domain TEXT, topics TEXT,
     type TEXT, category TEXT, quality INTEGER, heat INTEGER, published INTEGER, flags INTEGER,
     url TEXT, text_cf BLOB
@@ -46,11 +47,14 @@ SUMMARY_COLUMNS = (
 )
 """The columns of a record's summary, in `Summary` order after the path."""
 SUMMARY_COLUMN_COUNT = SUMMARY_COLUMNS.count(",") + 1
-STORED_COLUMNS = "path, size, mtime_ns, problem, " + SUMMARY_COLUMNS
+STORED_COLUMNS = "path, size, mtime_ns, problem, note, " + SUMMARY_COLUMNS
 """What a file's row holds, in the order `summary_from_row` takes it."""
 PROBLEM_AT = 3
-"""Where the problem is in a stored row (None for a record); the summary columns follow it."""
-STORED_COLUMN_COUNT = PROBLEM_AT + 1 + SUMMARY_COLUMN_COUNT
+"""Where the problem is in a stored row (None for a record)."""
+NOTE_AT = 4
+"""Where a record's notes are in a stored row (fields left out, joined by "; "; None for none); the
+summary columns follow."""
+STORED_COLUMN_COUNT = NOTE_AT + 1 + SUMMARY_COLUMN_COUNT
 
 TOPIC_SEPARATOR = "\x1f"
 """Between the topics of a record in one column: record text never holds control characters."""
@@ -159,14 +163,16 @@ def _shared_word(text: str) -> tuple[str, str]:
 def summary_from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
     """The summary of a stored row (the values of `STORED_COLUMNS`): the same as `Summary.build`
     makes from its fields, made faster. A row of the wrong types raises TypeError, AttributeError
-    or KeyError."""
-    (path, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
+    or KeyError; a time no datetime can hold (written by an index before dates were checked) is no date."""
+    (path, _, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
      text_cf) = row
     topics, topics_cf = _TOPICS.get(topics) or _shared_topics(topics or "")
     name, domain, provider_cf = _PROVIDERS.get((name, domain)) or _shared_provider(name, domain)
     kind, kind_cf = _WORDS.get(kind) or _shared_word(kind)
     category, category_cf = _WORDS.get(category) or _shared_word(category)
     has_image, has_related, has_body, has_url = _FLAGS[flags & 15]
+    if timestamp is not None and not EARLIEST_TIMESTAMP <= timestamp < LATEST_TIMESTAMP + 1:
+        timestamp = None
     return Summary(
         path, title, timestamp, name, domain, topics, kind, category, quality, heat, published == 1,
         has_image, has_related, has_body, has_url, url, text_cf,

@@ -11,7 +11,7 @@ from itertools import islice
 
 from .index import Index
 from .index_rows import Row
-from .index_schema import PROBLEM_AT, STORED_COLUMN_COUNT, summary_from_row
+from .index_schema import NOTE_AT, PROBLEM_AT, STORED_COLUMN_COUNT, summary_from_row
 from .parsing import BATCH_SIZE, CHUNK, FIRST_BATCH, POOL_THRESHOLD, ParsePool, parse_row, parse_row_batches
 from .record import Problem, Summary
 from .record_files import Stats, walk_record_files
@@ -66,6 +66,8 @@ def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
             problems.append(Problem(row[0], row[PROBLEM_AT]))
         else:
             summaries.append(summary_from_row(row[:STORED_COLUMN_COUNT]))
+            if row[NOTE_AT] is not None:
+                problems.append(Problem(row[0], row[NOTE_AT]))
     return summaries, problems, stats
 
 

@@ -39,7 +39,8 @@ def parse_row(item: tuple[str, int, int]) -> Row:
     if isinstance(result, Problem):
         return problem_row(path, size, mtime_ns, result.reason)
     own = link_keys(story_keys(result.urls), result.title)
-    return keyed_row(path, size, mtime_ns, record_columns(result, has_related), own, mentions)
+    note = "; ".join(result.notes) if result.notes else None
+    return keyed_row(path, size, mtime_ns, record_columns(result, has_related), own, mentions, note)
 
 
 def parse_rows(items: list[tuple[str, int, int]]) -> list[Row]:

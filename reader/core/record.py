@@ -9,6 +9,22 @@ from sys import intern
 from .urls import Urls as Urls  # Urls lives with the URL rules; the data model names it too
 from .urls import choose_url
 
+EARLIEST_TIMESTAMP = -62135596800.0
+"""0001-01-01T00:00:00Z: the first moment a datetime in UTC can hold."""
+LATEST_TIMESTAMP = 253402300799.0
+"""9999-12-31T23:59:59Z: the last whole second a datetime in UTC can hold."""
+
+
+def utc_time(timestamp: float | None) -> datetime | None:
+    """The moment of a POSIX timestamp in UTC; None for none, and for a time no datetime can hold (a date
+    at the edge of the calendar written with a time zone is year 0 or year 10000 in UTC)."""
+    if timestamp is None or not EARLIEST_TIMESTAMP <= timestamp < LATEST_TIMESTAMP + 1:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Provider:
@@ -62,6 +78,8 @@ class Record:
     related: tuple[RelatedStory, ...] = ()
     body: str = ""
     has_secured: bool = False
+    notes: tuple[str, ...] = ()
+    """Fields left out because their values could not be used, one line each (shown under `!`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +143,8 @@ class Summary:
 
     @property
     def published_at(self) -> datetime | None:
-        """The publication time in UTC."""
-        if self.timestamp is None:
-            return None
-        return datetime.fromtimestamp(self.timestamp, timezone.utc)
+        """The publication time in UTC (None for none, or for a time no datetime can hold)."""
+        return utc_time(self.timestamp)
 
     @classmethod
     def build(

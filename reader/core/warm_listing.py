@@ -37,7 +37,7 @@ from .index_schema import (
     under_roots,
 )
 from .query_sql import narrowing
-from .record import Problem, Summary
+from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Problem, Summary
 from .record_files import record_file_batches
 
 
@@ -52,12 +52,12 @@ def files_as_stored(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     return files, problems
 
 
-# A listed row must have these types (years 1 to 9999: a datetime can show them); one that has others was
-# damaged (or not written by the index).
+# A listed row must have these types (years 1 to 9999 in UTC: a datetime can show them); one that has
+# others was damaged (or not written by the index).
 _LISTABLE = (
     "(typeof(path) = 'text' AND typeof(title) = 'text' AND typeof(provider_name) = 'text' "
     "AND typeof(url) = 'text' AND (timestamp IS NULL OR (typeof(timestamp) IN ('integer', 'real') "
-    "AND timestamp BETWEEN -62135596800 AND 253402300799)))"
+    f"AND timestamp >= {EARLIEST_TIMESTAMP!r} AND timestamp < {LATEST_TIMESTAMP + 1!r})))"
 )
 # Every file under the roots with its size and mtime, in one string made by SQLite (without the GIL):
 # fields separated by NUL, files by two, which no path holds.
@@ -186,7 +186,9 @@ class _Reading:
         # each row from the path index (~65 ms less at 100,000 files; counting costs ~20 ms).
         total, inside = row_counts(db, where, params)
         scan = "NOT INDEXED " if holds_most(total, inside) else ""
-        files, problems = db.execute(f"SELECT {_FILES}, count(problem) FROM files {scan}WHERE {where}", params).fetchone()
+        files, problems = db.execute(
+            f"SELECT {_FILES}, count(problem) + count(note) FROM files {scan}WHERE {where}", params
+        ).fetchone()
         files = files.split("\0\0") if files else []
         if len(files) != inside:  # a row that cannot be written so (a NULL, a path with NULs): not ours
             self.stale = Stale("the index holds rows it does not write")
@@ -256,7 +258,7 @@ def _newest(line: Line) -> float:
 
 
 def _problems(db: sqlite3.Connection, where: str, params: list[str]) -> list[Problem]:
-    """The files indexed as problems, in the order `Index.entries` gives them, which is the order the
-    plain way reports them in."""
-    rows = newest_first(db, "path, problem", where, params, "problem IS NOT NULL")
+    """The files indexed as problems and the notes of records, in the order `Index.entries` gives
+    them, which is the order the plain way reports them in."""
+    rows = newest_first(db, "path, coalesce(problem, note)", where, params, "(problem IS NOT NULL OR note IS NOT NULL)")
     return [Problem(path, problem) for path, problem in rows]
