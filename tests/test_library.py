@@ -134,14 +134,16 @@ def test_scan_symlinked_folder_loop_ends(tmp_path: Path) -> None:
     assert sorted(files) == sorted([str(one), str(two)])
 
 
-def test_scan_follows_a_symlinked_folder_elsewhere(tmp_path: Path) -> None:
+def test_scan_does_not_follow_a_symlinked_folder_elsewhere(tmp_path: Path) -> None:
+    """Issue 12, point 4 turned this around: a link to a folder outside the given folders is reported,
+    not followed (a link to / walked the whole disk)."""
     outside = touch(tmp_path / "elsewhere" / "far.md")
     root = tmp_path / "news"
     near = touch(root / "near.md")
     os.symlink(outside.parent, root / "linked")
     files, problems = scanned([str(root)])
-    assert problems == []
-    assert sorted(files) == sorted([str(near), str(root / "linked" / "far.md")])
+    assert [(p.path, "outside the given folders" in p.reason) for p in problems] == [(str(root / "linked"), True)]
+    assert sorted(files) == sorted([str(near)])
 
 
 def test_scan_missing_path_is_a_problem(tmp_path: Path) -> None:

@@ -5,13 +5,19 @@ A folder is read through a descriptor where the system allows it, so each record
 relative to it (fstatat) instead of by its whole path; a record file's name is examined at once (that
 tells a folder named like one, as `is_dir` would), other names by `is_dir` alone (no system call where
 the folder listing gives the type). Hidden names (a leading dot) are skipped; a folder reached twice
-(through a symbolic link) is read once, under the path it is first reached by. The walk gives each
+(through a symbolic link) is read once, under the path it is first reached by.
+
+Links to folders are followed only into the given folders: a link to `/` in a news folder walked the
+whole disk, and through /proc/<pid>/root back into it. A link to a folder elsewhere is reported once
+as a problem and not followed, and the system's pseudo-filesystems (/proc, /sys, /dev) are never read;
+a link to a single file is still read. The walk gives each
 folder's files as names and stamps (`FolderFiles`); the loader takes them as (path, stamp) pairs in
 name order (`walk_record_files`), the warm listing as text it compares with the index.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 import stat
@@ -33,6 +39,16 @@ Stats = dict[str, FileStamp]
 _BY_DESCRIPTOR = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _FIRST = operator.itemgetter(0)
+
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+"""Pseudo-filesystems: endless or looping trees of files that are not records."""
+# The kinds of mounts that are pseudo-filesystems, wherever they are mounted (a chroot's /proc too).
+_PSEUDO_KINDS = frozenset({
+    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "configfs",
+    "bpf", "pstore", "fusectl", "mqueue", "binfmt_misc", "efivarfs", "nsfs", "rpc_pipefs", "autofs",
+})
+OUTSIDE = "a link to a folder outside the given folders: not followed"
+SYSTEM = "a system folder (/proc, /sys or /dev): not read"
 
 
 def file_stamp(info: os.stat_result) -> FileStamp:
@@ -56,7 +72,7 @@ def record_file_batches(paths: Iterable[str], problems: list[Problem]) -> Iterat
     file found twice (given, and in a given folder) counts where it is first found. Paths that cannot
     be read are added to `problems`."""
     given = [os.path.abspath(path) for path in paths]
-    walk = FolderWalk(problems)
+    walk = FolderWalk(problems, [path for path in given if os.path.isdir(path)])
     files_given: set[str] = set()  # the given files found so far
     for path in given:
         if os.path.isdir(path):
@@ -98,14 +114,56 @@ def examine(path: str) -> FileStamp:
         return UNEXAMINED
 
 
-class FolderWalk:
-    """Folders walked from one or more tops, each folder read once however often it is reached."""
+def is_system_folder(real_path: str) -> bool:
+    """Whether a resolved path is in one of the `SYSTEM_FOLDERS`."""
+    return any(real_path == folder or real_path.startswith(folder + "/") for folder in SYSTEM_FOLDERS)
 
-    def __init__(self, problems: list[Problem]) -> None:
+
+@functools.cache
+def _pseudo_devices() -> frozenset[int]:
+    """The devices of the pseudo-filesystems mounted here (Linux: from /proc/self/mounts)."""
+    devices = set()
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if len(fields) > 2 and fields[2] in _PSEUDO_KINDS:
+                    mount = fields[1].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
+                    try:
+                        devices.add(os.stat(mount).st_dev)
+                    except OSError:
+                        pass
+    except OSError:
+        pass
+    try:
+        devices.discard(os.stat("/").st_dev)  # never the root filesystem itself
+    except OSError:
+        pass
+    return frozenset(devices)
+
+
+class FolderWalk:
+    """Folders walked from one or more tops, each folder read once however often it is reached; links
+    are followed only into `roots` (the given folders), and never into a system folder."""
+
+    def __init__(self, problems: list[Problem], roots: Iterable[str] = ()) -> None:
         self.problems = problems
-        """Where folders that cannot be read are reported."""
+        """Where folders that cannot be read, and links that are not followed, are reported."""
+        self.unreadable = 0
+        """How many folders could not be read (links not followed are not counted)."""
+        self._roots = [os.path.realpath(root) for root in roots]
         self._seen: set[tuple[int, int]] = set()  # (device, inode) of the folders read
         self._read: set[str] = set()  # the folders read, by the path they were read under
+
+    def _refusal(self, folder: str, linked: bool) -> str | None:
+        """Why a folder is not read: a link that leads out of the roots or into a system folder, or a
+        top that is a system folder; None when it may be read."""
+        real = os.path.realpath(folder)
+        if is_system_folder(real):
+            return SYSTEM
+        if linked and not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self._roots):
+            return OUTSIDE
+        return None
 
     def found(self, path: str) -> bool:
         """Whether a file at `path` was among the files of a folder this walk read."""
@@ -116,14 +174,24 @@ class FolderWalk:
         """The record files of `top` and of every folder under it, a folder at a time, depth first;
         a folder is given whole or not at all. `with_files=False` reads only the subfolders (each
         folder's files are then left out); `below=False` gives `top` alone, unread."""
-        stack = [top]
+        if why := self._refusal(top, linked=False):
+            self.problems.append(Problem(top, why))
+            return
+        stack = [(top, False)]  # (folder, reached through a link)
+        pseudo = _pseudo_devices()
         while stack:
-            folder = stack.pop()
+            folder, linked = stack.pop()
+            if linked and (why := self._refusal(folder, linked=True)):
+                self.problems.append(Problem(folder, why))
+                continue
             try:
                 info = os.stat(folder)
                 if (info.st_dev, info.st_ino) in self._seen:
                     continue  # a symbolic link back into a folder already read
                 self._seen.add((info.st_dev, info.st_ino))
+                if info.st_dev in pseudo:  # a pseudo-filesystem mounted inside a given folder
+                    self.problems.append(Problem(folder, SYSTEM))
+                    continue
                 prefix = folder if folder.endswith(os.sep) else folder + os.sep
                 if below:
                     names, stamps, subfolders = _read_folder(folder, prefix, with_files)
@@ -131,6 +199,7 @@ class FolderWalk:
                     names, stamps, subfolders = [], [], []
             except OSError as error:
                 self.problems.append(Problem(folder, error.strerror or "cannot read folder"))
+                self.unreadable += 1
                 continue
             if with_files:
                 self._read.add(folder.rstrip(os.sep) or os.sep)
@@ -140,9 +209,9 @@ class FolderWalk:
 
 def _read_folder(
     folder: str, prefix: str, with_files: bool
-) -> tuple[list[str], list[FileStamp], list[str]]:
-    """The record files of one folder (names and stamps), and its subfolders in name order (to be
-    pushed on the walk's stack, so that the first is read last)."""
+) -> tuple[list[str], list[FileStamp], list[tuple[str, bool]]]:
+    """The record files of one folder (names and stamps), and its subfolders in name order, each with
+    whether it is a link (to be pushed on the walk's stack, so that the first is read last)."""
     if not _BY_DESCRIPTOR:
         with os.scandir(folder) as scanner:
             return _entries(scanner, prefix, None, with_files)
@@ -156,10 +225,10 @@ def _read_folder(
 
 def _entries(
     scanner: Iterator[os.DirEntry[str]], prefix: str, descriptor: int | None, with_files: bool
-) -> tuple[list[str], list[FileStamp], list[str]]:
+) -> tuple[list[str], list[FileStamp], list[tuple[str, bool]]]:
     names: list[str] = []
     stamps: list[FileStamp] = []
-    folders: list[str] = []
+    folders: list[tuple[str, bool]] = []
     is_folder, is_regular = stat.S_ISDIR, stat.S_ISREG
     suffixes = RECORD_SUFFIXES
     examine_at = os.stat
@@ -176,15 +245,15 @@ def _entries(
                 continue
             mode = info.st_mode
             if is_folder(mode):
-                folders.append(name)
+                folders.append((name, entry.is_symlink()))
             else:
                 names.append(name)
                 stamps.append((info.st_size if is_regular(mode) else -1, info.st_mtime_ns))  # file_stamp, inlined
             continue
         try:
             if entry.is_dir():
-                folders.append(name)
+                folders.append((name, entry.is_symlink()))
         except OSError:
             pass
     folders.sort()
-    return names, stamps, [prefix + name for name in folders]
+    return names, stamps, [(prefix + name, linked) for name, linked in folders]

@@ -16,7 +16,6 @@ import os
 import struct
 from collections.abc import Iterable
 
-from .record import Problem
 from .record_files import FolderWalk
 
 # inotify event masks (linux/inotify.h)
@@ -53,12 +52,11 @@ def _inotify() -> ctypes.CDLL | None:
 class FolderWatch:
     """A watch on every folder under some paths: the folders the loader's walk reads."""
 
-    def __init__(self, libc: ctypes.CDLL, descriptor: int) -> None:
+    def __init__(self, libc: ctypes.CDLL, descriptor: int, roots: Iterable[str] = ()) -> None:
         self._libc = libc
         self._fd = descriptor
         self._folders: dict[int, str] = {}  # watch descriptor -> folder
-        self._unread: list[Problem] = []
-        self._walk = FolderWalk(self._unread)
+        self._walk = FolderWalk([], roots)  # what it cannot read is the loader's to report
         self.complete = True
         """False once a folder could not be watched: the caller should walk on a timer."""
 
@@ -72,9 +70,9 @@ class FolderWatch:
         descriptor = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if descriptor < 0:
             return None
-        watch = cls(libc, descriptor)
-        for path in paths:
-            path = os.path.abspath(path)
+        given = [os.path.abspath(path) for path in paths]
+        watch = cls(libc, descriptor, [path for path in given if os.path.isdir(path)])
+        for path in given:
             if os.path.isdir(path):
                 watch._add_tree(path)
             else:
@@ -87,7 +85,7 @@ class FolderWatch:
     def _add_tree(self, top: str, *, below: bool = True) -> None:
         """Watch `top` and, if `below`, every folder under it. A folder that cannot be read or
         watched (the watch limit, most likely) makes the watch incomplete: walking on a timer is safer."""
-        unread = len(self._unread)
+        unread = self._walk.unreadable
         for prefix, _, _ in self._walk.folders(top, with_files=False, below=below):
             folder = prefix.rstrip(os.sep) or os.sep
             wd = self._libc.inotify_add_watch(self._fd, os.fsencode(folder), WATCHED)
@@ -95,7 +93,7 @@ class FolderWatch:
                 self.complete = False
                 return
             self._folders[wd] = folder
-        if len(self._unread) > unread:
+        if self._walk.unreadable > unread:
             self.complete = False
 
     def changed(self) -> bool:
