@@ -113,13 +113,14 @@ def closing_a_pooled_parse(folder: Path) -> float:
     """How long closing a first load's parse takes once its first batch is in: quitting must not wait
     for the pool to parse the whole folder."""
     from reader.core.parsing import POOL_THRESHOLD, parse_entries
+    from reader.core.record_files import examine
 
     body = "".join(f"k{i}: value {i}\n" for i in range(20_000))  # ~60 ms of parsing a file
     files = []
     for i in range(POOL_THRESHOLD + 200):
         path = folder / f"{i:04}.md"
         path.write_text(f"---\ntitle: slow {i}\n{body}---\n", encoding="utf-8")
-        files.append((str(path), path.stat().st_size, path.stat().st_mtime_ns))
+        files.append((str(path), examine(str(path))))
     batches = parse_entries(files)
     next(batches)
     started = time.perf_counter()

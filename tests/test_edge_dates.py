@@ -109,7 +109,7 @@ def test_a_plain_listing_from_such_an_index_cannot_crash(tmp_path: Path, capsys:
     capsys.readouterr()
     with sqlite3.connect(index_location()) as db:
         db.execute("UPDATE files SET timestamp = 253402351199.0 WHERE path = ?", (str(root / "ok.md"),))
-        db.execute("INSERT INTO files (path, size, mtime_ns, problem) VALUES (?, 1, 1, 'x')", (f"{root}/a\0\0b.md",))
+        db.execute("INSERT INTO files (path, size, mtime_ns, inode, ctime_ns, problem) VALUES (?, 1, 1, 1, 1, 'x')", (f"{root}/a\0\0b.md",))
     db.close()
     assert cli.main(["--list", str(root)]) == 0
     lines = capsys.readouterr().out.splitlines()

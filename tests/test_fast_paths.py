@@ -86,10 +86,10 @@ def test_the_shared_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def stored(index: Index, folder: str, count: int, start: int = 0) -> list[str]:
     paths = [f"{folder}/{i:03d}.md" for i in range(start, start + count)]
     entries = [
-        Entry(path, 1, 2, summary(path, timestamp=None if i % 7 == 0 else float(1000 + (i * 37) % 50)))
+        Entry(path, (1, 2, 3, 4), summary(path, timestamp=None if i % 7 == 0 else float(1000 + (i * 37) % 50)))
         for i, path in enumerate(paths)
     ]
-    entries.append(Entry(f"{folder}/bad.md", 1, 2, Problem(f"{folder}/bad.md", "broken")))
+    entries.append(Entry(f"{folder}/bad.md", (1, 2, 3, 4), Problem(f"{folder}/bad.md", "broken")))
     index.store(entries)
     return paths + [f"{folder}/bad.md"]
 
@@ -102,13 +102,13 @@ def test_entries_come_newest_first_whichever_way_they_are_read(root: str, plan: 
     index._db.set_trace_callback(statements.append)
     got = list(index.entries([root]))
     index._db.set_trace_callback(None)
-    assert sorted(path for path, _, _, _ in got) == sorted(expected)
-    stamps = [result.timestamp for _, _, _, result in got if isinstance(result, Summary)]
+    assert sorted(path for path, _, _ in got) == sorted(expected)
+    stamps = [result.timestamp for _, _, result in got if isinstance(result, Summary)]
     dated = [t for t in stamps if t is not None]
     assert dated == sorted(dated, reverse=True) and stamps[len(dated):] == [None] * (len(stamps) - len(dated))
     read = [s for s in statements if s.startswith("SELECT path")]
     assert len(read) == 1 and (plan in read[0] if plan else "INDEXED BY" not in read[0])
-    assert all(isinstance(result, Problem) for path, _, _, result in got if path.endswith("bad.md"))
+    assert all(isinstance(result, Problem) for path, _, result in got if path.endswith("bad.md"))
     index.close()
 
 
@@ -205,7 +205,7 @@ def tree(tmp_path: Path) -> Iterator[Path]:
     locked.chmod(0o755)
 
 
-def walked(paths: list[str], walker: Any = record_files.walk_record_files) -> tuple[list[tuple[str, tuple[int, int]]], list[Problem]]:
+def walked(paths: list[str], walker: Any = record_files.walk_record_files) -> tuple[list[tuple[str, tuple[int, ...]]], list[Problem]]:
     problems: list[Problem] = []
     return list(walker(paths, problems)), problems
 
@@ -215,7 +215,7 @@ def test_walking_by_descriptor_finds_what_walking_by_path_finds(tree: Path, monk
     monkeypatch.setattr(record_files, "_BY_DESCRIPTOR", False)
     assert walked([str(tree), str(tree / "sub" / "e.md")]) == by_descriptor
     found = dict(by_descriptor[0])
-    assert found[str(tree / "dangling.md")] == (-1, -1)
+    assert found[str(tree / "dangling.md")] == (-1, -1, -1, -1)
     if hasattr(os, "mkfifo"):
         assert found[str(tree / "pipe.md")][0] == -1
     assert str(tree / "sub" / "deeper" / "f.md") in found and str(tree / ".hidden.md") not in found

@@ -106,7 +106,7 @@ def test_file_that_grows_past_the_limit_after_the_scan_is_a_problem(tmp_path: Pa
     found, _ = record_files.scan_record_files([str(tmp_path)])
     with open(path, "r+b") as handle:
         handle.truncate(60 * 1024 * 1024)
-    entry = parsing.parse_entry((str(path), *found[str(path)]))
+    entry = parsing.parse_entry((str(path), found[str(path)]))
     assert isinstance(entry.result, Problem) and "too large" in entry.result.reason
 
 

@@ -32,6 +32,7 @@ from reader.core.index_schema import SCHEMA_VERSION, LinkRole
 from reader.core.library import Library, index_location, load_library, open_index
 from reader.core.loader import stream
 from reader.core.record import Problem, Record, RelatedStory, Summary, Urls
+from reader.core.record_files import examine
 
 from .test_library import topic_counts
 
@@ -164,7 +165,7 @@ def rows(location: Path, sql: str) -> list[tuple[Any, ...]]:
 def indexed(location: Path, root: Path) -> dict[str, Summary | Problem]:
     index = Index(str(location))
     try:
-        return {path: result for path, _, _, result in index.entries([str(root)])}
+        return {path: result for path, _, result in index.entries([str(root)])}
     finally:
         index.close()
 
@@ -361,7 +362,7 @@ def test_reload_with_known_reports_only_changes(tmp_path: Path, parsed: list[str
     assert problems_of(library) == problems_of(fresh)
     assert library.stats == fresh.stats
     # and the index agrees, for the next start
-    assert {path: result for path, _, _, result in index.entries([str(root)])} == {
+    assert {path: result for path, _, result in index.entries([str(root)])} == {
         **by_path(fresh), **{p.path: p for p in fresh.problems}
     }
     index.close()
@@ -586,7 +587,7 @@ def test_a_locked_index_at_start_is_not_discarded(tmp_path: Path, monkeypatch: p
     late = write_record(root, "late.md", title="Late")
     for batch in stream([str(root)], other.index, known=dict(other.stats)):
         other.apply(batch)
-    assert str(late) in {path for path, _, _, _ in index.entries([str(root)])}
+    assert str(late) in {path for path, _, _ in index.entries([str(root)])}
     index.close()
 
 
@@ -612,13 +613,13 @@ def test_entries_only_under_the_given_roots(tmp_path: Path) -> None:
         base / "a.md",
     ]
     index = Index(":memory:")
-    index.store([Entry(str(p), 1, 2, _summary(str(p))) for p in inside + outside])
+    index.store([Entry(str(p), (1, 2, 3, 4), _summary(str(p))) for p in inside + outside])
     bad = base / "news" / "bad.md"
-    index.store([Entry(str(bad), 1, 2, Problem(str(bad), "broken"))])
+    index.store([Entry(str(bad), (1, 2, 3, 4), Problem(str(bad), "broken"))])
     inside.append(bad)
 
     def paths(roots: list[Path | str]) -> set[str]:
-        return {path for path, _, _, _ in index.entries(str(r) for r in roots)}
+        return {path for path, _, _ in index.entries(str(r) for r in roots)}
 
     assert paths([base / "news"]) == {str(p) for p in inside}
     assert paths([str(base / "news") + os.sep]) == {str(p) for p in inside}
@@ -681,8 +682,7 @@ def test_no_cache_does_not_read_the_index(tmp_path: Path, capsys: pytest.Capture
     assert cli.main(["--list", str(root)]) == 0
     # the index now says something else about the same file, unchanged on disk
     index = Index(index_location())
-    info = os.stat(path)
-    index.store([Entry(str(path), info.st_size, info.st_mtime_ns, _summary(str(path)))])
+    index.store([Entry(str(path), examine(str(path)), _summary(str(path)))])
     index.close()
     capsys.readouterr()
     assert cli.main(["--list", "--no-cache", str(root)]) == 0
@@ -777,9 +777,9 @@ _mapping = st.fixed_dictionaries(
 def test_summary_round_trip_through_the_index(data: dict[str, Any], body: str) -> None:
     summary = Summary.of(record_from_mapping("/news/a.md", data, body))
     index = Index(":memory:")
-    index.store([Entry(summary.path, 10, 20, summary, (1, 2), (3,))])
-    ((path, size, mtime_ns, result),) = list(index.entries(["/news"]))
-    assert (path, size, mtime_ns) == ("/news/a.md", 10, 20)
+    index.store([Entry(summary.path, (10, 20, 30, 40), summary, (1, 2), (3,))])
+    ((path, stamp, result),) = list(index.entries(["/news"]))
+    assert (path, stamp) == ("/news/a.md", (10, 20, 30, 40))
     assert result == summary
     index.close()
 

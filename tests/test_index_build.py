@@ -177,15 +177,16 @@ def reference_store(entries: list[Entry]) -> list[list[tuple[Any, ...]]]:
     links, file_keys, files = [], [], []
     for file_id, entry in enumerate(entries, 1):
         if isinstance(entry.result, Problem):
-            values: tuple[Any, ...] = (entry.result.reason,) + (None,) * 13
+            values: tuple[Any, ...] = (entry.result.reason, None) + (None,) * 13
         else:
-            values = (None,) + index_rows.summary_columns(entry.result)
-        files.append((file_id, entry.path, entry.size, entry.mtime_ns, *values))
+            values = (None, entry.note) + index_rows.summary_columns(entry.result)
+        files.append((file_id, entry.path, *entry.stamp, *values))
         if entry.own_keys or entry.mention_keys:
             links += [(key, int(LinkRole.OWN), file_id) for key in entry.own_keys]
             links += [(key, int(LinkRole.MENTION), file_id) for key in entry.mention_keys]
             file_keys.append((file_id, index_rows.packed_keys(dict.fromkeys((*entry.own_keys, *entry.mention_keys)))))
-    db.executemany(f"INSERT INTO files (id, path, size, mtime_ns, problem, {index_schema.SUMMARY_COLUMNS}) VALUES ({','.join('?' * 18)})", files)
+    columns = f"id, path, {index_schema.STAMP_COLUMNS}, problem, note, {index_schema.SUMMARY_COLUMNS}"
+    db.executemany(f"INSERT INTO files ({columns}) VALUES ({','.join('?' * (columns.count(',') + 1))})", files)
     db.executemany("INSERT INTO file_keys VALUES (?, ?)", file_keys)
     db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", sorted(links))
     tables = dump(index)
@@ -198,13 +199,13 @@ def some_entries(tmp_path: Path) -> list[Entry]:
 
     write_hostile_folder(tmp_path / "hostile")
     write_corpus(tmp_path / "corpus", 40, seed=9)
-    files = [(p, *s) for p, s in record_files.walk_record_files([str(tmp_path)], [])]
+    files = list(record_files.walk_record_files([str(tmp_path)], []))
     entries = [parsing.parse_entry(item) for item in files]
     # keys at the edges of 64 bits, repeated keys, a key both own and mentioned
     summary = next(e.result for e in entries if isinstance(e.result, Summary))
     edge, none = dataclasses.replace(summary, path="/x/edge.md"), dataclasses.replace(summary, path="/x/none.md")
-    entries.append(Entry(edge.path, 1, 2, edge, (-(2**63), 2**63 - 1, 0, 0), (2**63 - 1, -1, -1)))
-    entries.append(Entry(none.path, 1, 2, none))
+    entries.append(Entry(edge.path, (1, 2, 3, 4), edge, (-(2**63), 2**63 - 1, 0, 0), (2**63 - 1, -1, -1)))
+    entries.append(Entry(none.path, (1, 2, 3, 4), none))
     return entries
 
 
@@ -228,8 +229,7 @@ def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
         assert index_rows.row_entry(index_rows.entry_row(entry)) == entry
     # parse_entry goes through the row; its summary is the one Summary.of makes of the record
     for path in (tmp_path / "corpus").rglob("*.md"):
-        info = path.stat()
-        entry = parsing.parse_entry((str(path), info.st_size, info.st_mtime_ns))
+        entry = parsing.parse_entry((str(path), record_files.examine(str(path))))
         record = read_record(str(path))
         assert entry.result == Summary.of(record)
 
@@ -240,7 +240,7 @@ def test_a_failed_store_leaves_nothing_staged(tmp_path: Path, monkeypatch: pytes
     index.store_rows([index_rows.entry_row(e) for e in entries[:5]])
     before = dump(index)
     rows = [index_rows.entry_row(e) for e in entries[5:]]
-    rows.append(rows[-1][:17] + ("[1,", "", None))  # JSON SQLite refuses: the transaction fails
+    rows.append(rows[-1][: index_schema.STORED_COLUMN_COUNT] + ("[1,", "", None))  # JSON SQLite refuses: it fails
     with pytest.raises(sqlite3.Error):
         index.store_rows(rows)
     assert dump(index) == before
@@ -342,9 +342,10 @@ def test_closing_a_build_while_it_walks_stops_the_pool(tmp_path: Path, monkeypat
 def test_keys_hashed_a_list_at_a_time_make_the_same_row(own: list[str], mentions: list[str]) -> None:
     columns = (None,) * 13
     expected = index_rows.record_row(
-        "/p", 1, 2, columns, [index_rows.key_hash(k) for k in own], list(dict.fromkeys(map(index_rows.key_hash, mentions)))
+        "/p", (1, 2, 3, 4), columns, [index_rows.key_hash(k) for k in own],
+        list(dict.fromkeys(map(index_rows.key_hash, mentions))),
     )
-    assert index_rows.keyed_row("/p", 1, 2, columns, own, mentions) == expected
+    assert index_rows.keyed_row("/p", (1, 2, 3, 4), columns, own, mentions) == expected
 
 
 def test_workers_leave_what_their_imports_made_out_of_the_cycle_collector() -> None:
@@ -440,16 +441,16 @@ def test_rows_parsed_in_one_pass_are_the_plain_rows(tmp_path: Path) -> None:
 
     write_hostile_folder(tmp_path / "hostile")
     write_corpus(tmp_path / "corpus", 60, seed=4)
-    files = [(p, *s) for p, s in record_files.walk_record_files([str(tmp_path)], [])]
-    for path, size, mtime_ns in files:
+    files = list(record_files.walk_record_files([str(tmp_path)], []))
+    for path, stamp in files:
         result, links = frontmatter.read_for_index(path)
         if isinstance(result, Problem):
-            expected = index_rows.problem_row(path, size, mtime_ns, result.reason)
+            expected = index_rows.problem_row(path, stamp, result.reason)
         else:
             own = story_links.link_keys(urls.story_keys(result.urls), result.title)
             columns = index_rows.record_columns(result, bool(links))
-            expected = index_rows.keyed_row(path, size, mtime_ns, columns, own, plain_mentions(links))
-        assert parsing.parse_row((path, size, mtime_ns)) == expected, path
+            expected = index_rows.keyed_row(path, stamp, columns, own, plain_mentions(links))
+        assert parsing.parse_row((path, stamp)) == expected, path
     assert sum(1 for path, *_ in files if len(frontmatter.read_for_index(path)[1]) > 3) > 20
 
 
@@ -462,7 +463,7 @@ def test_a_new_index_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path
     old.close()
     for name, size in (("new.sqlite3", index_schema.PAGE_SIZE), ("old.sqlite3", 4096)):
         index = Index(str(tmp_path / name))
-        index.store_rows([parsing.parse_row((str(record), 1, 2))])
+        index.store_rows([parsing.parse_row((str(record), (1, 2, 3, 4)))])
         assert len(dump(index)[2]) == 2
         assert index._db.execute("PRAGMA page_size").fetchone() == (size,)
         index.close()

@@ -20,6 +20,7 @@ from reader.core.library import Library, load_library
 from reader.core.loader import Batch
 from reader.core.parsing import POOL_THRESHOLD, parse_entries, parse_entry
 from reader.core.record import Problem, Record, RelatedStory, Summary, Urls
+from reader.core.record_files import FileStamp
 from reader.core.record_files import scan_record_files as scan
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,10 +46,10 @@ def touch(path: Path, text: str = "---\ntitle: x\n---\n") -> Path:
     return path
 
 
-def item(path: Path) -> tuple[str, int, int]:
-    """What `scan` reports for a regular file: (path, size, mtime_ns)."""
+def item(path: Path) -> tuple[str, FileStamp]:
+    """What `scan` reports for a regular file: (path, stamp)."""
     info = os.stat(path)
-    return (str(path), info.st_size, info.st_mtime_ns)
+    return (str(path), (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
 
 
 def entry(path: Path) -> Entry:
@@ -72,7 +73,7 @@ def library_of(entries: Iterable[Entry]) -> Library:
     library = Library(index)
     batch = Batch()
     for one in entries:
-        batch.stats[one.path] = (one.size, one.mtime_ns)
+        batch.stats[one.path] = one.stamp
         if isinstance(one.result, Problem):
             batch.problems.append(one.result)
         else:
@@ -117,7 +118,7 @@ def test_scan_tree(tmp_path: Path) -> None:
     assert sorted(files) == sorted(str(p) for p in wanted)
     assert not set(files) & {str(p) for p in skipped}
     # each file comes with its size and modification time
-    assert all(stats[str(p)] == item(p)[1:] for p in wanted)
+    assert all(stats[str(p)] == item(p)[1] for p in wanted)
     # within one folder, files come in name order
     top = [f for f in files if os.path.dirname(f) == str(root)]
     assert top == sorted(top)
@@ -170,7 +171,7 @@ def test_scan_broken_symlink_is_listed_then_a_problem(tmp_path: Path) -> None:
     os.symlink(tmp_path / "gone.md", tmp_path / "dangling.md")
     stats, problems = scan([str(tmp_path / "dangling.md")])
     assert list(stats) == [str(tmp_path / "dangling.md")] and problems == []
-    result = parse_entry((str(tmp_path / "dangling.md"), *stats[str(tmp_path / "dangling.md")]))
+    result = parse_entry((str(tmp_path / "dangling.md"), stats[str(tmp_path / "dangling.md")]))
     assert isinstance(result.result, Problem)
     assert result.own_keys == () and result.mention_keys == ()
 
@@ -219,7 +220,7 @@ def test_load_library_counts_good_and_bad(tmp_path: Path) -> None:
     assert isinstance(library.load_record(str(root / "seed.txt")), Record)
     assert library.summary(str(root / "nope.md")) is None
     # every file found, good or bad, is in the stats with its size and mtime; the missing path is not
-    assert library.stats == {str(p): item(p)[1:] for p in [*good, *bad]}
+    assert library.stats == {str(p): item(p)[1] for p in [*good, *bad]}
 
 
 def test_load_library_empty_folder(tmp_path: Path) -> None:
@@ -230,7 +231,7 @@ def test_load_library_empty_folder(tmp_path: Path) -> None:
 def test_apply_the_same_batch_twice_keeps_one(tmp_path: Path) -> None:
     one = entry(write_record(tmp_path, "a.md", title="A", topics=["x"]))
     library = library_of([one])
-    again = Batch(summaries=[one.result], stats={one.path: (one.size, one.mtime_ns)})  # type: ignore[list-item]
+    again = Batch(summaries=[one.result], stats={one.path: one.stamp})  # type: ignore[list-item]
     library.apply(again)
     assert len(library.summaries) == 1
     assert topic_counts(library) == [("x", 1)]
@@ -242,14 +243,15 @@ def test_apply_replaces_and_removes(tmp_path: Path) -> None:
     library = library_of([a, b])
     newer = entry(write_record(tmp_path, "a.md", title="A again", topics=["y"]))
     problem = Problem(b.path, "invalid YAML")
+    later = (newer.stamp[0], newer.stamp[1] + 1, *newer.stamp[2:])
     library.apply(
         Batch(summaries=[newer.result], problems=[problem],  # type: ignore[list-item]
-              stats={a.path: (newer.size, newer.mtime_ns + 1), b.path: (1, 1)})
+              stats={a.path: later, b.path: (1, 1, 1, 1)})
     )
     assert [s.title for s in library.summaries] == ["A again"]
     assert library.problems == [problem]
     assert topic_counts(library) == [("y", 1)]
-    assert library.stats[a.path] == (newer.size, newer.mtime_ns + 1)
+    assert library.stats[a.path] == later
     missing = Problem("/nowhere", "no such file or folder")
     library.apply(Batch(removed=[a.path, b.path], scan_problems=[missing]))
     assert library.summaries == [] and library.stats == {}
@@ -452,7 +454,7 @@ def test_parse_entry_keys(tmp_path: Path) -> None:
         webUrl="http://a.example/x", related=[{"title": "Other", "webUrl": "https://b.example/y"}, "junk"],
     )
     result = parse_entry(item(path))
-    assert (result.path, result.size, result.mtime_ns) == item(path)
+    assert (result.path, result.stamp) == item(path)
     assert result.own_keys == tuple(key_hash(k) for k in ("a.example/x", "t:hello world"))
     assert result.mention_keys == tuple(key_hash(k) for k in ("b.example/y", "t:other"))
     assert result.result == Summary.of(full(path))
@@ -497,7 +499,7 @@ def test_parse_entries_sequential_batches(tmp_path: Path) -> None:
     batches = list(parse_entries(files, workers=1))
     assert all(batches)
     flat = [e for batch in batches for e in batch]
-    assert [(e.path, e.size, e.mtime_ns) for e in flat] == files
+    assert [(e.path, e.stamp) for e in flat] == files
     assert list(parse_entries([])) == []
 
 
@@ -541,7 +543,7 @@ def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(
     for i in range(POOL_THRESHOLD + 200):
         path = tmp_path / f"{i:04}.md"
         path.write_text(f"---\ntitle: slow {i}\n{body}---\n", encoding="utf-8")
-        files.append((str(path), path.stat().st_size, path.stat().st_mtime_ns))
+        files.append(item(path))
     batches = parse_entries(files)
     first = next(batches)
     assert len(first) > 0
@@ -550,20 +552,20 @@ def test_closing_a_pooled_parse_early_does_not_wait_for_every_file(
     assert shutdowns == [{"wait": False, "cancel_futures": True}] and pool._pool._shutdown_thread
 
 
-def reference_entry(item: tuple[str, int, int]) -> Entry:
+def reference_entry(item: tuple[str, FileStamp]) -> Entry:
     """parse_entry as first written, through RelatedStory objects: the reference for its shortcut."""
     from reader.core.story_links import link_keys, mention_keys
     from reader.core.urls import story_keys
 
-    path, size, mtime_ns = item
+    path, stamp = item
     result = read_record(path, related_in_full=False)
     if isinstance(result, Problem):
-        return Entry(path, size, mtime_ns, result)
+        return Entry(path, stamp, result)
     mentions: dict[int, None] = {}
     for story in result.related:
         mentions.update(dict.fromkeys(key_hash(key) for key in link_keys(mention_keys(story.urls), story.title)))
     own = tuple(key_hash(key) for key in link_keys(story_keys(result.urls), result.title))
-    return Entry(path, size, mtime_ns, Summary.of(result), own, tuple(mentions))
+    return Entry(path, stamp, Summary.of(result), own, tuple(mentions))
 
 
 def test_parse_entry_equals_the_record_based_reference(tmp_path: Path) -> None:
@@ -584,5 +586,5 @@ def test_parse_entry_equals_the_record_based_reference(tmp_path: Path) -> None:
     touch(odd / "broken.md", "---\ntitle: [x\n---\n")
     stats, _ = scan([str(tmp_path), str(SEED)])
     assert len(stats) > 200
-    for path, (size, mtime_ns) in stats.items():
-        assert parse_entry((path, size, mtime_ns)) == reference_entry((path, size, mtime_ns)), path
+    for path, stamp in stats.items():
+        assert parse_entry((path, stamp)) == reference_entry((path, stamp)), path

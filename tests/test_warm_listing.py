@@ -272,7 +272,7 @@ def test_the_warm_listing_sees_the_files_the_loader_sees(
         assert stored_walk(paths) == expected == record_files.scan_record_files(list(map(str, paths))), paths
     found, _ = stored_walk([tree])
     assert (str(tree / "a-link" / "e.md") in found) != (str(tree / "sub" / "e.md") in found)  # one folder, read once
-    assert found[str(tree / "dangling.md")] == (-1, -1) and str(tree / ".hidden.md") not in found
+    assert found[str(tree / "dangling.md")] == (-1, -1, -1, -1) and str(tree / ".hidden.md") not in found
 
 
 def test_the_index_lives_in_the_user_cache_folder(isolated_home: Path) -> None:
@@ -361,8 +361,8 @@ def test_the_sql_narrowing_never_loses_a_match(files: list[str], data: st.DataOb
     with tempfile.TemporaryDirectory() as folder:
         location = os.path.join(folder, "index.sqlite3")
         index = Index(location)
-        index.store([Entry(s.path, os.stat(s.path).st_size, os.stat(s.path).st_mtime_ns, s) for s in made])
-        loaded = [result for _, _, _, result in index.entries([os.path.dirname(files[0])])]
+        index.store([Entry(s.path, record_files.examine(s.path), s) for s in made])
+        loaded = [result for _, _, result in index.entries([os.path.dirname(files[0])])]
         index.close()
         assert sorted(loaded, key=lambda s: s.path) == made  # type: ignore[union-attr]
         answer = warm_listing.warm_listing([os.path.dirname(files[0])], query, location)
@@ -415,7 +415,7 @@ def test_a_listing_opens_the_reading_state_only_when_its_filter_asks(news: Path,
 def test_a_row_the_index_would_not_write_lists_the_plain_way(news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected, _ = listed([news], "")
     with sqlite3.connect(library.index_location()) as db:  # a path with NULs: its files string splits apart
-        db.execute("INSERT INTO files (path, size, mtime_ns, problem) VALUES (?, 1, 1, 'x')", (f"{news}/a\0\0b.md",))
+        db.execute("INSERT INTO files (path, size, mtime_ns, inode, ctime_ns, problem) VALUES (?, 1, 1, 1, 1, 'x')", (f"{news}/a\0\0b.md",))
     db.close()
     assert isinstance(warm_listing.warm_listing([str(news)], parse_query("")), Stale)
     assert listed([news], "")[0] == expected

@@ -1,6 +1,6 @@
 """The on-disk index: a SQLite database of parsed files, so a second start parses no YAML.
 
-Each file is keyed by its absolute path, size and modification time; the summary columns are what the
+Each file is keyed by its absolute path and its stamp (size, mtime, inode, ctime); the summary columns are what the
 list and filter need (see `index_schema`). Links between stories (a record's own URL and title keys,
 and the keys of the stories in its related list) live in their own table as 64-bit hashes and are
 queried on demand, so they cost no memory. The links are one B-tree ordered by key (a table without
@@ -32,6 +32,7 @@ from .index_schema import (
     NOTE_AT,
     PAGE_SIZE,
     PROBLEM_AT,
+    STAMP_AT,
     SCHEMA_VERSION,
     STORED_COLUMN_COUNT,
     STORED_COLUMNS,
@@ -42,6 +43,7 @@ from .index_schema import (
     under_roots,
 )
 from .record import Problem, Summary
+from .record_files import FileStamp
 
 
 def _storable(path: str) -> bool:
@@ -170,8 +172,8 @@ class Index:
         with self._lock:
             self._db.close()
 
-    def entries(self, roots: Iterable[str]) -> Iterator[tuple[str, int, int, Summary | Problem]]:
-        """Every indexed file under the given absolute roots, newest first: (path, size, mtime_ns, result).
+    def entries(self, roots: Iterable[str]) -> Iterator[tuple[str, FileStamp, Summary | Problem]]:
+        """Every indexed file under the given absolute roots, newest first: (path, stamp, result).
         A record with notes (fields left out) comes twice: its summary, then its notes as a problem."""
         roots = list(roots)
         if not roots:
@@ -181,14 +183,14 @@ class Index:
             cursor = newest_first(self._db, STORED_COLUMNS, where, params)
             while rows := cursor.fetchmany(2000):  # the newest arrive first, while the rest are read
                 for row in rows:
-                    path, size, mtime_ns = row[:3]
+                    path, stamp = row[0], row[STAMP_AT]
                     problem = row[PROBLEM_AT]
                     if problem is not None:
-                        yield path, size, mtime_ns, Problem(path, problem)
+                        yield path, stamp, Problem(path, problem)
                         continue
-                    yield path, size, mtime_ns, summary_from_row(row)
+                    yield path, stamp, summary_from_row(row)
                     if (note := row[NOTE_AT]) is not None:
-                        yield path, size, mtime_ns, Problem(path, note)
+                        yield path, stamp, Problem(path, note)
 
     def store(self, entries: list[Entry]) -> None:
         """Add or replace entries, in one transaction (see `store_rows`)."""

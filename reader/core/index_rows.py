@@ -1,7 +1,7 @@
 """A parsed file as the index stores it: its row, made where it is parsed (in a worker process) so that
 storing it costs little more than SQLite's own work, and the link keys as 64-bit hashes.
 
-A row (`Row`) is: the values of `index_schema.STORED_COLUMNS` (path, size, mtime_ns, the problem or
+A row (`Row`) is: the values of `index_schema.STORED_COLUMNS` (path, the file's stamp, the problem or
 None, the record's notes or None, then the summary columns, None for a problem), its own link keys and its mention keys as JSON
 arrays ("" when there are none), and its `file_keys` blob (None when it has no keys).
 """
@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from .index_schema import (
     NOTE_AT,
     PROBLEM_AT,
+    STAMP_AT,
     STORED_COLUMN_COUNT,
     SUMMARY_COLUMN_COUNT,
     TOPIC_SEPARATOR,
     summary_from_row,
 )
 from .record import Problem, Record, Summary
+from .record_files import FileStamp
 from .urls import choose_url
 
 Row = tuple  # type: ignore[type-arg]
@@ -44,8 +46,7 @@ class Entry:
     """One file as the index holds it: its identity and what parsing it gave."""
 
     path: str
-    size: int
-    mtime_ns: int
+    stamp: FileStamp
     result: Summary | Problem
     own_keys: tuple[int, ...] = ()
     mention_keys: tuple[int, ...] = ()
@@ -53,24 +54,24 @@ class Entry:
     """What was left out of a record (see `Record.notes`), shown as a problem beside it."""
 
 
-def problem_row(path: str, size: int, mtime_ns: int, reason: str) -> Row:
+def problem_row(path: str, stamp: FileStamp, reason: str) -> Row:
     """The row of a file that could not be read as a record."""
-    return (path, size, mtime_ns, reason, None, *_NO_COLUMNS, "", "", None)
+    return (path, *stamp, reason, None, *_NO_COLUMNS, "", "", None)
 
 
 def record_row(
-    path: str, size: int, mtime_ns: int, columns: tuple, own: list[int], mentions: list[int],  # type: ignore[type-arg]
+    path: str, stamp: FileStamp, columns: tuple, own: list[int], mentions: list[int],  # type: ignore[type-arg]
     note: str | None = None,
 ) -> Row:
     """The row of a record: its summary column values and its link keys (each list without repeats)."""
     return (
-        path, size, mtime_ns, None, note, *columns, keys_json(own), keys_json(mentions),
+        path, *stamp, None, note, *columns, keys_json(own), keys_json(mentions),
         packed_keys(dict.fromkeys((*own, *mentions))) if own or mentions else None,
     )
 
 
 def keyed_row(
-    path: str, size: int, mtime_ns: int, columns: tuple, own: list[str], mentions: Iterable[str],  # type: ignore[type-arg]
+    path: str, stamp: FileStamp, columns: tuple, own: list[str], mentions: Iterable[str],  # type: ignore[type-arg]
     note: str | None = None,
 ) -> Row:
     """`record_row` given the keys themselves: `own` as they are, `mentions` without repeated hashes.
@@ -78,9 +79,9 @@ def keyed_row(
     own_digests = _digests(own)
     mention_digests = list(dict.fromkeys(_digests(mentions)))
     if not own_digests and not mention_digests:
-        return (path, size, mtime_ns, None, note, *columns, "", "", None)
+        return (path, *stamp, None, note, *columns, "", "", None)
     return (
-        path, size, mtime_ns, None, note, *columns, keys_json(_from_digests(own_digests)),
+        path, *stamp, None, note, *columns, keys_json(_from_digests(own_digests)),
         keys_json(_from_digests(mention_digests)), packed_keys(_from_digests(dict.fromkeys(own_digests + mention_digests))),
     )
 
@@ -157,9 +158,9 @@ def record_columns(record: Record, has_related: bool) -> tuple[object, ...]:
 def entry_row(entry: Entry) -> Row:
     """The row of an entry."""
     if isinstance(entry.result, Problem):
-        return problem_row(entry.path, entry.size, entry.mtime_ns, entry.result.reason)
+        return problem_row(entry.path, entry.stamp, entry.result.reason)
     return record_row(
-        entry.path, entry.size, entry.mtime_ns, summary_columns(entry.result), list(entry.own_keys),
+        entry.path, entry.stamp, summary_columns(entry.result), list(entry.own_keys),
         list(entry.mention_keys), entry.note,
     )
 
@@ -174,4 +175,4 @@ def row_result(row: Row) -> Summary | Problem:
 def row_entry(row: Row) -> Entry:
     """The entry of a row (the keys back as integers)."""
     own, mentions = (tuple(json.loads(keys)) if keys else () for keys in row[OWN_KEYS_AT:KEYS_BLOB_AT])
-    return Entry(row[0], row[1], row[2], row_result(row), own, mentions, row[NOTE_AT])
+    return Entry(row[0], row[STAMP_AT], row_result(row), own, mentions, row[NOTE_AT])

@@ -14,7 +14,7 @@ import platformdirs
 
 from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Summary, folded
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 """Bumped whenever what is stored changes: an index of another version is rebuilt (the warm listing
 does not read it)."""
 PAGE_SIZE = 16_384
@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT UNIQUE NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
     problem TEXT,
     note TEXT,
     title TEXT, timestamp REAL, provider_name TEXT, provider_domain TEXT, topics TEXT,
@@ -47,11 +49,15 @@ SUMMARY_COLUMNS = (
 )
 """The columns of a record's summary, in `Summary` order after the path."""
 SUMMARY_COLUMN_COUNT = SUMMARY_COLUMNS.count(",") + 1
-STORED_COLUMNS = "path, size, mtime_ns, problem, note, " + SUMMARY_COLUMNS
+STAMP_COLUMNS = "size, mtime_ns, inode, ctime_ns"
+"""A file's stamp (`record_files.FileStamp`): a row is stale when the file's differs."""
+STORED_COLUMNS = f"path, {STAMP_COLUMNS}, problem, note, " + SUMMARY_COLUMNS
 """What a file's row holds, in the order `summary_from_row` takes it."""
-PROBLEM_AT = 3
+STAMP_AT = slice(1, 5)
+"""Where the stamp is in a stored row."""
+PROBLEM_AT = 5
 """Where the problem is in a stored row (None for a record)."""
-NOTE_AT = 4
+NOTE_AT = 6
 """Where a record's notes are in a stored row (fields left out, joined by "; "; None for none); the
 summary columns follow."""
 STORED_COLUMN_COUNT = NOTE_AT + 1 + SUMMARY_COLUMN_COUNT
@@ -164,7 +170,7 @@ def summary_from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
     """The summary of a stored row (the values of `STORED_COLUMNS`): the same as `Summary.build`
     makes from its fields, made faster. A row of the wrong types raises TypeError, AttributeError
     or KeyError; a time no datetime can hold (written by an index before dates were checked) is no date."""
-    (path, _, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
+    (path, _, _, _, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
      text_cf) = row
     topics, topics_cf = _TOPICS.get(topics) or _shared_topics(topics or "")
     name, domain, provider_cf = _PROVIDERS.get((name, domain)) or _shared_provider(name, domain)

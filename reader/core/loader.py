@@ -11,8 +11,8 @@ from itertools import islice
 
 from .index import Index
 from .index_rows import Row
-from .index_schema import NOTE_AT, PROBLEM_AT, STORED_COLUMN_COUNT, summary_from_row
-from .parsing import BATCH_SIZE, CHUNK, FIRST_BATCH, POOL_THRESHOLD, ParsePool, parse_row, parse_row_batches
+from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
+from .parsing import BATCH_SIZE, CHUNK, FIRST_BATCH, POOL_THRESHOLD, FoundFile, ParsePool, parse_row, parse_row_batches
 from .record import Problem, Summary
 from .record_files import Stats, walk_record_files
 
@@ -31,7 +31,7 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     stats: Stats = field(default_factory=dict)
-    """Size and mtime of every file in this batch: each replaces whatever was loaded for its path."""
+    """The stamp of every file in this batch: each replaces whatever was loaded for its path."""
     scan_problems: list[Problem] | None = None
     """Given paths and folders that could not be read; when set, they replace the previous scan's."""
     notice: str = ""
@@ -61,7 +61,7 @@ def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
     problems: list[Problem] = []
     stats: Stats = {}
     for row in rows:
-        stats[row[0]] = (row[1], row[2])
+        stats[row[0]] = row[STAMP_AT]
         if row[PROBLEM_AT] is not None:
             problems.append(Problem(row[0], row[PROBLEM_AT]))
         else:
@@ -101,8 +101,8 @@ def stream(
         known = {}
         batch = Batch()
         try:
-            for path, size, mtime_ns, result in index.entries(os.path.abspath(p) for p in paths):
-                known[path] = batch.stats[path] = (size, mtime_ns)
+            for path, stamp, result in index.entries(os.path.abspath(p) for p in paths):
+                known[path] = batch.stats[path] = stamp
                 (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
                 if len(batch.stats) >= BATCH_SIZE:
                     yield batch
@@ -118,7 +118,7 @@ def stream(
     parsing: ParsePool | None = None
     try:
         if not known:  # nothing indexed: show the first files found before the whole tree is walked
-            first = [parse_row((path, *stat_)) for path, stat_ in islice(files, FIRST_BATCH)]
+            first = [parse_row(found_file) for found_file in islice(files, FIRST_BATCH)]
             if first:
                 notice = _store(index, first) or notice
                 summaries, problems, stats = _split(first)
@@ -128,7 +128,7 @@ def stream(
             if workers != 1:
                 parsing = _parse_while_walking(files, found, workers)
         found.update(files)
-        changed = [(path, *stat_) for path, stat_ in found.items() if known.get(path) != stat_]
+        changed = [(path, stamp) for path, stamp in found.items() if known.get(path) != stamp]
         removed = [path for path in known if path not in found]
         del found, known
         _return_freed_memory()  # of the walk's results
@@ -138,15 +138,15 @@ def stream(
             parsing.close()
 
 
-def _parse_while_walking(files: Iterator[tuple[str, tuple[int, int]]], found: Stats, workers: int | None) -> ParsePool | None:
+def _parse_while_walking(files: Iterator[FoundFile], found: Stats, workers: int | None) -> ParsePool | None:
     """Walk on into `found`; once there are enough files for a process pool, start one and hand it the
     files as they are found, so that the workers start (and parse) while the walk goes on. Every file
     walked here is new (a build from scratch). The pool, if one was started."""
     parsing = None
-    waiting: list[tuple[str, int, int]] = []
-    for path, stat_ in files:
-        found[path] = stat_
-        waiting.append((path, *stat_))
+    waiting: list[FoundFile] = []
+    for found_file in files:
+        found[found_file[0]] = found_file[1]
+        waiting.append(found_file)
         if len(waiting) >= CHUNK and (parsing is not None or len(waiting) >= POOL_THRESHOLD):
             if parsing is None:
                 parsing = ParsePool(workers)
@@ -159,7 +159,7 @@ def _parse_while_walking(files: Iterator[tuple[str, tuple[int, int]]], found: St
 
 def _load_changed(
     index: Index,
-    changed: list[tuple[str, int, int]],
+    changed: list[FoundFile],
     removed: list[str],
     scan_problems: list[Problem],
     parsing: ParsePool | None,

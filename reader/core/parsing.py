@@ -13,6 +13,7 @@ from multiprocessing import get_context
 from .frontmatter import read_for_index
 from .index_rows import Entry, Row, keyed_row, problem_row, record_columns, row_entry
 from .record import Problem
+from .record_files import FileStamp
 from .story_links import link_keys, related_keys
 from .urls import story_keys
 
@@ -23,33 +24,36 @@ FIRST_BATCH = 100
 # Files a task of the process pool parses: one message each way for all of them.
 CHUNK = 128
 
+FoundFile = tuple[str, FileStamp]
+"""A file to parse: its path and the stamp the walk found it with (stored with what it parses to)."""
 
-def parse_entry(item: tuple[str, int, int]) -> Entry:
+
+def parse_entry(item: FoundFile) -> Entry:
     """Parse one file into an index entry (see `parse_row`)."""
     return row_entry(parse_row(item))
 
 
-def parse_row(item: tuple[str, int, int]) -> Row:
+def parse_row(item: FoundFile) -> Row:
     """Parse one file into the row the index stores (runs in worker processes).
 
     The keys are those of `link_keys` for the record, and of `link_keys(mention_keys(...))` for each
     related story, in order (see `related_keys`)."""
-    path, size, mtime_ns = item
+    path, stamp = item
     result, (has_related, mentions) = read_for_index(path, related_keys)
     if isinstance(result, Problem):
-        return problem_row(path, size, mtime_ns, result.reason)
+        return problem_row(path, stamp, result.reason)
     own = link_keys(story_keys(result.urls), result.title)
     note = "; ".join(result.notes) if result.notes else None
-    return keyed_row(path, size, mtime_ns, record_columns(result, has_related), own, mentions, note)
+    return keyed_row(path, stamp, record_columns(result, has_related), own, mentions, note)
 
 
-def parse_rows(items: list[tuple[str, int, int]]) -> list[Row]:
+def parse_rows(items: list[FoundFile]) -> list[Row]:
     """Parse a chunk of files (a task of the process pool: one message each way for many files)."""
     return [parse_row(item) for item in items]
 
 
 def parse_entries(
-    files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
+    files: list[FoundFile], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
 ) -> Iterator[list[Entry]]:
     """`parse_row_batches`, as entries."""
     for rows in parse_row_batches(files, workers, cancelled):
@@ -57,7 +61,7 @@ def parse_entries(
 
 
 def parse_row_batches(
-    files: list[tuple[str, int, int]], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
+    files: list[FoundFile], workers: int | None = None, cancelled: Callable[[], bool] = lambda: False
 ) -> Iterator[list[Row]]:
     """Parse files in batches, on every core when there are many; batches arrive as they are ready.
 
@@ -93,17 +97,17 @@ class ParsePool:
         self._pool = ProcessPoolExecutor(
             workers or os.cpu_count() or 1, mp_context=get_context("spawn"), initializer=_start_worker
         )
-        self._tasks: list[tuple[list[tuple[str, int, int]], Future[list[Row]] | None]] = []
-        self._waiting: list[tuple[str, int, int]] = []
+        self._tasks: list[tuple[list[FoundFile], Future[list[Row]] | None]] = []
+        self._waiting: list[FoundFile] = []
 
-    def add(self, items: list[tuple[str, int, int]]) -> None:
+    def add(self, items: list[FoundFile]) -> None:
         """Files to parse, after those given before; they are sent to the pool a chunk at a time."""
         self._waiting += items
         while len(self._waiting) >= CHUNK:
             self._send(self._waiting[:CHUNK])
             del self._waiting[:CHUNK]
 
-    def _send(self, chunk: list[tuple[str, int, int]]) -> None:
+    def _send(self, chunk: list[FoundFile]) -> None:
         future: Future[list[Row]] | None
         try:
             future = self._pool.submit(parse_rows, chunk)

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from .index_schema import (
     SCHEMA_VERSION,
+    STAMP_COLUMNS,
     STORED_COLUMNS,
     holds_most,
     index_location,
@@ -48,7 +49,10 @@ def files_as_stored(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     files: list[str] = []
     for prefix, names, stamps in record_file_batches(paths, problems):
-        files += [f"{prefix}{name}\0{size}\0{mtime_ns}" for name, (size, mtime_ns) in zip(names, stamps)]
+        files += [
+            f"{prefix}{name}\0{size}\0{mtime_ns}\0{inode}\0{ctime_ns}"
+            for name, (size, mtime_ns, inode, ctime_ns) in zip(names, stamps)
+        ]
     return files, problems
 
 
@@ -61,7 +65,7 @@ _LISTABLE = (
 )
 # Every file under the roots with its size and mtime, in one string made by SQLite (without the GIL):
 # fields separated by NUL, files by two, which no path holds.
-_FILES = "group_concat(path || char(0) || size || char(0) || mtime_ns, char(0, 0))"
+_FILES = f"group_concat(path || char(0) || {' || char(0) || '.join(STAMP_COLUMNS.split(', '))}, char(0, 0))"
 _CHUNK = 500
 
 
@@ -156,7 +160,7 @@ class _Reading:
         self.error: BaseException | None = None
         self.stale: Stale | None = None
         self.files = ""
-        """Every indexed file under the roots: path, size and mtime_ns, sorted by path, NUL-separated."""
+        """Every indexed file under the roots: path and stamp, sorted by path, NUL-separated."""
         self.lines: list[Line] = []
         """The rows SQL found to match."""
         self.unsure: list[tuple] = []  # type: ignore[type-arg]
