@@ -712,3 +712,35 @@ def test_text_shortcut_for_printable_strings_agrees_with_one_line(value: str, li
     from reader.core.fields import text_field as _text
 
     assert _text(value, limit, unescape=unescape) == _text_in_full(value, limit, unescape)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Numbers out of range (issue 12): the field is left out with a note, the rest of the record stays
+
+
+@pytest.mark.parametrize("field", ["heat", "quality"])
+@pytest.mark.parametrize(
+    "value", ["9" * 100_000, "-" + "9" * 5_000, "9" * 25, "1.0e+400", "-.inf", '"' + "9" * 30 + '"', "1000000000000"]
+)
+def test_a_number_out_of_range_is_left_out_with_a_note(field: str, value: str) -> None:
+    other = "quality" if field == "heat" else "heat"
+    text = f"---\ntitle: Big numbers\n{field}: {value}\n{other}: 7\ntopics: [kept]\n---\nbody\n"
+    for record in (parse_text("x.md", text), parse_text("x.md", text, related_in_full=False)):
+        assert isinstance(record, Record), record
+        assert getattr(record, field) is None and getattr(record, other) == 7
+        assert (record.title, record.topics, record.body) == ("Big numbers", ("kept",), "body")
+        assert record.notes == (f"{field}: a number out of range, left out",)
+
+
+@pytest.mark.parametrize("value", ["999999999999", "-999999999999", "0000000000007", "hot", "[1, 2]", "~", "true"])
+def test_numbers_in_range_and_other_values_give_no_note(value: str) -> None:
+    record = parse_text("x.md", f"---\ntitle: t\nheat: {value}\n---\n")
+    assert isinstance(record, Record) and record.notes == ()
+
+
+def test_a_huge_number_in_a_related_story_keeps_the_record(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.md", "---\ntitle: t\nrelated:\n  - title: r\n    quality: " + "9" * 100_000 + "\n---\n")
+    record = read_record(str(path))
+    assert isinstance(record, Record) and [story.title for story in record.related] == ["r"]
+    assert record.related[0].quality is None
+

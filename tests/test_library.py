@@ -588,3 +588,13 @@ def test_parse_entry_equals_the_record_based_reference(tmp_path: Path) -> None:
     assert len(stats) > 200
     for path, stamp in stats.items():
         assert parse_entry((path, stamp)) == reference_entry((path, stamp)), path
+
+
+def test_a_huge_heat_loads_the_record_and_notes_the_field(tmp_path: Path) -> None:
+    """Issue 12: a 100,000-digit heat made the whole file a problem; the field is left out instead."""
+    path = touch(tmp_path / "news" / "hot.md", "---\ntitle: Hot\nheat: " + "9" * 100_000 + "\nquality: 5\n---\n")
+    for _ in range(2):  # parsed, then from the index
+        library = load_library([str(path.parent)], Index(str(tmp_path / "index.sqlite3")))
+        assert [(s.title, s.heat, s.quality) for s in library.summaries] == [("Hot", None, 5)]
+        assert library.problems == [Problem(str(path), "heat: a number out of range, left out")]
+        library.index.close()

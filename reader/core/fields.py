@@ -76,8 +76,8 @@ def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[Rela
         urls=_urls(data),
         type=text_field(data.get("type"), MAX_SHORT),
         category=text_field(data.get("category"), MAX_SHORT),
-        quality=_int(data.get("quality")),
-        heat=_int(data.get("heat")),
+        quality=_number(data, "quality", notes),
+        heat=_number(data, "heat", notes),
         published=_bool(data.get("published"), default=True),
         removed=_bool(data.get("removed"), default=False),
         provider=_provider(data.get("provider")),
@@ -130,6 +130,28 @@ def _int(value: Any) -> int | None:
     if isinstance(value, int) and abs(value) < MAX_INT:
         return value
     return None
+
+
+def _number(data: dict[Any, Any], key: str, notes: list[str]) -> int | None:
+    """A whole-number field; one whose number is out of range is left out with a note (a number of
+    100,000 digits once made the whole file a problem)."""
+    value = data.get(key)
+    number = _int(value)
+    if number is None and _out_of_range(value):
+        notes.append(f"{key}: a number out of range, left out")
+    return number
+
+
+def _out_of_range(value: Any) -> bool:
+    """Whether a value is a number, or a number written as text, too large to keep (see `MAX_INT`)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return not abs(value) < MAX_INT and value == value  # NaN is no number at all
+    if isinstance(value, str):
+        digits = value.strip().removeprefix("-").removeprefix("+")
+        return digits.isascii() and digits.isdigit() and len(digits) > len(str(MAX_INT)) - 1
+    return False
 
 
 def _bool(value: Any, *, default: bool) -> bool:

@@ -30,7 +30,8 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """libyaml's safe loader without merge keys (a few hundred bytes of `<<` can take minutes to
-    flatten) and with impossible timestamps (2021-13-45) kept as text instead of failing the file."""
+    flatten), with impossible timestamps (2021-13-45) and integers Python will not read (over 4,300
+    digits) kept as text instead of failing the file."""
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
@@ -45,8 +46,15 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         except ValueError:
             return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
 
 # The definition of front matter; `_split_front_matter` finds the same split several times faster.
 _FRONT_MATTER = re.compile(r"\A[ \t]*---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
