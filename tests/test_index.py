@@ -884,3 +884,58 @@ def test_a_stream_closed_after_its_index_leaves_the_index_alone(tmp_path: Path, 
     batches.close()  # they cannot be stored any more, and that is no damage to repair
     assert index.notice == ""
     assert indexed(location, root) == stored
+
+
+# ---------------------------------------------------------------------------------------------------------
+# an index location that is not the reader's to write (issue 12)
+
+
+def other_database(path: Path) -> list[tuple[Any, ...]]:
+    """Someone else's SQLite database, and what it holds."""
+    with sqlite3.connect(str(path)) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS accounts (name TEXT, balance INTEGER)")
+        db.execute("INSERT INTO accounts VALUES ('alice', 10)")
+    db.close()
+    return schema_and_rows(path)
+
+
+def schema_and_rows(path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(str(path)) as db:
+        found = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        found += db.execute("SELECT * FROM accounts").fetchall()
+        found += db.execute("PRAGMA journal_mode").fetchall()
+    db.close()
+    return found
+
+
+@pytest.mark.parametrize("linked", ["", "-wal"])
+def test_an_index_path_that_is_a_link_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], linked: str) -> None:
+    root = tmp_path / "news"
+    write_record(root, "a.md", title="A story")
+    target = tmp_path / "elsewhere" / "accounts.sqlite3"
+    target.parent.mkdir()
+    before = other_database(target)
+    location = Path(index_location())
+    location.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target if not linked else tmp_path / "elsewhere" / "accounts-wal", str(location) + linked)
+    index = open_index()
+    assert index.location == ":memory:" and "symbolic link" in index.notice and str(location) in index.notice
+    library = load_library([str(root)], index)
+    assert [s.title for s in library.summaries] == ["A story"]
+    index.close()
+    assert cli.main(["--list", str(root)]) == 0
+    out, err = capsys.readouterr()
+    assert "A story" in out and "symbolic link" in err
+    assert schema_and_rows(target) == before  # nothing written into it, not even its journal mode
+    assert os.path.islink(str(location) + linked)  # and the link left as it was
+    assert not os.path.exists(tmp_path / "elsewhere" / "accounts-wal")
+
+
+def test_a_database_at_the_index_path_that_is_not_the_reader_s_is_left_alone(tmp_path: Path) -> None:
+    location = Path(index_location())
+    location.parent.mkdir(parents=True, exist_ok=True)
+    before = other_database(location)
+    index = open_index()
+    assert index.location == ":memory:" and "not the reader's" in index.notice
+    index.close()
+    assert schema_and_rows(location) == before

@@ -30,6 +30,7 @@ from .index_rows import (
 )
 from .index_schema import (
     NOTE_AT,
+    OUR_TABLES,
     PAGE_SIZE,
     PROBLEM_AT,
     STAMP_AT,
@@ -60,6 +61,23 @@ class IndexError_(Exception):
     """The index cannot be used (corrupt, unreadable); the caller rebuilds or goes without."""
 
 
+class NotOurs(Exception):
+    """The index location holds what is not the reader's to write or delete: a symbolic link (to
+    another database, maybe), or a database with other tables. The reader goes without an index."""
+
+
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal")  # the database and the files SQLite keeps beside it
+
+
+def _refusal(location: str) -> str | None:
+    """Why the reader will not open the database at `location`, if it will not: SQLite follows a
+    symbolic link, so our tables (and the journal mode) would be written into whatever it leads to."""
+    for suffix in _SQLITE_FILES:
+        if os.path.islink(location + suffix):
+            return f"{location + suffix} is a symbolic link; remove it to let the reader keep an index there"
+    return None
+
+
 def _json_each_works() -> bool:
     """Whether this SQLite has json_each, exact for 64-bit integers (built in since 3.38)."""
     try:
@@ -88,6 +106,8 @@ class Index:
         self._lock = threading.RLock()
         try:
             self._db = self._open_waiting()
+        except NotOurs as error:
+            self._fall_back(error)
         except (sqlite3.DatabaseError, IndexError_) as error:
             if location == ":memory:":
                 raise
@@ -111,7 +131,7 @@ class Index:
         try:
             self._discard()
             self._db = self._open_waiting()
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, sqlite3.Error, NotOurs) as error:
             self._fall_back(error)
 
     def _fall_back(self, error: BaseException) -> None:
@@ -134,10 +154,15 @@ class Index:
 
     def _open(self) -> sqlite3.Connection:
         if self.location != ":memory:":
+            if why := _refusal(self.location):
+                raise NotOurs(why)
             os.makedirs(os.path.dirname(self.location) or ".", exist_ok=True)
         db = sqlite3.connect(self.location, timeout=30, check_same_thread=False, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout=30000")
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if foreign := sorted(name for name in tables - OUR_TABLES if not name.startswith("sqlite_")):
+                raise NotOurs(f"it is not the reader's: it holds other tables ({', '.join(foreign[:3])})")
             # For a new database only (an existing one keeps its pages): a store rewrites most pages of
             # the links tree, and in pages of 16 KiB instead of 4 KiB that costs ~20% less.
             db.execute(f"PRAGMA page_size={PAGE_SIZE}")
@@ -161,7 +186,7 @@ class Index:
         return db
 
     def _discard(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in _SQLITE_FILES[:3]:
             try:
                 os.remove(self.location + suffix)
             except FileNotFoundError:

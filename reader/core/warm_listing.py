@@ -100,6 +100,8 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
         return Stale("nothing to list")
     if not os.path.isfile(location):
         return Stale("no index yet")
+    if os.path.islink(location):
+        return Stale("the index is a symbolic link")  # not read: the index itself refuses it
     try:
         db = sqlite3.connect(
             f"file:{quote(location)}?mode=rw", uri=True, timeout=1.0, isolation_level=None, check_same_thread=False
