@@ -38,13 +38,29 @@ def alias_bomb(levels: int = 9) -> tuple[list[str], str]:
 
 def alias_bomb_record() -> str:
     lines, top = alias_bomb()
-    fields = ["title", "excerpt", "topics", "related", "images", "provider", "quality", "heat",
-              "publishedDateTime", "originalUrl", "featuredContent", "published", "secured"]
+    fields = [
+        "title",
+        "excerpt",
+        "topics",
+        "related",
+        "images",
+        "provider",
+        "quality",
+        "heat",
+        "publishedDateTime",
+        "originalUrl",
+        "featuredContent",
+        "published",
+        "secured",
+    ]
     return "---\n" + "\n".join(lines + [f"{name}: *{top}" for name in fields]) + "\n---\n"
 
 
 CASES: dict[str, str | bytes] = {
-    "brackets nested 5,000 deep in a field": "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\ntopics: [kept]\n---\n",
+    "brackets nested 5,000 deep in a field": "---\ntitle: "
+    + "[" * 5000
+    + "]" * 5000
+    + "\ntopics: [kept]\n---\n",
     "brackets nested 5,000 deep": "---\n" + "[" * 5000 + "]" * 5000 + "\n---\n",
     "mappings nested 5,000 deep": "---\n{title: deep map, a: " + "{a: " * 5000 + "}" * 5001 + "\n---\n",
     "alias bomb in every field": alias_bomb_record(),
@@ -81,8 +97,10 @@ def files(runs: int, folder: Path) -> None:
         handle.write(b"---\ntitle: huge\n---\n")
         handle.truncate(60 * 1024 * 1024)
     (sparse.parent / "ok.md").write_text("---\ntitle: ok\n---\n", encoding="utf-8")
-    row("sparse 60 MB file, read and its folder loaded",
-        slowest(lambda: (read_record(str(sparse)), load_library([str(sparse.parent)])), runs))
+    row(
+        "sparse 60 MB file, read and its folder loaded",
+        slowest(lambda: (read_record(str(sparse)), load_library([str(sparse.parent)])), runs),
+    )
 
 
 def random_front_matter(count: int) -> None:
@@ -153,7 +171,9 @@ async def long_list_on_screen(folder: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--random", type=int, default=300, help="random front matters to parse")
     options = parser.parse_args()

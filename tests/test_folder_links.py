@@ -61,10 +61,14 @@ def test_links_to_the_root_of_the_disk_and_into_proc_are_not_walked(tmp_path: Pa
     os.symlink("/sys", root / "sys")
     found, problems = scanned_elsewhere([str(root)])
     assert found == [str(near)]
-    assert sorted(problems) == sorted([
-        [str(root / "slash"), OUTSIDE], [str(root / "loop"), OUTSIDE],
-        [str(root / "proc"), SYSTEM], [str(root / "sys"), SYSTEM],
-    ])
+    assert sorted(problems) == sorted(
+        [
+            [str(root / "slash"), OUTSIDE],
+            [str(root / "loop"), OUTSIDE],
+            [str(root / "proc"), SYSTEM],
+            [str(root / "sys"), SYSTEM],
+        ]
+    )
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")

@@ -36,7 +36,9 @@ def same_size_and_time(path: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["rewritten in place", "replaced"])
-def test_the_list_and_tsv_show_the_new_title_and_url(tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str) -> None:
+def test_the_list_and_tsv_show_the_new_title_and_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
     root = tmp_path / "news"
     root.mkdir()
     path = root / "a.md"
@@ -68,7 +70,9 @@ def test_the_app_s_library_reads_it_again(tmp_path: Path, how: str) -> None:
     again.index.close()
 
 
-def test_an_index_of_the_version_before_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_index_of_the_version_before_is_rebuilt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "news"
     root.mkdir()
     (root / "a.md").write_text(OLD, encoding="utf-8")

@@ -66,7 +66,8 @@ def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[Rela
     if beyond:
         shown = date_value.isoformat() if isinstance(date_value, date) else str(date_value)
         notes.append(
-            f"publishedDateTime {one_line(shown, 60)} is outside the years 1 to 9999 in UTC: shown without a date"
+            f"publishedDateTime {one_line(shown, 60)} is outside the years 1 to 9999 in UTC: "
+            "shown without a date"
         )
     return Record(
         path=path,
@@ -93,7 +94,8 @@ def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[Rela
 def text_field(value: Any, limit: int, *, unescape: bool = False) -> str:
     """A field as one line of display-safe text of at most `limit` characters (HTML entities decoded with
     `unescape`); numbers, booleans and dates as text, anything else empty."""
-    if value.__class__ is str and len(value) <= limit and value.isprintable() and not (unescape and "&" in value):
+    plain = value.__class__ is str and len(value) <= limit
+    if plain and value.isprintable() and not (unescape and "&" in value):
         # What one_line leaves of it: safe_text changes only characters that are not printable.
         return " ".join(value.split())
     if isinstance(value, bool):

@@ -2,7 +2,8 @@
 storing it costs little more than SQLite's own work, and the link keys as 64-bit hashes.
 
 A row (`Row`) is: the values of `index_schema.STORED_COLUMNS` (path, the file's stamp, the problem or
-None, the record's notes or None, then the summary columns, None for a problem), its own link keys and its mention keys as JSON
+None, the record's notes or None, then the summary columns, None for a problem), its own link keys and
+its mention keys as JSON
 arrays ("" when there are none), and its `file_keys` blob (None when it has no keys).
 """
 
@@ -38,7 +39,8 @@ _NO_COLUMNS = (None,) * SUMMARY_COLUMN_COUNT
 
 def key_hash(key: str) -> int:
     """A stable signed 64-bit hash of a link key (Python's own hash differs between processes)."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ def problem_row(path: str, stamp: FileStamp, reason: str) -> Row:
 
 
 def record_row(
-    path: str, stamp: FileStamp, columns: tuple, own: list[int], mentions: list[int],  # type: ignore[type-arg]
+    path: str, stamp: FileStamp, columns: tuple[object, ...], own: list[int], mentions: list[int],
     note: str | None = None,
 ) -> Row:
     """The row of a record: its summary column values and its link keys (each list without repeats)."""
@@ -71,7 +73,7 @@ def record_row(
 
 
 def keyed_row(
-    path: str, stamp: FileStamp, columns: tuple, own: list[str], mentions: Iterable[str],  # type: ignore[type-arg]
+    path: str, stamp: FileStamp, columns: tuple[object, ...], own: list[str], mentions: Iterable[str],
     note: str | None = None,
 ) -> Row:
     """`record_row` given the keys themselves: `own` as they are, `mentions` without repeated hashes.
@@ -82,7 +84,8 @@ def keyed_row(
         return (path, *stamp, None, note, *columns, "", "", None)
     return (
         path, *stamp, None, note, *columns, keys_json(_from_digests(own_digests)),
-        keys_json(_from_digests(mention_digests)), packed_keys(_from_digests(dict.fromkeys(own_digests + mention_digests))),
+        keys_json(_from_digests(mention_digests)),
+        packed_keys(_from_digests(dict.fromkeys(own_digests + mention_digests))),
     )
 
 
@@ -132,7 +135,8 @@ def unpacked_keys(blob: bytes | None) -> list[int]:
 
 def summary_columns(summary: Summary) -> tuple[object, ...]:
     """The summary column values of a summary."""
-    flags = summary.has_image | summary.has_related << 1 | summary.has_body << 2 | summary.has_url << 3  # `Flag`
+    # The bits of `Flag`, as ints (an IntFlag operation costs ~20 times more, a file at a time).
+    flags = summary.has_image | summary.has_related << 1 | summary.has_body << 2 | summary.has_url << 3
     return (
         summary.title, summary.timestamp, summary.provider_name, summary.provider_domain,
         TOPIC_SEPARATOR.join(summary.topics), summary.type, summary.category, summary.quality,
@@ -146,7 +150,7 @@ def record_columns(record: Record, has_related: bool) -> tuple[object, ...]:
     provider, urls, body = record.provider, record.urls, record.body
     published_at = record.published_at
     has_url = bool(urls.original or urls.web or urls.amp or urls.cdn_amp or urls.video)  # Urls.all()
-    flags = bool(record.images) | has_related << 1 | bool(body.strip()) << 2 | has_url << 3  # as `Flag` has them
+    flags = bool(record.images) | has_related << 1 | bool(body.strip()) << 2 | has_url << 3  # `Flag`'s bits
     text = "\n".join([record.excerpt, provider.name, provider.domain, *record.topics, body])
     return (
         record.title, published_at.timestamp() if published_at else None, provider.name, provider.domain,

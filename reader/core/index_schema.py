@@ -122,7 +122,8 @@ def newest_first(
     by_time = "INDEXED BY files_by_time " if holds_most(*row_counts(db, where, params)) else ""
     condition = f"({where}) AND {also}" if also else where
     return db.execute(
-        f"SELECT {columns} FROM files {by_time}WHERE {condition} ORDER BY timestamp DESC",  # SQLite puts NULL last
+        # SQLite puts NULL (no date) last in this order.
+        f"SELECT {columns} FROM files {by_time}WHERE {condition} ORDER BY timestamp DESC",
         params,
     )
 
@@ -170,8 +171,8 @@ def summary_from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
     """The summary of a stored row (the values of `STORED_COLUMNS`): the same as `Summary.build`
     makes from its fields, made faster. A row of the wrong types raises TypeError, AttributeError
     or KeyError; a time no datetime can hold (written by an index before dates were checked) is no date."""
-    (path, _, _, _, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published, flags, url,
-     text_cf) = row
+    (path, _, _, _, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published,
+     flags, url, text_cf) = row
     topics, topics_cf = _TOPICS.get(topics) or _shared_topics(topics or "")
     name, domain, provider_cf = _PROVIDERS.get((name, domain)) or _shared_provider(name, domain)
     kind, kind_cf = _WORDS.get(kind) or _shared_word(kind)

@@ -12,7 +12,16 @@ from itertools import islice
 from .index import Index
 from .index_rows import Row
 from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
-from .parsing import BATCH_SIZE, CHUNK, FIRST_BATCH, POOL_THRESHOLD, FoundFile, ParsePool, parse_row, parse_row_batches
+from .parsing import (
+    BATCH_SIZE,
+    CHUNK,
+    FIRST_BATCH,
+    POOL_THRESHOLD,
+    FoundFile,
+    ParsePool,
+    parse_row,
+    parse_row_batches,
+)
 from .record import Problem, Summary
 from .record_files import Stats, walk_record_files
 

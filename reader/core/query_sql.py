@@ -12,8 +12,8 @@ from typing import Literal
 from .index_schema import TOPIC_SEPARATOR, Flag
 
 TermKind = Literal[
-    "quality", "heat", "from", "until", "on", "is", "has", "text", "title", "provider", "topic", "type", "category",
-    "state",
+    "quality", "heat", "from", "until", "on", "is", "has", "text", "title", "provider", "topic", "type",
+    "category", "state",
 ]
 """The kinds of query terms this module turns into SQL (or, for "state", leaves to Python); a term of
 another kind is checked by the query alone."""
@@ -44,7 +44,9 @@ class Narrowing:
 
 _NUMBERS = ("integer", "real")
 _OPERATORS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "="}
-_FLAG_BITS = {"image": int(Flag.IMAGE), "related": int(Flag.RELATED), "body": int(Flag.BODY), "url": int(Flag.URL)}
+_FLAG_BITS = {
+    "image": int(Flag.IMAGE), "related": int(Flag.RELATED), "body": int(Flag.BODY), "url": int(Flag.URL),
+}
 _NUMBER_KINDS: tuple[TermKind, ...] = ("quality", "heat")
 # The text each text term looks in (besides `text_cf`, for "text").
 _TEXT_COLUMNS: dict[TermKind, str] = {
@@ -59,7 +61,8 @@ def narrowing(terms: Iterable[object], ascii_lower: bool) -> Narrowing:
     text terms; otherwise text terms are all left to Python."""
     sql = Narrowing()
     for term in terms:
-        kind, value, negated = getattr(term, "kind", None), getattr(term, "value", None), getattr(term, "negated", False)
+        kind, value = getattr(term, "kind", None), getattr(term, "value", None)
+        negated = getattr(term, "negated", False)
         try:
             if _exact(sql, kind, value, negated):
                 continue

@@ -49,8 +49,9 @@ SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 """Pseudo-filesystems: endless or looping trees of files that are not records."""
 # The kinds of mounts that are pseudo-filesystems, wherever they are mounted (a chroot's /proc too).
 _PSEUDO_KINDS = frozenset({
-    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "configfs",
-    "bpf", "pstore", "fusectl", "mqueue", "binfmt_misc", "efivarfs", "nsfs", "rpc_pipefs", "autofs",
+    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs",
+    "configfs", "bpf", "pstore", "fusectl", "mqueue", "binfmt_misc", "efivarfs", "nsfs", "rpc_pipefs",
+    "autofs",
 })
 OUTSIDE = "a link to a folder outside the given folders: not followed"
 SYSTEM = "a system folder (/proc, /sys or /dev): not read"
@@ -88,7 +89,8 @@ def record_file_batches(paths: Iterable[str], problems: list[Problem]) -> Iterat
             for batch in walk.folders(path):
                 if files_given and any(batch.prefix + name in files_given for name in batch.names):
                     kept = [i for i, name in enumerate(batch.names) if batch.prefix + name not in files_given]
-                    batch = FolderFiles(batch.prefix, [batch.names[i] for i in kept], [batch.stamps[i] for i in kept])
+                    names, stamps = [batch.names[i] for i in kept], [batch.stamps[i] for i in kept]
+                    batch = FolderFiles(batch.prefix, names, stamps)
                 yield batch
         elif os.path.lexists(path):
             if path in files_given or walk.found(path):
@@ -170,7 +172,8 @@ class FolderWalk:
         real = os.path.realpath(folder)
         if is_system_folder(real):
             return SYSTEM
-        if linked and not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self._roots):
+        inside = any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self._roots)
+        if linked and not inside:
             return OUTSIDE
         return None
 

@@ -162,7 +162,8 @@ def check_date_format(value: object, base: str) -> str:
     unknown = _unknown_directive(fmt)
     if unknown is not None:
         raise InvalidValue(
-            f"has an unknown or unusable strftime directive {_show(unknown)} (use those of C and Python, such "
+            f"has an unknown or unusable strftime directive {_show(unknown)} (use those of C and Python, "
+            "such "
             "as %Y %m %d %H %M %b %a %Z; %% for a %)"
         )
     try:

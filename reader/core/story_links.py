@@ -44,17 +44,22 @@ def related_keys(value: Any) -> tuple[bool, Iterable[str]]:
             if url and (key := normalise_url(url)):
                 keys.append(key)
         title = item.get("title")
-        if title.__class__ is str and title.isascii() and len(title) <= MAX_TITLE and title.isprintable() and "&" not in title:
+        if (
+            title.__class__ is str and title.isascii() and len(title) <= MAX_TITLE
+            and title.isprintable() and "&" not in title
+        ):
             places.append(len(keys))
             keys.append("")
             titles.append(title)
-            title = title.strip()  # empty when what text_field leaves of it is (printable: " " is its only space)
+            # Empty when what text_field leaves of it is (printable: " " is its only space).
+            title = title.strip()
         else:
             title = text_field(title, MAX_TITLE, unescape=True)
             if title_key := normalise_title(title):
                 keys.append("t:" + title_key)
         if not has_related:
-            has_related = bool(title or original or web or amp or cdn_amp or video_url(item.get("featuredContent")))
+            video = video_url(item.get("featuredContent"))
+            has_related = bool(title or original or web or amp or cdn_amp or video)
     for place, title_key in zip(places, normalise_titles(titles)):
         if title_key:
             keys[place] = "t:" + title_key
