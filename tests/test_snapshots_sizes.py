@@ -1,5 +1,5 @@
 """Snapshot tests of the main screen at the sizes people use (60x20, 80x24, 120x35, 200x50): the list as
-it first shows, and the story's related list focused (fixed clock and reading state)."""
+it first shows, the story's related list focused, and the story alone (f) (fixed clock and reading state)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,13 @@ def test_related_list_focused_at(snap_compare, app: ReaderApp, size: tuple[int, 
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=related)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_full_screen_story_at(snap_compare, app: ReaderApp, size: tuple[int, int]) -> None:
+    async def reading(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"weau", "enter", "f")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=reading)

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from ..control.counting import TopicCounts
@@ -34,17 +34,16 @@ from ..widgets.article_list import ArticleList
 from ..widgets.articles_pane import ArticlesPane
 from ..widgets.detail import DetailPane
 from ..widgets.filter_bar import FilterBar, FilterInput
+from ..widgets.footer import ReaderFooter
 from ..widgets.status import StatusLine
 from ..widgets.story_pane import StoryPane
 from ..widgets.topics import TopicList, option_key
 from . import questions
+from .layout import WIDE_SCREEN, PaneLayout
 from .problems import ProblemsScreen
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
 # of its arguments, which for 100,000 summaries takes longer than the work itself.
-
-# Below this many columns the topic pane narrows (app.tcss), so that 80 columns have room for titles.
-NARROW_SCREEN = 100
 
 
 @runtime_checkable
@@ -64,7 +63,7 @@ class MainScreen(Screen[None]):
     """Three panes, a status line and the filter bar."""
 
     BINDINGS = MAIN_BINDINGS
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_SCREEN, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_SCREEN, "-wide")]  # the one place the width is read
 
     def __init__(self, paths: list[str], library: Library, state: StateStore | None = None,
                  settings: Settings | None = None) -> None:
@@ -105,7 +104,7 @@ class MainScreen(Screen[None]):
             yield self.articles_pane
             yield self.story_pane
         yield FilterBar(id="filter-bar")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         articles = self.query_one(ArticleList)
@@ -113,6 +112,8 @@ class MainScreen(Screen[None]):
         articles.marks = self.reading.marks_of
         self.query_one(FilterBar).return_focus = articles
         articles.focus()
+        topics = self.query_one(TopicList)
+        self.panes = PaneLayout(self, articles=articles, topics=topics, story=self.story_pane)
         text = self.session.restore()
         self.query_one(TopicList).pending = self.session.topic
         if text:
@@ -347,6 +348,15 @@ class MainScreen(Screen[None]):
     def action_forward(self) -> None:
         if not self.story.forward():
             self.notify("Nothing to go forward to", severity="warning")
+
+    def action_reading_mode(self) -> None:
+        self.panes.toggle_reading()
+
+    def action_topics(self) -> None:
+        self.panes.toggle_topics()
+
+    def action_step_back(self) -> None:
+        self.panes.step_back()
 
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(list(self.library.problems), list(self.host.problems)))
