@@ -39,9 +39,9 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("S", "sort", "Sort", id="main.sort"),
     Binding("backspace,alt+left", "back", "Back", id="main.back"),
     Binding("alt+right", "forward", "Forward", id="main.forward", show=False),
-    Binding("f", "reading_mode", "Full story", id="main.reading_mode"),
+    Binding("z", "reading_mode", "Story alone", id="main.reading_mode"),
     Binding("t", "topics", "Topics", id="main.topics"),
-    Binding("escape", "step_back", "Back to the list", id="main.step_back", show=False),
+    Binding("escape", "step_back", "Back one level", id="main.step_back", show=False),
     Binding("exclamation_mark", "problems", "Problems", id="main.problems", show=False),
     Binding("r", "reload", "Reload", id="main.reload", show=False),
 ]

@@ -1,5 +1,5 @@
 """The layout by width (reader/screens/layout.py): below 140 columns the topic pane is a drawer (t) and the
-story sits under the list at its full width; `f` shows the story alone; escape steps back one level."""
+story sits under the list at its full width; `z` shows the story alone; escape steps back one level."""
 
 from __future__ import annotations
 
@@ -69,10 +69,10 @@ async def test_t_opens_the_topic_pane_and_escape_goes_back(app: ReaderApp, size:
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
-async def test_f_shows_the_story_alone_and_escape_goes_back(app: ReaderApp, size: tuple[int, int]) -> None:
+async def test_z_shows_the_story_alone_and_escape_goes_back(app: ReaderApp, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await pilot.press("f")
+        await pilot.press("z")
         await settle(pilot)
         assert not displayed(app, "#articles-pane") and not displayed(app, "#topics-pane")
         assert app.screen.query_one("#detail-pane").region.width == size[0]

@@ -1,5 +1,5 @@
 """Snapshot tests of the main screen at the sizes people use (60x20, 80x24, 120x35, 200x50): the list as
-it first shows, the story's related list focused, and the story alone (f) (fixed clock and reading state)."""
+it first shows, the story's related list focused, and the story alone (z) (fixed clock and reading state)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_related_list_focused_at(snap_compare, app: ReaderApp, size: tuple[int, 
 def test_full_screen_story_at(snap_compare, app: ReaderApp, size: tuple[int, int]) -> None:
     async def reading(pilot) -> None:
         await settle(pilot)
-        await pilot.press("slash", *"weau", "enter", "f")
+        await pilot.press("slash", *"weau", "enter", "z")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=reading)

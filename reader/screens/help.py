@@ -19,6 +19,10 @@ EXTRA_KEYS = [
     ("ctrl+p", "Command palette"),
 ]
 
+LEVELS = ("escape steps back one level (the story, the story alone or the topics: to the article list); "
+          "q quits from anywhere.")
+"""How escape and q behave, said once above the table."""
+
 KEY_LABELS = {
     "slash": "/",
     "question_mark": "?",
@@ -64,7 +68,7 @@ class HelpScreen(ModalScreen[None]):
         """The keys the keymap setting gives to bindings, by binding id."""
 
     def compose(self) -> ComposeResult:
-        lines = [Content.assemble(("Keys", "bold"), "   (escape closes)"), Content("")]
+        lines = [Content.assemble(("Keys", "bold"), "   (escape closes)"), Content(LEVELS), Content("")]
         lines += [
             Content.assemble((f"{keys:<22}", "bold $text-accent"), (f"{where:<14}", "$text-muted"), what)
             for where, keys, what in binding_rows(self.keymap)

@@ -2,7 +2,7 @@
 
 The width is read in one place, the screen's HORIZONTAL_BREAKPOINTS (classes `-narrow` and `-wide`); the
 rest is in app.tcss. From WIDE_SCREEN columns the three panes stand side by side. Below it the topic pane
-is a drawer (`t`), and the story sits under the article list at the list's full width. At every width `f`
+is a drawer (`t`), and the story sits under the article list at the list's full width. At every width `z`
 shows the story alone (reading mode), and `escape` steps back out one level: from the story or the topic
 pane to the article list, and out of reading mode."""
 
