@@ -59,6 +59,8 @@ class ReaderApp(App[None]):
         self.problems = [str(problem) for problem in problems]
         self.sub_title = __version__
         self.collector = IdleCollector()
+        self.keyed = False
+        """Whether a key was pressed since the app started: nothing becomes read before."""
         if self.settings.keymap:
             keymap, problems = check_keymap(dict(self.settings.keymap))
             where = safe_text(config_location())
@@ -97,6 +99,10 @@ class ReaderApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent) and not event.is_forwarded:
             self.collector.touched()
+            if isinstance(event, events.Key) and not self.keyed:
+                self.keyed = True
+                if isinstance(self.screen, MainScreen):
+                    self.screen.first_key()
         await super().on_event(event)
 
     def _choose_theme(self) -> None:

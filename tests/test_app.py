@@ -524,6 +524,7 @@ async def test_a_list_drawn_first_page_first_keeps_the_cursor_on_its_record(tmp_
             await settle(pilot)
             articles = app.screen.query_one(ArticleList)
             total = len(articles.summaries)
+            articles.follow_top = False  # as when the user moves the cursor
             articles.cursor = 1000
             await settle(pilot)
             kept = articles.highlighted

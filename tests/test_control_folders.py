@@ -195,7 +195,8 @@ def test_progress_counts_from_the_first_batch_that_knows_the_total() -> None:
     sync.sync.received(batch("b.md", done=10, total=100), nothing_listed=False)
     sync.clock.advance(1.0)
     sync.sync.received(batch("c.md", done=60, total=100), nothing_listed=False)
-    assert sync.sync.progress == folders.Progress(60, 100, started)
+    assert sync.sync.progress == folders.Progress(60, 100, started, base=1)  # a.md was loaded before
+    assert (sync.sync.progress.loaded, sync.sync.progress.expected) == (61, 101)
     assert not sync.sync.all_listed
     sync.sync.received(batch(final=True), nothing_listed=False)
     assert sync.sync.progress is None and sync.sync.finished

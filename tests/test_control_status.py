@@ -51,6 +51,9 @@ def test_the_status_line() -> None:
         "topic: AI  ·  sort: newest  ·  2 problems (press ! to see)  ·  "
         "loading ████░░░░░░░░ 300/1,000 · 150/s"
     )
+    # 100 records shown before the count began: they are counted as loaded, and in the total
+    shown = status_text(Counts(), listing(), 0, Progress(0, 1900, 10.0, base=100), 12.0)
+    assert shown.endswith("loading █░░░░░░░░░░░ 100/2,000 · 0/s")
 
 
 def test_a_saved_filter_s_query_error() -> None:

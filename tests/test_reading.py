@@ -63,6 +63,10 @@ async def test_story_becomes_read_after_the_delay_not_before(library: Path, stat
         assert row_text(app, 0).startswith(UNREAD_MARK)
         app.clock.advance(0.5)
         await settle(pilot)
+        assert not state(app).is_read(ROUNDUP_ID)  # nothing is read before the user's first key
+        await pilot.press("x")  # a key bound to nothing in the article list
+        app.clock.advance(0.5)
+        await settle(pilot)
         assert state(app).is_read(ROUNDUP_ID)
         assert not row_text(app, 0).startswith(UNREAD_MARK)
         assert topic_row(app, "\x00all").split()[-1] == "3/4"  # unread/total
@@ -421,6 +425,7 @@ async def test_an_unknown_keymap_id_is_reported_and_the_rest_applies(library: Pa
 async def test_a_story_is_not_read_while_the_focus_is_in_the_topics(library: Path, state_path: str) -> None:
     app = make_app(library, state_path, Settings(read_after=0.2))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")  # a first key (bound to nothing in the list): reading may begin
         app.screen.query_one(TopicList).focus()
         await settle(pilot)
         app.clock.advance(0.5)
@@ -530,6 +535,7 @@ async def test_a_restored_selection_that_is_gone_does_not_stop_reading(library: 
     app = ClockedApp([str(library)], state=store, settings=Settings(read_after=0.2))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("x")  # a first key (bound to nothing in the list): reading may begin
         app.clock.advance(0.5)
         await settle(pilot)
         assert app.state.is_read(ROUNDUP_ID)

@@ -125,6 +125,9 @@ async def test_a_story_read_by_resting_on_it_says_so(library: Path, tmp_path: Pa
     app = ReaderApp([str(library)], state=StateStore(str(tmp_path / "state.sqlite3")), settings=Settings(read_after=0))
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
+        assert "unread" in facts_text(app)  # nothing is read before the user's first key
+        await pilot.press("x")  # a key bound to nothing in the list
+        await settle(pilot)
         assert "read  ·  article" in facts_text(app) and "unread" not in facts_text(app)
 
 

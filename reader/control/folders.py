@@ -33,11 +33,22 @@ class Running(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a load is: files `done` of `total`, since `started` (the clock's seconds)."""
+    """How far a load is: files `done` of `total`, since `started` (the clock's seconds), after `base`
+    records that were loaded before these were counted (the first files shown, or those of the index)."""
 
     done: int
     total: int
     started: float
+    base: int = 0
+
+    @property
+    def loaded(self) -> int:
+        """How many records are loaded: what the list can show."""
+        return self.base + self.done
+
+    @property
+    def expected(self) -> int:
+        return self.base + self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +134,13 @@ class FolderSync:
 
     def received(self, batch: Batch, *, nothing_listed: bool) -> Arrival:
         """Put a batch in the library; `nothing_listed`: the list is empty and no filter is under way."""
+        before = len(self.library)
         self.library.apply(batch)
         now = self._clock()
         if batch.total and self.progress is None:
-            self.progress = Progress(batch.done, batch.total, now)
+            self.progress = Progress(batch.done, batch.total, now, before)
         elif self.progress is not None:
-            self.progress = Progress(batch.done, batch.total, self.progress.started)
+            self.progress = Progress(batch.done, batch.total, self.progress.started, self.progress.base)
         changed = self.library.version != self._listed_version  # the watcher's walks mostly change nothing
         due = now - self._last_refresh >= LOAD_REFRESH_INTERVAL
         relist = changed and (batch.final or due or nothing_listed)

@@ -41,9 +41,11 @@ def status_text(
     if problems:
         parts.append(f"{problems:,} problem{'s' if problems != 1 else ''} (press ! to see)")
     if progress is not None:
-        done, count = progress.done, progress.total
-        rate = done / max(now - progress.started, 1e-3)
-        filled = round(PROGRESS_CELLS * done / count) if count else 0
+        # What is loaded of what will be (the records shown before the count began included), at the
+        # rate files are parsed now.
+        loaded, expected = progress.loaded, progress.expected
+        rate = progress.done / max(now - progress.started, 1e-3)
+        filled = round(PROGRESS_CELLS * loaded / expected) if expected else 0
         bar = "█" * filled + "░" * (PROGRESS_CELLS - filled)
-        parts.append(f"loading {bar} {done:,}/{count:,} · {rate:,.0f}/s")
+        parts.append(f"loading {bar} {loaded:,}/{expected:,} · {rate:,.0f}/s")
     return "  ·  ".join(parts)

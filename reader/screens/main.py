@@ -24,7 +24,7 @@ from ..control.story import StoryNavigator
 from ..core.library import Library
 from ..core.loader import Stats
 from ..core.query import parse_query
-from ..core.record import Summary
+from ..core.record import Record, Summary
 from ..core.settings import Settings
 from ..core.state import StateStore
 from ..idle_gc import IdleCollector
@@ -53,6 +53,8 @@ class ReaderHost(Protocol):
     problems: list[str]
     """Problems in the settings, listed under `!` with the files that could not be read."""
     collector: IdleCollector
+    keyed: bool
+    """Whether a key was pressed since the app started."""
 
     def open_link(self, url: str) -> bool: ...
 
@@ -192,12 +194,20 @@ class MainScreen(Screen[None]):
             self.notify(self.state.notice, severity="error", markup=False)
             self.state.notice = None
 
+    def first_key(self) -> None:
+        """The user's first key since the start: the story on screen starts being read from now."""
+        shown = self.query_one(DetailPane).shown
+        if isinstance(shown, Record) and (summary := self.story_pane.summary()) is not None:
+            if summary.path == shown.path:
+                self.reading.shown(summary)
+
     def can_read(self) -> bool:
         """Whether a story shown is being read: this screen is on top, its focus on the article list or
-        in the story pane (not choosing a topic, typing a filter or answering a question), and the story
-        selected last time is not still loading."""
+        in the story pane (not choosing a topic, typing a filter or answering a question), the story
+        selected last time is not still loading, and a key was pressed since the app started (a story on
+        screen at the start is not read by a user who has not yet touched the app)."""
         focused = isinstance(self.focused, ArticleList) or self.story_pane.in_focus
-        return self.app.screen is self and focused and self.session.selection is None
+        return self.app.screen is self and focused and self.session.selection is None and self.host.keyed
 
     # Filtering and sorting
 
@@ -406,6 +416,7 @@ class MainScreen(Screen[None]):
     def action_next_unread(self, step: int = 1) -> None:
         articles = self.query_one(ArticleList)
         if (index := self.reading.next_unread(articles.summaries, articles.cursor, step)) is not None:
+            articles.follow_top = False
             articles.cursor = index
         else:
             self.notify(f"No unread record {'below' if step > 0 else 'above'}", timeout=2)

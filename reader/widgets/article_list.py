@@ -109,6 +109,9 @@ class ArticleList(ScrollView, can_focus=True):
         self._row_styles: dict[tuple[bool, bool], tuple[Style, Style, Style, Style, Style, Style]] = {}
         self._columns: tuple[int, str, Columns] | None = None
         """The columns for the last (row width, sort order) drawn."""
+        self.follow_top = True
+        """Whether the cursor stays on the first row as lists arrive: until the user moves it (or it is
+        put on a story), so rows streaming in at the start do not move the list under the user."""
 
     @property
     def highlighted(self) -> Summary | None:
@@ -263,6 +266,7 @@ class ArticleList(ScrollView, can_focus=True):
     # Actions
 
     def _move(self, delta: int) -> None:
+        self.follow_top = False
         if self.summaries:
             self.cursor = max(0, min(self.cursor + delta, len(self.summaries) - 1))
 
@@ -291,6 +295,7 @@ class ArticleList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
         if 0 <= index < len(self.summaries):
+            self.follow_top = False
             self.cursor = index
 
     def on_focus(self) -> None:

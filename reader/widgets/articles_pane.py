@@ -59,9 +59,13 @@ class ArticlesPane(Container):
         if placed is None:
             return
         keep, at = placed
+        fallback = articles.cursor
         if (found := self._select(page)) is not None:
             keep, at = found, None
-        articles.show(page.summaries, keep=keep, fallback=articles.cursor, at=at)
+            articles.follow_top = False
+        elif articles.follow_top:  # the user has not moved: the first row, the newest in that order
+            keep, at, fallback = None, None, 0
+        articles.show(page.summaries, keep=keep, fallback=fallback, at=at)
         if not page.complete:
             shown = articles.highlighted
             self.listing.page_shown(shown.path if shown is not None else None, articles.cursor)
