@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from reader.core.record import Provider, Record, Summary
-from reader.core.sorting import SORT_ORDERS, sort_summaries, sorted_positions
+from reader.core.sorting import ALL_ORDERS, next_order, reverse_order, sort_summaries, sorted_positions
 
 BASE = datetime(2021, 1, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -56,6 +56,11 @@ EXPECTED = {
     "title": ["b", "a", "c", "d", "e", "f"],
     # provider: casefolded name then domain; a/e tie -> newer first; missing last (then newest, then path)
     "provider": ["b", "c", "a", "e", "d", "f"],
+    # reversed (R): the records with the field the other way round, those without it still last
+    "-heat": ["b", "e", "c", "a", "d", "f"],
+    "-quality": ["b", "e", "a", "d", "c", "f"],  # a and e tie at 50: the older e first
+    "-title": ["f", "e", "d", "c", "a", "b"],
+    "-provider": ["e", "a", "c", "b", "d", "f"],
 }
 
 
@@ -64,15 +69,21 @@ def names(summaries: list[Summary]) -> list[str]:
 
 
 def test_every_order_has_an_expectation() -> None:
-    assert set(SORT_ORDERS) == set(EXPECTED)
+    assert set(ALL_ORDERS) == set(EXPECTED)
 
 
-@pytest.mark.parametrize("order", SORT_ORDERS)
+def test_reverse_and_next_orders() -> None:
+    assert [reverse_order(o) for o in ("newest", "oldest", "heat", "-heat")] == ["oldest", "newest", "-heat", "heat"]
+    assert [next_order(o) for o in ("newest", "-quality", "provider")] == ["oldest", "title", "newest"]
+    assert all(reverse_order(reverse_order(o)) == o for o in ALL_ORDERS)
+
+
+@pytest.mark.parametrize("order", ALL_ORDERS)
 def test_sort_orders(order: str) -> None:
     assert names(sort_summaries(RECORDS, order)) == EXPECTED[order]
 
 
-@pytest.mark.parametrize("order", SORT_ORDERS)
+@pytest.mark.parametrize("order", ALL_ORDERS)
 def test_sort_does_not_depend_on_input_order(order: str) -> None:
     shuffled = RECORDS[:]
     random.Random(7).shuffle(shuffled)
@@ -80,7 +91,7 @@ def test_sort_does_not_depend_on_input_order(order: str) -> None:
     assert names(sort_summaries(list(reversed(RECORDS)), order)) == EXPECTED[order]
 
 
-@pytest.mark.parametrize("order", SORT_ORDERS)
+@pytest.mark.parametrize("order", ALL_ORDERS)
 def test_sort_returns_a_new_list(order: str) -> None:
     records = RECORDS[:]
     result = sort_summaries(records, order)
@@ -104,7 +115,7 @@ def test_missing_values_always_last(order: str, missing: set[str]) -> None:
     assert set(result[-len(missing) :]) == missing
 
 
-@pytest.mark.parametrize("order", SORT_ORDERS)
+@pytest.mark.parametrize("order", ALL_ORDERS)
 def test_ties_keep_path_order(order: str) -> None:
     twins = [
         summary(f"/f/{name}.md", "Same", hours=1, heat=5, quality=5, provider="P", domain="p.com")
@@ -113,19 +124,19 @@ def test_ties_keep_path_order(order: str) -> None:
     assert names(sort_summaries(twins, order)) == ["a", "k", "m", "z"]
 
 
-@pytest.mark.parametrize("order", SORT_ORDERS)
+@pytest.mark.parametrize("order", ALL_ORDERS)
 def test_ties_with_everything_missing_keep_path_order(order: str) -> None:
     empty = [summary(f"/f/{name}.md", "Same", hours=None) for name in ("q", "b", "x")]
     assert names(sort_summaries(empty, order)) == ["b", "q", "x"]
 
 
 def test_empty_list() -> None:
-    for order in SORT_ORDERS:
+    for order in ALL_ORDERS:
         assert sort_summaries([], order) == []
         assert len(sorted_positions([], order)) == 0
 
 
-@pytest.mark.parametrize("order", SORT_ORDERS)
+@pytest.mark.parametrize("order", ALL_ORDERS)
 def test_positions_in_an_order_are_where_each_record_goes(order: str) -> None:
     shuffled = RECORDS[:]
     random.Random(11).shuffle(shuffled)

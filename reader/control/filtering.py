@@ -12,7 +12,7 @@ from ..core.library import Library
 from ..core.listing import RECENTLY_READ, Lister, Rows, position
 from ..core.query import Query, QueryError, parse_query, published_only
 from ..core.record import Summary
-from ..core.sorting import SORT_ORDERS
+from ..core.sorting import SORT_ORDERS, next_order, reverse_order
 from ..core.state import StateStore
 from .choice import Choice
 
@@ -128,7 +128,10 @@ class FilterRuns:
         return "", True
 
     def next_sort_order(self) -> None:
-        self.sort_order = SORT_ORDERS[(SORT_ORDERS.index(self.sort_order) + 1) % len(SORT_ORDERS)]
+        self.sort_order = next_order(self.sort_order)
+
+    def reverse_sort_order(self) -> None:
+        self.sort_order = reverse_order(self.sort_order)
 
     def request(self, keep: str | None) -> Request:
         """A new run for what is chosen now; `keep` is the path under the cursor."""

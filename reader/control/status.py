@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.counts import Counts
+from ..core.sorting import order_label
 from .choice import Choice
 from .filtering import FilterRuns
 from .folders import Progress
@@ -37,7 +38,8 @@ def status_text(
     if (label := choice_label(choice)) is not None:
         parts.append(label)
     # Recently read is in reading order whatever the sort order is.
-    parts.append("sort: last read first" if choice.kind == "recent" else f"sort: {listing.sort_order}")
+    order = "last read first" if choice.kind == "recent" else order_label(listing.sort_order)
+    parts.append(f"sort: {order}")
     if problems:
         parts.append(f"{problems:,} problem{'s' if problems != 1 else ''} (press ! to see)")
     if progress is not None:

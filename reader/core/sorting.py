@@ -49,6 +49,40 @@ _KEYS: dict[str, Callable[[Summary], Any]] = {
 }
 
 
+_MISSING: dict[str, Callable[[Summary], bool]] = {
+    "heat": lambda s: s.heat is None,
+    "quality": lambda s: s.quality is None,
+    "title": lambda s: False,
+    "provider": lambda s: not (s.provider_name or s.provider_domain),
+}
+"""The orders that have a reverse of their own ("-heat": lowest first), and which records they put last
+whichever way they go (those without the field)."""
+
+ALL_ORDERS = (*SORT_ORDERS, *(f"-{order}" for order in _MISSING))
+"""Every order, the reversed ones included (for checking a remembered one)."""
+
+_LABELS = {"-heat": "heat, lowest first", "-quality": "quality, lowest first", "-title": "title, Z to A",
+           "-provider": "provider, Z to A"}
+
+
+def reverse_order(order: str) -> str:
+    """The same field the other way: newest and oldest swap, "heat" and "-heat" swap."""
+    if order in ("newest", "oldest"):
+        return "oldest" if order == "newest" else "newest"
+    return order[1:] if order.startswith("-") else f"-{order}"
+
+
+def next_order(order: str) -> str:
+    """The next order `S` goes to (from a reversed one, the one after its field)."""
+    forward = order.lstrip("-")
+    return SORT_ORDERS[(SORT_ORDERS.index(forward) + 1) % len(SORT_ORDERS)]
+
+
+def order_label(order: str) -> str:
+    """How the status line names an order."""
+    return _LABELS.get(order, order)
+
+
 def sort_summaries(summaries: Sequence[Summary], order: str) -> list[Summary]:
     """A new list in the given order (one of SORT_ORDERS); ties keep the path order, so it is stable."""
     return [summaries[p] for p in sorted_positions(summaries, order)]
@@ -59,6 +93,13 @@ def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
     keep the path order, so it is stable."""
     paths = [s.path for s in summaries]
     positions = sorted(range(len(summaries)), key=paths.__getitem__)
-    keys = list(map(_KEYS[order], summaries))
+    keys = list(map(_KEYS[order.lstrip("-")], summaries))
+    if order.startswith("-"):  # the other way round (a stable sort: ties keep the path order), records
+        missing = _MISSING[order[1:]]  # without the field still last
+        present = [p for p in positions if not missing(summaries[p])]
+        present.sort(key=keys.__getitem__, reverse=True)
+        absent = [p for p in positions if missing(summaries[p])]
+        absent.sort(key=keys.__getitem__)
+        return array("I", present + absent)
     positions.sort(key=keys.__getitem__)
     return array("I", positions)

@@ -26,6 +26,7 @@ from ..core.loader import Stats
 from ..core.query import parse_query
 from ..core.record import Record, Summary
 from ..core.settings import Settings
+from ..core.sorting import ALL_ORDERS
 from ..core.state import StateStore
 from ..idle_gc import IdleCollector
 from ..keymap import MAIN_BINDINGS
@@ -78,6 +79,8 @@ class MainScreen(Screen[None]):
         finished = lambda: self.folders.finished  # noqa: E731
         self.listing = FilterRuns(library, state, show_unpublished=settings.show_unpublished,
                                   load_finished=finished)
+        if (order := state.get_ui("sort")) in ALL_ORDERS:  # the order chosen last time
+            self.listing.sort_order = order
         self.reading = ReadingTracker(state, library, self, settings.read_after, can_read=self.can_read,
                                       showing=lambda: self.story.current, changed=self.marked)
         self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished)
@@ -111,6 +114,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         articles = self.query_one(ArticleList)
         articles.border_title = "Articles"
+        articles.order = self.listing.sort_order
         articles.marks = self.reading.marks_of
         self.query_one(FilterBar).return_focus = articles
         articles.focus()
@@ -327,9 +331,13 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
 
-    def action_sort(self) -> None:
-        self.listing.next_sort_order()
-        self.query_one(ArticleList).order = self.listing.sort_order
+    def action_sort(self, reverse: bool = False) -> None:
+        """A new order (S), or the same the other way (R): the cursor goes to the top, and the order is
+        kept for the next start."""
+        self.listing.reverse_sort_order() if reverse else self.listing.next_sort_order()
+        self.state.set_ui("sort", self.listing.sort_order)
+        articles = self.query_one(ArticleList)
+        articles.order, articles.follow_top = self.listing.sort_order, True
         self.articles_pane.refilter()
         self.update_status()  # the status line names the order; a notification would only pile up
 
