@@ -39,11 +39,12 @@ async def test_at_80_columns_the_list_and_the_story_take_the_full_width(app: Rea
         assert displayed(app, "#detail-pane")
 
 
-async def test_at_60_columns_the_footer_keeps_help_and_quit(app: ReaderApp) -> None:
+async def test_at_60_columns_the_footer_keeps_help_and_quit_and_the_hint_fits(app: ReaderApp) -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(pilot)
-        footer = screen_text(app).splitlines()[-1]
+        *_, bar, footer = screen_text(app).splitlines()
         assert "? Help" in footer and "q Quit" in footer, footer
+        assert bar.rstrip().endswith("since:7d …"), bar  # the longest hint that fits, not one cut short
 
 
 async def test_wide_screens_keep_three_panes(app: ReaderApp) -> None:

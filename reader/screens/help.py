@@ -15,12 +15,13 @@ from ..keymap import help_sources
 
 EXTRA_KEYS = [
     ("tab / shift+tab", "Move between panes"),
-    ("enter", "On a related or mentioning story: follow it"),
+    ("enter", "Related story: follow it"),
     ("ctrl+p", "Command palette"),
 ]
 
 LEVELS = ("escape steps back one level (the story, the story alone or the topics: to the article list); "
-          "q quits from anywhere.")
+          "q quits from anywhere. A story marked unpublished is one the aggregator did not show on its "
+          "site (often a copy listed as related coverage elsewhere); show_unpublished = false hides them.")
 """How escape and q behave, said once above the table."""
 
 KEY_LABELS = {

@@ -20,6 +20,15 @@ from textual.widgets import Input, Static
 from ..core.text import without_unsafe
 
 
+PLACEHOLDERS = (
+    "press / to filter: words, title:, topic:, provider:, since:7d, quality:>50 …",
+    "press / to filter: words, title:, topic:, since:7d …",
+    "press / to filter (? for help)",
+    "/ to filter",
+)
+"""The filter bar's hint, longest first: the longest that fits is shown."""
+
+
 class FilterInput(Input):
     """Textual's Input, without a layout of the whole screen on every key.
 
@@ -129,9 +138,15 @@ class FilterBar(Horizontal):
         # The bar is always on screen and its input only focusable while open: showing and hiding it
         # made Textual move focus on a later layout pass, after keys typed at once had gone astray.
         yield Static("/", id="filter-label", markup=False)
-        field = FilterInput(placeholder="press / to filter: words, title:, topic:, provider:, since:7d, quality:>50 …")
+        field = FilterInput(placeholder=PLACEHOLDERS[0])
         field.can_focus = False
         yield field
+
+    def on_resize(self) -> None:
+        """The longest hint that fits: a narrow terminal cut it mid-word, without an ellipsis."""
+        field = self.query_one(FilterInput)
+        room = field.content_region.width - 1  # the cursor's cell
+        field.placeholder = next((p for p in PLACEHOLDERS if cell_len(p) <= room), PLACEHOLDERS[-1])
 
     @property
     def text(self) -> str:
