@@ -73,7 +73,8 @@ def test_every_order_has_an_expectation() -> None:
 
 
 def test_reverse_and_next_orders() -> None:
-    assert [reverse_order(o) for o in ("newest", "oldest", "heat", "-heat")] == ["oldest", "newest", "-heat", "heat"]
+    reversed_ = [reverse_order(o) for o in ("newest", "oldest", "heat", "-heat")]
+    assert reversed_ == ["oldest", "newest", "-heat", "heat"]
     assert [next_order(o) for o in ("newest", "-quality", "provider")] == ["oldest", "title", "newest"]
     assert all(reverse_order(reverse_order(o)) == o for o in ALL_ORDERS)
 
