@@ -128,7 +128,8 @@ def test_hostile_saved_filter_names_never_reach_the_terminal(tmp_path: Path) -> 
                    [(f"old {name}", 100 + n) for n, name in enumerate(HOSTILE_NAMES)] + [("All", 200)])
     db.commit()
     db.close()
-    with TmuxSession([reader, str(library)], env=env, cwd=tmp_path, height=50,
+    # 140 columns: the topic pane stands beside the list (below, it is a drawer behind t).
+    with TmuxSession([reader, str(library)], env=env, cwd=tmp_path, width=140, height=50,
                      server_options={"set-clipboard": "on"}) as term:
         title = term.pane_title()
         screen = term.wait_for("Saved filters", "“All” (saved)", timeout=START_WAIT)
