@@ -24,7 +24,7 @@ from ..control.story import StoryNavigator
 from ..core.library import Library
 from ..core.loader import Stats
 from ..core.query import parse_query
-from ..core.record import Record, Summary
+from ..core.record import Summary
 from ..core.settings import Settings
 from ..core.sorting import ALL_ORDERS
 from ..core.state import StateStore
@@ -40,7 +40,8 @@ from ..widgets.status import StatusLine
 from ..widgets.story_pane import StoryPane
 from ..widgets.topics import TopicList, option_key
 from . import questions
-from .layout import WIDE_SCREEN, PaneLayout
+from .layout import WIDE_SCREEN, PaneActions, PaneLayout
+from .order import OrderActions
 from .problems import ProblemsScreen
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
@@ -62,7 +63,7 @@ class ReaderHost(Protocol):
     def copy_link(self, url: str) -> None: ...
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PaneActions, OrderActions, Screen[None]):
     """Three panes, a status line and the filter bar."""
 
     BINDINGS = MAIN_BINDINGS
@@ -200,10 +201,8 @@ class MainScreen(Screen[None]):
 
     def first_key(self) -> None:
         """The user's first key since the start: the story on screen starts being read from now."""
-        shown = self.query_one(DetailPane).shown
-        if isinstance(shown, Record) and (summary := self.story_pane.summary()) is not None:
-            if summary.path == shown.path:
-                self.reading.shown(summary)
+        if (summary := self.story_pane.on_screen()) is not None:
+            self.reading.shown(summary)
 
     def can_read(self) -> bool:
         """Whether a story shown is being read: this screen is on top, its focus on the article list or
@@ -331,16 +330,6 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
 
-    def action_sort(self, reverse: bool = False) -> None:
-        """A new order (S), or the same the other way (R): the cursor goes to the top, and the order is
-        kept for the next start."""
-        self.listing.reverse_sort_order() if reverse else self.listing.next_sort_order()
-        self.state.set_ui("sort", self.listing.sort_order)
-        articles = self.query_one(ArticleList)
-        articles.order, articles.follow_top = self.listing.sort_order, True
-        self.articles_pane.refilter()
-        self.update_status()  # the status line names the order; a notification would only pile up
-
     def current_url(self) -> str:
         """The link `o` and `y` act on: in the story pane or after following a link, what it shows or has
         highlighted; else the record under the list's cursor (the story pane may still show the one
@@ -366,15 +355,6 @@ class MainScreen(Screen[None]):
     def action_forward(self) -> None:
         if not self.story.forward():
             self.notify("Nothing to go forward to", severity="warning")
-
-    def action_reading_mode(self) -> None:
-        self.panes.toggle_reading()
-
-    def action_topics(self) -> None:
-        self.panes.toggle_topics()
-
-    def action_step_back(self) -> None:
-        self.panes.step_back()
 
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(list(self.library.problems), list(self.host.problems)))

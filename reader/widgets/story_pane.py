@@ -130,6 +130,12 @@ class StoryPane(Container):
         current = self.navigator.current
         return self.library.summary(current) if isinstance(current, str) else None
 
+    def on_screen(self) -> Summary | None:
+        """The record of the library shown now, once it is drawn (not one still being read)."""
+        shown, summary = self.query_one(DetailPane).shown, self.summary()
+        drawn = isinstance(shown, Record) and summary is not None and summary.path == shown.path
+        return summary if drawn else None
+
     def url(self) -> str:
         """The URL `o` and `y` act on here: the highlighted story in a focused list, else the shown one."""
         return self.query_one(DetailPane).url()
