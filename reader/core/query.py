@@ -130,7 +130,23 @@ def _leaf_implies(new: _Term, old: _Term) -> bool:
         return a <= b  # type: ignore[operator]
     if new.kind == "on":
         return b[0] <= a[0] and a[1] <= b[1]  # type: ignore[index]
+    if new.kind in ("quality", "heat"):
+        return _within(a, b)  # type: ignore[arg-type]
     return a == b
+
+
+def _within(a: tuple[str, float], b: tuple[str, float]) -> bool:
+    """Whether every number meeting comparison `a` (such as (">", 50.0)) meets `b`: typing
+    quality:>5 then quality:>50 narrows."""
+    (a_op, x), (b_op, y) = a, b
+    if a_op == "=":
+        return _OPS[b_op](x, y)
+    if a_op[0] != b_op[0]:  # > against <, or a range against one number
+        return False
+    above = a_op[0] == ">"
+    if x == y:
+        return a_op == b_op or len(b_op) == 2  # > or < fits in >= or <=, not the reverse
+    return x > y if above else x < y
 
 
 def _leaves(terms: Iterable[_Term]) -> Iterable[_Term]:
