@@ -187,7 +187,8 @@ def mutants(source: str) -> list[Mutant]:
                     def flip(tree: ast.Module, path: tuple = path, i: int = i, new: type = new) -> None:
                         _locate_node(tree, path).ops[i] = new()
 
-                    add(node, f"`{_SYMBOLS[type(op)]}` -> `{_SYMBOLS[new]}`", flip)
+                    left, right = _short(([node.left, *node.comparators])[i], 20), _short(node.comparators[i], 20)
+                    add(node, f"`{left} {_SYMBOLS[type(op)]} {right}` -> `{left} {_SYMBOLS[new]} {right}`", flip)
         elif isinstance(node, ast.BoolOp):
             new_op = ast.Or if isinstance(node.op, ast.And) else ast.And
 
@@ -236,10 +237,18 @@ def mutants(source: str) -> list[Mutant]:
 
                 add(node, f"delete `{_short(node)}`", delete)
     found.sort(key=lambda item: (item[0], item[1]))
-    return [
-        Mutant(number, line, column, change, lines[line - 1].strip(), apply)
-        for number, (line, column, change, apply) in enumerate(found, 1)
-    ]
+    # The same change twice on one line (two 80s) is told apart by its place on the line.
+    counts: dict[tuple[int, str], int] = {}
+    for line, _, change, _ in found:
+        counts[line, change] = counts.get((line, change), 0) + 1
+    seen: dict[tuple[int, str], int] = {}
+    result = []
+    for number, (line, column, change, apply) in enumerate(found, 1):
+        if counts[line, change] > 1:
+            seen[line, change] = seen.get((line, change), 0) + 1
+            change = f"{change} (#{seen[line, change]} on the line)"
+        result.append(Mutant(number, line, column, change, lines[line - 1].strip(), apply))
+    return result
 
 
 def _locate_node(tree: ast.Module, path: tuple) -> ast.AST:
