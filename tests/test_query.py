@@ -22,6 +22,7 @@ from reader.core.query import (
     parse_query,
     published_only,
 )
+from reader.core.query_syntax import tokenize
 from reader.core.record import Image, Provider, Record, RelatedStory, Summary, Urls
 from reader.core.identity import story_id
 
@@ -143,6 +144,10 @@ def names(text: str) -> str:
         ('"TWO WORDS"', "old"),
         ('"10:30"', "old"),
         ('"große straße"', "strasse"),
+        # a quote ends a phrase and a term: what follows it at once is the next term
+        ('"two words"-face', "old"),
+        ('"two"words', "week old"),
+        ('-"two words"old', ""),
         # negation
         ("-face", "strasse nodate recent week old"),
         ('-"two words"', "face strasse nodate recent week"),
@@ -807,3 +812,44 @@ def test_empty_and_published_only_testers_pass_everything() -> None:
     published = parse_query("is:published", now=NOW, tz=TZ)
     assert [published.tester(published_known=True)(s) for s in SUMMARIES] == everything
     assert [published.tester()(s) for s in SUMMARIES] == [s.path != "nodate" for s in SUMMARIES]  # not by default
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("", []),
+        ("face", [("term", 0, False, None, "face")]),
+        ("  -face OR  title:x", [("term", 2, True, None, "face"), ("OR", 8, False, None, ""),
+                                 ("term", 12, False, "title", "x")]),
+        ("-(a OR b)", [("(", 0, True, None, ""), ("term", 2, False, None, "a"), ("OR", 4, False, None, ""),
+                       ("term", 7, False, None, "b"), (")", 8, False, None, "")]),
+        ('("a b")', [("(", 0, False, None, ""), ("term", 1, False, None, "a b"), (")", 6, False, None, "")]),
+        ('"a b"c', [("term", 0, False, None, "a b"), ("term", 5, False, None, "c")]),
+        ('topic:"a (b)"x', [("term", 0, False, "topic", "a (b)"), ("term", 13, False, None, "x")]),
+        ("f(x) g(h(i)) (j)", [("term", 0, False, None, "f(x)"), ("term", 5, False, None, "g(h(i))"),
+                               ("(", 13, False, None, ""), ("term", 14, False, None, "j"), (")", 15, False, None, "")]),
+        ("(f(x))", [("(", 0, False, None, ""), ("term", 1, False, None, "f(x)"), (")", 5, False, None, "")]),
+        ("a(b x)", [("term", 0, False, None, "a(b"), ("term", 4, False, None, "x"), (")", 5, False, None, "")]),
+        ("- -) -", [(")", 3, False, None, "")]),  # bare dashes are dropped, the ) is kept
+        ('"" -"" x', [("term", 7, False, None, "x")]),
+        ("or OR -OR OR:", [("term", 0, False, None, "or"), ("OR", 3, False, None, ""),
+                           ("term", 6, True, None, "OR"), ("term", 10, False, "OR", "")]),
+    ],
+)
+def test_tokenize(text: str, tokens: list[tuple[str, int, bool, str | None, str]]) -> None:
+    assert [(t.kind, t.at, t.negated, t.name, t.value) for t in tokenize(text)] == tokens
+
+
+def test_words_with_parentheses_of_their_own_are_searched_as_text() -> None:
+    records = [Summary.of(Record(path=p, title=t)) for p, t in
+               (("call", "Calling f(x) twice"), ("nested", "g(h(i)) is nested"), ("half", "a(b is half open"))]
+
+    def found(text: str) -> list[str]:
+        return [s.path for s in filter_summaries(parse_query(text, now=NOW, tz=TZ), records)]
+
+    assert found("f(x)") == ["call"]
+    assert found("(f(x) OR g(h(i)))") == ["call", "nested"]
+    assert found("-(f(x))") == ["nested", "half"]
+    assert found("a(b") == ["half"]
+    with pytest.raises(QueryError, match=r'unmatched "\)" at column 5'):
+        parse_query("f(x))", now=NOW, tz=TZ)

@@ -1,7 +1,7 @@
 """The filter language: parse a query once into small predicates, then test summaries cheaply.
 
 Terms are separated by whitespace and must all hold; matching is case-insensitive (str.casefold).
-`SYNTAX` and `EXAMPLES` below describe the language for the help; in short:
+`SYNTAX` and `EXAMPLES` (in query_syntax) describe the language for the help; in short:
 
 - `word`, `"a phrase"`: substring of the record's text (title, excerpt, provider, topics, body).
 - `title:X`, `provider:X` (alias `source:X`): substring of that field.
