@@ -383,6 +383,35 @@ def _load_equivalents(module: str) -> list[dict[str, str]]:
     return [entry for entry in data.get("equivalent", []) if entry.get("module") == module]
 
 
+def _run_all(
+    name: str, filename: str, source: str, tests: list[str], pending: list[Mutant],
+    running: dict[int, tuple[Mutant, float]], results: list[Result], *, jobs: int, limit: float, verbose: bool,
+) -> None:
+    """Run the pending mutants, `jobs` at a time, adding each outcome to `results`."""
+    while pending or running:
+        while pending and len(running) < jobs:
+            mutant = pending.pop()
+            running[_start(name, filename, mutated_code(source, filename, mutant), tests)] = (mutant, time.monotonic())
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            now = time.monotonic()
+            for child, (mutant, since) in list(running.items()):
+                if now - since > limit:
+                    os.kill(child, signal.SIGKILL)
+                    os.waitpid(child, 0)
+                    del running[child]
+                    results.append(Result(mutant, "timeout"))
+            time.sleep(0.01)
+            continue
+        if pid not in running:
+            continue
+        mutant, _ = running.pop(pid)
+        outcome = "survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"
+        results.append(Result(mutant, outcome))
+        if verbose:
+            print(f"  {outcome:8} line {mutant.line}: {mutant.change}", flush=True)
+
+
 def run_module(
     module: str, tests: list[str], *, base: Path, jobs: int, only: set[int] | None, verbose: bool
 ) -> float | None:
@@ -422,28 +451,13 @@ def run_module(
     results: list[Result] = []
     pending = list(reversed(runnable))
     running: dict[int, tuple[Mutant, float]] = {}
-    while pending or running:
-        while pending and len(running) < jobs:
-            mutant = pending.pop()
-            running[_start(name, filename, mutated_code(source, filename, mutant), tests)] = (mutant, time.monotonic())
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            now = time.monotonic()
-            for child, (mutant, since) in list(running.items()):
-                if now - since > limit:
-                    os.kill(child, signal.SIGKILL)
-                    os.waitpid(child, 0)
-                    del running[child]
-                    results.append(Result(mutant, "timeout"))
-            time.sleep(0.01)
-            continue
-        if pid not in running:
-            continue
-        mutant, _ = running.pop(pid)
-        outcome = "survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"
-        results.append(Result(mutant, outcome))
-        if verbose:
-            print(f"  {outcome:8} line {mutant.line}: {mutant.change}", flush=True)
+    try:
+        _run_all(name, filename, source, tests, pending, running, results, jobs=jobs, limit=limit, verbose=verbose)
+    finally:
+        for child in running:  # interrupted: stop the mutants still running
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+
 
     results.sort(key=lambda r: r.mutant.number)
     killed = sum(r.outcome in ("killed", "timeout") for r in results)
@@ -467,6 +481,7 @@ def run_module(
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the snapshot is removed
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("module", nargs="?", help="the module's path, e.g. reader/core/query.py")
     parser.add_argument("tests", nargs="*", help="its test files (default: tests/test_<name>*.py)")
