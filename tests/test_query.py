@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core import query as query_module
+from reader.core.identity import story_id
 from reader.core.query import (
     EXAMPLES,
     MAX_QUERY_CHARS,
@@ -24,7 +25,6 @@ from reader.core.query import (
 )
 from reader.core.query_syntax import tokenize
 from reader.core.record import Image, Provider, Record, RelatedStory, Summary, Urls
-from reader.core.identity import story_id
 
 TZ = timezone(timedelta(hours=-5))
 NOW = datetime(2021, 2, 1, 12, 0, tzinfo=TZ)

@@ -39,9 +39,19 @@ from typing import Protocol
 from dateutil.tz import tzlocal
 
 from .dates import date_period, typed_date
-from .query_syntax import EXAMPLES, MAX_DEPTH, MAX_QUERY_CHARS, MAX_TERMS, SYNTAX, QueryError, Token, squeeze, tokenize
-from .record import Summary
 from .identity import summary_id
+from .query_syntax import (
+    EXAMPLES,
+    MAX_DEPTH,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    SYNTAX,
+    QueryError,
+    Token,
+    squeeze,
+    tokenize,
+)
+from .record import Summary
 
 Test = Callable[[Summary], bool]
 
