@@ -12,6 +12,7 @@ from reader.control.choice import Choice
 from reader.control.filtering import FIRST_PAGE_WAIT, FilterRuns, Page
 from reader.core.identity import summary_id
 from reader.core.listing import FIRST_PAGE, RECENTLY_READ
+from reader.core.query import MAX_TERMS
 from reader.core.record import Summary
 from reader.core.sorting import SORT_ORDERS
 from reader.core.state import StateStore
@@ -81,6 +82,15 @@ def test_the_topic_and_the_query_of_each_choice() -> None:
     assert not filtering.depends_on_state()
     filtering.take_typed("is:unread")
     assert filtering.depends_on_state()
+
+
+def test_a_saved_filter_and_a_typed_query_may_pass_the_limits_of_one_query_together() -> None:
+    filtering = runs(show_unpublished=False)
+    saved = " ".join(["-zzz"] * (MAX_TERMS - 1) + ["robot"])
+    filtering.choice = Choice("saved", "Long", saved)
+    assert filtering.take_typed(" ".join(["-yyy"] * (MAX_TERMS - 1) + ["work"])) == ("", True)
+    assert filtering.effective_query().text.startswith(f"is:published {saved} -yyy")
+    assert listed(filtering) == ["a.md"]
 
 
 def test_unpublished_records_are_left_out_unless_shown() -> None:

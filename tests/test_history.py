@@ -141,3 +141,19 @@ def test_clear() -> None:
     history.visit("z")
     assert history.current == "z"
     assert not history.can_go_back
+
+
+def test_a_limit_of_one_keeps_only_the_current_item() -> None:
+    history: History[str] = History(limit=1)
+    history.visit("a")
+    history.visit("b")
+    assert (len(history), history.current, history.can_go_back, history.back()) == (1, "b", False, None)
+
+
+def test_the_limit_counts_the_forward_entries_too() -> None:
+    history: History[int] = History(limit=3)
+    for item in range(3):
+        history.visit(item)
+    assert len(history) == 3 and history.back() == 1 and history.back() == 0  # exactly at the limit: all kept
+    history.visit(9)  # drops 1 and 2 (forward), keeps 0
+    assert len(history) == 2 and history.back() == 0

@@ -162,3 +162,23 @@ def test_domain_only_provider_sorts_by_its_domain() -> None:
         summary("/f/c.md", provider="AP", domain="apnews.com"),
     ]
     assert names(sort_summaries(records, "provider")) == ["c", "a", "b"]
+
+
+def test_provider_order_follows_the_name_shown_not_the_domain() -> None:
+    rows = [
+        summary("/f/zeit.md", hours=1, provider="Zeit", domain="a-zeit.de"),
+        summary("/f/abc.md", hours=2, provider="Abc News", domain="zzz.example"),
+        summary("/f/bare.md", hours=3, provider="", domain="m-domain.example"),  # no name: the domain shows
+    ]
+    assert names(sort_summaries(rows, "provider")) == ["abc", "bare", "zeit"]
+
+
+def test_zero_and_negative_scores_keep_their_order() -> None:
+    rows = [
+        summary("/f/minus.md", hours=9, heat=-1, quality=-1),
+        summary("/f/zero.md", hours=1, heat=0, quality=0),
+        summary("/f/one.md", hours=-5, heat=1, quality=1),  # the oldest: only its score puts it first
+        summary("/f/none.md", hours=5),
+    ]
+    assert names(sort_summaries(rows, "quality")) == ["one", "zero", "minus", "none"]
+    assert names(sort_summaries(rows, "heat")) == ["one", "zero", "minus", "none"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.core.text import one_line, safe_text
+from reader.core.text import one_line, safe_text, without_unsafe
 
 ELLIPSIS = "\u2026"
 BIDI_AND_INVISIBLE = set(
@@ -39,6 +39,7 @@ def is_unsafe(char: str, *, multiline: bool = False) -> bool:
         ("\x1b]52;c;SGVsbG8=\x07", "\u241b]52;c;SGVsbG8=\u2407"),  # OSC 52 clipboard write
         ("\x1b]8;;https://x\x1b\\link\x1b]8;;\x1b\\", "\u241b]8;;https://x\u241b\\link\u241b]8;;\u241b\\"),
         ("\x00\x01\x08\x7f", "\u2400\u2401\u2408\u2421"),
+        ("\x1f\x1e \x20", "\u241f\u241e  "),  # the last C0 control, and the space after it
         ("\x9b31m", "\ufffd31m"),  # C1 CSI
         ("\x9d52;c;x\x9c", "\ufffd52;c;x\ufffd"),  # C1 OSC and ST
         ("\x90q\x85\x80\x9f", "\ufffdq\ufffd\ufffd\ufffd"),  # DCS, NEL and the C1 edges
@@ -89,6 +90,8 @@ def test_lone_carriage_return_never_survives() -> None:
         ("abcdef", 5, "abcd" + ELLIPSIS),
         ("abcdef", 2, "a" + ELLIPSIS),
         ("abcdef", 1, ELLIPSIS),
+        ("abcdef", 0, ""),  # nothing fits
+        ("", 0, ""),
         ("日本語のニュース", 4, "日本語" + ELLIPSIS),
         ("\x1b\x1b\x1b\x1b", 3, "\u241b\u241b" + ELLIPSIS),
     ],
@@ -166,3 +169,23 @@ def test_safe_text_is_idempotent(text: str) -> None:
     assert safe_text(once) == once
     line = one_line(text)
     assert one_line(line) == line
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("plain", "plain"),
+        ("tab\tand\nnew\rline", "tab and new line"),
+        ("\x1b]0;title\x07x", "]0;titlex"),
+        ("a\u202eb\u200bc\x9bd\x7fe\x1ff", "abcdef"),
+        ("日本語 “quotes”", "日本語 “quotes”"),
+    ],
+)
+def test_without_unsafe_drops_what_safe_text_would_neutralise(typed: str, kept: str) -> None:
+    assert without_unsafe(typed) == kept
+    assert safe_text(kept) == kept  # nothing left for safe_text to change
+
+
+@given(st.text())
+def test_without_unsafe_leaves_nothing_unsafe(text: str) -> None:
+    assert not any(is_unsafe(char) for char in without_unsafe(text))

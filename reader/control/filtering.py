@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..core.library import Library
 from ..core.listing import RECENTLY_READ, Lister, Rows, position
-from ..core.query import Query, QueryError, parse_query, published_only
+from ..core.query import Query, QueryError, all_of, parse_query, published_only
 from ..core.record import Summary
 from ..core.sorting import SORT_ORDERS, next_order, reverse_order
 from ..core.state import StateStore
@@ -107,8 +107,9 @@ class FilterRuns:
             extra.append("is:starred")
         if self.choice.kind == "saved" and self.choice.query_error is None:
             extra.append(self.choice.query)  # a broken one's count shows "!"; the list is the bar's alone
-        typed = self.typed
-        query = parse_query(" ".join([*extra, typed.text]), state=self.state) if extra else typed
+        # Joined as parsed queries: a saved filter and a typed query within the limits on one query
+        # (its length and terms) may pass them together.
+        query = all_of(*(parse_query(text, state=self.state) for text in extra), self.typed)
         return query if self.show_unpublished else published_only(query, self.state)
 
     def depends_on_state(self) -> bool:

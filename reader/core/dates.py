@@ -1,8 +1,15 @@
-"""Dates as a reader sees them: local time and a relative age."""
+"""Dates as a reader sees them (local time, a relative age) and types them (a date names a period)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import warnings
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Literal
+
+from dateutil import parser as date_parser
+from dateutil.parser import UnknownTimezoneWarning
+
+Unit = Literal["year", "month", "day"]
 
 _UNITS = (
     (365 * 86400, "year"),
@@ -55,3 +62,49 @@ def local_date(moment: datetime | None) -> str:
         return moment.astimezone().strftime("%Y-%m-%d")
     except (OverflowError, ValueError, OSError):
         return moment.strftime("%Y-%m-%d")
+
+
+_PARSER = date_parser.parser()
+_TIME_FIELDS = ("hour", "minute", "second", "microsecond")
+
+
+def typed_date(text: str, now: datetime, tz: tzinfo) -> tuple[datetime, Unit]:
+    """The first instant of the period a typed date names, and the period's unit: `2021` is a year,
+    `2021-08` or `Aug 2021` a month, anything else python-dateutil reads a day (or an instant, when
+    it has a time). What the text leaves out is taken from the period's start (`2021` is 2021-01-01)
+    or, above it, from today in `tz` (`Aug 5` is this year's); a missing time is midnight and a
+    naive one is in `tz`. ValueError when the text is not a date, names an unknown zone, or leaves
+    the calendar."""
+    try:
+        with warnings.catch_warnings():  # an unknown zone name is an error, not a silent local time
+            warnings.simplefilter("error", UnknownTimezoneWarning)
+            # Which fields the text gives: dateutil's parser fills the others from its default, so
+            # it alone cannot tell `2021-08` from the 1st of August (its _parse is that first step).
+            given = _PARSER._parse(text)[0]
+            if given is None:
+                raise ValueError(f"not a date: {text!r}")
+            default = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+            unit: Unit = "day"
+            if given.day is None and given.weekday is None:
+                if given.month is not None:
+                    unit, default = "month", default.replace(day=1)
+                elif given.year is not None:
+                    unit, default = "year", default.replace(month=1, day=1)
+            if any(getattr(given, name) is not None for name in _TIME_FIELDS):
+                unit = "day"  # `2021 10:30` is an instant: 10:30 on 2021-01-01
+            when = _PARSER.parse(text, default=default)
+    except (ValueError, OverflowError, UnknownTimezoneWarning) as error:
+        raise ValueError(str(error)) from None
+    return (when.replace(tzinfo=tz) if when.tzinfo is None else when), unit
+
+
+def date_period(start: datetime, unit: Unit, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The period of `unit` that `start` (from `typed_date`) begins, as [start, end): a day is the
+    whole local day in `tz` that holds `start`. OverflowError or ValueError past the calendar's end."""
+    if unit == "day":
+        day = datetime.combine(start.astimezone(tz).date(), datetime.min.time(), tzinfo=tz)
+        return day, day + timedelta(days=1)
+    if unit == "year":
+        return start, start.replace(year=start.year + 1)
+    year, month = divmod(start.year * 12 + start.month, 12)  # the month after: (year, month - 1)
+    return start, start.replace(year=year, month=month + 1)

@@ -47,14 +47,15 @@ def safe_text(text: str, *, multiline: bool = False, limit: int | None = None) -
     """Return `text` with every character that could act on a terminal neutralised.
 
     With `multiline`, newlines are kept (carriage returns dropped) and tabs become spaces; otherwise
-    all line breaks and tabs become single spaces. Text longer than `limit` is cut with an ellipsis.
+    all line breaks and tabs become single spaces. Text longer than `limit` is cut with an ellipsis
+    (to nothing for a limit of 0).
     """
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     else:
         text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
     if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)] + _ELLIPSIS
+        text = text[: limit - 1] + _ELLIPSIS if limit > 0 else ""  # never longer than the limit
     if text.isascii() and text.isprintable():
         return text
     if multiline:
@@ -65,7 +66,6 @@ def safe_text(text: str, *, multiline: bool = False, limit: int | None = None) -
 def one_line(text: str, limit: int | None = None) -> str:
     """Collapse runs of white space to single spaces, for lists and headers."""
     return " ".join(safe_text(text, limit=limit).split())
-
 
 
 def without_unsafe(text: str) -> str:
