@@ -302,6 +302,10 @@ async def test_problems_and_help_screens(library: Path) -> None:
         text = str(app.screen.query_one(Static).render())
         for key in ("/", "o", "y", "S", "backspace / alt+left", "alt+right", "q", "!", "?", "enter"):
             assert f"\n{key} " in text or text.startswith(key), key
+        # The filter language and its examples follow the keys.
+        assert "\nFilter language " in text
+        for line in ("a OR b", "after:DATE, before:DATE", "(druid barbarian) OR necromancer"):
+            assert f"\n{line}\n" in text, line
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..core.query_syntax import EXAMPLES, SYNTAX
 from ..keymap import help_sources
 
 EXTRA_KEYS = [
@@ -49,6 +50,18 @@ def binding_rows(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str
     return rows
 
 
+def filter_language_lines() -> list[Content]:
+    """The filter language and its examples, each on two lines (the syntax, then what it does,
+    indented) so that a long meaning never wraps into the syntax column."""
+    lines = [Content(""), Content.assemble(("Filter language", "bold"), "   (/ opens the filter bar)")]
+    for syntax, meaning in SYNTAX:
+        lines += [Content.styled(syntax, "bold $text-accent"), Content("    " + meaning)]
+    lines += [Content(""), Content.assemble(("Examples", "bold"))]
+    for query, finds in EXAMPLES:
+        lines += [Content.styled(query, "bold $text-accent"), Content("    " + finds)]
+    return lines
+
+
 class HelpScreen(ModalScreen[None]):
     """A scrollable table of keys; escape, q or ? closes it."""
 
@@ -74,5 +87,6 @@ class HelpScreen(ModalScreen[None]):
             Content.assemble((f"{keys:<22}", "bold $text-accent"), (f"{where:<14}", "$text-muted"), what)
             for where, keys, what in binding_rows(self.keymap)
         ]
+        lines += filter_language_lines()
         with VerticalScroll():
             yield Static(Content("\n").join(lines))
