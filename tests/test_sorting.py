@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from reader.core.record import Provider, Record, Summary
-from reader.core.sorting import ALL_ORDERS, next_order, reverse_order, sort_summaries, sorted_positions
+from reader.core.sorting import ALL_ORDERS, next_order, order_label, reverse_order, sort_summaries, sorted_positions
 
 BASE = datetime(2021, 1, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -182,3 +182,22 @@ def test_zero_and_negative_scores_keep_their_order() -> None:
     ]
     assert names(sort_summaries(rows, "quality")) == ["one", "zero", "minus", "none"]
     assert names(sort_summaries(rows, "heat")) == ["one", "zero", "minus", "none"]
+
+
+def test_reversed_orders_keep_the_records_without_the_field_last_newest_first() -> None:
+    rows = [
+        summary("/f/older.md", hours=1),  # no heat, no quality, no provider: the path order is not the date order
+        summary("/f/newer.md", hours=5),
+        summary("/f/low.md", hours=2, heat=1, quality=1, provider="Abc", domain="abc.example"),
+        summary("/f/high.md", hours=3, heat=9, quality=9, provider="", domain="zzz.example"),  # a domain alone
+        summary("/f/name.md", hours=4, provider="Mid"),  # a name alone
+    ]
+    assert names(sort_summaries(rows, "-heat")) == ["low", "high", "newer", "name", "older"]
+    assert names(sort_summaries(rows, "-quality")) == ["low", "high", "newer", "name", "older"]
+    assert names(sort_summaries(rows, "-provider")) == ["high", "name", "low", "newer", "older"]
+
+
+def test_order_labels() -> None:
+    assert [order_label(o) for o in ("newest", "heat", "-heat", "-quality", "-title", "-provider")] == [
+        "newest", "heat", "heat, lowest first", "quality, lowest first", "title, Z to A", "provider, Z to A",
+    ]
