@@ -92,15 +92,18 @@ def summary(
     topics: tuple[str, ...] = (),
     published: bool = True,
     quality: int | None = None,
+    story: str = "",
 ) -> Summary:
     """A summary of a record at `path` (its URL, and so its identity, is https://example.org/<path>
-    unless given)."""
-    return Summary.build(
+    unless given), in the story `story` if given."""
+    made = Summary.build(
         path=path, title=title or path, timestamp=timestamp, provider_name="", provider_domain="",
         topics=topics, type="article", category="", quality=quality, heat=None, published=published,
         has_image=False, has_related=False, has_body=False, has_url=True,
         url=url or f"https://example.org/{path}", text_cf=(title or path).casefold().encode(),
     )
+    made.story = story
+    return made
 
 
 def library_of(summaries: Iterable[Summary]) -> Library:

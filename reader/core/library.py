@@ -12,6 +12,7 @@ from .index_schema import LinkRole, index_location
 from .loader import Batch, stream
 from .record import Problem, Record, RelatedStory, Summary
 from .record_files import Stats
+from .story_groups import StoryGroups
 from .story_links import link_keys
 from .urls import story_keys
 
@@ -33,6 +34,7 @@ class Library:
         self.version = 0
         """Bumped by every change, so cached sorts and lists know when they are stale."""
         self._listed: tuple[int, list[Summary]] = (-1, [])
+        self._groups: tuple[int, StoryGroups] = (-1, StoryGroups())
 
     @property
     def summaries(self) -> list[Summary]:
@@ -41,6 +43,25 @@ class Library:
         if self._listed[0] != self.version:
             self._listed = (self.version, list(self._summaries.values()))
         return self._listed[1]
+
+    @property
+    def groups(self) -> StoryGroups:
+        """The loaded records by story, made again once per version (call it off the UI thread first
+        when many records changed: it walks every summary)."""
+        if self._groups[0] != self.version:
+            self._groups = (self.version, StoryGroups(self._summaries.values()))
+        return self._groups[1]
+
+    def set_stories(self, stories: dict[str, str]) -> None:
+        """Give loaded records their story ids (path -> story id, "" for none), as grouping decided."""
+        changed = False
+        for path, story in stories.items():
+            summary = self._summaries.get(path)
+            if summary is not None and summary.story != story:
+                summary.story = story
+                changed = True
+        if changed:
+            self.version += 1
 
     @property
     def problems(self) -> list[Problem]:

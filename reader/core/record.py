@@ -140,6 +140,9 @@ class Summary:
     topics_cf: tuple[str, ...]
     type_cf: str
     category_cf: str
+    story: str = ""
+    """The id of the story (the event) this record reports, shared by every outlet's record of it
+    (`stories.story_id`); "" while the record is not grouped, when it stands alone."""
 
     @property
     def published_at(self) -> datetime | None:

@@ -1,0 +1,71 @@
+"""Which loaded records report one event: the loaded summaries folded by their `story` id.
+
+The grouping itself (`stories.Grouper`) decides each record's story id; this module only answers, for
+what is loaded, a story's members, its size and its lead, and folds a list of records into one row per
+story. A record with no story id (not grouped yet, or grouping off) is a story of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .record import Summary
+
+__all__ = ["StoryGroups", "story_key"]
+
+
+def story_key(summary: Summary) -> str:
+    """The key of a record's story among the loaded ones: its story id, or its own path when it has none."""
+    return summary.story or "file:" + summary.path
+
+
+def _earliest_first(summary: Summary) -> tuple[float, str]:
+    return (summary.timestamp if summary.timestamp is not None else math.inf, summary.path)
+
+
+class StoryGroups:
+    """The loaded records by story: members earliest first; the lead of a story is its earliest record
+    (the one that broke the news, whose id the story id is made from)."""
+
+    def __init__(self, summaries: Iterable[Summary] = ()) -> None:
+        members: dict[str, list[Summary]] = {}
+        for summary in summaries:
+            if summary.story:
+                members.setdefault(summary.story, []).append(summary)
+        for group in members.values():
+            if len(group) > 1:
+                group.sort(key=_earliest_first)
+        self._members = members
+
+    def __len__(self) -> int:
+        """How many stories have an id (stories of one record without one are not counted)."""
+        return len(self._members)
+
+    def members(self, summary: Summary) -> list[Summary]:
+        """Every loaded record of `summary`'s story, earliest first (itself alone when it has none)."""
+        return self._members.get(summary.story, [summary]) if summary.story else [summary]
+
+    def size(self, summary: Summary) -> int:
+        """How many loaded records report `summary`'s story (its sources)."""
+        group = self._members.get(summary.story) if summary.story else None
+        return len(group) if group else 1
+
+    def lead(self, summary: Summary) -> Summary:
+        """The earliest loaded record of `summary`'s story."""
+        group = self._members.get(summary.story) if summary.story else None
+        return group[0] if group else summary
+
+    def fold(self, summaries: Iterable[Summary]) -> list[Summary]:
+        """One record per story, in the order of each story's first record in `summaries`: that record
+        stands for its story in the list (a filtered list keeps a story where its first match is)."""
+        seen: set[str] = set()
+        out: list[Summary] = []
+        for summary in summaries:
+            story = summary.story
+            if not story:
+                out.append(summary)
+            elif story not in seen:
+                seen.add(story)
+                out.append(summary)
+        return out
