@@ -126,10 +126,10 @@ def test_marking_the_list_read_is_one_undo() -> None:
     reader = Reader()
     reader.state.set_read([summary_id(B)])
     unread = reader.tracker.unread_among([A, B, C])
-    assert unread == {summary_id(A), summary_id(C)}
-    assert reader.tracker.mark_read(unread) == 2
+    assert unread == [A, C]
+    assert reader.tracker.mark_read([A, B, C]) == 2
     marking = reader.tracker.undo_last()
-    assert marking is not None and marking.undone == "Undone: marked 2 read (2 records)"
+    assert marking is not None and marking.undone == "Undone: marked 2 read"
     assert reader.read() == {summary_id(B)}
 
 
@@ -153,7 +153,7 @@ def test_undo_keeps_the_last_hundred_markings() -> None:
 def test_a_marking_that_changes_nothing_is_not_kept() -> None:
     reader = Reader()
     reader.state.set_read([summary_id(A)])
-    reader.tracker.mark_read([summary_id(A)])
+    reader.tracker.mark_read([A])
     assert reader.tracker.undo == [] and reader.changes == [True]
 
 
@@ -173,3 +173,15 @@ def test_next_unread(cursor: int, step: int, expected: int | None) -> None:
     reader = Reader()
     reader.state.set_read([summary_id(B)])
     assert reader.tracker.next_unread([A, B, C], cursor, step) == expected
+
+
+def test_the_records_of_one_story_are_each_counted_and_read_together() -> None:
+    # Two files with one URL are one story (one mark) but two rows of the list: both are counted, as
+    # the status line counts them, so `M` asks about as many records as the line says are unread.
+    copy = summary("a-copy.md", "Story A again", url=A.url)
+    reader = Reader()
+    assert reader.tracker.unread_among([A, copy, B]) == [A, copy, B]
+    assert reader.tracker.mark_read([A, copy, B]) == 3
+    assert reader.read() == {summary_id(A), summary_id(B)}
+    marking = reader.tracker.undo_last()
+    assert marking is not None and marking.undone == "Undone: marked 3 read"

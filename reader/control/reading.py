@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..core.counts import unread_records
 from ..core.library import Library
 from ..core.record import Summary
 from ..core.identity import summary_id
@@ -32,12 +33,15 @@ class Marking:
     kind: MarkingKind
     what: str
     marks: list[Mark]
+    records: int = 0
+    """How many records it marked, when it says so itself (`M`): the records of one story share its
+    mark, so this may be more than the marks."""
 
     @property
     def undone(self) -> str:
         """What undoing it did, to tell the user."""
         count = len(self.marks)
-        return f"Undone: {self.what}" + (f" ({count:,} records)" if count > 1 else "")
+        return f"Undone: {self.what}" + (f" ({count:,} records)" if count > 1 and not self.records else "")
 
 
 class ReadingTracker:
@@ -127,15 +131,16 @@ class ReadingTracker:
             index += step
         return None
 
-    def unread_among(self, summaries: Iterable[Summary]) -> set[str]:
-        """The ids of the stories listed that are not read."""
-        return {summary_id(s) for s in summaries} - self.state.read.keys()
+    def unread_among(self, summaries: Iterable[Summary]) -> list[Summary]:
+        """The records listed that are not read, counted as the status line counts unread records."""
+        return unread_records(summaries, self.state.read)
 
-    def mark_read(self, ids: Iterable[str]) -> int:
-        """Mark stories read (`M`); how many changed."""
-        marks = self.state.set_read(ids)
-        self._remember(f"marked {len(marks):,} read", marks)
-        return len(marks)
+    def mark_read(self, summaries: Sequence[Summary]) -> int:
+        """Mark records read (`M`); how many of them were unread (counted as `unread_among` counts)."""
+        unread = self.unread_among(summaries)
+        marks = self.state.set_read(dict.fromkeys(summary_id(s) for s in unread))
+        self._remember(f"marked {len(unread):,} read", marks, records=len(unread))
+        return len(unread)
 
     def undo_last(self) -> Marking | None:
         """Undo the last marking made by a key, if any; the caller refilters and says what was undone."""
@@ -150,10 +155,16 @@ class ReadingTracker:
         return marking
 
     def _remember(
-        self, what: str, marks: list[Mark], *, explicit: bool = True, kind: MarkingKind = "read"
+        self,
+        what: str,
+        marks: list[Mark],
+        *,
+        explicit: bool = True,
+        kind: MarkingKind = "read",
+        records: int = 0,
     ) -> None:
         """Keep a marking made by a key for `u`, and tell of the change."""
         if marks and explicit:
-            self.undo.append(Marking(kind, what, marks))
+            self.undo.append(Marking(kind, what, marks, records))
             del self.undo[:-UNDO_LIMIT]
         self._changed(explicit)

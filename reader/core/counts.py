@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .query import QueryError, ReadingState, parse_query
 from .record import Summary
 from .identity import summary_id
+
+
+def unread_records(summaries: Iterable[Summary], read: Container[str]) -> list[Summary]:
+    """The records among `summaries` that are not `read` (ids of stories read): what every unread count
+    counts. A record is a row of the list: the records of one story (files sharing its URL) are each
+    counted, as each is a row, and are read together."""
+    return [s for s in summaries if summary_id(s) not in read]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +40,8 @@ class SavedCount:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """Everything the topic pane counts, for the records that are listed at all."""
+    """Everything the topic pane counts, for the records that are listed at all; `unread` is
+    `len(unread_records(...))` of them (counted here from ids worked out once per library version)."""
 
     total: int = 0
     unread: int = 0

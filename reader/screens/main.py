@@ -373,17 +373,17 @@ class MainScreen(PaneActions, OrderActions, Screen[None]):
             toggle(summary)
 
     def action_mark_all_read(self) -> None:
-        if not self.listing.complete:
-            self.notify("The list is still being filtered: press M again in a moment")
+        if not self.listing.complete or self.folders.progress is not None:  # the count would change
+            self.notify("The list is still being loaded or filtered: press M again in a moment")
             return
-        unread = self.reading.unread_among(list(self.listing.matching))
+        unread = self.reading.unread_among(self.listing.matching)
         if not unread:
             self.notify("Every record listed is already read")
             return
         self.mark_read(unread, questions.ask(self.app, questions.mark_read_question(len(unread))))
 
     @work(group="question", description="mark the list read")
-    async def mark_read(self, unread: set[str], answer: Awaitable[bool | None]) -> None:
+    async def mark_read(self, unread: list[Summary], answer: Awaitable[bool | None]) -> None:
         if await answer:
             marked = self.reading.mark_read(unread)
             if (why := self.state.unsaved_reason) is not None:  # say what really happened
