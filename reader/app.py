@@ -16,7 +16,7 @@ from textual.theme import Theme
 
 from . import __version__, idle_gc
 from .core.library import Library, open_index
-from .core.settings import Settings, SettingsProblem, browser_command, config_location
+from .core.settings import Settings, SettingsProblem, browser_command, config_location, theme_to_use
 from .core.state import StateStore
 from .core.text import safe_text
 from .core.urls import command_url, open_refusal
@@ -61,6 +61,8 @@ class ReaderApp(App[None]):
         self.collector = IdleCollector()
         self.keyed = False
         """Whether a key was pressed since the app started: nothing becomes read before."""
+        self._theme_set_here: str | None = None
+        """The theme set at the start, whose change (published later) is not a choice to remember."""
         if self.settings.keymap:
             keymap, problems = check_keymap(dict(self.settings.keymap))
             where = safe_text(config_location())
@@ -106,15 +108,15 @@ class ReaderApp(App[None]):
         await super().on_event(event)
 
     def _choose_theme(self) -> None:
-        """The theme last chosen in the palette, unless the configured one changed since it was chosen."""
+        """The config file's theme, else the one last chosen in the app (see `theme_to_use`)."""
         configured = self.settings.theme
-        remembered = self.state.get_ui("theme")
-        chosen_under = self.state.get_ui("theme.configured") or ""
-        name = remembered if remembered and (configured is None or chosen_under == configured) else configured
+        name = theme_to_use(configured, self.state.get_ui("theme"), self.state.get_ui("theme.configured"))
         if name is None:
             return
         if name in self.available_themes:
-            self.theme = name
+            if name != self.theme:  # the change is published later: it is not a choice to remember
+                self._theme_set_here = name
+                self.theme = name
         elif name == configured:
             known = ", ".join(sorted(self.available_themes))
             self.problems.append(
@@ -123,8 +125,16 @@ class ReaderApp(App[None]):
             )
 
     def _remember_theme(self, theme: Theme) -> None:
+        """Remember a theme chosen in the app (not the one set at the start from the file or the state)."""
+        if theme.name == self._theme_set_here:
+            self._theme_set_here = None
+            return
+        self._theme_set_here = None
         self.state.set_ui("theme", theme.name)
-        self.state.set_ui("theme.configured", self.settings.theme or "")
+        self.state.set_ui("theme.configured", None)  # a choice: see theme_to_use
+        if (configured := self.settings.theme) is not None and configured != theme.name:
+            self.notify(f"Theme {theme.name} until the app quits: the config file's theme "
+                        f"({configured}) wins at the next start", markup=False, timeout=5)
 
     def get_default_screen(self) -> Screen[None]:
         index = open_index(self.use_cache)

@@ -208,6 +208,18 @@ def load_settings(path: str | None = None) -> tuple[Settings, list[SettingsProbl
     return _settings_from(table, path)
 
 
+def theme_to_use(configured: str | None, chosen: str | None, chosen_under: str | None = None) -> str | None:
+    """The theme to start with: the config file's `theme` when it names one, else the one last `chosen`
+    in the app, else None (Textual's default). Only a theme chosen in the app is remembered: a theme
+    that earlier versions remembered when the config file named that very theme (`chosen_under`, the
+    file's theme when it was remembered) came from the file, and is not a choice."""
+    if configured is not None:
+        return configured
+    if chosen and chosen != chosen_under:
+        return chosen
+    return None
+
+
 def browser_command(argv: Sequence[str], url: str) -> list[str]:
     """The argv to run for `url`.
 
@@ -230,7 +242,8 @@ EXAMPLE = '''\
 folders = []
 
 # The colour theme: a Textual theme name such as "textual-light", "nord", "gruvbox" or
-# "solarized-dark". Default: Textual's own dark theme.
+# "solarized-dark". It wins over a theme chosen in the app (ctrl+p, "Theme"), which is remembered
+# and used when this is not set. Default: Textual's own dark theme.
 # theme = "nord"
 
 # How dates are shown in the story pane: a strftime format (%Z adds the time zone).
