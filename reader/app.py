@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 from collections.abc import Iterable
+from functools import partial
 from multiprocessing import resource_tracker
 
 from textual import events
@@ -22,6 +23,7 @@ from .core.text import safe_text
 from .core.urls import command_url, open_refusal
 from .idle_gc import IdleCollector
 from .keymap import APP_BINDINGS, check_keymap
+from .palette import KeyedCommands
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 
@@ -38,6 +40,7 @@ class ReaderApp(App[None]):
     TITLE = "reader"
 
     BINDINGS = APP_BINDINGS
+    COMMANDS = {KeyedCommands}  # the system commands, each with its key
 
     def __init__(
         self,
@@ -183,15 +186,26 @@ class ReaderApp(App[None]):
         if not isinstance(screen, MainScreen):
             return
         yield SystemCommand("Filter", "Open the filter bar", screen.action_filter)
+        yield SystemCommand("Topics", "Go to the topic pane (a drawer below 140 columns)",
+                            screen.action_topics)
+        yield SystemCommand("Story alone", "Show the story full-screen, or the panes again",
+                            screen.action_reading_mode)
         yield SystemCommand("Open link", "Open the story in the browser", screen.action_open)
         yield SystemCommand("Copy link", "Copy the story's URL", screen.action_copy)
         yield SystemCommand("Toggle read", "Mark the story read or unread", screen.action_toggle_read)
         yield SystemCommand("Toggle star", "Star or unstar the story", screen.action_toggle_star)
-        yield SystemCommand("Mark all read", "Mark every record in the list read", screen.action_mark_all_read)
+        yield SystemCommand("Mark all read", "Mark every record in the list read",
+                            screen.action_mark_all_read)
         yield SystemCommand("Undo marking", "Undo the last read or star marking", screen.action_undo)
         yield SystemCommand("Next unread", "Go to the next unread record", screen.action_next_unread)
-        yield SystemCommand("Cycle sort order", "newest, oldest, heat, quality, title, provider", screen.action_sort)
+        yield SystemCommand("Previous unread", "Go to the previous unread record",
+                            screen.action_previous_unread)
+        yield SystemCommand("Cycle sort order", "newest, oldest, heat, quality, title, provider",
+                            screen.action_sort)
+        yield SystemCommand("Reverse sort order", "The same order, the other way round",
+                            partial(screen.action_sort, True))
         yield SystemCommand("Back", "Go back to the previous story", screen.action_back)
         yield SystemCommand("Forward", "Go forward again", screen.action_forward)
+        yield SystemCommand("Reload", "Check the folders for changes now", screen.action_reload)
         yield SystemCommand("Problems", "Files that could not be read", screen.action_problems)
-        yield SystemCommand("Help", "Every key binding", self.action_help)
+        yield SystemCommand("Help", "Every key binding and the filter language", self.action_help)
