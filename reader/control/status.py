@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.counts import Counts
 from ..core.sorting import order_label
+from ..core.text import safe_text
 from .choice import Choice
 from .filtering import FilterRuns
 from .folders import Progress
@@ -24,6 +25,26 @@ def choice_label(choice: Choice) -> str | None:
     if choice.kind == "saved":
         return f"saved: {choice.name}"
     return {"starred": "starred", "recent": "recently read"}.get(choice.kind)
+
+
+def empty_message(listing: FilterRuns, *, loading: bool, topics_key: str = "t") -> str:
+    """What the story pane says when the list is empty: which view narrows it (a topic, a saved filter,
+    starred or recently read: a saved filter restored at the start narrows every search) and how to
+    search every record (`topics_key`, then All)."""
+    if loading:
+        return "Loading…"
+    choice = listing.choice
+    where = {
+        "topic": f"in the topic {safe_text(choice.name, limit=80)!r}",
+        "saved": f"in the saved filter {safe_text(choice.name, limit=80)!r}",
+        "starred": "among the starred records",
+        "recent": "among the records read recently",
+    }.get(choice.kind)
+    if where is None:
+        return "No record matches."
+    typed = listing.typed.text.strip()
+    what = f"No record matches {safe_text(typed, limit=60)!r}" if typed else "No record"
+    return f"{what} {where}. To search every record, press {topics_key} and choose All."
 
 
 def status_text(

@@ -19,7 +19,7 @@ from ..control.filtering import FilterRuns
 from ..control.folders import FolderSync
 from ..control.reading import ReadingTracker
 from ..control.session import LastSession
-from ..control.status import listed_count, status_text
+from ..control.status import choice_label, empty_message, listed_count, status_text
 from ..control.story import StoryNavigator
 from ..core.library import Library
 from ..core.loader import Stats
@@ -31,6 +31,7 @@ from ..core.state import StateStore
 from ..idle_gc import IdleCollector
 from ..keymap import MAIN_BINDINGS
 from ..messages import Counted, Loaded, Walked
+from ..palette import action_keys
 from ..widgets.article_list import ArticleList
 from ..widgets.articles_pane import ArticlesPane
 from ..widgets.detail import DetailPane
@@ -219,6 +220,7 @@ class MainScreen(PaneActions, OrderActions, Screen[None]):
         if choice == self.listing.choice:
             return
         self.listing.choice = choice
+        self.query_one(FilterBar).set_view(choice_label(choice))  # what narrows the list, where one types
         if (error := choice.query_error) is not None:
             self.notify(f"The saved filter {choice.name!r} cannot be used: {error}", severity="warning",
                         markup=False)
@@ -285,7 +287,8 @@ class MainScreen(PaneActions, OrderActions, Screen[None]):
         # The story is read once the cursor rests: typing a filter or holding a key moves the cursor
         # through many records, and drawing each one's story would slow every keystroke.
         path = message.summary.path if message.summary is not None else None
-        empty = "No record matches." if self.folders.progress is None else "Loading…"
+        loading, keys = self.folders.progress is not None, action_keys(self) if path is None else {}
+        empty = empty_message(self.listing, loading=loading, topics_key=keys.get("topics", "t"))
         self.story.cursor_moved(path, typing=isinstance(self.focused, Input), empty=empty)
 
     def on_article_list_selected(self, message: ArticleList.Selected) -> None:

@@ -17,7 +17,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ..core.text import without_unsafe
+from ..core.text import safe_text, without_unsafe
+from .columns import cut
 
 
 PLACEHOLDERS = (
@@ -27,6 +28,17 @@ PLACEHOLDERS = (
     "/ to filter",
 )
 """The filter bar's hint, longest first: the longest that fits is shown."""
+VIEW_PLACEHOLDERS = (
+    "press / to filter within it; t, then All, to search every record",
+    "press / to filter within it (t, All: every record)",
+    "/ to filter within it (t, All: every record)",
+    "press / to filter within it",
+    "/ to filter within it",
+    "/ to filter",
+)
+"""The hint while a view (a topic, a saved filter, starred, recently read) narrows the list."""
+VIEW_SHARE = 0.4
+"""At most this share of the bar is given to the name of the view that narrows the list."""
 
 
 class FilterInput(Input):
@@ -93,6 +105,7 @@ class FilterBar(Horizontal):
         background: $panel;
         & > #filter-label { width: auto; padding: 0 1; color: $text-muted; text-style: bold; }
         &.-shown > #filter-label { color: $text-accent; }
+        &.-view > #filter-label { color: $text-warning; }
         & > Input, & > Input:focus { width: 1fr; height: 1; border: none; padding: 0; background: $panel; }
     }
     """
@@ -134,6 +147,9 @@ class FilterBar(Horizontal):
     opened = 0
     """How many times the bar was opened: lets the screen tell a stale Done or Cleared from a fresh one."""
 
+    view: str | None = None
+    """The view that narrows what the bar filters (e.g. "saved: AI news"), shown before the query."""
+
     def compose(self) -> ComposeResult:
         # The bar is always on screen and its input only focusable while open: showing and hiding it
         # made Textual move focus on a later layout pass, after keys typed at once had gone astray.
@@ -143,10 +159,28 @@ class FilterBar(Horizontal):
         yield field
 
     def on_resize(self) -> None:
-        """The longest hint that fits: a narrow terminal cut it mid-word, without an ellipsis."""
+        self._fit()
+
+    def _fit(self) -> None:
+        """The view's name, cut to its share of the bar, and the longest hint that fits beside it: a
+        narrow terminal cut the hint mid-word, without an ellipsis."""
+        label = self.query_one("#filter-label", Static)
+        width = self.size.width
+        view = cut(self.view, max(int(width * VIEW_SHARE) - 4, 1)) if self.view else None
+        label.update(f"{view} /" if view else "/")
+        hints = VIEW_PLACEHOLDERS if self.view else PLACEHOLDERS
         field = self.query_one(FilterInput)
-        room = field.content_region.width - 1  # the cursor's cell
-        field.placeholder = next((p for p in PLACEHOLDERS if cell_len(p) <= room), PLACEHOLDERS[-1])
+        room = width - cell_len(f" {view} / " if view else " / ") - 1  # the label, the cursor's cell
+        field.placeholder = next((p for p in hints if cell_len(p) <= room), hints[-1])
+
+    def set_view(self, view: str | None) -> None:
+        """Show the view that narrows the list (None: every record), where the query is typed: a saved
+        filter restored at the start narrowed every search with no sign of it here."""
+        view = safe_text(view, limit=200) if view else None
+        if view != self.view:
+            self.view = view
+            self.set_class(view is not None, "-view")
+            self._fit()
 
     @property
     def text(self) -> str:
