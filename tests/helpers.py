@@ -31,7 +31,10 @@ async def settle(pilot: Pilot[Any]) -> None:
         # a story waiting for the cursor to rest, counts waiting for a burst of marks to end
         pending = isinstance(screen, MainScreen) and (screen.story.pending or screen.topic_counts.pending)
         working = (w for w in pilot.app.workers if w.group != "question")
-        return pending or any(not worker.is_finished for worker in working)
+        # A message still on its way (a worker's result bubbling up to the screen) is work too: two idle
+        # pauses in a row could come between its hops and miss it.
+        queued = any(node.message_queue_size for node in (pilot.app, *screen.walk_children(with_self=True)))
+        return pending or queued or any(not worker.is_finished for worker in working)
 
     for _ in range(500):
         was_busy = busy()
