@@ -92,3 +92,16 @@ async def test_clicking_a_key_presses_it(app: ReaderApp) -> None:
         assert await pilot.click(ReaderFooter, offset=(2, 0))  # `? Help`
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_help_fits_a_60_column_terminal(app: ReaderApp) -> None:
+    # The help box was 72 columns wide whatever the terminal: at 60 its lines ran off the screen's
+    # edge, cut without an ellipsis ("A sto", "on i").
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("VerticalScroll").region
+        assert box.x >= 0 and box.right <= 60, box
+        assert "from anywhere. A story marked unpublished" in screen_text(app)

@@ -71,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen {
         align: center middle;
         & > VerticalScroll {
-            width: 72; height: 80%; border: round $border; background: $surface; padding: 0 1;
+            width: 72; max-width: 100%; height: 80%; border: round $border; background: $surface; padding: 0 1;
         }
     }
     """
