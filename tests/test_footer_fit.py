@@ -10,6 +10,7 @@ import pytest
 from reader.app import ReaderApp
 from reader.core.settings import Settings
 from reader.screens.help import HelpScreen
+from reader.screens.prompt import ConfirmScreen
 from reader.widgets.footer import MORE, PALETTE_EDGE, ReaderFooter, keys_that_fit
 
 from .corpus import write_library
@@ -105,3 +106,13 @@ async def test_the_help_fits_a_60_column_terminal(app: ReaderApp) -> None:
         box = app.screen.query_one("VerticalScroll").region
         assert box.x >= 0 and box.right <= 60, box
         assert "from anywhere. A story marked unpublished" in screen_text(app)
+
+
+async def test_a_question_fits_a_narrow_terminal(app: ReaderApp) -> None:
+    async with app.run_test(size=(44, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        box = app.screen.query_one("Vertical").region
+        assert box.x >= 0 and box.right <= 44, box  # it was 60 columns whatever the terminal

@@ -16,7 +16,7 @@ _CSS = """
 {name} {{
     align: center middle;
     & > Vertical {{
-        width: 60; height: auto; padding: 1 2;
+        width: 60; max-width: 100%; height: auto; padding: 1 2;
         border: round $border; background: $panel;
     }}
     & .hint {{ color: $text-muted; margin-top: 1; }}
