@@ -47,7 +47,7 @@ def test_reading_at_80x24(tmp_path: Path) -> None:
         # The list takes the width: the seed's title shows at least 55 characters on its row, and the
         # topic pane waits behind t; ? Help and q Quit are in the footer.
         assert any(SEED_TITLE[:55] in line for line in screen.splitlines()), screen
-        assert "Topics" not in screen and "? Help" in footer(screen) and "q Quit" in footer(screen), screen
+        assert "─ Topics" not in screen and "? Help" in footer(screen) and "q Quit" in footer(screen), screen
 
         term.send_keys("/")
         term.wait_screen(lambda s: "Clear filter" in footer(s), "the filter bar to take focus", WAIT)
@@ -75,7 +75,7 @@ def test_reading_at_80x24(tmp_path: Path) -> None:
         term.send_keys("t")  # the topic drawer, and back
         term.wait_for("Topics", "Recently read", timeout=WAIT)
         term.send_keys("Escape")
-        term.wait_screen(lambda s: "Topics" not in s and list_focused(s), "the drawer to close", WAIT)
+        term.wait_screen(lambda s: "─ Topics" not in s and list_focused(s), "the drawer to close", WAIT)
 
         term.send_keys("o")  # opens the story under the cursor
         wait_until(lambda: opened.exists() and opened.read_text().endswith("\n"), WAIT, "a URL", term.report)
