@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
 # What `--list` does not need is imported where it is used: the loader and the parser (PyYAML, a
 # process pool), Textual, JSON. A listing from a warm index imports little more than the query.
 
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 APP_STATE_WAIT = 0.5
 """Seconds the app waits for another program's write lock on the reading state before it keeps a
@@ -59,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--list", action="store_true", help="print the matching records and exit")
     parser.add_argument("--filter", metavar="QUERY", default="", help="a filter query, as in the filter bar")
-    parser.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output of --list (default: tsv)")
+    parser.add_argument("--format", choices=("tsv", "json"), default="tsv",
+                        help="output of --list and --explain-story (default: tsv)")
+    parser.add_argument("--stories", action="store_true",
+                        help="with --list: one line per story (a story is listed when any of its records matches)")
+    parser.add_argument("--explain-story", metavar="PATH",
+                        help="print every record of the story of the record at PATH, and why it is in it")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk index")
     parser.add_argument("--config", action="store_true", help="print the path of the configuration file in use and exit")
     parser.add_argument("--export-state", metavar="FILE", help="write the reading state and saved filters to FILE (JSON)")
@@ -94,8 +96,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     """`main` without its last resort for unexpected errors."""
     parser = build_parser()
     args = parser.parse_args(_joined_filter(list(sys.argv[1:] if argv is None else argv)))
-    if not args.list and (args.filter or args.format != "tsv"):
-        parser.error("--filter and --format go with --list")
+    if not args.list and (args.filter or args.stories or (args.format != "tsv" and not args.explain_story)):
+        parser.error("--filter, --stories and --format go with --list")
+    if args.explain_story is not None:
+        if args.list:
+            parser.error("--explain-story goes without --list")
+        from .cli_stories import explain_story
+
+        return explain_story(args.explain_story, args.paths, args.format, sys.stdout, sys.stderr,
+                             use_cache=not args.no_cache)
     if args.config:
         location = config_location()
         print(location)
@@ -150,7 +159,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if not settings.show_unpublished:
             query = published_only(query, state)
         try:
-            return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache)
+            return list_records(paths, query, args.format, sys.stdout, sys.stderr, use_cache=not args.no_cache,
+                                stories=args.stories)
         except BrokenPipeError:
             # The output's reader went away (`reader --list | head`): stop quietly, and keep Python
             # from complaining again when it flushes stdout at exit.
@@ -312,29 +322,33 @@ def _joined_filter(argv: list[str]) -> list[str]:
 
 
 def list_records(
-    paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool = True
+    paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool = True,
+    stories: bool = False,
 ) -> int:
-    """Print the records matching `query`, newest first; problems go to `err`."""
+    """Print the records matching `query`, newest first (or, with `stories`, one line per story with a
+    matching record); problems go to `err`."""
     # Loading makes a million objects that hold no cycles; the cyclic collector's passes over them
     # cost ~0.4 s at 100,000 records, and nothing here needs them.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _list_records(paths, query, fmt, out, err, use_cache=use_cache)
+        return _list_records(paths, query, fmt, out, err, use_cache=use_cache, stories=stories)
     finally:
         if collecting:
             gc.enable()
 
 
-def _list_records(paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool) -> int:
+def _list_records(
+    paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool, stories: bool
+) -> int:
     damaged: list[str] = []
-    if use_cache:
+    if use_cache and not stories:
         from .core.warm_listing import Listing, warm_listing
 
         answer = warm_listing(paths, query)
         if isinstance(answer, Listing):  # the index was up to date: no loading
             _report(answer.problems, err)
-            _print_lines(answer.lines, fmt, out, err)
+            _print_lines(answer.lines, answer.sources, fmt, out, err)
             return 0
         damaged = answer.damaged
     import sqlite3
@@ -356,11 +370,15 @@ def _list_records(paths: list[str], query: Any, fmt: str, out: TextIO, err: Text
     library = load_library(paths, index)
     _report(library.problems, err)
     matches = query.matches
-    _print_lines(
-        [(s.path, s.timestamp, s.provider_name, s.title, s.url)
-         for s in sort_summaries([s for s in library.summaries if matches(s)], "newest")],
-        fmt, out, err,
-    )
+    matched = sort_summaries([s for s in library.summaries if matches(s)], "newest")
+    groups = library.groups
+    if stories:
+        from .cli_stories import story_lines
+
+        _write(story_lines(matched, groups, fmt), out)
+        return 0
+    sources = {s.story: groups.size(s) for s in matched if s.story}
+    _print_lines([(s.path, s.timestamp, s.provider_name, s.title, s.url, s.story) for s in matched], sources, fmt, out, err)
     return 0
 
 
@@ -370,28 +388,35 @@ def _report(problems: list[Problem], err: TextIO) -> None:
 
 
 def _print_lines(
-    matched: list[tuple[str, float | None, str, str, str]], fmt: str, out: TextIO, err: TextIO
+    matched: list[tuple[str, float | None, str, str, str, str]], sources: dict[str, int], fmt: str, out: TextIO,
+    err: TextIO,
 ) -> None:
-    """Print the matching records (path, timestamp, provider name, title, url), in their order: as
-    tsv lines, or as JSON read from their files."""
+    """Print the matching records (path, timestamp, provider name, title, url, story id), in their
+    order: as tsv lines, or as JSON read from their files; each with its story id and its story's
+    number of records under the folders listed (`sources`: story id -> that number)."""
     lines: list[str] = []
     if fmt == "json":
         import json
 
+        from .cli_stories import valid_json
         from .core.frontmatter import read_record
 
-        for path, *_ in matched:
+        for path, *_, story in matched:
             record = read_record(path)
             if isinstance(record, Problem):
                 _write(lines, out)
                 print(f"{safe_text(record.path)}: {safe_text(record.reason)}", file=err)
                 continue
-            lines.append(json.dumps(_valid_json(record_json(record)), ensure_ascii=True))
+            document = record_json(record)
+            document["story"] = story or None
+            document["sources"] = sources.get(story, 1) if story else 1
+            lines.append(json.dumps(valid_json(document), ensure_ascii=True))
             if len(lines) >= 1000:
                 _write(lines, out)
     else:
-        for path, timestamp, provider_name, title, url in matched:
-            lines.append(_tsv(timestamp, provider_name, title, url, path))
+        for path, timestamp, provider_name, title, url, story in matched:
+            size = str(sources.get(story, 1) if story else 1)
+            lines.append(_tsv(timestamp, provider_name, title, url, path, story or "", size))
             if len(lines) >= 1000:
                 _write(lines, out)
     _write(lines, out)
@@ -409,40 +434,20 @@ def _openable(url: str) -> str | None:
     return url if url and open_refusal(url) is None else None
 
 
-def _valid_json(document: dict[str, Any]) -> dict[str, Any]:
-    """`document` with no lone surrogates (JSON that is not valid Unicode): a file name that is not
-    UTF-8 (Python holds each of its bad bytes as a surrogate) becomes `path` with U+FFFD for each of
-    those bytes plus `pathBytes`, its bytes in base64; in any other text they become U+FFFD."""
-
-    def valid(value: Any) -> Any:
-        if isinstance(value, str):
-            return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
-        if isinstance(value, list):
-            return [valid(item) for item in value]
-        if isinstance(value, dict):
-            return {key: valid(item) for key, item in value.items()}
-        return value
-
-    fixed = valid(document)
-    if fixed["path"] != document["path"]:
-        import base64
-
-        fixed["pathBytes"] = base64.b64encode(os.fsencode(document["path"])).decode("ascii")
-    return fixed
-
-
 def tsv_line(summary: Summary) -> str:
     """date, provider, title, url, path: tab-separated, with nothing that could act on a terminal."""
     return _tsv(summary.timestamp, summary.provider_name, summary.title, summary.url, summary.path)
 
 
-def _tsv(timestamp: float | None, provider_name: str, title: str, url: str, path: str) -> str:
+def _tsv(timestamp: float | None, provider_name: str, title: str, url: str, path: str, *more: str) -> str:
+    """A tsv line; `--list` adds the story id and its number of sources after the path."""
     fields = [
         datetime.fromtimestamp(timestamp, timezone.utc).isoformat() if timestamp is not None else "",
         provider_name,
         title,
         _openable(url) or "",  # the link `o` would open, as in the JSON output
         path,
+        *more,
     ]
     every = "".join(fields)
     if every.isascii() and every.isprintable():  # what safe_text leaves as it is (no tabs or breaks)

@@ -25,8 +25,8 @@ from reader.core.urls import open_refusal
 
 
 def _summary(path: str, columns: tuple[object, ...]) -> Summary:
-    """The summary of a stored row holding these summary columns."""
-    return summary_from_row((path, *(None,) * (STORED_COLUMN_COUNT - SUMMARY_COLUMN_COUNT - 1), *columns))
+    """The summary of a stored row holding these summary columns (and no story id)."""
+    return summary_from_row((path, *(None,) * (STORED_COLUMN_COUNT - SUMMARY_COLUMN_COUNT - 2), *columns, None))
 
 
 def summary(path: str, **fields: Any) -> Summary:

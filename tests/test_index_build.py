@@ -449,7 +449,9 @@ def test_rows_parsed_in_one_pass_are_the_plain_rows(tmp_path: Path) -> None:
         else:
             own = story_links.link_keys(urls.story_keys(result.urls), result.title)
             columns = index_rows.record_columns(result, bool(links))
-            expected = index_rows.keyed_row(path, stamp, columns, own, plain_mentions(links))
+            expected = index_rows.keyed_row(
+                path, stamp, columns, own, plain_mentions(links), item=index_rows.item_columns(result)
+            )
         assert parsing.parse_row((path, stamp)) == expected, path
     assert sum(1 for path, *_ in files if len(frontmatter.read_for_index(path)[1]) > 3) > 20
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import os
 from collections.abc import Iterable
@@ -216,7 +218,8 @@ def test_load_library_counts_good_and_bad(tmp_path: Path) -> None:
     assert titles == {"One", "Two", "Three", "Ban on facial recognition technology advances in Minneapolis"}
     seed = library.summary(str(root / "seed.txt"))
     assert seed is not None and seed.published is False and seed.has_related and seed.has_image
-    assert seed == Summary.of(full(root / "seed.txt"))
+    assert seed.story  # grouped: a story of its own at least
+    assert seed == dataclasses.replace(Summary.of(full(root / "seed.txt")), story=seed.story)
     assert isinstance(library.load_record(str(root / "seed.txt")), Record)
     assert library.summary(str(root / "nope.md")) is None
     # every file found, good or bad, is in the stats with its size and mtime; the missing path is not

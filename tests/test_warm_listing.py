@@ -3,6 +3,8 @@ same walk, the same matches in the same order, and the plain way whenever the in
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import json
 import os
@@ -20,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import cli
-from reader.core import index_schema, library, record_files, warm_listing
+from reader.core import grouping, index_schema, library, record_files, warm_listing
 from reader.core.frontmatter import read_record
 from reader.core.identity import story_id
 from reader.core.index import Index
@@ -362,12 +364,14 @@ def test_the_sql_narrowing_never_loses_a_match(files: list[str], data: st.DataOb
         location = os.path.join(folder, "index.sqlite3")
         index = Index(location)
         index.store([Entry(s.path, record_files.examine(s.path), s) for s in made])
+        index.run(grouping.regroup)
         loaded = [result for _, _, result in index.entries([os.path.dirname(files[0])])]
         index.close()
-        assert sorted(loaded, key=lambda s: s.path) == made  # type: ignore[union-attr]
+        assert all(s.story for s in loaded)  # type: ignore[union-attr]
+        assert sorted((dataclasses.replace(s, story="") for s in loaded), key=lambda s: s.path) == made  # type: ignore[type-var]
         answer = warm_listing.warm_listing([os.path.dirname(files[0])], query, location)
     expected = [
-        (s.path, s.timestamp, s.provider_name, s.title, s.url)
+        (s.path, s.timestamp, s.provider_name, s.title, s.url, s.story)
         for s in sort_summaries([s for s in loaded if query.matches(s)], "newest")  # type: ignore[misc]
     ]
     assert isinstance(answer, Listing) and answer.lines == expected and answer.problems == []
@@ -379,7 +383,11 @@ def test_a_summary_from_a_row_is_the_record_s_own(news: Path) -> None:
         rows = db.execute(f"SELECT {index_schema.STORED_COLUMNS} FROM files WHERE problem IS NULL").fetchall()
     db.close()
     by_row = {row[0]: index_schema.summary_from_row(row) for row in rows}
-    assert by_row == {path: Summary.of(read_record(path)) for path in by_row} and len(by_row) == 40  # type: ignore[arg-type]
+    assert all(summary.story for summary in by_row.values())  # grouped, each in some story
+    assert by_row == {
+        path: dataclasses.replace(Summary.of(read_record(path)), story=by_row[path].story)  # type: ignore[arg-type]
+        for path in by_row
+    } and len(by_row) == 40
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from .index_rows import (
+    ITEM_AT,
     KEYS_BLOB_AT,
     MENTION_KEYS_AT,
     OWN_KEYS_AT,
@@ -29,6 +31,7 @@ from .index_rows import (
     unpacked_keys,
 )
 from .index_schema import (
+    ITEM_COLUMNS,
     NOTE_AT,
     OUR_TABLES,
     PAGE_SIZE,
@@ -45,6 +48,8 @@ from .index_schema import (
 )
 from .record import Problem, Summary
 from .record_files import FileStamp
+
+T = TypeVar("T")
 
 
 def _storable(path: str) -> bool:
@@ -241,14 +246,23 @@ class Index:
                 if bulk:
                     self._db.execute("PRAGMA synchronous=NORMAL")
 
+    def _changed(self) -> None:
+        """Note (in the transaction under way) that files were stored or forgotten: the stories need
+        the grouping again (see `grouping`)."""
+        self._db.execute(
+            "INSERT INTO meta VALUES ('generation', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
     def _insert(self, rows: list[Row]) -> None:
         db = self._db
+        self._changed()
         self._delete([row[0] for row in rows])
         (last,) = db.execute("SELECT coalesce(max(id), 0) FROM files").fetchone()
         ids = range(last + 1, last + 1 + len(rows))
         db.executemany(
-            f"INSERT INTO files (id, {STORED_COLUMNS}) VALUES (?{', ?' * STORED_COLUMN_COUNT})",
-            [(file_id, *row[:STORED_COLUMN_COUNT]) for file_id, row in zip(ids, rows)],
+            f"INSERT INTO files (id, {STORED_COLUMNS}, {ITEM_COLUMNS}) VALUES (?{', ?' * (STORED_COLUMN_COUNT + 2)})",
+            [(file_id, *row[:STORED_COLUMN_COUNT], *row[ITEM_AT]) for file_id, row in zip(ids, rows)],
         )
         db.executemany(
             "INSERT INTO file_keys VALUES (?, ?)",
@@ -276,6 +290,7 @@ class Index:
         """Forget files that are gone."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._changed()
             self._delete([path for path in paths if _storable(path)])
 
     def _delete(self, paths: list[str]) -> None:
@@ -294,6 +309,11 @@ class Index:
             )
             self._db.executemany("DELETE FROM file_keys WHERE file_id = ?", [(file_id,) for file_id, _ in gone])
             self._db.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
+
+    def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)`, holding the connection alone (for the grouping, see `grouping`)."""
+        with self._lock:
+            return work(self._db)
 
     def paths_with_keys(self, keys: list[int], role: LinkRole) -> list[tuple[int, str]]:
         """(key, path) for files that have any of `keys` in the given role."""

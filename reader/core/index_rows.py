@@ -2,9 +2,10 @@
 storing it costs little more than SQLite's own work, and the link keys as 64-bit hashes.
 
 A row (`Row`) is: the values of `index_schema.STORED_COLUMNS` (path, the file's stamp, the problem or
-None, the record's notes or None, then the summary columns, None for a problem), its own link keys and
-its mention keys as JSON
-arrays ("" when there are none), and its `file_keys` blob (None when it has no keys).
+None, the record's notes or None, then the summary columns, None for a problem, and the story: None,
+since the grouping gives it later), its own link keys and its mention keys as JSON arrays ("" when
+there are none), its `file_keys` blob (None when it has no keys), then the values of
+`index_schema.ITEM_COLUMNS` (the excerpt and the URLs grouping reads; None for a problem).
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ OWN_KEYS_AT = STORED_COLUMN_COUNT
 """Where a row's own link keys (JSON) are; its mention keys follow, then its `file_keys` blob."""
 MENTION_KEYS_AT = OWN_KEYS_AT + 1
 KEYS_BLOB_AT = OWN_KEYS_AT + 2
+ITEM_AT = slice(KEYS_BLOB_AT + 1, KEYS_BLOB_AT + 3)
+"""Where a row's excerpt and URLs (for grouping) are."""
 _NO_COLUMNS = (None,) * SUMMARY_COLUMN_COUNT
+NO_ITEM: tuple[str | None, str | None] = (None, None)
 
 
 def key_hash(key: str) -> int:
@@ -58,35 +62,43 @@ class Entry:
 
 def problem_row(path: str, stamp: FileStamp, reason: str) -> Row:
     """The row of a file that could not be read as a record."""
-    return (path, *stamp, reason, None, *_NO_COLUMNS, "", "", None)
+    return (path, *stamp, reason, None, *_NO_COLUMNS, None, "", "", None, None, None)
 
 
 def record_row(
     path: str, stamp: FileStamp, columns: tuple[object, ...], own: list[int], mentions: list[int],
-    note: str | None = None,
+    note: str | None = None, item: tuple[str | None, str | None] = NO_ITEM,
 ) -> Row:
-    """The row of a record: its summary column values and its link keys (each list without repeats)."""
+    """The row of a record: its summary column values, its link keys (each list without repeats) and
+    its excerpt and URLs for grouping (see `item_columns`)."""
     return (
-        path, *stamp, None, note, *columns, keys_json(own), keys_json(mentions),
-        packed_keys(dict.fromkeys((*own, *mentions))) if own or mentions else None,
+        path, *stamp, None, note, *columns, None, keys_json(own), keys_json(mentions),
+        packed_keys(dict.fromkeys((*own, *mentions))) if own or mentions else None, *item,
     )
 
 
 def keyed_row(
     path: str, stamp: FileStamp, columns: tuple[object, ...], own: list[str], mentions: Iterable[str],
-    note: str | None = None,
+    note: str | None = None, item: tuple[str | None, str | None] = NO_ITEM,
 ) -> Row:
     """`record_row` given the keys themselves: `own` as they are, `mentions` without repeated hashes.
     The keys are hashed to bytes and turned into integers, JSON and the blob a whole list at a time."""
     own_digests = _digests(own)
     mention_digests = list(dict.fromkeys(_digests(mentions)))
     if not own_digests and not mention_digests:
-        return (path, *stamp, None, note, *columns, "", "", None)
+        return (path, *stamp, None, note, *columns, None, "", "", None, *item)
     return (
-        path, *stamp, None, note, *columns, keys_json(_from_digests(own_digests)),
+        path, *stamp, None, note, *columns, None, keys_json(_from_digests(own_digests)),
         keys_json(_from_digests(mention_digests)),
-        packed_keys(_from_digests(dict.fromkeys(own_digests + mention_digests))),
+        packed_keys(_from_digests(dict.fromkeys(own_digests + mention_digests))), *item,
     )
+
+
+def item_columns(record: Record) -> tuple[str, str]:
+    """What grouping reads of a record beyond its summary: its excerpt and its URLs (original, web,
+    AMP, AMP cache) as a JSON list."""
+    urls = record.urls
+    return record.excerpt, json.dumps([urls.original, urls.web, urls.amp, urls.cdn_amp])
 
 
 _copy_key_hash = hashlib.blake2b(digest_size=8).copy  # a copy of a fresh hash costs less than a new one

@@ -14,7 +14,7 @@ import platformdirs
 
 from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Summary, folded
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 """Bumped whenever what is stored changes: an index of another version is rebuilt (the warm listing
 does not read it)."""
 PAGE_SIZE = 16_384
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS files (
     note TEXT,
     title TEXT, timestamp REAL, provider_name TEXT, provider_domain TEXT, topics TEXT,
     type TEXT, category TEXT, quality INTEGER, heat INTEGER, published INTEGER, flags INTEGER,
-    url TEXT, text_cf BLOB
+    url TEXT, text_cf BLOB, story TEXT, excerpt TEXT, urls TEXT
 );
 CREATE TABLE IF NOT EXISTS links (
     key INTEGER NOT NULL, role INTEGER NOT NULL, file_id INTEGER NOT NULL,
@@ -40,8 +40,14 @@ CREATE TABLE IF NOT EXISTS links (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_keys (file_id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS files_by_time ON files (timestamp);
+CREATE TABLE IF NOT EXISTS stories (
+    path TEXT PRIMARY KEY, story TEXT NOT NULL, lead TEXT NOT NULL,
+    title TEXT NOT NULL, excerpt TEXT NOT NULL, timestamp REAL, provider TEXT NOT NULL,
+    domain TEXT NOT NULL, urls TEXT NOT NULL, norm REAL NOT NULL,
+    how TEXT NOT NULL, peer TEXT NOT NULL, score REAL NOT NULL, best REAL NOT NULL, detail TEXT NOT NULL
+) WITHOUT ROWID;
 """
-OUR_TABLES = frozenset({"meta", "files", "links", "file_keys"})
+OUR_TABLES = frozenset({"meta", "files", "links", "file_keys", "stories"})
 
 SUMMARY_COLUMNS = (
     "title, timestamp, provider_name, provider_domain, topics, type, category, quality, heat, "
@@ -51,8 +57,9 @@ SUMMARY_COLUMNS = (
 SUMMARY_COLUMN_COUNT = SUMMARY_COLUMNS.count(",") + 1
 STAMP_COLUMNS = "size, mtime_ns, inode, ctime_ns"
 """A file's stamp (`record_files.FileStamp`): a row is stale when the file's differs."""
-STORED_COLUMNS = f"path, {STAMP_COLUMNS}, problem, note, " + SUMMARY_COLUMNS
-"""What a file's row holds, in the order `summary_from_row` takes it."""
+STORED_COLUMNS = f"path, {STAMP_COLUMNS}, problem, note, " + SUMMARY_COLUMNS + ", story"
+"""What a file's row holds, in the order `summary_from_row` takes it: the last is the id of the record's
+story (None until the grouping has seen it: see `grouping`)."""
 STAMP_AT = slice(1, 5)
 """Where the stamp is in a stored row."""
 PROBLEM_AT = 5
@@ -60,7 +67,12 @@ PROBLEM_AT = 5
 NOTE_AT = 6
 """Where a record's notes are in a stored row (fields left out, joined by "; "; None for none); the
 summary columns follow."""
-STORED_COLUMN_COUNT = NOTE_AT + 1 + SUMMARY_COLUMN_COUNT
+STORED_COLUMN_COUNT = NOTE_AT + 1 + SUMMARY_COLUMN_COUNT + 1
+STORY_AT = STORED_COLUMN_COUNT - 1
+"""Where a record's story id is in a stored row."""
+ITEM_COLUMNS = "excerpt, urls"
+"""What grouping reads of a record beyond its summary columns: its excerpt as written and its URLs (a
+JSON list); stored by the parse, read only by the grouping."""
 
 TOPIC_SEPARATOR = "\x1f"
 """Between the topics of a record in one column: record text never holds control characters."""
@@ -85,6 +97,18 @@ class LinkRole(IntEnum):
 def index_location() -> str:
     """Where the on-disk index lives: the user cache folder (honours XDG_CACHE_HOME)."""
     return os.path.join(platformdirs.user_cache_dir("reader", appauthor=False), "index.sqlite3")
+
+
+def meta_value(db: sqlite3.Connection, key: str) -> str | None:
+    """A value of the `meta` table (None when it has none)."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def pending(db: sqlite3.Connection) -> bool:
+    """Whether files were stored or forgotten since the stories were last grouped (see `grouping`):
+    every store or removal bumps `generation`, and the grouping notes the one it grouped."""
+    return (meta_value(db, "generation") or "0") != (meta_value(db, "grouped") or "0")
 
 
 def under_roots(roots: list[str]) -> tuple[str, list[str]]:
@@ -172,7 +196,7 @@ def summary_from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
     makes from its fields, made faster. A row of the wrong types raises TypeError, AttributeError
     or KeyError; a time no datetime can hold (written by an index before dates were checked) is no date."""
     (path, _, _, _, _, _, _, title, timestamp, name, domain, topics, kind, category, quality, heat, published,
-     flags, url, text_cf) = row
+     flags, url, text_cf, story) = row
     topics, topics_cf = _TOPICS.get(topics) or _shared_topics(topics or "")
     name, domain, provider_cf = _PROVIDERS.get((name, domain)) or _shared_provider(name, domain)
     kind, kind_cf = _WORDS.get(kind) or _shared_word(kind)
@@ -183,5 +207,5 @@ def summary_from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
     return Summary(
         path, title, timestamp, name, domain, topics, kind, category, quality, heat, published == 1,
         has_image, has_related, has_body, has_url, url, text_cf,
-        title.casefold(), provider_cf, topics_cf, kind_cf, category_cf,
+        title.casefold(), provider_cf, topics_cf, kind_cf, category_cf, sys.intern(story) if story else "",
     )

@@ -89,6 +89,8 @@ class Library:
             self._scan_problems = batch.scan_problems
         if batch.summaries or batch.problems or batch.removed or batch.stats:
             self.version += 1
+        if batch.stories:
+            self.set_stories(batch.stories)
 
     def summary(self, path: str) -> Summary | None:
         """The summary of a loaded record."""

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from .grouping import group_index
 from .index import Index
 from .index_rows import Row
 from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
@@ -43,6 +44,8 @@ class Batch:
     """The stamp of every file in this batch: each replaces whatever was loaded for its path."""
     scan_problems: list[Problem] | None = None
     """Given paths and folders that could not be read; when set, they replace the previous scan's."""
+    stories: dict[str, str] = field(default_factory=dict)
+    """New story ids of records already loaded (path -> story id), as the grouping decided them."""
     notice: str = ""
     """Something the user should know, such as an index that had to be rebuilt."""
     done: int = 0
@@ -104,7 +107,10 @@ def stream(
     Parsed files are stored a few thousand at a time, while their batches are yielded as they come;
     whatever is yielded is stored by the time the stream ends or is closed, except when it stopped
     because `cancelled()` turned true: then the last files parsed are left for the next load to parse
-    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true."""
+    again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true.
+
+    Once every file is stored, what changed is grouped into stories (`grouping`): a last batch, final
+    too, gives the records whose story ids are new or changed (none when nothing changed)."""
     notice = ""
     if known is None:
         known = {}
@@ -125,6 +131,7 @@ def stream(
     files = walk_record_files(paths, scan_problems)
     found: Stats = {}
     parsing: ParsePool | None = None
+    grouping = False
     try:
         if not known:  # nothing indexed: show the first files found before the whole tree is walked
             first = [parse_row(found_file) for found_file in islice(files, FIRST_BATCH)]
@@ -141,10 +148,16 @@ def stream(
         removed = [path for path in known if path not in found]
         del found, known
         _return_freed_memory()  # of the walk's results
-        yield from _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled)
+        for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled):
+            yield last
+        grouping = not cancelled()
     finally:
         if parsing is not None:
             parsing.close()
+    if grouping:  # every file is stored by now: the records' stories, which the last batch gives
+        stories, notice = group_index(index, cancelled)
+        if stories or notice:
+            yield Batch(stories=stories, notice=notice, done=last.done, total=last.total, final=True)
 
 
 def _parse_while_walking(files: Iterator[FoundFile], found: Stats, workers: int | None) -> ParsePool | None:

@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from .frontmatter import read_for_index
-from .index_rows import Entry, Row, keyed_row, problem_row, record_columns, row_entry
+from .index_rows import Entry, Row, item_columns, keyed_row, problem_row, record_columns, row_entry
 from .record import Problem
 from .record_files import FileStamp
 from .story_links import link_keys, related_keys
@@ -44,7 +44,7 @@ def parse_row(item: FoundFile) -> Row:
         return problem_row(path, stamp, result.reason)
     own = link_keys(story_keys(result.urls), result.title)
     note = "; ".join(result.notes) if result.notes else None
-    return keyed_row(path, stamp, record_columns(result, has_related), own, mentions, note)
+    return keyed_row(path, stamp, record_columns(result, has_related), own, mentions, note, item_columns(result))
 
 
 def parse_rows(items: list[FoundFile]) -> list[Row]:

@@ -33,6 +33,7 @@ from .index_schema import (
     holds_most,
     index_location,
     newest_first,
+    pending,
     row_counts,
     summary_from_row,
     under_roots,
@@ -60,7 +61,7 @@ def files_as_stored(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
 # others was damaged (or not written by the index).
 _LISTABLE = (
     "(typeof(path) = 'text' AND typeof(title) = 'text' AND typeof(provider_name) = 'text' "
-    "AND typeof(url) = 'text' AND (timestamp IS NULL OR (typeof(timestamp) IN ('integer', 'real') "
+    "AND typeof(url) = 'text' AND typeof(story) = 'text' AND (timestamp IS NULL OR (typeof(timestamp) IN ('integer', 'real') "
     f"AND timestamp >= {EARLIEST_TIMESTAMP!r} AND timestamp < {LATEST_TIMESTAMP + 1!r})))"
 )
 # Every file under the roots with its size and mtime, in one string made by SQLite (without the GIL):
@@ -69,16 +70,18 @@ _FILES = f"group_concat(path || char(0) || {' || char(0) || '.join(STAMP_COLUMNS
 _CHUNK = 500
 
 
-Line = tuple[str, float | None, str, str, str]
-"""A listed record: path, timestamp, provider name, title, url."""
+Line = tuple[str, float | None, str, str, str, str]
+"""A listed record: path, timestamp, provider name, title, url, story id."""
 
 
 @dataclass
 class Listing:
-    """The answer: matching records newest first, and the problems to report, in the plain way's order."""
+    """The answer: matching records newest first, and the problems to report, in the plain way's order;
+    `sources`: story id -> how many records under the folders it has (every record, matching or not)."""
 
     lines: list[Line]
     problems: list[Problem]
+    sources: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,14 +138,15 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
             try:
                 summary = summary_from_row(row)
                 if matches(summary):
-                    lines.append((summary.path, summary.timestamp, summary.provider_name, summary.title, summary.url))
+                    lines.append((summary.path, summary.timestamp, summary.provider_name, summary.title, summary.url,
+                                  summary.story))
             except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError):
                 damaged.append(row[0])  # columns of the wrong types
         if damaged:
             return Stale("damaged index entries", damaged)
         lines.sort(key=_PATH)
         lines.sort(key=_newest)
-        return Listing(lines, [*scan_problems, *reading.problems])
+        return Listing(lines, [*scan_problems, *reading.problems], reading.sources)
     except (sqlite3.Error, TypeError, ValueError, OverflowError, AttributeError, KeyError) as error:
         return Stale(f"the index cannot be read ({error})")
     finally:
@@ -169,6 +173,8 @@ class _Reading:
         """The rows SQL could not decide, as `STORED_COLUMNS`."""
         self.problems: list[Problem] = []
         self.by_story: list[object] = []
+        self.sources: dict[str, int] = {}
+        """Story id -> records under the roots."""
 
     def run(self) -> None:
         """Read, keeping an error to raise in the caller's thread."""
@@ -186,6 +192,9 @@ class _Reading:
         version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
             self.stale = Stale("the index is of another version")
+            return
+        if pending(db):
+            self.stale = Stale("the stories are not grouped yet")
             return
         where, params = under_roots([os.path.abspath(path) for path in self.paths])
         # When the roots hold most of the index, reading the whole table in order is cheaper than finding
@@ -211,18 +220,21 @@ class _Reading:
         unsure: list[int] = []
         damaged: list[str] = []
         lines = self.lines
-        for row_id, path, timestamp, name, title, url, needs_check, listable in db.execute(
-            f"SELECT id, path, timestamp, provider_name, title, url, {check}, {_LISTABLE} {selected}", arguments
+        for row_id, path, timestamp, name, title, url, story, needs_check, listable in db.execute(
+            f"SELECT id, path, timestamp, provider_name, title, url, story, {check}, {_LISTABLE} {selected}", arguments
         ):
             if not listable:
                 damaged.append(path)
             elif needs_check:
                 unsure.append(row_id)
             else:
-                lines.append((path, timestamp, name, title, url))
+                lines.append((path, timestamp, name, title, url, story))
         if damaged:
             self.stale = Stale("damaged index entries", damaged)
             return
+        self.sources = dict(db.execute(
+            f"SELECT story, count(*) FROM files {scan}WHERE ({where}) AND problem IS NULL GROUP BY story", params
+        ).fetchall())
         for start in range(0, len(unsure), _CHUNK):
             chunk = unsure[start : start + _CHUNK]
             self.unsure += db.execute(
