@@ -84,3 +84,29 @@ def write_library(folder: Path) -> Path:
     for name, text in RECORDS.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+# Records of stories (issue 13): two outlets' records of one event and a record of another.
+HEADLINE = "Acme unveils a quantum chip that beats every rival on speed"
+
+
+def write_story(folder: Path, name: str, title: str, provider: str, when: str, *, url: str = "") -> Path:
+    """A record file; its URL is made from its name unless given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(
+        f'---\ntitle: "{title}"\nexcerpt: "{title}. More words about it."\npublishedDateTime: {when}\n'
+        f'webUrl: "{url or "https://" + provider.lower() + ".example/" + name}"\n'
+        f"provider:\n  name: {provider}\n  domain: {provider.lower()}.example\n---\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def three_records(folder: Path) -> tuple[Path, Path, Path]:
+    """Two outlets' records of one event, a day apart, and a record of another event."""
+    first = write_story(folder, "first.md", HEADLINE, "Alpha", "2024-03-01T08:00:00Z")
+    second = write_story(folder, "second.md", f"{HEADLINE} - Beta", "Beta", "2024-03-01T20:00:00Z")
+    other = write_story(folder, "other.md", "Rainfall in the valley doubles the rice harvest this year", "Gamma",
+                        "2024-03-01T12:00:00Z")
+    return first, second, other
