@@ -27,6 +27,8 @@ TARGETS = {
     "warm start, first titles painted": "<= 1.0 s",
     "cold start (no index), first titles painted": "<= 1.5 s",
     "index build from scratch": ">= 2,500 records/s",
+    "index build from scratch, of which grouping": "(in the build)",
+    "a new file joins its story (walk, parse, group)": "the watcher's delay",
     "keystroke to repainted list, p95": "<= 50 ms",
     "scrolling a page of the article list": "<= 16 ms a frame",
     "resident memory, all records loaded": "<= 250 MB",
@@ -142,6 +144,67 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def grouping_figures(folder: Path, cache: Path, work: Path) -> dict[str, str]:
+    """The grouping alone, on a copy of the index the build made: all records from scratch (as the
+    build groups them once the files are stored), then a new file the watcher would find, with how
+    many stories of several records the corpus makes."""
+    import sqlite3
+
+    from reader.core import grouping
+    from reader.core.index import Index
+    from reader.core.library import load_library
+    from reader.core.loader import stream
+
+    figures: dict[str, str] = {}
+    scratch = work / "grouping-index.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+    source = sqlite3.connect(cache / "reader" / "index.sqlite3")
+    copy = sqlite3.connect(scratch)
+    source.backup(copy)
+    source.close()
+    (records,) = copy.execute("SELECT count(*) FROM files WHERE problem IS NULL").fetchone()
+    copy.execute("DELETE FROM meta WHERE key IN ('stories', 'grouped')")
+    copy.commit()
+    copy.isolation_level = None
+    started, cpu = time.perf_counter(), time.process_time()
+    grouping.regroup(copy)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sizes = [n for (n,) in copy.execute("SELECT count(*) FROM stories GROUP BY story")]
+    copy.close()
+    several = [n for n in sizes if n > 1]
+    figures["index build from scratch, of which grouping"] = (
+        f"{seconds:.1f} s, {records / seconds:,.0f} records/s ({cpu:.1f} s CPU); {len(sizes):,} stories, "
+        f"{len(several):,} of 2+ records ({sum(several):,} records), largest {max(sizes, default=0)}"
+    )
+    index = Index(str(scratch))
+    library = load_library([str(folder)], index)
+    newest = max(library.summaries, key=lambda s: s.timestamp or 0.0)
+    text = Path(newest.path).read_text(encoding="utf-8")
+    new = Path(newest.path).with_name("zz-bench-new-record.md")
+    new.write_text(text.replace("webUrl:", "webUrl: https://bench.example/new\nwas:", 1), encoding="utf-8")
+    try:
+        started = time.perf_counter()
+        parsed = grouped = 0.0
+        joined = ""
+        for batch in stream([str(folder)], index, known=dict(library.stats)):
+            if batch.summaries:
+                parsed = time.perf_counter() - started
+            if batch.stories:
+                grouped = time.perf_counter() - started
+                joined = batch.stories.get(str(new), "")
+        figures["a new file joins its story (walk, parse, group)"] = (
+            f"{grouped:.2f} s (walked and parsed at {parsed:.2f} s); "
+            f"{'joined ' + newest.story if joined == newest.story and joined else 'did not join: ' + joined}"
+        )
+    finally:
+        new.unlink()
+        for _ in stream([str(folder)], index, known=dict(library.stats)):
+            pass
+        index.close()
+    return figures
 
 
 def first_paint(folder: Path, cache: Path, title: str | None, size: int) -> tuple[float, float, float]:
@@ -279,7 +342,7 @@ def report(size: int, figures: dict[str, str]) -> None:
         print(f"| {what:<46} | {value:<34} | {TARGETS.get(what, '')} |")
 
 
-def run(size: int, work: Path) -> None:
+def run(size: int, work: Path, build_only: bool = False) -> None:
     folder = corpus(work, size)
     cache = work / f"cache-{size}-{uuid.uuid4().hex[:6]}"
     figures: dict[str, str] = {}
@@ -289,10 +352,18 @@ def run(size: int, work: Path) -> None:
     # Cold: no index. First paint in a terminal while the index is built, then the full build alone.
     scratch = work / "scratch-cache"
     shutil.rmtree(scratch, ignore_errors=True)
-    painted, loaded, _ = first_paint(folder, scratch, None, size)
-    figures["cold start (no index), first titles painted"] = f"{painted:.2f} s (all shown at {loaded:.1f} s)"
+    if not build_only:
+        painted, loaded, _ = first_paint(folder, scratch, None, size)
+        figures["cold start (no index), first titles painted"] = f"{painted:.2f} s (all shown at {loaded:.1f} s)"
     seconds, _ = timed_list(folder, cache, "zzzq-no-match")
-    figures["index build from scratch"] = f"{size / seconds:,.0f} records/s ({seconds:.1f} s, reader --list)"
+    figures["index build from scratch"] = (
+        f"{size / seconds:,.0f} records/s ({seconds:.1f} s, reader --list, grouping included)"
+    )
+    figures.update(grouping_figures(folder, cache, work))
+    if build_only:
+        report(size, figures)
+        shutil.rmtree(cache, ignore_errors=True)
+        return
     title = newest_title(folder, cache)
     painted, loaded, rss = first_paint(folder, cache, title, size)
     figures["warm start, first titles painted"] = f"{painted:.2f} s (all {size:,} shown at {loaded:.2f} s)"
@@ -324,11 +395,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/reader-bench"))
+    parser.add_argument("--build-only", action="store_true", help="only the index build and the grouping figures")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(machine())
     for size in args.sizes:
-        run(size, args.work)
+        run(size, args.work, args.build_only)
 
 
 if __name__ == "__main__":
