@@ -218,3 +218,22 @@ def test_the_synthetic_corpus_groups_into_stories_of_several_records(tmp_path: P
     library = load_library([str(tmp_path / "news")])
     sizes = [library.groups.size(s) for s in library.groups.fold(library.summaries)]
     assert sum(size > 1 for size in sizes) >= 10 and max(sizes) >= 3
+
+
+def test_a_grouping_that_fails_leaves_the_records_loaded_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _, _ = three_records(tmp_path / "news")
+
+    class Broken(stories.Grouper):
+        def add(self, items: Any) -> dict[str, str | None]:
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(grouping, "Grouper", Broken)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(tmp_path / "news")], index))
+    assert batches[-1].final and "Stories could not be grouped (RuntimeError: a bug)" in batches[-1].notice
+    assert {s.path for b in batches for s in b.summaries} >= {str(first)}
+    monkeypatch.undo()
+    library = load_library([str(tmp_path / "news")], index)  # the next load groups them
+    assert library.summary(str(first)).story == stories.story_id(str(first))  # type: ignore[union-attr]

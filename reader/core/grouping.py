@@ -200,8 +200,8 @@ def group_index(index: Any, cancelled: Callable[[], bool] = lambda: False) -> tu
         size = index.run(lambda db: db.execute("SELECT count(*) FROM files").fetchone()[0])
         if index.location == ":memory:" or size <= IN_PROCESS_LIMIT:
             return index.run(regroup), ""
-    except sqlite3.DatabaseError as error:
-        return {}, f"Stories could not be grouped ({error})."
+    except Exception as error:  # noqa: BLE001 - the records stay loaded without stories; the next load tries again
+        return {}, f"Stories could not be grouped ({type(error).__name__}: {error})."
     context = get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
     process = context.Process(target=_grouping_process, args=(index.location, sending), daemon=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from sys import intern
 from collections.abc import Iterable
 
 from .frontmatter import read_record
@@ -58,7 +59,7 @@ class Library:
         for path, story in stories.items():
             summary = self._summaries.get(path)
             if summary is not None and summary.story != story:
-                summary.story = story
+                summary.story = intern(story)  # one string for every record of the story
                 changed = True
         if changed:
             self.version += 1
