@@ -122,11 +122,15 @@ class FolderSync:
         """Load (off the UI thread) from the index, or, given what is `known`, only what changed on disk,
         posting each batch; the seconds it took, or None when cancelled."""
         started = self._clock()
+        seconds = 0.0
         for batch in stream(self.paths, self.library.index, known=known, cancelled=cancelled):
             if cancelled():
                 return None
             post(batch)
-        seconds = self._clock() - started
+            if not batch.stories:
+                # The walk's and the parse's time: the grouping that may follow runs in a process of
+                # its own at scale, so it does not count against the next walk (see `walked`).
+                seconds = self._clock() - started
         if not self._watch_tried:  # here, off the UI thread: finding the folders reads every one
             self._watch_tried = True
             self.watch = FolderWatch.start(self.paths)
