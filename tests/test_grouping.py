@@ -189,10 +189,21 @@ def test_the_grouping_process_gives_what_grouping_here_gives(tmp_path: Path, mon
     here = load_library([str(tmp_path / "news")], Index(str(tmp_path / "here.sqlite3")))
     monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 0)
     spy = Spy(monkeypatch)
+    fed: list[int] = []
+    real_add = grouping.Feed.add
+    monkeypatch.setattr(grouping.Feed, "add", lambda self, rows: (fed.append(len(rows)), real_add(self, rows))[1])
     apart = load_library([str(tmp_path / "news")], Index(str(tmp_path / "apart.sqlite3")))
-    assert spy.made == 0  # grouped in the other process, not here
+    assert spy.made == 0 and sum(fed) == 120  # fed to the other process as parsed, and grouped there
     assert {s.path: s.story for s in apart.summaries} == {s.path: s.story for s in here.summaries}
     assert max(here.groups.size(s) for s in here.summaries) > 1
+    # A change later: grouped in a process of its own too (the index is over the limit), from the index.
+    newest = max(apart.summaries, key=lambda s: s.timestamp or 0.0)
+    copy = Path(newest.path).with_name("zz-copy.md")
+    copy.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 50)  # one file to parse: nothing fed
+    batches = list(stream([str(tmp_path / "news")], apart.index, known=dict(apart.stats)))
+    assert spy.made == 0 and sum(fed) == 120
+    assert batches[-1].stories[str(copy)] == newest.story
 
 
 def test_a_cancelled_load_leaves_the_grouping_for_the_next(tmp_path: Path) -> None:
@@ -237,3 +248,25 @@ def test_a_grouping_that_fails_leaves_the_records_loaded_and_says_so(
     monkeypatch.undo()
     library = load_library([str(tmp_path / "news")], index)  # the next load groups them
     assert library.summary(str(first)).story == stories.story_id(str(first))  # type: ignore[union-attr]
+
+
+def test_records_fed_ahead_in_any_order_group_as_one_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "news", 150, seed=5, workers=1)
+    location = str(tmp_path / "index.sqlite3")
+    plain = load_library([str(tmp_path / "news")], Index(location))  # grouped in one batch at the end
+    db = sqlite3.connect(location, isolation_level=None)
+    db.execute("DELETE FROM meta WHERE key IN ('stories', 'grouped')")  # to be grouped again, from scratch
+    items = [grouping._item(row) for row in db.execute(
+        "SELECT path, title, excerpt, timestamp, provider_name, provider_domain, urls FROM files WHERE problem IS NULL"
+    )]
+    ordered = sorted(items, key=lambda item: (item.timestamp or 0.0, item.id))
+    monkeypatch.setattr(grouping, "REPLAY_LIMIT", 10)
+    spy = Spy(monkeypatch)
+    ahead = grouping.Ahead(db)
+    for batch in (ordered[60:90], ordered[90:150], ordered[:60]):  # the last far earlier than the rest: it waits
+        ahead.feed(batch)
+    assert spy.added == [30, 60] and len(ahead.waiting) == 60
+    answer = grouping.regroup(db, ahead)
+    db.close()
+    assert spy.added == [30, 60, 60]
+    assert answer == {s.path: s.story for s in plain.summaries} and len(answer) == 150

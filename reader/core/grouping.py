@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_right
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict
 from multiprocessing import get_context
 from typing import Any, NamedTuple
 
+from .index_rows import ITEM_AT
+from .index_schema import NOTE_AT, PROBLEM_AT
 from .index_schema import meta_value as _meta
 from .index_schema import pending
 from .stories import STATE_VERSION, Grouper, Item, Reason, Settings, story_id
@@ -86,46 +89,97 @@ def _grouper(db: sqlite3.Connection, meta_text: str | None) -> Grouper | None:
         return None
 
 
-def regroup(db: sqlite3.Connection) -> dict[str, str]:
-    """Group what changed in the index since it was last grouped, and store the result; path -> story
-    id of every record whose story is new or changed. Nothing is grouped when nothing changed."""
+class Ahead:
+    """A grouping begun while the files are still parsed (see `Feed`): the grouper as the index left
+    it, given the new records a batch at a time as they come. A batch that would replay many records
+    already grouped (it is earlier than they are) waits for the end, when the rest is grouped."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        db.execute("BEGIN")
+        try:
+            grouper = _grouper(db, _meta(db, "stories"))
+            times = [] if grouper is None else [_time(t) for (t,) in db.execute("SELECT timestamp FROM stories")]
+        finally:
+            db.execute("COMMIT")
+        self.full = grouper is None
+        self.grouper = grouper if grouper is not None else Grouper()
+        self.times = sorted(times)
+        """The time of every record grouped, in order."""
+        self.fed: dict[str, float] = {}
+        """The id and time of every record fed (grouped, or waiting)."""
+        self.waiting: list[Item] = []
+        self.changed: set[str] = set()
+        """Records grouped before whose story the records fed may have changed."""
+
+    def feed(self, items: list[Item]) -> None:
+        """Group these new records now, or keep them for the end when they are earlier than many
+        records already grouped (the grouper would replay those)."""
+        if not items:
+            return
+        for item in items:
+            self.fed[item.id] = _time(item.timestamp)
+        earliest = min(_time(item.timestamp) for item in items)
+        later = len(self.times) - bisect_right(self.times, earliest)
+        if later > max(REPLAY_LIMIT, len(items)):
+            self.waiting += items
+            return
+        self.changed.update(self.grouper.add(items))
+        self.times += (_time(item.timestamp) for item in items)
+        self.times.sort()  # nearly in order: one pass
+
+
+REPLAY_LIMIT = 2_000
+"""A batch fed ahead is grouped at once when it replays at most this many records (or as many as it has)."""
+
+
+def regroup(db: sqlite3.Connection, ahead: Ahead | None = None) -> dict[str, str]:
+    """Group what changed in the index since it was last grouped (`ahead`: what was grouped of it
+    already), and store the result; path -> story id of every record whose story is new or changed.
+    Nothing is grouped when nothing changed."""
     for _ in range(3):
-        result = _regroup_once(db)
+        result = _regroup_once(db, ahead)
         if result is not None:
             return result
     return {}  # other copies of the reader keep writing: the next load groups what they wrote
 
 
-def _regroup_once(db: sqlite3.Connection) -> dict[str, str] | None:
+def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None) -> dict[str, str] | None:
     """`regroup`, or None when another connection stored files while this one grouped."""
     db.execute("BEGIN")  # one snapshot to read
     try:
         generation = _meta(db, "generation") or "0"
-        if generation == (_meta(db, "grouped") or "0"):
+        if generation == (_meta(db, "grouped") or "0") and ahead is None:
             return {}
-        grouper = _grouper(db, _meta(db, "stories"))
-        full = grouper is None
+        grouper = ahead.grouper if ahead is not None else _grouper(db, _meta(db, "stories"))
+        full = grouper is None or (ahead is not None and ahead.full)
+        fed: dict[str, float] = ahead.fed if ahead is not None else {}
         if grouper is None:
             grouper = Grouper()
-            fresh = db.execute(_FRESH).fetchall()
+        if full:
+            fresh = [row for row in db.execute(_FRESH) if row[0] not in fed]
             gone: list[str] = []
             before: dict[str, float] = {}
         else:
-            fresh = db.execute(_FRESH + " AND story IS NULL").fetchall()
+            fresh = [row for row in db.execute(_FRESH + " AND story IS NULL") if row[0] not in fed]
             gone = [path for (path,) in db.execute(
                 "SELECT s.path FROM stories s WHERE NOT EXISTS "
                 "(SELECT 1 FROM files f WHERE f.path = s.path AND f.problem IS NULL)"
             )]
-            before = _stored_times(db, [*gone, *(row[0] for row in fresh)])
+            before = _stored_times(db, [*gone, *(row[0] for row in fresh), *fed])
     finally:
         db.execute("COMMIT")
-    changes: dict[str, str | None] = grouper.remove(gone) if gone else {}
+    changed: set[str] = set(ahead.changed) if ahead is not None else set()
+    if gone:
+        changed.update(grouper.remove(gone))
     items = [_item(row) for row in fresh]
-    changes.update(grouper.add(items))
-    assigned = {item.id: grouper.story_of(item.id) for item in items}
-    assigned.update((path, story) for path, story in changes.items() if story is not None)
+    if ahead is not None:
+        items += ahead.waiting
+        ahead.waiting = []
+    changed.update(grouper.add(items))
+    assigned = {record_id: grouper.story_of(record_id)
+                for record_id in [*(item.id for item in items), *fed, *changed] if record_id in grouper}
     since = -math.inf if full else min(
-        [*before.values(), *(_time(item.timestamp) for item in items)], default=math.inf
+        [*before.values(), *fed.values(), *(_time(item.timestamp) for item in items)], default=math.inf
     )
     state = grouper.state()
     with db:
@@ -176,19 +230,91 @@ def _write(
     db.executemany("UPDATE files SET story = ? WHERE path = ?", [(story, path) for path, story in assigned.items()])
 
 
-def _grouping_process(location: str, conn: Any) -> None:
-    """The grouping in a process of its own: it opens the index itself and sends back its answer."""
+def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
+    """The grouping in a process of its own: it opens the index itself and sends back its answer.
+    With `fed` (a queue), it first groups the records the queue brings (lists of `Item` fields),
+    while the loader parses and stores them, until None comes."""
     try:
         db = sqlite3.connect(location, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout=30000")
-            conn.send(("ok", regroup(db)))
+            ahead = None
+            if fed is not None:
+                ahead = Ahead(db)
+                while (fields := fed.get()) is not None:
+                    ahead.feed([Item(*row) for row in fields])
+            conn.send(("ok", regroup(db, ahead)))
         finally:
             db.close()
     except BaseException as error:  # sent to the caller, which reports it
         conn.send(("error", f"{type(error).__name__}: {error}"))
     finally:
         conn.close()
+
+
+class Feed:
+    """The grouping of a large load, begun while its files are parsed: the loader gives it each
+    batch of stored rows (`add`), a process of its own groups them as they come, and `finish` waits
+    for the rest (see `Ahead`). The loader parses files in the order of the dates in their names
+    (see `loader`), so most batches come later than those before them and cost only their own turns."""
+
+    def __init__(self, location: str) -> None:
+        context = get_context("spawn")
+        self._queue = context.Queue()
+        self._receiving, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_grouping_process, args=(location, sending, self._queue),
+                                        daemon=True, name="reader-grouping")
+        self._process.start()
+        sending.close()
+
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows the loader stored (index rows: records and problems); never waits (the queue's thread sends)."""
+        items = []
+        for row in rows:
+            if row[PROBLEM_AT] is None:
+                excerpt, urls = row[ITEM_AT]
+                title, timestamp, provider, domain = row[NOTE_AT + 1 : NOTE_AT + 5]  # the summary's first
+                items.append((row[0], title or "", excerpt or "", timestamp, provider or "", domain or "", _urls(urls)))
+        if items:
+            self._queue.put(items)
+
+    def finish(self, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
+        """Every row is given: the answer (see `group_index`)."""
+        self._queue.put(None)
+        return _answer(self._process, self._receiving, cancelled)
+
+    def close(self) -> None:
+        """Stop the process if it still runs (a cancelled load)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=5)
+        self._queue.cancel_join_thread()
+        self._queue.close()
+        self._receiving.close()
+
+
+def feed_for(index: Any, count: int) -> Feed | None:
+    """A `Feed` for a load about to parse `count` files into `index`, when it is worth one: the grouping
+    would run in a process of its own anyway."""
+    if count > IN_PROCESS_LIMIT and index.location != ":memory:":
+        return Feed(index.location)
+    return None
+
+
+def _answer(process: Any, receiving: Any, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
+    """Wait for the grouping process's answer (none when `cancelled()` turns true)."""
+    try:
+        while not receiving.poll(0.1):
+            if cancelled():
+                return {}, ""
+            if not process.is_alive() and not receiving.poll(0):
+                return {}, "Stories could not be grouped (the grouping process stopped)."
+        kind, answer = receiving.recv()
+    except (EOFError, OSError) as error:
+        return {}, f"Stories could not be grouped ({error})."
+    if kind != "ok":
+        return {}, f"Stories could not be grouped ({answer})."
+    return answer, ""
 
 
 def group_index(index: Any, cancelled: Callable[[], bool] = lambda: False) -> tuple[dict[str, str], str]:
@@ -209,22 +335,12 @@ def group_index(index: Any, cancelled: Callable[[], bool] = lambda: False) -> tu
     process.start()
     sending.close()
     try:
-        while not receiving.poll(0.1):
-            if cancelled():
-                return {}, ""
-            if not process.is_alive() and not receiving.poll(0):
-                return {}, "Stories could not be grouped (the grouping process stopped)."
-        kind, answer = receiving.recv()
-    except (EOFError, OSError) as error:
-        return {}, f"Stories could not be grouped ({error})."
+        return _answer(process, receiving, cancelled)
     finally:
         if process.is_alive():
             process.terminate()
         process.join(timeout=5)
         receiving.close()
-    if kind != "ok":
-        return {}, f"Stories could not be grouped ({answer})."
-    return answer, ""
 
 
 class Member(NamedTuple):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .grouping import group_index
+from .grouping import Feed, feed_for, group_index
 from .index import Index
 from .index_rows import Row
 from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
@@ -131,7 +132,9 @@ def stream(
     files = walk_record_files(paths, scan_problems)
     found: Stats = {}
     parsing: ParsePool | None = None
+    feed: Feed | None = None
     grouping = False
+    first: list[Row] = []
     try:
         if not known:  # nothing indexed: show the first files found before the whole tree is walked
             first = [parse_row(found_file) for found_file in islice(files, FIRST_BATCH)]
@@ -141,42 +144,45 @@ def stream(
                 found.update(stats)
                 known = dict(stats)
                 yield Batch(summaries, problems, stats=stats)
-            if workers != 1:
-                parsing = _parse_while_walking(files, found, workers)
         found.update(files)
-        changed = [(path, stamp) for path, stamp in found.items() if known.get(path) != stamp]
+        # Oldest first by the dates in the file names (the aggregator's `_news/2024-03-01-....md`), so
+        # that the grouping can take each batch as it comes (see `grouping.Feed`).
+        changed = sorted(((path, stamp) for path, stamp in found.items() if known.get(path) != stamp), key=_name_date)
         removed = [path for path in known if path not in found]
+        cold = len(known) == len(first)
         del found, known
         _return_freed_memory()  # of the walk's results
-        for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled):
+        feed = feed_for(index, len(changed))
+        if feed is not None:
+            feed.add(first)
+        if cold and workers != 1 and len(changed) >= POOL_THRESHOLD:
+            parsing = ParsePool(workers)
+            parsing.add(changed)
+        del first
+        for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled, feed):
             yield last
         grouping = not cancelled()
+        if grouping:  # every file is stored by now: the records' stories, which the last batch gives
+            if parsing is not None:
+                parsing.close()
+                parsing = None
+            stories, notice = feed.finish(cancelled) if feed is not None else group_index(index, cancelled)
+            if stories or notice:
+                yield Batch(stories=stories, notice=notice, done=last.done, total=last.total, final=True)
     finally:
         if parsing is not None:
             parsing.close()
-    if grouping:  # every file is stored by now: the records' stories, which the last batch gives
-        stories, notice = group_index(index, cancelled)
-        if stories or notice:
-            yield Batch(stories=stories, notice=notice, done=last.done, total=last.total, final=True)
+        if feed is not None:
+            feed.close()
 
 
-def _parse_while_walking(files: Iterator[FoundFile], found: Stats, workers: int | None) -> ParsePool | None:
-    """Walk on into `found`; once there are enough files for a process pool, start one and hand it the
-    files as they are found, so that the workers start (and parse) while the walk goes on. Every file
-    walked here is new (a build from scratch). The pool, if one was started."""
-    parsing = None
-    waiting: list[FoundFile] = []
-    for found_file in files:
-        found[found_file[0]] = found_file[1]
-        waiting.append(found_file)
-        if len(waiting) >= CHUNK and (parsing is not None or len(waiting) >= POOL_THRESHOLD):
-            if parsing is None:
-                parsing = ParsePool(workers)
-            parsing.add(waiting)
-            waiting = []
-    if parsing is not None:
-        parsing.add(waiting)
-    return parsing
+_NAME_DATE = re.compile(r"(?<![0-9])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")
+
+
+def _name_date(found_file: FoundFile) -> str:
+    """The date in a file's name ("~", after every date, for none)."""
+    match = _NAME_DATE.search(os.path.basename(found_file[0]))
+    return match.group() if match else "~"
 
 
 def _load_changed(
@@ -188,9 +194,10 @@ def _load_changed(
     notice: str,
     workers: int | None,
     cancelled: Callable[[], bool],
+    feed: Feed | None = None,
 ) -> Iterator[Batch]:
     """`stream` once the walk is done: forget what is gone, parse and store what changed (`parsing`
-    has it when it was given the files as they were found)."""
+    has it when it was given the files already), giving the rows to `feed` as they come."""
     if removed:
         try:
             index.remove(removed)
@@ -205,6 +212,8 @@ def _load_changed(
         for rows in parsing.batches(cancelled) if parsing is not None else parse_row_batches(changed, workers, cancelled):
             pending += rows
             done += len(rows)
+            if feed is not None:
+                feed.add(rows)
             batch_notice = ""
             if done >= len(changed) or _store_due(len(pending), stored):
                 batch_notice = _store(index, pending, bulk=bulk)
