@@ -61,15 +61,32 @@ def _item(row: tuple[Any, ...]) -> Item:
     return Item(path, title or "", excerpt or "", timestamp, provider or "", domain or "", _urls(urls))
 
 
+def _items(rows: list[tuple[Any, ...]]) -> list[Item]:
+    """`_item` of many rows, their URL lists decoded as one JSON document (~20 times faster than one
+    at a time); a row whose list is not one of strings is decoded on its own."""
+    try:
+        lists = json.loads("[" + ",".join(row[6] or "[]" for row in rows) + "]")
+    except ValueError:
+        return [_item(row) for row in rows]
+    items = []
+    for (path, title, excerpt, timestamp, provider, domain, stored), urls in zip(rows, lists):
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            urls = _urls(stored)
+        items.append(Item(path, title or "", excerpt or "", timestamp, provider or "", domain or "", tuple(urls)))
+    return items
+
+
 def _state(meta: dict[str, Any], stored: list[tuple[Any, ...]]) -> dict[str, Any]:
-    """The grouper's `state()` from the `stories` table's rows and the word counts kept in `meta`."""
+    """The grouper's `state()` from the `stories` table's rows and the word counts kept in `meta` (the
+    table is the grouping's own: its URL lists are decoded as one JSON document)."""
     stored = sorted(stored, key=lambda row: (_time(row[4]), row[0]))
     at = {row[0]: index for index, row in enumerate(stored)}
+    lists = json.loads("[" + ",".join(row[7] for row in stored) + "]")
     records = [
-        [path, title, excerpt, timestamp, provider, domain, list(_urls(urls)), at[lead], norm,
+        [path, title, excerpt, timestamp, provider, domain, urls, at[lead], norm,
          [how, at[peer] if peer else -1, score, best, detail]]
-        for path, lead, title, excerpt, timestamp, provider, domain, urls, norm, how, peer, score, best, detail
-        in stored
+        for (path, lead, title, excerpt, timestamp, provider, domain, _, norm, how, peer, score, best, detail), urls
+        in zip(stored, lists)
     ]
     return {"version": STATE_VERSION, "settings": meta["settings"], "records": records, "df": meta["df"]}
 
@@ -171,7 +188,7 @@ def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None) -> dict[str, str]
     changed: set[str] = set(ahead.changed) if ahead is not None else set()
     if gone:
         changed.update(grouper.remove(gone))
-    items = [_item(row) for row in fresh]
+    items = _items(fresh)
     if ahead is not None:
         items += ahead.waiting
         ahead.waiting = []
