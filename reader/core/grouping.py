@@ -13,15 +13,17 @@ in `meta`, so that:
   earliest of those are replayed (the grouper's own rule), earlier ones are not touched.
 
 Over `IN_PROCESS_LIMIT` records the grouping runs in a process of its own (`group_index`), so that
-neither its memory (every record's fields) nor its CPU time is the app's, and quitting stops it.
+neither its memory (every record's fields) nor its CPU time is the app's, and quitting stops it. A
+load that parses more files than that starts the process at once and feeds it the rows as they are
+parsed (`Feed`), so that the grouping runs beside the parse rather than after it.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_right
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import asdict
 from multiprocessing import get_context
@@ -249,8 +251,8 @@ def _write(
 
 def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
     """The grouping in a process of its own: it opens the index itself and sends back its answer.
-    With `fed` (a queue), it first groups the records the queue brings (lists of `Item` fields),
-    while the loader parses and stores them, until None comes."""
+    With `fed` (a queue), it first groups the records the queue brings (lists of rows as `_FRESH`
+    reads them), while the loader parses and stores them, until None comes."""
     try:
         db = sqlite3.connect(location, timeout=30, isolation_level=None)
         try:
@@ -259,7 +261,7 @@ def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
             if fed is not None:
                 ahead = Ahead(db)
                 while (fields := fed.get()) is not None:
-                    ahead.feed([Item(*row) for row in fields])
+                    ahead.feed(_items(fields))
             conn.send(("ok", regroup(db, ahead)))
         finally:
             db.close()
@@ -285,13 +287,14 @@ class Feed:
         sending.close()
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
-        """Rows the loader stored (index rows: records and problems); never waits (the queue's thread sends)."""
+        """Rows the loader stored (index rows: records and problems); never waits (the queue's thread
+        sends). The fields are sent as stored (the process decodes the URL lists, many at once)."""
         items = []
         for row in rows:
             if row[PROBLEM_AT] is None:
                 excerpt, urls = row[ITEM_AT]
                 title, timestamp, provider, domain = row[NOTE_AT + 1 : NOTE_AT + 5]  # the summary's first
-                items.append((row[0], title or "", excerpt or "", timestamp, provider or "", domain or "", _urls(urls)))
+                items.append((row[0], title, excerpt, timestamp, provider, domain, urls))
         if items:
             self._queue.put(items)
 
