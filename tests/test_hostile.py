@@ -683,7 +683,8 @@ def test_list_output_is_safe(hostile: HostileFolder, fmt: str, cache: str) -> No
         assert len(lines) == len(hostile.records)
         assert len(err.splitlines()) == len(hostile.problems)
         if fmt == "tsv":
-            assert all(line.count("\t") == 4 for line in lines)
+            assert all(line.count("\t") == 6 for line in lines)  # ... path, story id, sources
+            assert all(re.fullmatch(r"[0-9a-f]{12}\t[1-9][0-9]*", line.split("\t", 5)[5]) for line in lines)
         else:
             records = [json.loads(line) for line in lines]
             by_name = {os.path.basename(r["path"]): r for r in records}
