@@ -127,7 +127,7 @@ class FolderSync:
             if cancelled():
                 return None
             post(batch)
-            if not batch.stories:
+            if not (batch.stories and not (batch.stats or batch.removed) and batch.scan_problems is None):
                 # The walk's and the parse's time: the grouping that may follow runs in a process of
                 # its own at scale, so it does not count against the next walk (see `walked`).
                 seconds = self._clock() - started

@@ -337,14 +337,23 @@ def _answer(process: Any, receiving: Any, cancelled: Callable[[], bool]) -> tupl
     return answer, ""
 
 
+def groups_here(index: Any) -> bool:
+    """Whether `group_index` groups where it is called (a small index, or one in memory) rather than
+    in a process of its own."""
+    try:
+        size = index.run(lambda db: db.execute("SELECT count(*) FROM files").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return True  # group_index says what failed
+    return index.location == ":memory:" or size <= IN_PROCESS_LIMIT
+
+
 def group_index(index: Any, cancelled: Callable[[], bool] = lambda: False) -> tuple[dict[str, str], str]:
     """Group what changed in `index` (an `index.Index`): (path -> new story id, a notice when the
     grouping failed). At scale in a process of its own, which `cancelled()` turning true stops."""
     try:
         if not index.run(pending):
             return {}, ""
-        size = index.run(lambda db: db.execute("SELECT count(*) FROM files").fetchone()[0])
-        if index.location == ":memory:" or size <= IN_PROCESS_LIMIT:
+        if groups_here(index):
             return index.run(regroup), ""
     except Exception as error:  # noqa: BLE001 - the records stay loaded without stories; the next load tries again
         return {}, f"Stories could not be grouped ({type(error).__name__}: {error})."

@@ -8,9 +8,9 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 
-from .grouping import Feed, feed_for, group_index
+from .grouping import Feed, feed_for, group_index, groups_here
 from .index import Index
 from .index_rows import Row
 from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
@@ -110,8 +110,9 @@ def stream(
     because `cancelled()` turned true: then the last files parsed are left for the next load to parse
     again, so that quitting is quick. Parsing stops soon after `cancelled()` turns true.
 
-    Once every file is stored, what changed is grouped into stories (`grouping`): a last batch, final
-    too, gives the records whose story ids are new or changed (none when nothing changed)."""
+    Once every file is stored, what changed is grouped into stories (`grouping`): the last batch gives
+    the records whose story ids are new or changed (none when nothing changed); when the grouping runs
+    in a process of its own (a large index), it is one more batch, final too, after the files' last."""
     notice = ""
     if known is None:
         known = {}
@@ -133,17 +134,22 @@ def stream(
     found: Stats = {}
     parsing: ParsePool | None = None
     feed: Feed | None = None
-    grouping = False
     first: list[Row] = []
     try:
         if not known:  # nothing indexed: show the first files found before the whole tree is walked
             first = [parse_row(found_file) for found_file in islice(files, FIRST_BATCH)]
+            more = list(islice(files, 1))
+            files = chain(more, files)
             if first:
                 notice = _store(index, first) or notice
                 summaries, problems, stats = _split(first)
                 found.update(stats)
                 known = dict(stats)
-                yield Batch(summaries, problems, stats=stats)
+                stories: dict[str, str] = {}
+                if not more:  # the whole library: its stories now, so that the list is made once
+                    stories, grouped_notice = group_index(index, cancelled)
+                    notice = " ".join(filter(None, (notice, grouped_notice)))
+                yield Batch(summaries, problems, stats=stats, stories=stories)
         found.update(files)
         # Oldest first by the dates in the file names (the aggregator's `_news/2024-03-01-....md`), so
         # that the grouping can take each batch as it comes (see `grouping.Feed`).
@@ -159,10 +165,15 @@ def stream(
             parsing = ParsePool(workers)
             parsing.add(changed)
         del first
+        here = feed is None and groups_here(index)
         for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled, feed):
+            if last.final and here and not cancelled():
+                # Every file is stored: a quick grouping gives the stories with the last batch, so
+                # that the list is made once with them.
+                last.stories, grouped_notice = group_index(index, cancelled)
+                last.notice = " ".join(filter(None, (last.notice, grouped_notice)))
             yield last
-        grouping = not cancelled()
-        if grouping:  # every file is stored by now: the records' stories, which the last batch gives
+        if not here and not cancelled():  # every file is stored: the stories come in a last batch
             if parsing is not None:
                 parsing.close()
                 parsing = None
