@@ -22,6 +22,7 @@ provider) under `_news/` with the item's file name.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import sys
 import time
@@ -116,14 +117,28 @@ def topics(ids: list[str]) -> dict[str, list[str]]:
     return dict(by_repo)
 
 
-def report(name: str, predicted: dict[str, str], labels: dict[str, str], ids: list[str]) -> None:
-    """Print pairwise scores of `predicted` against `labels`, per topic, overall, and over the records
-    of labelled events under 10 records (one big event's pairs can outweigh every other event's)."""
+def halves(ids: list[str], records: dict[str, Record]) -> list[tuple[str, list[str]]]:
+    """The ids split at the median date: the earlier half and the later half (pairs across the split
+    count in neither)."""
+    def when(record_id: str) -> tuple[float, str]:
+        stamp = records[record_id].published_at
+        return (stamp.timestamp() if stamp else float("inf"), record_id)
+
+    by_date = sorted(ids, key=when)
+    middle = len(by_date) // 2
+    return [("earlier half", by_date[:middle]), ("later half", by_date[middle:])]
+
+
+def report(name: str, predicted: dict[str, str], labels: dict[str, str], ids: list[str],
+           parts: list[tuple[str, list[str]]] = ()) -> None:
+    """Print pairwise scores of `predicted` against `labels`, per topic, overall, over the records of
+    labelled events under 10 records (one big event's pairs can outweigh every other event's), and
+    over each of `parts`."""
     sizes: dict[str, int] = defaultdict(int)
     for record_id in ids:
         sizes[labels[record_id]] += 1
     small = [i for i in ids if sizes[labels[i]] < 10]
-    for topic, topic_ids in [*topics(ids).items(), ("all", ids), ("events under 10", small)]:
+    for topic, topic_ids in [*topics(ids).items(), ("all", ids), ("events under 10", small), *parts]:
         p, r, f, n_pred, n_true = scores(pairs(predicted, topic_ids), pairs(labels, topic_ids))
         print(f"{name:>12} {topic:<24} precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}  "
               f"(pairs predicted {n_pred}, labelled {n_true})")
@@ -147,6 +162,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULTS.threshold)
     parser.add_argument("--best-threshold", type=float, default=DEFAULTS.best_threshold)
     parser.add_argument("--window-days", type=float, default=DEFAULTS.window_days)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="any other Settings field, e.g. --set same_outlet=0.7")
+    parser.add_argument("--halves", action="store_true",
+                        help="also score the earlier and the later half of the sample by date")
     parser.add_argument("--explain", action="store_true", help="print each story of two or more records")
     args = parser.parse_args(argv)
     checkouts = {}
@@ -159,7 +178,15 @@ def main(argv: list[str] | None = None) -> None:
         write_sample(records, args.write_sample)
         print(f"wrote {len(records)} records to {args.write_sample}")
         return
-    settings = Settings(args.threshold, args.best_threshold, args.window_days)
+    fields = {f.name: f.type for f in dataclasses.fields(Settings)}
+    extra = {}
+    for spec in args.set:
+        name, _, value = spec.partition("=")
+        if name not in fields:
+            raise SystemExit(f"--set: no setting {name!r}")
+        extra[name] = type(getattr(DEFAULTS, name))(value)
+    settings = Settings(threshold=args.threshold, best_threshold=args.best_threshold,
+                        window_days=args.window_days, **extra)
     grouper, seconds = group(records, settings)
     predicted = grouper.assignments()
     sizes = [len(m) for m in grouper.stories().values()]
@@ -176,7 +203,8 @@ def main(argv: list[str] | None = None) -> None:
         missing = [i for i in ids if i not in labels]
         if missing:
             print(f"{path}: {len(missing)} sample ids unlabelled, e.g. {missing[0]}")
-        report(path.stem, predicted, labels, [i for i in ids if i in labels])
+        scored = [i for i in ids if i in labels]
+        report(path.stem, predicted, labels, scored, halves(scored, records) if args.halves else [])
     if len(labelled) == 2:
         both = [i for i in ids if i in labelled[0] and i in labelled[1]]
         print("agreement (second labels scored against the first):")

@@ -14,17 +14,18 @@ earlier than some already grouped replays the turns after it, so `add` in any or
 from __future__ import annotations
 
 import hashlib
-import heapq
+import itertools
 import math
+from operator import mul
 from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from reader.core.record import Record
-from reader.core.story_window import DAY, NO_TIME, Item, Rec, Settings, Window
+from reader.core.story_window import DAY, NO_TIME, Item, Rec, Settings, Signals, Window, signals_of
 
-__all__ = ["Grouper", "Item", "Reason", "Settings", "item_of", "story_id"]
+__all__ = ["Grouper", "Item", "Reason", "Settings", "Signals", "item_of", "signals_of", "story_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,7 @@ class Grouper:
             rec.norm = norm
             grouper._recs[record_id] = rec
             grouper._order.append(rec.key)
-            grouper._lead[record_id] = ids[lead]
+            rec.lead = grouper._lead[record_id] = ids[lead]
             grouper._members.setdefault(ids[lead], []).append(record_id)
             how, peer, score, best, detail = why
             reason = Reason(how, ids[peer] if peer >= 0 else "", score, best, detail)
@@ -230,7 +231,7 @@ class Grouper:
             rec = self._recs[record_id]
             window.advance(rec.time)
             lead, reason = self._place(rec)
-            self._lead[record_id] = lead
+            rec.lead = self._lead[record_id] = lead
             self._members.setdefault(lead, []).append(record_id)
             self._reason[record_id] = reason
             window.count(rec, 1)
@@ -249,9 +250,7 @@ class Grouper:
     def _place(self, rec: Rec) -> tuple[str, Reason]:
         """The lead of the story `rec` joins, and why; its own id when it begins a story."""
         window, settings, recs = self._window, self.settings, self._recs
-        idf = self._idf(rec)
-        if rec.time != NO_TIME:
-            rec.norm = math.sqrt(sum((weight * idf[word]) ** 2 for word, weight in rec.feats.items()))
+        weights = self._weigh(rec) if rec.time != NO_TIME else None
         for key in rec.ukeys:  # the most recent record sharing a URL wins
             ids = [i for i in window.by_url.get(key) if self._near(rec, recs[i], settings.url_days)]
             if ids:
@@ -260,50 +259,74 @@ class Grouper:
             for peer in reversed(window.by_title.get(rec.tkey)):
                 if self._near(rec, recs[peer], settings.title_days) and self._open(rec, self._lead[peer]):
                     return self._lead[peer], Reason("title", peer, detail=rec.tkey)
-        if rec.norm:
-            found = self._similar(rec, idf)
+        if rec.norm and weights is not None:
+            found = self._similar(rec, *weights)
             if found is not None:
                 return found
         return rec.item.id, FIRST
 
-    def _idf(self, rec: Rec) -> dict[str, float]:
+    def _weigh(self, rec: Rec) -> tuple[dict[str, float], dict[str, float]]:
         """How rare each of the record's words is among the records grouped before it (smoothed: a word
-        in every one still weighs 1, so the first records of a corpus can meet)."""
-        df, n = self._window.df, self._window.n + 1
+        in every one still weighs 1, so the first records of a corpus can meet), and its weight times
+        that rarity squared; sets the record's `norm`, the length of its weighted word vector."""
+        get, n = self._window.df.get, self._window.n + 1
         log = math.log
-        return {word: 1.0 + log(n / (df.get(word, 0) + 1)) for word in rec.feats}
+        idf: dict[str, float] = {}
+        squared: dict[str, float] = {}
+        total = 0.0
+        for word, weight in rec.feats.items():
+            rarity = idf[word] = 1.0 + log(n / (get(word, 0) + 1))
+            weighted = weight * rarity
+            total += weighted**2
+            squared[word] = weighted * rarity
+        rec.norm = math.sqrt(total)
+        return idf, squared
 
-    def _similar(self, rec: Rec, idf: dict[str, float]) -> tuple[str, Reason] | None:
+    def _similar(self, rec: Rec, idf: dict[str, float], squared: dict[str, float]) -> tuple[str, Reason] | None:
         """The story whose members' words are most like the record's, if close enough."""
         settings, postings, df, recs = self.settings, self._window.postings, self._window.df, self._recs
         horizon = rec.time - settings.window_days * DAY
         # Candidates, as a more-like-this search finds them: stories sharing the rarest of the
         # record's words that the window's records hold (a word none holds finds nothing, a word
-        # too many hold finds too much), those sharing most rarity first.
+        # too many hold finds too much), those sharing most rarity first (rarity falls as the word
+        # count rises, so the rarest first is the fewest counted first).
         shared: dict[str, float] = {}
         looked = 0
         common = max(settings.common_postings, settings.common_share * postings.count(rec.day))
-        lead_of = self._lead
-        for word in sorted((w for w in idf if w in df), key=lambda word: (-idf[word], word)):
-            ids = postings.get(word)
-            if not ids or len(ids) > common:
+        index, scan = postings.index, settings.scan
+        for _, word in sorted([(df[w], w) for w in idf if w in index]):
+            held = index[word]
+            if len(held) > common:
                 continue
             weight = idf[word]
-            for lead in {lead_of[i] for i in ids[-settings.scan :] if recs[i].time >= horizon}:
+            for lead in {other.lead for other in held[-scan:] if other.time >= horizon}:
                 shared[lead] = shared.get(lead, 0.0) + weight
             looked += 1
             if looked == settings.rare_words:
                 break
         if not shared:
             return None
-        squared = {word: weight * idf[word] * idf[word] for word, weight in rec.feats.items()}
         best: tuple[float, float, str, str] | None = None
-        for lead in heapq.nsmallest(settings.candidates, shared, key=lambda lead: (-shared[lead], lead)):
+        ranked = sorted(shared, key=lambda lead: (-shared[lead], lead)) if len(shared) > 1 else shared
+        norm, outlet, factor = rec.norm, rec.outlet, settings.same_outlet
+        for lead in itertools.islice(ranked, settings.candidates):
             if not self._open(rec, lead):
                 continue
-            members = self._members[lead]
-            factor = settings.same_outlet
-            scored = sorted(((self._cosine(rec, squared, recs[m], factor), m) for m in members), reverse=True)
+            scored = []
+            for member in self._members[lead]:
+                other = recs[member]
+                cosine = 0.0
+                # The cosine of the two word vectors: the shared words weighed by `squared` (the
+                # record's weight times its rarity squared); times `factor` when one outlet wrote both.
+                if other.norm:
+                    theirs = other.feats
+                    both = squared.keys() & theirs.keys()  # iterated twice in one order: summed in C
+                    dot = sum(map(mul, map(squared.__getitem__, both), map(theirs.__getitem__, both)))
+                    cosine = dot / (norm * other.norm)
+                    if outlet and outlet == other.outlet:
+                        cosine *= factor
+                scored.append((cosine, member))
+            scored.sort(reverse=True)
             top, peer = scored[0]
             support = scored[: settings.support] if settings.support else scored
             average = sum(score for score, _ in support) / len(support)
@@ -315,29 +338,22 @@ class Grouper:
         average, top, lead, peer = best
         return lead, Reason("similar", peer, round(average, 4), round(top, 4))
 
-    @staticmethod
-    def _cosine(rec: Rec, squared: dict[str, float], other: Rec, factor: float) -> float:
-        """Cosine of two records' word vectors, the shared words weighed by the record's rarity
-        (`squared`: the record's weight times its rarity squared, by word); times `factor` when both
-        come from one outlet."""
-        if not other.norm:
-            return 0.0
-        theirs = other.feats
-        dot = sum(squared[word] * theirs[word] for word in squared.keys() & theirs.keys())
-        cosine = dot / (rec.norm * other.norm)
-        return cosine * factor if rec.outlet == other.outlet and rec.outlet else cosine
 
-
-def item_of(record: Record, record_id: str | None = None) -> Item:
-    """The grouping's view of a parsed record (its id defaults to the record's path)."""
+def item_of(record: Record, record_id: str | None = None, *, signals: bool = True) -> Item:
+    """The grouping's view of a parsed record (its id defaults to the record's path), with its
+    `Signals` made here unless `signals` is false: call it where the record is parsed (a worker
+    process), so the grouper only links (about a quarter of the grouping's work moves there)."""
     when = record.published_at
     urls = record.urls
+    title, excerpt, provider, domain = record.title, record.excerpt, record.provider.name, record.provider.domain
+    links = (urls.original, urls.web, urls.amp, urls.cdn_amp)
     return Item(
         record_id if record_id is not None else record.path,
-        record.title,
-        record.excerpt,
+        title,
+        excerpt,
         when.timestamp() if when is not None else None,
-        record.provider.name,
-        record.provider.domain,
-        (urls.original, urls.web, urls.amp, urls.cdn_amp),
+        provider,
+        domain,
+        links,
+        signals_of(title, excerpt, provider, domain, links) if signals else None,
     )

@@ -4,10 +4,10 @@ postings by day, and the URL and headline keys of recent records."""
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Collection, Iterable
 from sys import intern
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reader.core.story_text import features, title_key, url_keys
 
@@ -16,8 +16,34 @@ NO_TIME = math.inf  # records without a time sort last and join only by URL or h
 
 
 @dataclass(frozen=True, slots=True)
+class Signals:
+    """What grouping derives from a record's text, made ahead (in a parsing worker, say) so the grouper
+    only links: its content words (space-separated) with their weights (one byte each), its URL keys
+    and its headline key. Small to pickle: three strings and a few bytes."""
+
+    words: str
+    weights: bytes
+    ukeys: tuple[str, ...]
+    tkey: str
+
+    def feats(self) -> dict[str, int]:
+        """The word features, as `features` gives them."""
+        return dict(zip(self.words.split(), self.weights))
+
+
+def signals_of(title: str, excerpt: str = "", provider: str = "", domain: str = "",
+               urls: tuple[str, ...] = ()) -> Signals:
+    """A record's `Signals`: the work of grouping that needs no other record."""
+    feats = features(title, excerpt, provider, domain)
+    return Signals(" ".join(feats), bytes(feats.values()), url_keys(urls), title_key(title, provider, domain))
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
-    """The few fields of a record that grouping reads; `timestamp` in seconds since the epoch (UTC)."""
+    """The few fields of a record that grouping reads; `timestamp` in seconds since the epoch (UTC).
+
+    `signals`, when given, must be `signals_of` the same fields: the grouper then takes the words and
+    keys from it instead of deriving them (and keeps the item without it)."""
 
     id: str
     title: str
@@ -26,6 +52,13 @@ class Item:
     provider: str = ""
     domain: str = ""
     urls: tuple[str, ...] = ()
+    signals: Signals | None = field(default=None, compare=False, repr=False)
+
+    def bare(self) -> Item:
+        """The item without its signals (what the grouper keeps)."""
+        if self.signals is None:
+            return self
+        return Item(self.id, self.title, self.excerpt, self.timestamp, self.provider, self.domain, self.urls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,22 +88,31 @@ class Rec:
     """One record with what grouping derived from it; the derived parts are dropped once the record
     is out of every window, and made again from the item if ever needed."""
 
-    __slots__ = ("item", "key", "time", "day", "norm", "outlet", "_feats", "_ukeys", "_tkey")
+    __slots__ = ("item", "key", "time", "day", "norm", "outlet", "lead", "_signals", "_feats", "_ukeys", "_tkey")
 
     def __init__(self, item: Item) -> None:
+        signals = item.signals
+        if signals is not None:
+            item = item.bare()
         self.item = item
         self.time = NO_TIME if item.timestamp is None or not math.isfinite(item.timestamp) else item.timestamp
         self.day = -1 if self.time == NO_TIME else int(self.time // DAY)
         self.key = (self.time, item.id)
         self.norm = 0.0  # the length of its word vector, by the rarity counted when it was grouped
+        self.lead = ""  # the id of its story's earliest record, once grouped
         self.outlet = intern((item.domain or item.provider).casefold().removeprefix("www."))
         self.drop()
+        if signals is not None:  # its words are made when first needed: a batch is not all held at once
+            self._signals = signals
+            self._ukeys = signals.ukeys
+            self._tkey = signals.tkey
 
     def drop(self) -> None:
         self.drop_words()
         self.drop_keys()
 
     def drop_words(self) -> None:
+        self._signals: Signals | None = None
         self._feats: dict[str, int] | None = None
 
     def drop_keys(self) -> None:
@@ -81,8 +123,12 @@ class Rec:
     def feats(self) -> dict[str, int]:
         """Its content words and their weights."""
         if self._feats is None:
-            item = self.item
-            self._feats = features(item.title, item.excerpt, item.provider, item.domain)
+            if self._signals is not None:
+                self._feats = self._signals.feats()
+                self._signals = None
+            else:
+                item = self.item
+                self._feats = features(item.title, item.excerpt, item.provider, item.domain)
         return self._feats
 
     @property
@@ -102,40 +148,37 @@ class Rec:
 
 
 class _Days:
-    """Keys -> ids of the records that hold them over the last `days` days (by day number), the ids
-    of each key in the order added; older days are let go as later days come."""
+    """Keys -> the records that hold them over the last `days` days (by day number), the records of
+    each key in the order added; older days are let go as later days come."""
 
     def __init__(self, days: float) -> None:
         self.keep = int(math.ceil(days)) + 1
-        self.index: dict[str, list[str]] = {}
-        self.days: dict[int, dict[str, int]] = {}  # day -> key -> ids added that day
+        self.index: defaultdict[str, list[Rec]] = defaultdict(list)
+        self.days: dict[int, Counter[str]] = {}  # day -> key -> records added that day
         self.counts: dict[int, int] = {}  # day -> records added that day
 
     def _let_go(self, day: int) -> None:
-        """Forget the days too old for `day` (the oldest ids are first in each list)."""
+        """Forget the days too old for `day` (the oldest records are first in each list)."""
         for old in [d for d in self.days if d <= day - self.keep]:
+            index = self.index
             for key, count in self.days.pop(old).items():
-                ids = self.index[key]
-                del ids[:count]
-                if not ids:
-                    del self.index[key]
+                held = index[key]
+                del held[:count]
+                if not held:
+                    del index[key]
             del self.counts[old]
 
-    def add(self, day: int, keys: Iterable[str], record_id: str) -> None:
+    def add(self, day: int, keys: Collection[str], rec: Rec) -> None:
         added = self.days.get(day)
         if added is None:
             self._let_go(day)
-            added = self.days[day] = {}
+            added = self.days[day] = Counter()
             self.counts[day] = 0
         self.counts[day] += 1
+        added.update(keys)  # counted in C: keys are distinct
         index = self.index
         for key in keys:
-            ids = index.get(key)
-            if ids is None:
-                index[key] = [record_id]
-            else:
-                ids.append(record_id)
-            added[key] = added.get(key, 0) + 1
+            index[key].append(rec)
 
     def count(self, day: int) -> int:
         """How many records were added over the kept days up to `day`."""
@@ -147,8 +190,8 @@ class _Days:
         self.days.clear()
         self.counts.clear()
 
-    def get(self, key: str) -> list[str]:
-        """The ids holding `key` over the kept days up to the day last given to `count`, latest last."""
+    def get(self, key: str) -> list[Rec]:
+        """The records holding `key` over the kept days up to the day last given to `count`, latest last."""
         return self.index.get(key, [])
 
 
@@ -189,7 +232,7 @@ class Window:
 
     def __init__(self, settings: Settings, recs: dict[str, Rec]) -> None:
         self.settings, self.recs = settings, recs
-        self.df: dict[str, int] = {}
+        self.df: Counter[str] = Counter()
         self.n = 0
         self.postings = _Days(settings.window_days)
         self.by_url = _Keys(settings.url_days + 1, recs, lambda rec: rec.ukeys)
@@ -200,12 +243,15 @@ class Window:
     def count(self, rec: Rec, sign: int) -> None:
         """Count (sign 1) or uncount (-1) a record's words."""
         df = self.df
-        for word in rec.feats:
-            count = df.get(word, 0) + sign
-            if count:
-                df[word] = count
-            else:
-                del df[word]
+        if sign > 0:
+            df.update(rec.feats.keys())  # counted in C
+        else:
+            for word in rec.feats:
+                count = df[word] - 1
+                if count:
+                    df[word] = count
+                else:
+                    del df[word]
         self.n += sign
 
     def post(self, rec: Rec) -> None:
@@ -213,7 +259,7 @@ class Window:
         if rec.time == NO_TIME:
             return
         record_id = rec.item.id
-        self.postings.add(rec.day, rec.feats, record_id)
+        self.postings.add(rec.day, rec.feats.keys(), rec)
         self.by_url.add(rec)
         self.by_title.add(rec)
         self.held.append(record_id)
