@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 import random
 import re
 from datetime import datetime, timezone
@@ -13,8 +14,8 @@ import pytest
 
 from reader.core.frontmatter import parse_text
 from reader.core.record import Provider, Record, Urls
-from reader.core.stories import Grouper, Item, Settings, item_of, story_id
-from reader.core.story_text import features, strip_provider, title_key, url_key, words
+from reader.core.stories import Grouper, Item, Settings, item_of, signals_of, story_id
+from reader.core.story_text import features, strip_provider, title_key, url_key, url_keys, words
 from reader.synth import BLOCK, SYLLABLES, WORDS, generate
 
 HOUR = 3600.0
@@ -377,3 +378,28 @@ def test_item_of_takes_what_grouping_reads() -> None:
                     provider=Provider("A", "a.com"))
     assert item_of(record) == Item("t/_news/x.md", "Title", "Excerpt", when.timestamp(), "A", "a.com",
                                    ("https://a.com/x", "https://b.com/y", "https://a.com/amp/x", ""))
+
+
+def test_signals_hold_what_the_grouper_would_derive() -> None:
+    urls = ("https://www.example.com/news/a?utm_source=x", "https://example.com/amp/news/a", "")
+    title, excerpt = "Microsoft Power Apps exposes 38M records - Example News", "UpGuard found &amp; said 38M."
+    signals = signals_of(title, excerpt, "Example News", "example.com", urls)
+    assert signals.feats() == features(title, excerpt, "Example News", "example.com")
+    assert signals.feats() == {"microsoft": 2, "power": 2, "app": 2, "expos": 2, "38": 3, "million": 3,
+                               "record": 2, "upguard": 1, "found": 1}  # headline 2, excerpt 1, both 3
+    assert signals.ukeys == url_keys(urls) == ("example.com/news/a",)
+    assert signals.tkey == title_key(title, "Example News", "example.com") == "microsoft power apps exposes 38m records"
+    empty = signals_of("")
+    assert empty.feats() == {} and empty.ukeys == () and empty.tkey == ""
+
+
+def test_items_with_signals_made_ahead_group_as_items_without(synthetic: list[Item]) -> None:
+    assert all(i.signals is not None for i in synthetic)  # item_of makes them
+    bare = [i.bare() for i in synthetic]
+    assert all(b.signals is None for b in bare) and bare == synthetic  # signals are not compared
+    shipped = pickle.loads(pickle.dumps(synthetic))  # as a parsing worker hands them over
+    with_signals, without = grouped(*shipped), grouped(*bare)
+    assert with_signals.assignments() == without.assignments()
+    assert all(with_signals.reason(i.id) == without.reason(i.id) for i in synthetic)
+    assert any(with_signals.reason(i.id).how == "similar" for i in synthetic)
+    assert item_of(parse_text("t/_news/x.md", "---\ntitle: T\n---\n"), signals=False).signals is None

@@ -294,7 +294,7 @@ class Grouper:
         looked = 0
         common = max(settings.common_postings, settings.common_share * postings.count(rec.day))
         index, scan = postings.index, settings.scan
-        for _, word in sorted([(df[w], w) for w in idf if w in index]):
+        for _, word in sorted([(df[w], w) for w in idf.keys() & index.keys()]):
             held = index[word]
             if len(held) > common:
                 continue
@@ -309,6 +309,7 @@ class Grouper:
         best: tuple[float, float, str, str] | None = None
         ranked = sorted(shared, key=lambda lead: (-shared[lead], lead)) if len(shared) > 1 else shared
         norm, outlet, factor = rec.norm, rec.outlet, settings.same_outlet
+        mine, weigh = squared.keys(), squared.__getitem__
         for lead in itertools.islice(ranked, settings.candidates):
             if not self._open(rec, lead):
                 continue
@@ -320,8 +321,8 @@ class Grouper:
                 # record's weight times its rarity squared); times `factor` when one outlet wrote both.
                 if other.norm:
                     theirs = other.feats
-                    both = squared.keys() & theirs.keys()  # iterated twice in one order: summed in C
-                    dot = sum(map(mul, map(squared.__getitem__, both), map(theirs.__getitem__, both)))
+                    both = mine & theirs.keys()  # iterated twice in one order: summed in C
+                    dot = sum(map(mul, map(weigh, both), map(theirs.__getitem__, both)))
                     cosine = dot / (norm * other.norm)
                     if outlet and outlet == other.outlet:
                         cosine *= factor
