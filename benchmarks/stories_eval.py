@@ -8,6 +8,8 @@ its `_news/` files) with `--checkout owner/repo=DIR`:
         --checkout everyday-cc/ai=/tmp/realdata/ai --labels A.tsv --labels B.tsv
 
 `--write-sample OUT.tsv` writes the labelling sheet (id, date, provider, title, excerpt) instead.
+`--halves` also scores the earlier and the later half of the sample by date (so one half can be
+studied and the other kept unseen); `--set NAME=VALUE` sets any other `Settings` field.
 A labels file holds `id<TAB>event` lines; records with the same event label report the same event.
 Pairwise scores count pairs of records: a pair is predicted when grouped together and true when
 labelled with one event. Scores are printed per repository (topic), over the whole sample, and over
