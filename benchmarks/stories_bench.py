@@ -51,8 +51,8 @@ def cached_items(size: int, seed: int, cache: Path | None) -> list[Item]:
     print(f"{size:,} records made and parsed in {time.perf_counter() - made:.1f} s")
     if path:
         with path.open("wb") as handle:
-            pickle.dump([(i.id, i.title, i.excerpt, i.timestamp, i.provider, i.domain, i.urls) for i in batch],
-                        handle)
+            fields = [(i.id, i.title, i.excerpt, i.timestamp, i.provider, i.domain, i.urls) for i in batch]
+            pickle.dump(fields, handle)
     return batch
 
 
@@ -90,7 +90,8 @@ def run(size: int, seed: int, cache: Path | None) -> None:
     for item in batch:
         how = grouper.reason(item.id).how
         hows[how] = hows.get(how, 0) + 1
-    print(f"  batch, signals made ahead (the main process only links): {seconds:.2f} s, {size / seconds:,.0f} records/s ({size / cpu:,.0f} a CPU second); "
+    print(f"  batch, signals made ahead (the main process only links): {seconds:.2f} s, "
+          f"{size / seconds:,.0f} records/s ({size / cpu:,.0f} a CPU second); "
           f"{len(stories):,} stories, "
           f"{several:,} of 2+ records; joined by {hows}")
     ordered = sorted(batch, key=lambda item: (item.timestamp or 0.0, item.id))

@@ -282,7 +282,9 @@ class Grouper:
         rec.norm = math.sqrt(total)
         return idf, squared
 
-    def _similar(self, rec: Rec, idf: dict[str, float], squared: dict[str, float]) -> tuple[str, Reason] | None:
+    def _similar(
+        self, rec: Rec, idf: dict[str, float], squared: dict[str, float]
+    ) -> tuple[str, Reason] | None:
         """The story whose members' words are most like the record's, if close enough."""
         settings, postings, df, recs = self.settings, self._window.postings, self._window.df, self._recs
         horizon = rec.time - settings.window_days * DAY
@@ -346,7 +348,8 @@ def item_of(record: Record, record_id: str | None = None, *, signals: bool = Tru
     process), so the grouper only links (about a quarter of the grouping's work moves there)."""
     when = record.published_at
     urls = record.urls
-    title, excerpt, provider, domain = record.title, record.excerpt, record.provider.name, record.provider.domain
+    title, excerpt = record.title, record.excerpt
+    provider, domain = record.provider.name, record.provider.domain
     links = (urls.original, urls.web, urls.amp, urls.cdn_amp)
     return Item(
         record_id if record_id is not None else record.path,

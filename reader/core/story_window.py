@@ -88,7 +88,9 @@ class Rec:
     """One record with what grouping derived from it; the derived parts are dropped once the record
     is out of every window, and made again from the item if ever needed."""
 
-    __slots__ = ("item", "key", "time", "day", "norm", "outlet", "lead", "_signals", "_feats", "_ukeys", "_tkey")
+    __slots__ = (
+        "item", "key", "time", "day", "norm", "outlet", "lead", "_signals", "_feats", "_ukeys", "_tkey"
+    )
 
     def __init__(self, item: Item) -> None:
         signals = item.signals
