@@ -1,13 +1,18 @@
 """The shape of the code, read from its source with `ast`: no import cycle, imports only downward
-(cli -> app -> screens -> widgets -> core), a core without Textual or Rich, and no file or class too long.
+(cli -> app -> screens -> widgets -> control -> core), a core and plain objects without Textual or Rich
+(read from the source, and checked again by importing them), and no file or class too long.
 
 Every import counts, at module level or inside a function (and under `if TYPE_CHECKING:`), since each
 one ties the two modules together for whoever reads or changes them. Each failure lists every offender.
+This is the one import-graph test of the project.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +83,7 @@ def layer(name: str) -> str:
 
 def imported_names(module: Module) -> Iterator[tuple[str, int]]:
     """(absolute name of what is imported, line) for every import statement anywhere in the module:
-    `from x import y` gives x.y when that is a module, else x."""
+    `from x import y` gives x.y when that is a module, and x itself (whose `__init__` runs first)."""
     tree = ast.parse(module.path.read_text(encoding="utf-8"), str(module.path))
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     for node in ast.walk(tree):
@@ -92,9 +97,11 @@ def imported_names(module: Module) -> Iterator[tuple[str, int]]:
                 base = ".".join(base_parts + ([node.module] if node.module else []))
             else:
                 base = node.module or ""
+            yield base, node.lineno
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
-                yield (candidate if candidate in MODULES else base), node.lineno
+                if candidate in MODULES:
+                    yield candidate, node.lineno
 
 
 def internal_imports(module: Module) -> Iterator[tuple[str, int]]:
@@ -181,6 +188,29 @@ def test_the_graph_sees_imports_inside_functions() -> None:
     assert cycles({"a": ["a"], "b": []}) == [["a"]]
 
 
+def test_the_graph_is_read_the_way_python_imports(tmp_path: Path) -> None:
+    """`from . import questions` imports a module (and its package); the keymap is its own module, which
+    the app and the help screen both import; imports under `if TYPE_CHECKING:` and inside functions
+    count."""
+    assert "reader.screens.questions" in GRAPH["reader.screens.main"]
+    assert "reader.screens" in GRAPH["reader.screens.main"]
+    assert "reader.keymap" in GRAPH["reader.app"] and "reader.keymap" in GRAPH["reader.screens.help"]
+    source = tmp_path / "probe.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from ..app import ReaderApp\n"
+        "def later():\n"
+        "    from . import help\n"
+        "    import reader.core.text\n",
+        encoding="utf-8",
+    )
+    probe = Module("reader.screens.probe", source, is_package=False)
+    assert sorted(internal_imports(probe)) == [
+        ("reader.app", 3), ("reader.core.text", 6), ("reader.screens", 5), ("reader.screens.help", 5),
+    ]
+
+
 def test_no_import_cycle() -> None:
     found = cycles(GRAPH)
     assert not found, "import cycles:\n" + "\n".join(describe_cycle(component) for component in found)
@@ -219,6 +249,22 @@ def test_the_core_never_imports_textual_or_rich(layer_name: str) -> None:
         if imported.split(".")[0] in ("textual", "rich")
     ]
     assert not offenders, f"{layer_name} imports a UI library:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("layer_name", ["core", "control"])
+def test_importing_the_core_loads_no_textual_or_rich(layer_name: str) -> None:
+    """Checked again at run time, in a fresh interpreter: importing every module of the layer loads
+    neither Textual nor Rich, not even through a third-party library."""
+    names = sorted(name for name in MODULES if layer(name) == layer_name)
+    assert len(names) > 3
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "                        if m in ('textual', 'rich') or m.startswith(('textual.', 'rich.')))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
 
 
 def test_no_file_too_long() -> None:
