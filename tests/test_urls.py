@@ -6,11 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core.record import Urls
 from reader.core.urls import (
     OPENABLE_SCHEMES,
+    Urls,
     choose_url,
+    command_url,
     normalise_title,
+    normalise_titles,
     normalise_url,
     refusal,
     story_keys,
@@ -64,6 +66,9 @@ def test_openable_schemes() -> None:
         ("https://example.com/\x00", "it contains control characters"),
         ("https://example.com/\x7f", "it contains control characters"),
         ("https://example.com/\x9b31m", "it contains control characters"),
+        ("https://example.com/a\x1fb", "it contains control characters"),  # the last C0 control
+        ("https://example.com/a\x80b", "it contains control characters"),  # the first C1 control
+        ("https://example.com/a\x9fb", "it contains control characters"),  # the last C1 control
         ("https://example.com/\r", "it contains control characters"),
         ("https://[::1/", "it is not a valid link"),
         ("https://example.com:99999/", "it is not a valid link"),
@@ -97,6 +102,7 @@ def test_refused_without_link(url: str) -> None:
         "https://b\u00fccher.example/",
         "https://example.com:8443/x?q=1#frag",
         "https://[::1]:8080/",
+        "https://example.com/~user a",  # ~ (0x7E, below DEL) and a space (0x20, above 0x1F) are no controls
         "https://example.com/trailing ",
         "https://www.weau.com/2021/01/24/ban-on-facial-recognition-technology-advances-in-minneapolis/",
     ],
@@ -156,9 +162,21 @@ STAMFORD = "stamfordadvocate.com/news/article/NY-civil-rights-advocates-back-fac
         ("http://example.com:80/a", "example.com/a"),
         ("http://example.com:8080/a", "example.com:8080/a"),
         ("https://example.com:80/a", "example.com:80/a"),
+        ("http://example.com:443/a", "example.com:443/a"),
+        ("HTTPS://example.com:443/a", "example.com/a"),
+        # Without a scheme, either default port is the default.
+        ("//example.com:80/a", "example.com/a"),
+        ("//example.com:443/a", "example.com/a"),
+        ("//example.com:8443/a", "example.com:8443/a"),
+        ("//example.com:81/a", "example.com:81/a"),
+        ("//example.com:442/a", "example.com:442/a"),
         ("https://amp.example.com/a", "example.com/a"),
         ("https://m.example.com/a", "example.com/a"),
         ("https://www.m.example.com/a", "example.com/a"),
+        ("https://m.www.example.com/a", "example.com/a"),  # a prefix uncovered by stripping another
+        ("https://www.www.example.com/", "example.com"),
+        ("https://amp.m.example.com", "example.com"),
+        ("https://m.example.com:8080/a", "example.com:8080/a"),
         ("https://www.com/a", "www.com/a"),
         ("https://m.com/a", "m.com/a"),
         ("https://example.com./a", "example.com/a"),
@@ -170,6 +188,7 @@ STAMFORD = "stamfordadvocate.com/news/article/NY-civil-rights-advocates-back-fac
         ("  https://example.com/a  ", "example.com/a"),
         ("https://[::1]:443/a", "[::1]/a"),
         ("https://B\u00fccher.example/a", "xn--bcher-kva.example/a"),
+        ("https://" + "\u00e4" * 64 + ".example/a", "\u00e4" * 64 + ".example/a"),  # too long for IDNA: as it is
         # AMP forms.
         ("https://example.com/news/amp/x", "example.com/news/x"),
         ("https://example.com/.amp/x", "example.com/x"),
@@ -177,6 +196,11 @@ STAMFORD = "stamfordadvocate.com/news/article/NY-civil-rights-advocates-back-fac
         ("https://example.com/x.amp", "example.com/x"),
         ("https://example.com/x.amp/", "example.com/x"),
         ("https://example.com/x.amp.html", "example.com/x.html"),
+        ("https://example.com/x.AMP.HTML", "example.com/x.HTML"),
+        ("https://example.com/story.amp.html", "example.com/story.html"),
+        ("https://example.com/.amp.html", "example.com/.amp.html"),  # nothing before the suffix: kept
+        ("https://example.com/a/.amp.html", "example.com/a/.amp.html"),
+        ("//example.com/x.amp", "example.com/x"),
         ("https://example.com/amp", "example.com"),
         ("https://example-com.cdn.ampproject.org/c/example.com/x", "example.com/x"),
         ("https://example-com.cdn.ampproject.org/v/s/example.com/x?amp_js_v=0.1", "example.com/x"),
@@ -190,6 +214,12 @@ STAMFORD = "stamfordadvocate.com/news/article/NY-civil-rights-advocates-back-fac
         ("https://example-com.cdn.ampproject.org/c/s/[", "example-com.cdn.ampproject.org/c/s/["),
         ("https://example-com.cdn.ampproject.org/c/s/:80/x", "example-com.cdn.ampproject.org/c/s/:80/x"),
         ("https://example-com.cdn.ampproject.org/c/s/a.b@/x", "example-com.cdn.ampproject.org/c/s/a.b@/x"),
+        ("https://example-com.cdn.ampproject.org/c/s/example.com:99999/x",  # a port out of range
+         "example-com.cdn.ampproject.org/c/s/example.com:99999/x"),
+        ("https://x-com.cdn.ampproject.org/c/s/[a.b/x", "x-com.cdn.ampproject.org/c/s/[a.b/x"),  # unparsable
+        # AMP hosts in capitals are AMP hosts
+        ("HTTPS://X-COM.CDN.AMPPROJECT.ORG/c/s/example.com/x", "example.com/x"),
+        ("https://WWW.Google.COM/amp/s/www.example.com/x/amp", "example.com/x"),
         ("https://example.com/c/s/other.com/x", "example.com/c/s/other.com/x"),
         # Queries: AMP parameters dropped, the rest sorted.
         ("https://example.com/x?amp", "example.com/x"),
@@ -198,6 +228,12 @@ STAMFORD = "stamfordadvocate.com/news/article/NY-civil-rights-advocates-back-fac
         ("https://example.com/x?id=7&amp=1&outputType=amp", "example.com/x?id=7"),
         ("https://example.com/x?b=2&a=1", "example.com/x?a=1&b=2"),
         ("https://example.com/x?outputType=full", "example.com/x?outputType=full"),
+        ("https://example.com/x?b=2&&a=1&", "example.com/x?a=1&b=2"),  # empty parameters dropped
+        ("https://example.com/x?q=amp", "example.com/x?q=amp"),  # only outputType=amp is AMP's
+        ("https://example.com/x?%61mp=1&AMP_JS_V=2&usqp=mq331&amp_gsa=1&c=3", "example.com/x?c=3"),
+        ("https://example.com/x?outputType=%41mp", "example.com/x"),
+        ("https://cdn.ampproject.org/c/s/example.com/x", "example.com/x"),  # the cache's own host
+        ("https://example-com.cdn.ampproject.org/c/s/example.com/x?amp=1", "example.com/x"),
         # Not web URLs: no key.
         ("", ""),
         ("   ", ""),
@@ -286,6 +322,7 @@ def test_different_stories(a: str, b: str) -> None:
         ("STRASSE Stra\u00dfe", "strasse strasse"),
         ("zero\u200bwidth", "zerowidth"),
         ("Costs $5 & rising", "costs $5 rising"),
+        ("a\x7fb\x00c", "a b c"),  # DEL and NUL are controls: spaces
     ],
 )
 def test_normalise_title(title: str, key: str) -> None:
@@ -397,3 +434,80 @@ def test_simple_url_fast_path_agrees_with_urlsplit_on_amp_paths(url: str) -> Non
     from reader.core.urls import _normalise_parsed
 
     assert normalise_url.__wrapped__(url) == _normalise_parsed(url)
+
+
+def _wrapped(times: int) -> str:
+    """An AMP cache URL wrapping another, `times` deep, around example.com/x."""
+    url = "example.com/x"
+    for level in range(times):
+        url = f"w{level}-example-com.cdn.ampproject.org/c/s/{url}"
+    return f"https://{url}"
+
+
+def test_amp_cache_urls_are_unwrapped_four_deep_at_most() -> None:
+    assert [normalise_url(_wrapped(n)) for n in (1, 2, 3, 4)] == ["example.com/x"] * 4
+    assert normalise_url(_wrapped(5)) == "w0-example-com.cdn.ampproject.org/c/s/example.com/x"
+
+
+@pytest.mark.parametrize("length", [79, 80, 81, 200])
+def test_a_refused_url_is_shown_whole_up_to_80_characters(length: int) -> None:
+    url = "javascript:" + "x" * (length - len("javascript:"))
+    shown = refusal(url).split('"')[1]  # type: ignore[union-attr]
+    assert shown == (url if length <= 80 else url[:79] + "\u2026")
+
+
+def test_a_refused_url_shows_characters_past_the_controls_as_they_are() -> None:
+    """~ (0x7E), a no-break space (0xA0) and a space are shown; DEL, C1 controls and line separators are not."""
+    assert refusal("javascript:~\u00a0 \u00a1\x7f\x80\x9f\u2028\u2029") == (
+        'refusing to open "javascript:~\u00a0 \u00a1?????": it contains control characters'
+    )
+
+
+TITLES = [
+    "Ban on Facial Recognition",
+    "  Biden's   plan\t",
+    "Wait... what?!",
+    "",
+    "a\x0bb\x0cc",  # vertical tab and form feed, beside the line break in the table
+    "\u201cQuoted\u201d \u2014 Stra\u00dfe",
+    "two\nlines",
+    "three\nmore\nlines",
+]
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [TITLES[:3], TITLES[:5], TITLES[5:6] + TITLES[:2], TITLES[6:7] + TITLES[:1], TITLES[7:8] + TITLES[:1],
+     TITLES[:1], TITLES[1:3], []],
+)
+def test_normalise_titles_is_normalise_title_for_each(titles: list[str]) -> None:
+    assert normalise_titles(titles) == [normalise_title(title) for title in titles]
+
+
+@given(st.lists(st.text(alphabet="Ab '.-\n\x0b\x0c\t\u00e9\u2019", max_size=8), max_size=5))
+def test_normalise_titles_agrees_with_normalise_title(titles: list[str]) -> None:
+    assert normalise_titles(titles) == [normalise_title(title) for title in titles]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoded"),
+    [
+        ("", ""),
+        ("'$`", "%27%24%60"),  # nothing in it may stay as it is
+        ("\u00fc", "%C3%BC"),
+        ("%", "%25"),
+        ("%4", "%254"),
+        ("%41", "%41"),
+        ("a%41%zz", "a%41%25zz"),
+    ],
+)
+def test_command_url_of_short_and_odd_text(text: str, encoded: str) -> None:
+    assert command_url(text) == encoded
+
+
+def test_urls_all_lists_the_present_ones_in_order_of_preference() -> None:
+    assert Urls(original=O, web=W, amp=A, cdn_amp=C, video=V).all() == [
+        ("original", O), ("web", W), ("amp", A), ("amp cache", C), ("video", V),
+    ]
+    assert Urls(web=W, video=V).all() == [("web", W), ("video", V)]
+    assert Urls().all() == []
