@@ -28,8 +28,8 @@ runs derandomized and without its database, so a run gives the same answer every
 The run works on a copy of reader/, tests/ and seeds/ taken when it starts, so the worktree may be
 edited meanwhile. The score is killed / (mutants - equivalent). Equivalent mutants (changes no test
 could see, such as the size of a cache) are listed in tools/mutation_equivalents.toml by module,
-source line and change (and the function, `scope`, where a line recurs), each with the reason; they
-are not run. Entries that match no mutant any more are reported as stale.
+source line and change (and the function, `scope`, where a line recurs in the module, and the nearest
+non-blank line above, `after`, where it recurs in one function), each with the reason; they are not run. Entries that match no mutant any more are reported as stale.
 The exit status is 0 when every module reaches --target (90% by default), 1 otherwise.
 """
 
@@ -91,6 +91,8 @@ class Mutant:
     apply: Callable[[ast.Module], None]
     scope: str = ""
     """The function or class the change is in ("Class.method"; "" at module level)."""
+    previous_line: str = ""
+    """The nearest non-blank source line above (stripped), to tell apart a line that recurs in a function."""
 
 
 def _short(node: ast.AST, limit: int = 40) -> str:
@@ -262,7 +264,8 @@ def mutants(source: str) -> list[Mutant]:
         if counts[line, change] > 1:
             seen[line, change] = seen.get((line, change), 0) + 1
             change = f"{change} (#{seen[line, change]} on the line)"
-        result.append(Mutant(number, line, column, change, lines[line - 1].strip(), apply, scope))
+        above = next((text.strip() for text in reversed(lines[: line - 1]) if text.strip()), "")
+        result.append(Mutant(number, line, column, change, lines[line - 1].strip(), apply, scope, above))
     return result
 
 
@@ -396,10 +399,12 @@ def _in(mutant: Mutant) -> str:
 
 def _matches(entry: dict[str, str], mutant: Mutant) -> bool:
     """Whether an entry of the equivalents file names the mutant: its source line and change, and its
-    function when the entry gives one (`scope`, for lines that recur in a module)."""
+    function when the entry gives one (`scope`, for lines that recur in a module), and the line above it
+    when the entry gives one (`after`, for a line that recurs in one function)."""
     return (
         entry["line"].strip() == mutant.source_line and entry["change"] == mutant.change
         and entry.get("scope", mutant.scope) == mutant.scope
+        and entry.get("after", mutant.previous_line).strip() == mutant.previous_line
     )
 
 
