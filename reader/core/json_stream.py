@@ -18,6 +18,8 @@ CHUNK_BYTES = 1024 * 1024
 """Bytes read from the file at a time."""
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER_GOES_ON = re.compile(r"[0-9.eE+-]*")
+"""What may follow the part of a number read so far ("1." of "1.5", "2e" of "2e-3")."""
 
 
 class JSONStreamError(ValueError):
@@ -88,8 +90,11 @@ class JSONStream:
                 ):  # what is there is fine, but the value goes on past the limit
                     raise JSONStreamError(f"an entry is longer than {limit:,} characters") from error
                 raise JSONStreamError(f"not JSON ({' '.join(message.split())})") from error
-            if end == len(self._text) and self._more():
-                continue  # a number or literal at the end of the chunk may go on in the next
+            if (
+                end == len(self._text)
+                or (value.__class__ in (int, float) and _NUMBER_GOES_ON.fullmatch(self._text, end))
+            ) and self._more():
+                continue  # a number or literal at the end of the chunk may go on in the next ("1." + "5")
             if end - self._at > limit:
                 raise JSONStreamError(f"an entry is longer than {limit:,} characters")
             self._at = end
