@@ -20,6 +20,7 @@ DOCUMENTS = [
     '{"list": [1, 22, 333, -4.5e3, true, false, null, "x"], "n": 1234567890123}',
     '\n{\t"é": "✓ü", "list" : [ {"id": "a\\"b", "t": 1.5} , {"id": "c"} ] ,"z":null}\r\n',
     '{"deep": {"a": [1, [2, [3]]]}, "tail": 12345678901234567890}',
+    '{"a":1,"b":[1,2,3],"c":["x","y"],"d":[]}',
 ]
 
 
@@ -45,9 +46,10 @@ def test_what_is_read_is_what_json_loads_reads_at_every_chunk_size(
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 1024 * 1024])
-def test_a_byte_order_mark_is_skipped(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+def test_a_byte_order_mark_is_skipped_at_the_start_only(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     monkeypatch.setattr(json_stream, "CHUNK_BYTES", chunk)
     assert read_all(stream_of(b'\xef\xbb\xbf{"a": "\xc3\xa9"}')) == {"a": "é"}
+    assert read_all(stream_of(b'\xef\xbb\xbf{"a": "\xef\xbb\xbfb"}')) == {"a": "\ufeffb"}
 
 
 def test_a_number_cut_by_the_chunk_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,6 +64,17 @@ def test_the_text_held_is_about_one_chunk_and_one_entry(monkeypatch: pytest.Monk
     stream = stream_of(json.dumps({"list": entries}))
     assert read_all(stream) == {"list": entries}
     assert 10 <= stream.largest <= 10 + len(json.dumps(entries[0])) + 2
+    numbers = list(range(1000, 3000))
+    stream = stream_of(json.dumps({"list": numbers, "t": 1.5}))
+    assert read_all(stream) == {"list": numbers, "t": 1.5}
+    assert 10 <= stream.largest <= 10 + 6
+
+
+def test_an_empty_file_holds_nothing() -> None:
+    stream = stream_of("")
+    with pytest.raises(JSONStreamError):
+        read_all(stream)
+    assert stream.largest == 0
 
 
 def test_peek_gives_the_next_character_that_is_not_white_space() -> None:
@@ -87,6 +100,9 @@ def test_peek_gives_the_next_character_that_is_not_white_space() -> None:
     ('{"a": tru}', "not JSON (Expecting value)"),
     ('{"a": 1} x', "not JSON (more after the end of the object)"),
     ('{"a": 1}{}', "not JSON (more after the end of the object)"),
+    ("{}x", "not JSON (more after the end of the object)"),
+    ('{"a": []x}', "not JSON (expected \",\" or \"}\", found 'x')"),
+    ('{"a": "abc', "not JSON (Unterminated string starting at)"),
     ('{"a": "x\ny"}', "not JSON (Invalid control character at)"),
 ])
 @pytest.mark.parametrize("chunk", [1, 3, 1024 * 1024])
@@ -126,6 +142,13 @@ def test_text_that_is_not_utf8_says_at_which_byte(monkeypatch: pytest.MonkeyPatc
         read_all(stream_of(b'{"abc": "d\xff"}'))
     with pytest.raises(JSONStreamError, match=r"^not UTF-8 text \(byte 0\)$"):
         read_all(stream_of(b"\xff{}"))
+    # A character cut by the chunk is placed where it starts, and a byte order mark counts.
+    with pytest.raises(JSONStreamError, match=r"^not UTF-8 text \(byte 7\)$"):
+        read_all(stream_of(b'{"a": "\xe2\x82("}'))
+    with pytest.raises(JSONStreamError, match=r"^not UTF-8 text \(byte 10\)$"):
+        read_all(stream_of(b'\xef\xbb\xbf{"a": "\xe2\x82("}'))
+    with pytest.raises(JSONStreamError, match=r"^not UTF-8 text \(byte 7\)$"):
+        read_all(stream_of(b'{"a": "\xe2\x82'))
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 1024 * 1024])
@@ -140,6 +163,30 @@ def test_an_entry_up_to_the_limit_is_read_and_a_longer_one_refused(
             read_all(stream_of('{"a": [' + long + "]}"), limit=10)
     with pytest.raises(JSONStreamError, match=r"^an entry is longer than 1,000 characters$"):
         read_all(stream_of('{"a": "' + "x" * 2000 + '"}'), limit=1000)
+
+
+def value_of_a(text: str, limit: int) -> Any:
+    stream = stream_of(text)
+    assert next(stream.members(limit)) == "a"
+    return stream.value(limit)
+
+
+@pytest.mark.parametrize("chunk", [1, 1024 * 1024])
+def test_a_value_that_is_fine_up_to_the_limit_and_goes_on_is_too_long(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(json_stream, "CHUNK_BYTES", chunk)
+    # The first 10 characters, "[1, 2, 3, ", are a list going on; what follows is past the limit.
+    with pytest.raises(JSONStreamError, match=r"^an entry is longer than 10 characters$"):
+        value_of_a('{"a": [1, 2, 3, x, 5]}', limit=10)
+    # Here the mistake is within the first 10 characters.
+    with pytest.raises(JSONStreamError, match=r"^not JSON \(Expecting value\)$"):
+        value_of_a('{"a": [1, 2, x, 4, 5]}', limit=10)
+    # An unterminated string that ends with the file, within the limit, is not JSON: exactly at it too.
+    with pytest.raises(JSONStreamError, match=r"^not JSON \(Unterminated string starting at\)$"):
+        value_of_a('{"a": "abc', limit=4)
+    with pytest.raises(JSONStreamError, match=r"^an entry is longer than 3 characters$"):
+        value_of_a('{"a": "abc', limit=3)
 
 
 @pytest.mark.parametrize("chunk", [1, 1024 * 1024])

@@ -31,7 +31,8 @@ class JSONStream:
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._decoder = codecs.getincrementaldecoder("utf-8")()  # (a byte order mark is taken off below)
+        self._first = True
         self._json = json.JSONDecoder()
         self._text = ""
         self._at = 0
@@ -46,11 +47,15 @@ class JSONStream:
             return False
         data = self._file.read(CHUNK_BYTES)
         self._eof = not data
+        held = len(self._decoder.getstate()[0])  # the start of a character cut by the last chunk
         try:
             chunk = self._decoder.decode(data, final=self._eof)
         except UnicodeDecodeError as error:
-            raise JSONStreamError(f"not UTF-8 text (byte {max(self._read + error.start, 0)})") from error
+            raise JSONStreamError(f"not UTF-8 text (byte {self._read - held + error.start})") from error
         self._read += len(data)
+        if self._first and chunk:
+            chunk = chunk.removeprefix("\ufeff")  # only the file's first character may be one
+            self._first = False
         self._text = self._text[self._at :] + chunk
         self._at = 0
         self.largest = max(self.largest, len(self._text))
