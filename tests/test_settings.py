@@ -684,3 +684,54 @@ def test_browser_command_with_a_loaded_setting(tmp_path: Path) -> None:
     settings, _ = load(tmp_path, 'browser = ["firefox", "--new-tab={url}"]\n')
     command = browser_command(settings.browser, "https://e.com/{url}")
     assert command == ["firefox", "--new-tab=https://e.com/{url}"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# hostile config paths: what the system reports of the file is not trusted
+
+
+def test_a_file_over_the_limit_is_refused_with_its_size(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"#" * (1024 * 1024 + 5))
+    assert [p.problem for p in load_settings(str(path))[1]] == [
+        f"is too large ({1024 * 1024 + 5} bytes; the limit is {1024 * 1024})"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc")
+def test_a_file_whose_size_is_not_reported_is_read_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files of /proc are regular and report a size of 0 whatever they hold, as a file that grows after
+    it is examined does: what is read is counted against the limit."""
+    import reader.core.settings as settings
+
+    held = len(Path("/proc/self/status").read_bytes())
+    monkeypatch.setattr(settings, "MAX_FILE_BYTES", 100)
+    assert [p.problem for p in load_settings("/proc/self/status")[1]] == ["is too large (over 100 bytes)"]
+    monkeypatch.setattr(settings, "MAX_FILE_BYTES", held + 4000)
+    problems = [p.problem for p in load_settings("/proc/self/status")[1]]
+    assert len(problems) == 1 and problems[0].startswith("is not valid TOML: ")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
+def test_a_file_that_cannot_be_read_is_one_problem() -> None:
+    assert load_settings("/proc/self/mem") == (
+        Settings(), [SettingsProblem("/proc/self/mem", "", "cannot be read: Input/output error")])
+
+
+def test_a_link_loop_and_a_path_the_system_cannot_hold_are_one_problem_each(tmp_path: Path) -> None:
+    loop = tmp_path / "config.toml"
+    loop.symlink_to(loop)
+    assert [p.problem for p in load_settings(str(loop))[1]] == ["cannot be read: Too many levels of symbolic links"]
+    assert [p.problem for p in load_settings(str(tmp_path / "a\0b"))[1]] == ["cannot be read (ValueError)"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs Linux's /proc")
+def test_reading_the_config_leaves_no_file_open(tmp_path: Path) -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        load(tmp_path, 'theme = "nord"\n')
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_an_unknown_key_in_other_case_is_told_its_known_spelling(tmp_path: Path) -> None:
+    assert [(p.key, p.problem) for p in load(tmp_path, 'THEME = "nord"\n')[1]] == [
+        ("THEME", "unknown key - did you mean theme?")]
