@@ -65,7 +65,7 @@ CORE = {
     "reader/core/record.py": ["tests/test_record.py"],
     "reader/core/json_stream.py": ["tests/test_json_stream.py"],
     "reader/core/story_links.py": ["tests/test_story_links.py", "tests/test_index_build.py"],
-    "reader/core/settings.py": ["tests/test_settings.py"],
+    "reader/core/settings.py": ["tests/test_settings.py", "tests/test_theme_precedence.py"],
     "reader/core/settings_values.py": ["tests/test_settings.py"],
     "reader/core/record_files.py": ["tests/test_folder_links.py", "tests/test_fast_paths.py"],
 }
