@@ -8,7 +8,7 @@ from typing import Any
 
 from .record import Summary
 
-SORT_ORDERS = ("newest", "oldest", "heat", "quality", "title", "provider")
+SORT_ORDERS = ("newest", "oldest", "heat", "quality", "title", "provider", "covered")
 
 _NEG_INF = float("-inf")
 _INF = float("inf")
@@ -49,11 +49,33 @@ _KEYS: dict[str, Callable[[Summary], Any]] = {
 }
 
 
+def _covered_keys(summaries: Sequence[Summary], fewest: bool = False) -> list[Any]:
+    """The "covered" keys: the story with the most records first (the fewest first when `fewest`),
+    records of one story together, the story with the newest record first among stories as large,
+    then newest first inside a story."""
+    sign = 1 if fewest else -1
+    sizes: dict[str, int] = {}
+    newest: dict[str, float] = {}
+    for s in summaries:
+        if s.story:
+            sizes[s.story] = sizes.get(s.story, 0) + 1
+            when = s.timestamp if s.timestamp is not None else _NEG_INF
+            if when > newest.get(s.story, _NEG_INF):
+                newest[s.story] = when
+    keys: list[Any] = []
+    for s in summaries:
+        story = s.story or "file:" + s.path
+        when = s.timestamp if s.timestamp is not None else _NEG_INF
+        keys.append((sign * sizes.get(s.story, 1), -newest.get(s.story, when), story, _newest(s)))
+    return keys
+
+
 _MISSING: dict[str, Callable[[Summary], bool]] = {
     "heat": lambda s: s.heat is None,
     "quality": lambda s: s.quality is None,
     "title": lambda s: False,
     "provider": lambda s: not (s.provider_name or s.provider_domain),
+    "covered": lambda s: False,
 }
 """The orders that have a reverse of their own ("-heat": lowest first), and which records they put last
 whichever way they go (those without the field)."""
@@ -62,7 +84,7 @@ ALL_ORDERS = (*SORT_ORDERS, *(f"-{order}" for order in _MISSING))
 """Every order, the reversed ones included (for checking a remembered one)."""
 
 _LABELS = {"-heat": "heat, lowest first", "-quality": "quality, lowest first", "-title": "title, Z to A",
-           "-provider": "provider, Z to A"}
+           "-provider": "provider, Z to A", "covered": "most covered", "-covered": "least covered"}
 
 
 def reverse_order(order: str) -> str:
@@ -84,7 +106,7 @@ def order_label(order: str) -> str:
 
 
 def sort_summaries(summaries: Sequence[Summary], order: str) -> list[Summary]:
-    """A new list in the given order (one of SORT_ORDERS); ties keep the path order, so it is stable."""
+    """A new list in the given order (one of ALL_ORDERS); ties keep the path order, so it is stable."""
     return [summaries[p] for p in sorted_positions(summaries, order)]
 
 
@@ -93,7 +115,12 @@ def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
     keep the path order, so it is stable."""
     paths = [s.path for s in summaries]
     positions = sorted(range(len(summaries)), key=paths.__getitem__)
-    keys = list(map(_KEYS[order.lstrip("-")], summaries))
+    field = order.lstrip("-")
+    if field == "covered":  # one key for both ways: stories as large stay newest first
+        keys = _covered_keys(summaries, fewest=order.startswith("-"))
+        positions.sort(key=keys.__getitem__)
+        return array("I", positions)
+    keys = list(map(_KEYS[field], summaries))
     if order.startswith("-"):  # the other way round (a stable sort: ties keep the path order), records
         missing = _MISSING[order[1:]]  # without the field still last
         present = [p for p in positions if not missing(summaries[p])]
