@@ -19,14 +19,13 @@ class TopicCounts:
 
     def __init__(
         self, scheduler: Scheduler, recount: Callable[[], None], *, show_unpublished: bool,
-        stories: Callable[[], bool] = lambda: False, sizes: Callable[[Summary], int] | None = None,
+        stories: Callable[[], bool] = lambda: False,
     ) -> None:
         self._scheduler = scheduler
         self._recount = recount
         self._timer: Timer | None = None
         self.show_unpublished = show_unpublished
         self.counter = TopicCounter()
-        self.counter.sizes = sizes
         self.counts = Counts()
         self.stories = stories
         """Whether stories are counted rather than records (the list's grouping)."""

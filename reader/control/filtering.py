@@ -88,7 +88,7 @@ class FilterRuns:
         """Whether the list shows one row per story (the grouping key toggles it)."""
         self.opened = ""
         """The story opened in place to its records, "" for none."""
-        self._groups: tuple[int, StoryGroups] = (-1, StoryGroups())
+        self._groups: tuple[int, StoryGroups, bool] = (-1, StoryGroups(), False)
         self.lister = Lister()
         self.generation = 0
         """The latest run's generation."""
@@ -148,13 +148,16 @@ class FilterRuns:
     def reverse_sort_order(self) -> None:
         self.sort_order = reverse_order(self.sort_order)
 
-    def groups_for(self, summaries: list[Summary], version: int) -> StoryGroups:
+    def groups_for(self, summaries: list[Summary], version: int) -> tuple[StoryGroups, bool]:
         """The story groups of the library's records at `version` (`summaries`, the list taken on the
-        UI thread: the library's own records may change under a worker), made once per version."""
+        UI thread: the library's own records may change under a worker), made once per version, and
+        whether any story has several records (else the list is not folded: there is nothing to fold)."""
         known = self._groups
         if known[0] != version:
-            known = self._groups = (version, StoryGroups(summaries))
-        return known[1]
+            groups = StoryGroups(summaries)
+            several = len(groups) < sum(1 for s in summaries if s.story)
+            known = self._groups = (version, groups, several)
+        return known[1], known[2]
 
     @property
     def groups(self) -> StoryGroups:
@@ -181,12 +184,13 @@ class FilterRuns:
         generation, keep = request.generation, request.keep
         stale = lambda: cancelled() or generation != self.generation
         version, state_version = request.versions
-        groups = self.groups_for(request.summaries, version)  # before the list: sources: asks it
+        groups, several = self.groups_for(request.summaries, version)  # before the list: sources: asks it
+        grouped = request.grouped and several
 
         def first_page(rows: Rows) -> None:
             if not stale():
                 drawn = threading.Event()
-                if request.grouped:
+                if grouped:
                     folded = Rows(rows.records, fold_positions(rows.records, rows.positions))
                     rows = StoryRows(folded, groups, matched=len(rows))
                 post(Page(generation, rows, False, keep, position(rows, keep, request.keep_story), drawn))
@@ -198,7 +202,7 @@ class FilterRuns:
         )
         if listing is not None and not stale():
             rows: Sequence[Summary] = listing.summaries
-            if request.grouped:
+            if grouped:
                 folded = StoryRows(listing.folded(), groups)
                 opened = folded.row_of_story(request.opened)
                 rows = StoryRows(folded.folded, groups, opened, len(listing.summaries))

@@ -69,8 +69,8 @@ class TopicCounter:
         """By story: the story (a number) of each record shown."""
         self._story_topics: list[tuple[str, ...]] = []
         """By story: each story's topics."""
-        self.sizes: Callable[[Summary], int] | None = None
-        """How many records a record's story has, for saved filters with sources: (None: 1 each)."""
+        self._sizes: Counter[str] = Counter()
+        """How many records each story has, for saved filters with sources:."""
 
     def count(
         self,
@@ -90,6 +90,7 @@ class TopicCounter:
             self._ids = [summary_id(s) for s in self._shown]
             self._saved = {}
             self._version = version
+            self._sizes = Counter(s.story for s in summaries if s.story)
             self._story_of, self._story_topics = [], []
             if stories:
                 self._group()
@@ -164,13 +165,16 @@ class TopicCounter:
         return Counts(stories, sum(unread_stories), sum(starred_stories), sum(read_stories), topic_counts,
                       saved_counts)
 
+    def _size(self, summary: Summary) -> int:
+        return self._sizes[summary.story] if summary.story else 1
+
     def _matches(self, text: str, state: ReadingState | None) -> list[int] | None:
         """The positions of the records a saved query matches (None when it is broken); kept for the
         library version unless the query depends on the reading state."""
         if text in self._saved:
             return self._saved[text]
         try:
-            query = parse_query(text, state=state, sizes=self.sizes)
+            query = parse_query(text, state=state, sizes=self._size)
         except QueryError:
             found: list[int] | None = None
         else:

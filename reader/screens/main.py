@@ -87,7 +87,7 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         self.reading = ReadingTracker(state, library, self, settings.read_after, can_read=self.can_read, changed=self.marked,
                                       showing=lambda: self.story.current, story_of=self.story_read)
         self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished,
-                                        stories=lambda: self.listing.grouped, sizes=self.listing.story_size)
+                                        stories=lambda: self.listing.grouped)
         self.session = LastSession(state, load_finished=finished)
         self.articles_pane = ArticlesPane(self.listing, select=self.session.selection_in,
                                           landed=self.update_status, id="articles-pane", classes="pane")
