@@ -20,10 +20,10 @@ ROCKET_URLS = ("https://reuters.example/acme-rocket", "https://verge.example/acm
 OTHER_RELATED = "https://other.example/space-weekly"
 
 
-def _record(title: str, when: str, provider: str, url: str, topic: str, related: str = "") -> str:
+def _record(title: str, when: str, provider: str, url: str, topic: str, related: str = "", quality: int = 50) -> str:
     return (
         f'---\ntitle: "{title}"\nexcerpt: "About {title}."\npublishedDateTime: {when}\nwebUrl: "{url}"\n'
-        f"type: article\nquality: 50\npublished: true\nprovider:\n  name: {provider}\n  domain: "
+        f"type: article\nquality: {quality}\npublished: true\nprovider:\n  name: {provider}\n  domain: "
         f"{provider.lower().replace(' ', '')}.example\ntopics:\n  - {topic}\n{related}---\nBody of {title}.\n"
     )
 
@@ -35,7 +35,8 @@ RELATED = (
 
 RECORDS = {
     "rocket1.md": _record(ROCKET, "2021-03-01T10:00:00Z", "Reuters", ROCKET_URLS[0], "Space"),
-    "rocket2.md": _record(f"{ROCKET} - The Verge", "2021-03-01T12:00:00Z", "The Verge", ROCKET_URLS[1], "Space"),
+    "rocket2.md": _record(f"{ROCKET} - The Verge", "2021-03-01T12:00:00Z", "The Verge", ROCKET_URLS[1], "Space",
+                          quality=90),
     "rocket3.md": _record("Acme's first rocket lifts off", "2021-03-02T08:00:00Z", "BBC", ROCKET_URLS[2], "Space",
                           RELATED),
     "flaw1.md": _record(FLAW, "2021-02-20T09:00:00Z", "Wired", "https://wired.example/flaw", "Security"),

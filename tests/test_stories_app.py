@@ -282,3 +282,29 @@ async def test_saved_filter_with_sources_counts_stories(stories: Path) -> None:
         saved = {s.name: (s.count, s.unread) for s in screen(app).topic_counts.counts.saved}
         assert saved == {"big": (2, 2)}
         assert app.screen.query_one(TopicList) is not None
+
+
+async def test_sorted_by_quality_a_story_shows_the_quality_that_placed_it(stories: Path) -> None:
+    app = ReaderApp([str(stories)], settings=NEVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await group(pilot, stories)
+        for _ in range(3):  # newest -> oldest, heat, quality
+            await pilot.press("S")
+        await settle(pilot)
+        assert titles(app)[0] == ROCKET  # placed by the Verge's 90, under its lead's title (Reuters, 50)
+        first_row = screen_text(app).split(ROCKET)[0].splitlines()[-1]
+        assert " 90 " in first_row and " 50 " not in first_row
+
+
+async def test_next_unread_goes_by_story(stories: Path) -> None:
+    state = StateStore()
+    app = ReaderApp([str(stories)], settings=NEVER, state=state)
+    async with app.run_test(size=SIZE) as pilot:
+        await group(pilot, stories)
+        library = screen(app).library
+        state.set_read([summary_id(s) for s in library.summaries if s.title == ROCKET])  # its lead only
+        await pilot.press("n")
+        assert app.screen.query_one(ArticleList).cursor == 1  # the rocket story: two records unread
+        state.set_read([summary_id(s) for s in library.summaries if "rocket" in s.title.casefold()])
+        await pilot.press("home", "n")
+        assert app.screen.query_one(ArticleList).cursor == 2  # the whole story read: the flaw's next

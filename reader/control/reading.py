@@ -12,6 +12,7 @@ from ..core.library import Library
 from ..core.record import Summary
 from ..core.identity import summary_id
 from ..core.state import Mark, StateStore
+from ..core.story_rows import StoryRows
 from ..core.text import safe_text
 from .clock import Scheduler, Timer
 
@@ -139,10 +140,11 @@ class ReadingTracker:
         self._remember(f"{'starred' if starred else 'unstarred'}: {_named(records)}", marks, kind="star")
 
     def next_unread(self, rows: Sequence[Summary], cursor: int, step: int = 1) -> int | None:
-        """The row of the next unread record after `cursor` in the direction of `step`, or None."""
+        """The row of the next unread record after `cursor` in the direction of `step`, or None (by
+        story, a story's row is unread while one of its records is)."""
         index = cursor + step
         while 0 <= index < len(rows):
-            if not self.is_read(rows[index]):
+            if not self.all_read(rows.records_at(index) if isinstance(rows, StoryRows) else [rows[index]]):
                 return index
             index += step
         return None

@@ -106,6 +106,12 @@ class StoryRows(Sequence[Summary]):
         row, member = self._folded_index(index)
         return 1 if member >= 0 else self.groups.size(self.folded[row])
 
+    def placed(self, index: int) -> Summary:
+        """The record that put row `index` where it is: a story's first record in the list's order (its
+        row shows its lead), else the row's own record."""
+        row, member = self._folded_index(index)
+        return self.members[member] if member >= 0 else self.folded[row]
+
     def story_row(self, index: int) -> int:
         """The row of the story that row `index` belongs to (itself unless it is an opened story's record)."""
         row, member = self._folded_index(index)

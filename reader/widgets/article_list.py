@@ -228,7 +228,7 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
         read, starred = self.row_marks(index) if kind == "story" else self.marks(summary)
         thumb = self.thumb()
         bar = (y in thumb) if thumb else None  # None: every row fits, no scrollbar
-        story = (kind, size) if isinstance(rows, StoryRows) else None
+        story = (kind, size, self._value(rows.placed(index))) if isinstance(rows, StoryRows) else None
         key = (id(summary), width, is_cursor, self.has_focus, read, starred, bar, story)
         cached = self._strips.get(key)
         if cached is None:
@@ -264,10 +264,16 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
             self._row_styles[key] = styles
         return styles
 
+    def _value(self, summary: Summary) -> int | None:
+        """The value the value column shows for a record: its heat when sorted by heat, else its quality."""
+        return summary.heat if sort_key_name(self.order) == "heat" else summary.quality
+
     def _render_row(
         self, summary: Summary, width: int, is_cursor: bool, read: bool, starred: bool,
-        story: tuple[RowKind, int] | None = None,
+        story: tuple[RowKind, int, int | None] | None = None,
     ) -> Strip:
+        """A row; `story` is, in a list by story, the row's kind, its story's size and the quality or heat
+        of the record that put the story where it is (what the row shows when sorted by them)."""
         base, date_style, provider_style, unread_style, star_style, unpublished = self._styles(is_cursor)
         title_style = base if read else unread_style
         mark_style = star_style if starred else base
@@ -279,14 +285,14 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
         if columns.date:
             segments.append(Segment(date_cell(local_date(summary.published_at), columns.date) + " ", date_style))
         if columns.value:
-            value = summary.heat if sort_key_name(self.order) == "heat" else summary.quality
+            value = story[2] if story is not None else self._value(summary)
             segments.append(Segment(value_cell(value, columns.value) + " ", date_style))
         provider = summary.provider_name or summary.provider_domain or "—"
         if columns.provider:
             segments.append(Segment(fit(provider, columns.provider) + " ", provider_style))
         title_width = columns.title
         if story is not None and title_width > STORY_WIDTH:
-            kind, size = story
+            kind, size, _ = story
             segments.append(Segment(story_cell(kind, size), date_style))
             title_width -= STORY_WIDTH
             if kind == "member" and not columns.provider:  # an opened story's records say who wrote them
