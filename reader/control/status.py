@@ -18,7 +18,8 @@ def listed_count(listing: FilterRuns, total: int) -> str:
     """How many records are listed, of how many (a "+" while the list is its first page only)."""
     rows, more = listing.matching, "" if listing.complete else "+"
     if isinstance(rows, StoryRows):  # by story: how many stories, and how many records they hold
-        return f"showing {len(rows.folded):,}{more} stories · {rows.matched:,}{more} of {total:,}"
+        stories = f"{len(rows.folded):,}{more} {'story' if len(rows.folded) == 1 and not more else 'stories'}"
+        return f"showing {stories} · {rows.matched:,}{more} of {total:,}"
     return f"showing {len(rows):,}{more} of {total:,}"
 
 
