@@ -190,10 +190,11 @@ class FilterRuns:
         def first_page(rows: Rows) -> None:
             if not stale():
                 drawn = threading.Event()
+                page: Sequence[Summary] = rows
                 if grouped:
                     folded = Rows(rows.records, fold_positions(rows.records, rows.positions))
-                    rows = StoryRows(folded, groups, matched=len(rows))
-                post(Page(generation, rows, False, keep, position(rows, keep, request.keep_story), drawn))
+                    page = StoryRows(folded, groups, matched=len(rows))
+                post(Page(generation, page, False, keep, position(page, keep, request.keep_story), drawn))
                 drawn.wait(FIRST_PAGE_WAIT)
 
         listing = self.lister.compute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -296,8 +297,9 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
             segments.append(Segment(story_cell(kind, size), date_style))
             title_width -= STORY_WIDTH
             if kind == "member" and not columns.provider:  # an opened story's records say who wrote them
-                segments.append(Segment(fit(provider, min(len(provider), title_width // 3)) + " ", provider_style))
-                title_width -= min(len(provider), title_width // 3) + 1
+                named = min(cell_len(provider), title_width // 3)
+                segments.append(Segment(fit(provider, named) + " ", provider_style))
+                title_width -= named + 1
         segments.append(Segment(fit(summary.title, title_width) + " ", title_style))
         return Strip(segments).crop_extend(0, width, base)
 
