@@ -49,25 +49,27 @@ _KEYS: dict[str, Callable[[Summary], Any]] = {
 }
 
 
-def _covered_keys(summaries: Sequence[Summary], fewest: bool = False) -> list[Any]:
-    """The "covered" keys: the story with the most records first (the fewest first when `fewest`),
-    records of one story together, the story with the newest record first among stories as large,
-    then newest first inside a story."""
-    sign = 1 if fewest else -1
+def _covered_positions(summaries: Sequence[Summary], fewest: bool = False) -> array[int]:
+    """The "covered" order: the story with the most records first (the fewest first when `fewest`), a
+    story's records together and newest first, the story with the newest record first among stories
+    as large. Sorted by small ints over the newest-first order (stable), as tuple keys took ~5 times
+    as long as the newest order at 100,000 records."""
+    newest = sorted_positions(summaries, "newest")
     sizes: dict[str, int] = {}
-    newest: dict[str, float] = {}
     for s in summaries:
         if s.story:
             sizes[s.story] = sizes.get(s.story, 0) + 1
-            when = s.timestamp if s.timestamp is not None else _NEG_INF
-            if when > newest.get(s.story, _NEG_INF):
-                newest[s.story] = when
-    keys: list[Any] = []
-    for s in summaries:
-        story = s.story or "file:" + s.path
-        when = s.timestamp if s.timestamp is not None else _NEG_INF
-        keys.append((sign * sizes.get(s.story, 1), -newest.get(s.story, when), story, _newest(s)))
-    return keys
+    seen: dict[str, int] = {}  # each story, by when its newest record comes in the newest-first order
+    story_of = [""] * len(summaries)
+    for position in newest:
+        story = summaries[position].story or "\0" + str(position)
+        story_of[position] = story
+        if story not in seen:
+            seen[story] = len(seen)
+    sign = 1 if fewest else -1
+    stories = sorted(seen, key=lambda story: sign * sizes.get(story, 1))  # stable: newest first within a size
+    rank = {story: number for number, story in enumerate(stories)}
+    return array("I", sorted(newest, key=lambda position: rank[story_of[position]]))
 
 
 _MISSING: dict[str, Callable[[Summary], bool]] = {
@@ -113,13 +115,11 @@ def sort_summaries(summaries: Sequence[Summary], order: str) -> list[Summary]:
 def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
     """The positions of `summaries` in the given order (one of SORT_ORDERS), as an array of ints: ties
     keep the path order, so it is stable."""
+    if order.lstrip("-") == "covered":  # both ways keep stories as large newest first
+        return _covered_positions(summaries, fewest=order.startswith("-"))
     paths = [s.path for s in summaries]
     positions = sorted(range(len(summaries)), key=paths.__getitem__)
     field = order.lstrip("-")
-    if field == "covered":  # one key for both ways: stories as large stay newest first
-        keys = _covered_keys(summaries, fewest=order.startswith("-"))
-        positions.sort(key=keys.__getitem__)
-        return array("I", positions)
     keys = list(map(_KEYS[field], summaries))
     if order.startswith("-"):  # the other way round (a stable sort: ties keep the path order), records
         missing = _MISSING[order[1:]]  # without the field still last
