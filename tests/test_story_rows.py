@@ -3,12 +3,15 @@ one story opened, sources: in the filter language, and the topic counts by story
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reader.core.counts import TopicCounter
 from reader.core.listing import Rows, position
 from reader.core.query import QueryError, parse_query
 from reader.core.record import Summary
+from reader.core.settings import Settings, load_settings
 from reader.core.story_groups import StoryGroups
 from reader.core.story_rows import StoryRows, fold_positions
 from tests.fakes import summary
@@ -117,3 +120,15 @@ def test_topic_counts_by_story() -> None:
     by_record = counter.count(records, 2, State(), [("big", "sources:>=2")])
     assert (by_record.total, by_record.unread) == (6, 3)
     assert by_record.saved[0].count == 5
+
+
+def test_the_mark_story_read_setting(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("mark_story_read = false\n", encoding="utf-8")
+    assert load_settings(str(path)) == (Settings(mark_story_read=False), [])
+    path.write_text('mark_story_read = "no"\n', encoding="utf-8")
+    settings, problems = load_settings(str(path))
+    assert settings.mark_story_read is True
+    assert [p.key for p in problems] == ["mark_story_read"] and "true or false" in problems[0].problem
+    path.write_text("mark_story_reed = false\n", encoding="utf-8")
+    assert "did you mean mark_story_read" in load_settings(str(path))[1][0].problem
