@@ -18,6 +18,9 @@ from ..core.story_groups import StoryGroups
 from ..core.story_rows import StoryRows, fold_positions
 from .choice import Choice
 
+GROUPING_KEY = "stories"
+"""The ui value that remembers whether the list is grouped by story ("off" when it is not)."""
+
 # How long a run that sent a list's first page waits for it to be drawn before going on.
 FIRST_PAGE_WAIT = 0.05
 
@@ -84,7 +87,7 @@ class FilterRuns:
         self.typed: Query = parse_query("", state=state, sizes=self.story_size)
         """The query typed in the filter bar."""
         self.sort_order = SORT_ORDERS[0]
-        self.grouped = state.get_ui("stories") != "off"  # as the grouping key left it (screens.stories)
+        self.grouped = state.get_ui(GROUPING_KEY) != "off"  # as the grouping key left it (screens.stories)
         """Whether the list shows one row per story (the grouping key toggles it)."""
         self.opened = ""
         """The story opened in place to its records, "" for none."""

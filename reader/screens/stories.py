@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..control.filtering import FilterRuns
+from ..control.filtering import GROUPING_KEY, FilterRuns
 from ..control.story import StoryNavigator
 from ..core.record import Summary
 from ..core.settings import Settings
@@ -14,10 +14,6 @@ from ..core.story_rows import StoryRows
 from ..widgets.article_list import ArticleList
 from ..widgets.articles_pane import ArticlesPane
 from ..widgets.story_pane import StoryPane
-
-GROUPING_KEY = "stories"
-"""The ui value that remembers whether the list is grouped by story ("off" when it is not)."""
-
 
 def every_record(rows: Sequence[Summary]) -> list[Summary]:
     """Every record listed: each story's records in a list by story."""
