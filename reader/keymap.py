@@ -38,6 +38,7 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("y", "copy", "Copy URL", id="main.copy", show=False),
     Binding("S", "sort", "Sort", id="main.sort"),
     Binding("R", "sort(True)", "Reverse the order", id="main.reverse", show=False),
+    Binding("v", "toggle_grouping", "Stories", id="main.grouping"),  # one row per story, or per record
     Binding("backspace,alt+left", "back", "Back", id="main.back"),
     Binding("alt+right", "forward", "Forward", id="main.forward", show=False),
     Binding("z", "reading_mode", "Story alone", id="main.reading_mode"),

@@ -3,7 +3,7 @@ handlers update), declared in one place."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -49,3 +49,7 @@ class StoryRead(Message):
     visit: Visit
     record: Record | Problem
     mentions: list[Summary]
+    coverage: list[Summary] = field(default_factory=list)
+    """Every record of the record's story, earliest first."""
+    same_story: frozenset[int] = frozenset()
+    """The positions of the record's related stories that are records of its own story."""

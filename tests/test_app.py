@@ -194,7 +194,11 @@ async def test_sort_cycles_orders(library: Path) -> None:
         await settle(pilot)
         assert screen(app).listing.sort_order == "title"
         assert titles(app) == sorted(titles(app), key=str.casefold)
-        await pilot.press("S", "S")  # provider, newest
+        await pilot.press("S", "S")  # provider, most covered
+        await settle(pilot)
+        assert screen(app).listing.sort_order == "covered"
+        assert "sort: most covered" in status(app)
+        await pilot.press("S")  # newest
         await settle(pilot)
         assert screen(app).listing.sort_order == "newest"
         assert "sort: newest" in status(app)

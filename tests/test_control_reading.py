@@ -99,7 +99,7 @@ def test_a_story_already_read_starts_no_timer() -> None:
 
 def test_toggles_are_kept_for_undo_and_undoing_a_star_keeps_a_later_read() -> None:
     reader = Reader(read_after=1.0)
-    reader.tracker.toggle_star(B)
+    reader.tracker.toggle_star([B])
     reader.show("b.md")
     reader.clock.advance(1.0)  # read by resting on it, after the star
     assert reader.state.is_starred(summary_id(B)) and reader.state.is_read(summary_id(B))
@@ -112,8 +112,8 @@ def test_toggles_are_kept_for_undo_and_undoing_a_star_keeps_a_later_read() -> No
 
 def test_toggle_read_twice_and_undo_in_turn() -> None:
     reader = Reader()
-    reader.tracker.toggle_read(A)
-    reader.tracker.toggle_read(A)
+    reader.tracker.toggle_read([A])
+    reader.tracker.toggle_read([A])
     assert reader.read() == set()
     assert [m.what for m in reader.tracker.undo] == ["marked read: Story A", "marked unread: Story A"]
     reader.tracker.undo_last()
@@ -143,7 +143,7 @@ def test_opening_reads_the_story_but_is_not_undone() -> None:
 def test_undo_keeps_the_last_hundred_markings() -> None:
     reader = Reader()
     for _ in range(UNDO_LIMIT + 5):
-        reader.tracker.toggle_star(A)
+        reader.tracker.toggle_star([A])
     assert len(reader.tracker.undo) == UNDO_LIMIT
     # the oldest go: kept are the 6th (an unstar) to the 105th (a star)
     kept = (reader.tracker.undo[0].what, reader.tracker.undo[-1].what)

@@ -606,11 +606,11 @@ def test_example_loads_without_problems_and_gives_the_defaults(tmp_path: Path) -
 
 
 def test_example_mentions_every_key() -> None:
-    for name in ("folders", "theme", "date_format", "read_after", "show_unpublished", "browser", "keymap"):
+    keys = ("folders", "theme", "date_format", "read_after", "show_unpublished", "mark_story_read", "browser",
+            "keymap")
+    for name in keys:
         assert re.search(rf"^(# )?\[?{name}\]?( =|$)", EXAMPLE, re.MULTILINE), name
-    assert set(vars(Settings())) == {
-        "folders", "theme", "date_format", "read_after", "show_unpublished", "browser", "keymap"
-    }
+    assert set(vars(Settings())) == set(keys)
 
 
 def test_example_commented_out_settings_are_valid_when_uncommented(tmp_path: Path) -> None:

@@ -61,6 +61,9 @@ EXPECTED = {
     "-quality": ["b", "e", "a", "d", "c", "f"],  # a and e tie at 50: the older e first
     "-title": ["f", "e", "d", "c", "a", "b"],
     "-provider": ["e", "a", "c", "b", "d", "f"],
+    # covered: no record here has a story, so each is a story of one: newest first either way
+    "covered": ["d", "a", "b", "e", "c", "f"],
+    "-covered": ["d", "a", "b", "e", "c", "f"],
 }
 
 
@@ -75,7 +78,8 @@ def test_every_order_has_an_expectation() -> None:
 def test_reverse_and_next_orders() -> None:
     reversed_ = [reverse_order(o) for o in ("newest", "oldest", "heat", "-heat")]
     assert reversed_ == ["oldest", "newest", "-heat", "heat"]
-    assert [next_order(o) for o in ("newest", "-quality", "provider")] == ["oldest", "title", "newest"]
+    assert [next_order(o) for o in ("newest", "-quality", "provider", "covered")] == [
+        "oldest", "title", "covered", "newest"]
     assert all(reverse_order(reverse_order(o)) == o for o in ALL_ORDERS)
 
 
@@ -201,3 +205,18 @@ def test_order_labels() -> None:
     assert [order_label(o) for o in ("newest", "heat", "-heat", "-quality", "-title", "-provider")] == [
         "newest", "heat", "heat, lowest first", "quality, lowest first", "title, Z to A", "provider, Z to A",
     ]
+
+
+def test_most_covered_puts_the_largest_story_first_its_records_together() -> None:
+    """covered: stories by size, the larger first (R: the smaller first), a story's records together and
+    newest first; among stories as large, the one with the newest record first."""
+    def told(path: str, story: str, hours: int | None) -> Summary:
+        made = summary(f"/f/{path}.md", hours=hours)
+        made.story = story
+        return made
+
+    records = [told("a1", "A", 1), told("b1", "B", 2), told("a2", "A", 5), told("c", "", 9),
+               told("b2", "B", 3), told("a3", "A", None), told("d1", "D", 4), told("d2", "D", 0)]
+    assert names(sort_summaries(records, "covered")) == ["a2", "a1", "a3", "d1", "d2", "b2", "b1", "c"]
+    assert names(sort_summaries(records, "-covered")) == ["c", "d1", "d2", "b2", "b1", "a2", "a1", "a3"]
+    assert order_label("covered") == "most covered"

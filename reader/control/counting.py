@@ -17,13 +17,18 @@ COUNT_DELAY = 0.3
 class TopicCounts:
     """The latest `counts`, and when to count again: `recount()` starts a count (off the UI thread)."""
 
-    def __init__(self, scheduler: Scheduler, recount: Callable[[], None], *, show_unpublished: bool) -> None:
+    def __init__(
+        self, scheduler: Scheduler, recount: Callable[[], None], *, show_unpublished: bool,
+        stories: Callable[[], bool] = lambda: False,
+    ) -> None:
         self._scheduler = scheduler
         self._recount = recount
         self._timer: Timer | None = None
         self.show_unpublished = show_unpublished
         self.counter = TopicCounter()
         self.counts = Counts()
+        self.stories = stories
+        """Whether stories are counted rather than records (the list's grouping)."""
         self.pending = False
         """Counting waits for a burst of state changes to end."""
 
@@ -43,4 +48,5 @@ class TopicCounts:
     ) -> Counts:
         """Count topics, unread records and saved filters (off the UI thread)."""
         listed = None if self.show_unpublished else (lambda s: s.published)
-        return self.counter.count(summaries, version, state, saved, listed=listed)
+        stories = self.stories()
+        return self.counter.count(summaries, (version, stories), state, saved, listed=listed, stories=stories)

@@ -14,7 +14,12 @@ from ..core.query import Query, QueryError, all_of, parse_query, published_only
 from ..core.record import Summary
 from ..core.sorting import SORT_ORDERS, next_order, reverse_order
 from ..core.state import StateStore
+from ..core.story_groups import StoryGroups
+from ..core.story_rows import StoryRows, fold_positions
 from .choice import Choice
+
+GROUPING_KEY = "stories"
+"""The ui value that remembers whether the list is grouped by story ("off" when it is not)."""
 
 # How long a run that sent a list's first page waits for it to be drawn before going on.
 FIRST_PAGE_WAIT = 0.05
@@ -33,6 +38,13 @@ class Request:
     summaries: list[Summary]
     keep: str | None
     """The path under the cursor when the list was asked for."""
+    keep_story: str = ""
+    """The story id of the record under the cursor, so a story's row keeps the cursor when the list is
+    folded again around another of its records."""
+    grouped: bool = False
+    """Whether the list is folded to one row per story."""
+    opened: str = ""
+    """The story opened in place to its records ("" for none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +84,14 @@ class FilterRuns:
         self._load_finished = load_finished
         self.choice = Choice("all")
         """What the topic pane has chosen: all, starred, recently read, a topic or a saved filter."""
-        self.typed: Query = parse_query("", state=state)
+        self.typed: Query = parse_query("", state=state, sizes=self.story_size)
         """The query typed in the filter bar."""
         self.sort_order = SORT_ORDERS[0]
+        self.grouped = state.get_ui(GROUPING_KEY) != "off"  # as the grouping key left it (screens.stories)
+        """Whether the list shows one row per story (the grouping key toggles it)."""
+        self.opened = ""
+        """The story opened in place to its records, "" for none."""
+        self._groups: tuple[int, StoryGroups, bool] = (-1, StoryGroups(), False)
         self.lister = Lister()
         self.generation = 0
         """The latest run's generation."""
@@ -109,7 +126,7 @@ class FilterRuns:
             extra.append(self.choice.query)  # a broken one's count shows "!"; the list is the bar's alone
         # Joined as parsed queries: a saved filter and a typed query within the limits on one query
         # (its length and terms) may pass them together.
-        query = all_of(*(parse_query(text, state=self.state) for text in extra), self.typed)
+        query = all_of(*(parse_query(text, state=self.state, sizes=self.story_size) for text in extra), self.typed)
         return query if self.show_unpublished else published_only(query, self.state)
 
     def depends_on_state(self) -> bool:
@@ -120,7 +137,7 @@ class FilterRuns:
         """The filter bar's text changed: the error of its query ("" when it has none; the list then
         stays as it was), and whether the query changed."""
         try:
-            query = parse_query(text, state=self.state)
+            query = parse_query(text, state=self.state, sizes=self.story_size)
         except QueryError as error:
             return str(error), False
         if query.text.strip() == self.typed.text.strip():
@@ -134,14 +151,34 @@ class FilterRuns:
     def reverse_sort_order(self) -> None:
         self.sort_order = reverse_order(self.sort_order)
 
-    def request(self, keep: str | None) -> Request:
-        """A new run for what is chosen now; `keep` is the path under the cursor."""
+    def groups_for(self, summaries: list[Summary], version: int) -> tuple[StoryGroups, bool]:
+        """The story groups of the library's records at `version` (`summaries`, the list taken on the
+        UI thread: the library's own records may change under a worker), made once per version, and
+        whether any story has several records (else the list is not folded: there is nothing to fold)."""
+        known = self._groups
+        if known[0] != version:
+            groups = StoryGroups(summaries)
+            several = len(groups) < sum(1 for s in summaries if s.story)
+            known = self._groups = (version, groups, several)
+        return known[1], known[2]
+
+    @property
+    def groups(self) -> StoryGroups:
+        """The story groups of the latest list (made off the UI thread by the runs)."""
+        return self._groups[1]
+
+    def story_size(self, summary: Summary) -> int:
+        """How many records report `summary`'s story (the sources: term), as the latest run grouped them."""
+        return self._groups[1].size(summary)
+
+    def request(self, keep: str | None, keep_story: str = "") -> Request:
+        """A new run for what is chosen now; `keep` is the path under the cursor, of story `keep_story`."""
         self.generation += 1
         query, topic = self.effective_query(), self.topic
         state_version = self.state.version if query.uses_state or topic == RECENTLY_READ else 0
         return Request(
             self.generation, (self.library.version, state_version), query, topic, self.sort_order,
-            self.library.summaries, keep,
+            self.library.summaries, keep, keep_story, self.grouped, self.opened,
         )
 
     def run(self, request: Request, post: Callable[[Page], object], cancelled: Callable[[], bool]) -> None:
@@ -150,11 +187,17 @@ class FilterRuns:
         generation, keep = request.generation, request.keep
         stale = lambda: cancelled() or generation != self.generation
         version, state_version = request.versions
+        groups, several = self.groups_for(request.summaries, version)  # before the list: sources: asks it
+        grouped = request.grouped and several
 
         def first_page(rows: Rows) -> None:
             if not stale():
                 drawn = threading.Event()
-                post(Page(generation, rows, False, keep, position(rows, keep), drawn))
+                page: Sequence[Summary] = rows
+                if grouped:
+                    folded = Rows(rows.records, fold_positions(rows.records, rows.positions))
+                    page = StoryRows(folded, groups, matched=len(rows))
+                post(Page(generation, page, False, keep, position(page, keep, request.keep_story), drawn))
                 drawn.wait(FIRST_PAGE_WAIT)
 
         listing = self.lister.compute(
@@ -162,8 +205,12 @@ class FilterRuns:
             state_version=state_version, first_page=first_page,
         )
         if listing is not None and not stale():
-            rows = listing.summaries
-            post(Page(generation, rows, True, keep, position(rows, keep)))
+            rows: Sequence[Summary] = listing.summaries
+            if grouped:
+                folded = StoryRows(listing.folded(), groups)
+                opened = folded.row_of_story(request.opened)
+                rows = StoryRows(folded.folded, groups, opened, len(listing.summaries))
+            post(Page(generation, rows, True, keep, position(rows, keep, request.keep_story)))
             if self._load_finished():  # what the next lists start from, made now rather than on a keystroke
                 self.lister.prepare(request.summaries, version, request.order)
 

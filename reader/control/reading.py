@@ -12,6 +12,7 @@ from ..core.library import Library
 from ..core.record import Summary
 from ..core.identity import summary_id
 from ..core.state import Mark, StateStore
+from ..core.story_rows import StoryRows
 from ..core.text import safe_text
 from .clock import Scheduler, Timer
 
@@ -48,7 +49,9 @@ class ReadingTracker:
     """Marks stories read, starred or unread, and keeps the markings `u` can undo.
 
     `showing()` is the path of the story on screen (None for none), `can_read()` whether the user can be
-    reading it now, and `changed(explicit)` is told of every change (explicit: made by a key)."""
+    reading it now, and `changed(explicit)` is told of every change (explicit: made by a key).
+    `story_of(summary)` is the records that reading `summary` reads (a story's every record when it is
+    read from the story's row and the mark_story_read setting is on; else the record alone)."""
 
     def __init__(
         self,
@@ -60,6 +63,7 @@ class ReadingTracker:
         showing: Callable[[], object],
         can_read: Callable[[], bool],
         changed: Callable[[bool], None],
+        story_of: Callable[[Summary], Sequence[Summary]] = lambda summary: [summary],
     ) -> None:
         self.state = state
         self.library = library
@@ -67,6 +71,7 @@ class ReadingTracker:
         self.read_after = read_after
         """Seconds a story stays on screen before it is read (the read_after setting; 0 reads at once)."""
         self._showing, self._can_read, self._changed = showing, can_read, changed
+        self.story_of = story_of
         self.undo: list[Marking] = []
         self._timer: Timer | None = None
 
@@ -88,7 +93,7 @@ class ReadingTracker:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.is_read(summary):
+        if self.all_read(self.story_of(summary)):
             return
         if self.read_after <= 0:
             self._read_now(summary.path)
@@ -97,36 +102,49 @@ class ReadingTracker:
 
     def _read_now(self, path: str) -> None:
         summary = self.library.summary(path)
-        if summary is None or self._showing() != path or self.is_read(summary):
+        if summary is None or self._showing() != path:
+            return
+        records = self.story_of(summary)
+        if self.all_read(records):
             return
         if not self._can_read():
             retry = max(self.read_after, RETRY_AFTER)
             self._timer = self.scheduler.set_timer(retry, lambda: self._read_now(path))
             return
-        self._remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
+        self._remember("read", self.state.set_read(map(summary_id, records)), explicit=False)
+
+    def all_read(self, records: Iterable[Summary]) -> bool:
+        """Whether every one of `records` is read (a story is unread while one of its records is)."""
+        read = self.state.read
+        return all(summary_id(record) in read for record in records)
 
     def opened(self, summary: Summary | None) -> None:
         """`o` reads the story."""
-        if summary is not None and not self.is_read(summary):
-            self._remember("read", self.state.set_read([summary_id(summary)]), explicit=False)
+        if summary is not None and not self.all_read(records := self.story_of(summary)):
+            self._remember("read", self.state.set_read(map(summary_id, records)), explicit=False)
 
-    def toggle_read(self, summary: Summary) -> None:
-        read = not self.is_read(summary)
-        marks = self.state.set_read([summary_id(summary)], read)
-        self._remember(f"marked {'read' if read else 'unread'}: {safe_text(summary.title, limit=60)}", marks)
+    def toggle_read(self, records: Sequence[Summary]) -> None:
+        """Mark the records (a story's, or one) read, or unread when all of them are read already."""
+        if not records:
+            return
+        read = not self.all_read(records)
+        marks = self.state.set_read([summary_id(record) for record in records], read)
+        self._remember(f"marked {'read' if read else 'unread'}: {_named(records)}", marks)
 
-    def toggle_star(self, summary: Summary) -> None:
-        key = summary_id(summary)
-        starred = key not in self.state.starred
-        marks = self.state.set_starred(key, starred)
-        what = f"{'starred' if starred else 'unstarred'}: {safe_text(summary.title, limit=60)}"
-        self._remember(what, marks, kind="star")
+    def toggle_star(self, records: Sequence[Summary]) -> None:
+        """Star the records (a story's, or one), or unstar them when one of them is starred."""
+        if not records:
+            return
+        starred = not any(summary_id(record) in self.state.starred for record in records)
+        marks = [mark for record in records for mark in self.state.set_starred(summary_id(record), starred)]
+        self._remember(f"{'starred' if starred else 'unstarred'}: {_named(records)}", marks, kind="star")
 
     def next_unread(self, rows: Sequence[Summary], cursor: int, step: int = 1) -> int | None:
-        """The row of the next unread record after `cursor` in the direction of `step`, or None."""
+        """The row of the next unread record after `cursor` in the direction of `step`, or None (by
+        story, a story's row is unread while one of its records is)."""
         index = cursor + step
         while 0 <= index < len(rows):
-            if not self.is_read(rows[index]):
+            if not self.all_read(rows.records_at(index) if isinstance(rows, StoryRows) else [rows[index]]):
                 return index
             index += step
         return None
@@ -168,3 +186,9 @@ class ReadingTracker:
             self.undo.append(Marking(kind, what, marks, records))
             del self.undo[:-UNDO_LIMIT]
         self._changed(explicit)
+
+
+def _named(records: Sequence[Summary]) -> str:
+    """The title of a story (its first record's), for the message of a marking."""
+    title = safe_text(records[0].title, limit=60)
+    return f"{title} (a story of {len(records)})" if len(records) > 1 else title

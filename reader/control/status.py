@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.counts import Counts
 from ..core.sorting import order_label
+from ..core.story_rows import StoryRows
 from ..core.text import safe_text
 from .choice import Choice
 from .filtering import FilterRuns
@@ -15,7 +16,11 @@ PROGRESS_CELLS = 12
 
 def listed_count(listing: FilterRuns, total: int) -> str:
     """How many records are listed, of how many (a "+" while the list is its first page only)."""
-    return f"showing {len(listing.matching):,}{'' if listing.complete else '+'} of {total:,}"
+    rows, more = listing.matching, "" if listing.complete else "+"
+    if isinstance(rows, StoryRows):  # by story: how many stories, and how many records they hold
+        stories = f"{len(rows.folded):,}{more} {'story' if len(rows.folded) == 1 and not more else 'stories'}"
+        return f"showing {stories} · {rows.matched:,}{more} of {total:,}"
+    return f"showing {len(rows):,}{more} of {total:,}"
 
 
 def choice_label(choice: Choice) -> str | None:

@@ -54,7 +54,10 @@ class Counts:
 class TopicCounter:
     """Counts for the topic pane, recounting as little as it can: what does not depend on the reading
     state (topic totals, story ids, saved filters without state terms) is kept per library version,
-    so a mark made while reading costs one pass of dictionary lookups, not a full recount."""
+    so a mark made while reading costs one pass of dictionary lookups, not a full recount.
+
+    By story (`stories`), each count counts stories, not records: a story is in a topic when one of
+    its records is, unread while one of its records is, starred or read when one of its records is."""
 
     def __init__(self) -> None:
         self._version: object = None
@@ -62,6 +65,12 @@ class TopicCounter:
         self._ids: list[str] = []
         self._totals: Counter[str] = Counter()
         self._saved: dict[str, list[int] | None] = {}
+        self._story_of: list[int] = []
+        """By story: the story (a number) of each record shown."""
+        self._story_topics: list[tuple[str, ...]] = []
+        """By story: each story's topics."""
+        self._sizes: Counter[str] = Counter()
+        """How many records each story has, for saved filters with sources:."""
 
     def count(
         self,
@@ -71,15 +80,24 @@ class TopicCounter:
         saved: Sequence[tuple[str, str]] = (),
         *,
         listed: Callable[[Summary], bool] | None = None,
+        stories: bool = False,
     ) -> Counts:
-        """The counts of `summaries` (only those `listed`); `version` must change whenever they or
-        `listed` do. Safe to call from one worker thread at a time."""
+        """The counts of `summaries` (only those `listed`), of stories rather than records when
+        `stories`; `version` must change whenever they, `listed` or `stories` do. Safe to call from
+        one worker thread at a time."""
         if version != self._version:
             self._shown = [s for s in summaries if listed(s)] if listed is not None else list(summaries)
             self._ids = [summary_id(s) for s in self._shown]
-            self._totals = Counter(topic for s in self._shown for topic in s.topics)
             self._saved = {}
             self._version = version
+            self._sizes = Counter(s.story for s in summaries if s.story)
+            self._story_of, self._story_topics = [], []
+            if stories:
+                self._group()
+            else:
+                self._totals = Counter(topic for s in self._shown for topic in s.topics)
+        if stories:
+            return self._count_stories(state, saved)
         shown, read = self._shown, state.read if state is not None else {}
         starred = state.starred if state is not None else frozenset()
         read_topics: dict[str, int] = dict.fromkeys(self._totals, 0)
@@ -102,13 +120,61 @@ class TopicCounter:
                 saved_counts.append(SavedCount(name, text, len(found), unread))
         return Counts(len(shown), len(shown) - read_count, starred_count, read_count, topics, saved_counts)
 
+    def _group(self) -> None:
+        """Number the stories of the records shown, and count each topic's stories."""
+        numbers: dict[str, int] = {}
+        story_of = self._story_of
+        topics: list[dict[str, None]] = []
+        for summary in self._shown:
+            key = summary.story or "file:" + summary.path
+            number = numbers.setdefault(key, len(numbers))
+            if number == len(topics):
+                topics.append({})
+            story_of.append(number)
+            topics[number].update(dict.fromkeys(summary.topics))
+        self._story_topics = [tuple(t) for t in topics]
+        self._totals = Counter(topic for t in self._story_topics for topic in t)
+
+    def _count_stories(self, state: ReadingState | None, saved: Sequence[tuple[str, str]]) -> Counts:
+        """The counts by story (see the class)."""
+        read = state.read if state is not None else {}
+        starred = state.starred if state is not None else frozenset()
+        stories = len(self._story_topics)
+        unread_stories, read_stories, starred_stories = bytearray(stories), bytearray(stories), bytearray(stories)
+        for number, key in zip(self._story_of, self._ids):
+            if key in read:
+                read_stories[number] = 1
+            else:
+                unread_stories[number] = 1
+            if key in starred:
+                starred_stories[number] = 1
+        unread_topics: Counter[str] = Counter()
+        for number, topics in enumerate(self._story_topics):
+            if unread_stories[number]:
+                unread_topics.update(topics)
+        topic_counts = [TopicCount(name, total, unread_topics[name]) for name, total in self._totals.items()]
+        topic_counts.sort(key=lambda t: (-t.total, t.name.casefold()))
+        saved_counts = []
+        for name, text in saved:
+            found = self._matches(text, state)
+            if found is None:
+                saved_counts.append(SavedCount(name, text, None, None))
+            else:
+                matched = {self._story_of[i] for i in found}
+                saved_counts.append(SavedCount(name, text, len(matched), sum(unread_stories[n] for n in matched)))
+        return Counts(stories, sum(unread_stories), sum(starred_stories), sum(read_stories), topic_counts,
+                      saved_counts)
+
+    def _size(self, summary: Summary) -> int:
+        return self._sizes[summary.story] if summary.story else 1
+
     def _matches(self, text: str, state: ReadingState | None) -> list[int] | None:
         """The positions of the records a saved query matches (None when it is broken); kept for the
         library version unless the query depends on the reading state."""
         if text in self._saved:
             return self._saved[text]
         try:
-            query = parse_query(text, state=state)
+            query = parse_query(text, state=state, sizes=self._size)
         except QueryError:
             found: list[int] | None = None
         else:

@@ -12,13 +12,14 @@ import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 from typing import overload
 
 from .query import Query, ReadingState
 from .record import Summary
 from .sorting import sorted_positions
+from .story_rows import StoryRows, fold_positions
 from .identity import summary_id
 
 # How many records are filtered between checks that the computation is still wanted.
@@ -75,6 +76,16 @@ class ComputedList:
     topic: str | None
     query: Query
     summaries: Rows
+    folds: dict[int, array[int]] = field(default_factory=dict, compare=False)
+    """The list folded to one record per story (`story_rows.fold_positions`), made once when asked
+    (`folded`), by the version of the story groups it was folded with."""
+
+    def folded(self) -> Rows:
+        """The list with one record per story, where each story's first record is."""
+        positions = self.folds.get(self.version)
+        if positions is None:
+            positions = self.folds[self.version] = fold_positions(self.summaries.records, self.summaries.positions)
+        return Rows(self.summaries.records, positions)
 
 
 class Lister:
@@ -207,8 +218,11 @@ def recently_read(summaries: Sequence[Summary], state: ReadingState | None) -> a
     return array("I", (i for _, i in found))
 
 
-def position(rows: Sequence[Summary], path: str | None) -> int:
-    """Where the record at `path` is in `rows`, -1 if not there."""
+def position(rows: Sequence[Summary], path: str | None, story: str = "") -> int:
+    """Where the record at `path` is in `rows`, -1 if not there; in rows by story, where the record or
+    its story `story` is."""
+    if isinstance(rows, StoryRows):
+        return rows.find(path, story) if path is not None else -1
     if path is not None:
         for i, summary in enumerate(rows):
             if summary.path == path:

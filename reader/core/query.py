@@ -10,7 +10,8 @@ Terms are separated by whitespace and must all hold; matching is case-insensitiv
   A date names a period (`dates.typed_date`): `2021` the year, `2021-08` the month, a date its local
   day; after: and before: take the period's first instant (`after:2021 before:2022` is 2021).
 - `since:N` with a unit h, d, w, m (30 days) or y (365 days): published at or after `now` minus N units.
-- `quality:N`, `heat:N` with an optional operator `> >= < <= =`.
+- `quality:N`, `heat:N` with an optional operator `> >= < <= =`; `sources:N` the same for the size of
+  the record's story (how many records report its event), looked up when a record is tested.
 - `is:published`, `is:unpublished`, `has:image`, `has:related`, `has:body`, `has:url`.
 - `is:read`, `is:unread`, `is:starred`: the reading state, looked up when a record is tested, so a
   query parsed once follows marks made later (see `state.StateStore`).
@@ -54,9 +55,11 @@ from .query_syntax import (
 from .record import Summary
 
 Test = Callable[[Summary], bool]
+StorySizes = Callable[[Summary], int]
+"""How many records the story of a record has (see `story_groups.StoryGroups.size`)."""
 
 __all__ = [
-    "EXAMPLES", "MAX_QUERY_CHARS", "MAX_TERMS", "SYNTAX", "Query", "QueryError", "ReadingState", "all_of",
+    "EXAMPLES", "MAX_QUERY_CHARS", "MAX_TERMS", "SYNTAX", "Query", "QueryError", "ReadingState", "StorySizes", "all_of",
     "filter_summaries", "parse_query", "published_only",
 ]
 
@@ -140,7 +143,7 @@ def _leaf_implies(new: _Term, old: _Term) -> bool:
         return a <= b  # type: ignore[operator]
     if new.kind == "on":
         return b[0] <= a[0] and a[1] <= b[1]  # type: ignore[index]
-    if new.kind in ("quality", "heat"):
+    if new.kind in ("quality", "heat", "sources"):
         return _within(a, b)  # type: ignore[arg-type]
     return a == b
 
@@ -255,7 +258,7 @@ def _published_test(wanted: bool) -> Test:
 
 
 def _field(
-    name: str, value: str, now: datetime, tz: tzinfo, state: ReadingState | None
+    name: str, value: str, now: datetime, tz: tzinfo, state: ReadingState | None, sizes: StorySizes | None
 ) -> tuple[str, object, Test]:
     """Compile a field term (the name is already known and casefolded, the value non-empty)."""
     folded = value.casefold()
@@ -269,11 +272,13 @@ def _field(
         return "type", folded, lambda s: s.type_cf == folded
     if name == "category":
         return "category", folded, lambda s: s.category_cf == folded
-    if name in ("quality", "heat"):
+    if name in ("quality", "heat", "sources"):
         number = _NUMBER.fullmatch(value)
         if number is None:
             raise QueryError(f'bad number "{squeeze(value)}" in {name}:')
-        op, limit, get = _OPS[number[1] or "="], float(number[2]), operator.attrgetter(name)
+        op, limit = _OPS[number[1] or "="], float(number[2])
+        get: Callable[[Summary], int | None]
+        get = (sizes or (lambda s: 1)) if name == "sources" else operator.attrgetter(name)
         return name, (number[1] or "=", limit), lambda s: (x := get(s)) is not None and op(x, limit)
     if name == "is":
         if folded in _STATE_IS:
@@ -293,7 +298,7 @@ def _field(
 
 
 _FIELDS = ("title", "topic", "provider", "source", "type", "category", "after", "before", "on",
-           "since", "quality", "heat", "is", "has")
+           "since", "quality", "heat", "sources", "is", "has")
 
 
 def _dated(name: str, value: str, now: datetime, tz: tzinfo) -> tuple[str, object, Test]:
@@ -388,11 +393,13 @@ def _dangling(token: Token) -> QueryError:
 
 
 def parse_query(
-    text: str, *, now: datetime | None = None, tz: tzinfo | None = None, state: ReadingState | None = None
+    text: str, *, now: datetime | None = None, tz: tzinfo | None = None, state: ReadingState | None = None,
+    sizes: StorySizes | None = None,
 ) -> Query:
     """Compile the query text, raising QueryError with a one-line message when it is malformed.
 
-    `state` answers is:read, is:unread and is:starred; without one nothing is read or starred."""
+    `state` answers is:read, is:unread and is:starred; without one nothing is read or starred. `sizes`
+    answers sources:; without it every record is a story of one."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is too long: {len(text):,} characters, at most {MAX_QUERY_CHARS:,}")
     tz = tz if tz is not None else tzlocal()
@@ -417,7 +424,7 @@ def parse_query(
         if not value:
             raise QueryError(f"empty value in {key}:", token.at)
         try:
-            kind, compared, test = _field(key, value, now, tz, state)
+            kind, compared, test = _field(key, value, now, tz, state, sizes)
         except QueryError as error:
             raise QueryError(str(error), token.at) from None
         return _Term(kind, compared, test, token.negated)

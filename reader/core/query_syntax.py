@@ -28,6 +28,7 @@ SYNTAX: tuple[tuple[str, str], ...] = (
     ("after:DATE, before:DATE", "published at or after DATE, or before it; a month or year starts on its 1st"),
     ("since:N", "published in the last N hours, days, weeks, months or years: 12h, 7d, 2w, 3m, 1y"),
     ("quality:N, heat:N", "the score equal to N, or >N, >=N, <N, <=N"),
+    ("sources:N", "the story reported by N records, or >N, >=N, <N, <=N (sources:>=5)"),
     ("is:read, is:unread, is:starred", "what you have read or starred"),
     ("is:published, is:unpublished", "shown on the aggregator's site or not (published: false in the record)"),
     ("has:image, has:related, has:body, has:url", "stories with one"),

@@ -64,6 +64,8 @@ class Settings:
     """Seconds a story must stay shown before it counts as read; 0 means at once."""
     show_unpublished: bool = True
     """Whether records with `published: false` are listed."""
+    mark_story_read: bool = True
+    """Whether reading a story (a row of several records) marks every record of it read."""
     browser: tuple[str, ...] = ()
     """The argv of the browser command, with "{url}" where the URL goes; () means the system default."""
     keymap: Mapping[str, str] = field(default_factory=empty_keymap)
@@ -254,6 +256,9 @@ read_after = 1.0
 
 # Whether records marked published: false are listed.
 show_unpublished = true
+
+# Whether reading a story (one row for every outlet's record of one event) marks all its records read.
+mark_story_read = true
 
 # The browser to open links with, as a list of arguments: the program, then its arguments, with
 # "{url}" where the link goes (it is appended when no argument has it). It is never run through a

@@ -191,6 +191,11 @@ def check_show_unpublished(value: object, base: str) -> bool:
     return value
 
 
+def check_mark_story_read(value: object, base: str) -> bool:
+    """true or false."""
+    return check_show_unpublished(value, base)
+
+
 def check_browser(value: object, base: str) -> tuple[str, ...]:
     """A command as a list of non-empty arguments (never a string for a shell to split)."""
     if isinstance(value, str):
@@ -222,9 +227,11 @@ CHECKS: dict[str, Callable[[object, str], Any]] = {
     "date_format": check_date_format,
     "read_after": check_read_after,
     "show_unpublished": check_show_unpublished,
+    "mark_story_read": check_mark_story_read,
     "browser": check_browser,
 }
-KNOWN_KEYS = ("folders", "theme", "date_format", "read_after", "show_unpublished", "browser", "keymap")
+KNOWN_KEYS = ("folders", "theme", "date_format", "read_after", "show_unpublished", "mark_story_read", "browser",
+              "keymap")
 
 
 def _folder(value: object, base: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .record import Summary
 
-SORT_ORDERS = ("newest", "oldest", "heat", "quality", "title", "provider")
+SORT_ORDERS = ("newest", "oldest", "heat", "quality", "title", "provider", "covered")
 
 _NEG_INF = float("-inf")
 _INF = float("inf")
@@ -49,11 +49,35 @@ _KEYS: dict[str, Callable[[Summary], Any]] = {
 }
 
 
+def _covered_positions(summaries: Sequence[Summary], fewest: bool = False) -> array[int]:
+    """The "covered" order: the story with the most records first (the fewest first when `fewest`), a
+    story's records together and newest first, the story with the newest record first among stories
+    as large. Sorted by small ints over the newest-first order (stable), as tuple keys took ~5 times
+    as long as the newest order at 100,000 records."""
+    newest = sorted_positions(summaries, "newest")
+    sizes: dict[str, int] = {}
+    for s in summaries:
+        if s.story:
+            sizes[s.story] = sizes.get(s.story, 0) + 1
+    seen: dict[str, int] = {}  # each story, by when its newest record comes in the newest-first order
+    story_of = [""] * len(summaries)
+    for position in newest:
+        story = summaries[position].story or "\0" + str(position)
+        story_of[position] = story
+        if story not in seen:
+            seen[story] = len(seen)
+    sign = 1 if fewest else -1
+    stories = sorted(seen, key=lambda story: sign * sizes.get(story, 1))  # stable: newest first within a size
+    rank = {story: number for number, story in enumerate(stories)}
+    return array("I", sorted(newest, key=lambda position: rank[story_of[position]]))
+
+
 _MISSING: dict[str, Callable[[Summary], bool]] = {
     "heat": lambda s: s.heat is None,
     "quality": lambda s: s.quality is None,
     "title": lambda s: False,
     "provider": lambda s: not (s.provider_name or s.provider_domain),
+    "covered": lambda s: False,
 }
 """The orders that have a reverse of their own ("-heat": lowest first), and which records they put last
 whichever way they go (those without the field)."""
@@ -62,7 +86,7 @@ ALL_ORDERS = (*SORT_ORDERS, *(f"-{order}" for order in _MISSING))
 """Every order, the reversed ones included (for checking a remembered one)."""
 
 _LABELS = {"-heat": "heat, lowest first", "-quality": "quality, lowest first", "-title": "title, Z to A",
-           "-provider": "provider, Z to A"}
+           "-provider": "provider, Z to A", "covered": "most covered", "-covered": "least covered"}
 
 
 def reverse_order(order: str) -> str:
@@ -84,16 +108,19 @@ def order_label(order: str) -> str:
 
 
 def sort_summaries(summaries: Sequence[Summary], order: str) -> list[Summary]:
-    """A new list in the given order (one of SORT_ORDERS); ties keep the path order, so it is stable."""
+    """A new list in the given order (one of ALL_ORDERS); ties keep the path order, so it is stable."""
     return [summaries[p] for p in sorted_positions(summaries, order)]
 
 
 def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
     """The positions of `summaries` in the given order (one of SORT_ORDERS), as an array of ints: ties
     keep the path order, so it is stable."""
+    if order.lstrip("-") == "covered":  # both ways keep stories as large newest first
+        return _covered_positions(summaries, fewest=order.startswith("-"))
     paths = [s.path for s in summaries]
     positions = sorted(range(len(summaries)), key=paths.__getitem__)
-    keys = list(map(_KEYS[order.lstrip("-")], summaries))
+    field = order.lstrip("-")
+    keys = list(map(_KEYS[field], summaries))
     if order.startswith("-"):  # the other way round (a stable sort: ties keep the path order), records
         missing = _MISSING[order[1:]]  # without the field still last
         present = [p for p in positions if not missing(summaries[p])]

@@ -25,6 +25,15 @@ LEVELS = ("escape steps back one level (the story, the story alone or the topics
           "site (often a copy listed as related coverage elsewhere); show_unpublished = false hides them.")
 """How escape and q behave, said once above the table."""
 
+STORIES = ("Stories: every outlet's record of one event is one row, showing its earliest record's title "
+           "and date and its number of records (×14). A filter lists a story when any of its records "
+           "matches, where its first match is. v shows one row per record instead (remembered); space, "
+           "right and left open a story in place to its records and close it. m, s and M act on a story's "
+           "every record on its row, on one record on an opened story's record; a story is unread while "
+           "one of its records is, and reading it reads them all (mark_story_read = false: only the one "
+           "shown). The story pane lists them all under Coverage (enter follows, o opens).")
+"""How stories are shown and what the keys do with them, said once above the table."""
+
 KEY_LABELS = {
     "slash": "/",
     "question_mark": "?",
@@ -83,6 +92,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         lines = [Content.assemble(("Keys", "bold"), "   (escape closes)"), Content(LEVELS), Content("")]
+        lines += [Content(STORIES), Content("")]
         lines += [
             Content.assemble((f"{keys:<22}", "bold $text-accent"), (f"{where:<14}", "$text-muted"), what)
             for where, keys, what in binding_rows(self.keymap)

@@ -44,6 +44,7 @@ from . import questions
 from .layout import WIDE_SCREEN, PaneActions, PaneLayout
 from .order import OrderActions
 from .problems import ProblemsScreen
+from .stories import StoryActions, every_record
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
 # of its arguments, which for 100,000 summaries takes longer than the work itself.
@@ -64,7 +65,7 @@ class ReaderHost(Protocol):
     def copy_link(self, url: str) -> None: ...
 
 
-class MainScreen(PaneActions, OrderActions, Screen[None]):
+class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
     """Three panes, a status line and the filter bar."""
 
     BINDINGS = MAIN_BINDINGS
@@ -83,15 +84,16 @@ class MainScreen(PaneActions, OrderActions, Screen[None]):
                                   load_finished=finished)
         if (order := state.get_ui("sort")) in ALL_ORDERS:  # the order chosen last time
             self.listing.sort_order = order
-        self.reading = ReadingTracker(state, library, self, settings.read_after, can_read=self.can_read,
-                                      showing=lambda: self.story.current, changed=self.marked)
-        self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished)
+        self.reading = ReadingTracker(state, library, self, settings.read_after, can_read=self.can_read, changed=self.marked,
+                                      showing=lambda: self.story.current, story_of=self.story_read)
+        self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished,
+                                        stories=lambda: self.listing.grouped)
         self.session = LastSession(state, load_finished=finished)
         self.articles_pane = ArticlesPane(self.listing, select=self.session.selection_in,
                                           landed=self.update_status, id="articles-pane", classes="pane")
         self.story_pane = StoryPane(
             library, self.settings.date_format, marks=self.reading.story_marks, showing=self.reading.shown,
-            rested=self.session.selected, id="detail-pane", classes="pane",
+            rested=self.session.selected, stories=lambda: self.listing.groups, id="detail-pane", classes="pane",
         )
         self.story: StoryNavigator = self.story_pane.navigator
         """Which story the story pane shows."""
@@ -294,14 +296,6 @@ class MainScreen(PaneActions, OrderActions, Screen[None]):
     def on_article_list_selected(self, message: ArticleList.Selected) -> None:
         self.story_pane.entered(message.summary)
 
-    def current_summary(self) -> Summary | None:
-        """The record keys act on: the story shown, when the focus is in the story pane or a link was
-        followed (if it is in the library); else the one under the article list's cursor, which the
-        story pane may not show yet (a key typed right after a movement arrives first)."""
-        if self.story_pane.keys_act_here:
-            return self.story_pane.summary()
-        return self.query_one(ArticleList).highlighted
-
     # Status
 
     def update_status(self) -> None:
@@ -368,18 +362,11 @@ class MainScreen(PaneActions, OrderActions, Screen[None]):
     def action_toggle_star(self) -> None:
         self.mark(self.reading.toggle_star)
 
-    def mark(self, toggle: Callable[[Summary], None]) -> None:
-        """Toggle the state of the record keys act on (said when it is not in the library)."""
-        if (summary := self.current_summary()) is None:
-            self.notify("This story is not in the library", severity="warning")
-        else:
-            toggle(summary)
-
     def action_mark_all_read(self) -> None:
         if not self.listing.complete or self.folders.progress is not None:  # the count would change
             self.notify("The list is still being loaded or filtered: press M again in a moment")
             return
-        unread = self.reading.unread_among(self.listing.matching)
+        unread = self.reading.unread_among(every_record(self.listing.matching))
         if not unread:
             self.notify("Every record listed is already read")
             return

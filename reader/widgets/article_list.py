@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,6 +20,8 @@ from textual.strip import Strip
 from ..core.dates import local_date
 from ..core.listing import position
 from ..core.record import Summary
+from ..core.story_rows import RowKind, StoryRows
+from .story_keys import StoryKeys
 from .columns import Columns, date_cell, fit, plan, sort_key_name, value_cell
 
 __all__ = ["ArticleList", "fit"]
@@ -27,9 +30,21 @@ UNREAD_MARK = "●"
 STAR_MARK = "★"
 BAR_THUMB = "█"
 WHEEL_ROWS = 3  # rows a turn of the mouse wheel scrolls
+STORY_WIDTH = 5
+"""The column of a story's number of records (` ×14 `) or an opened story's record (`   · `)."""
 
 
-class ArticleList(ScrollView, can_focus=True):
+def story_cell(kind: RowKind, size: int) -> str:
+    """The story column of a row: how many records a story has, a dot indenting an opened story's record."""
+    if kind == "member":
+        return "   · "
+    if kind == "story":
+        count = f"×{size}" if size < 1000 else "×999+"
+        return count.rjust(STORY_WIDTH - 1)[: STORY_WIDTH - 1] + " "
+    return " " * STORY_WIDTH
+
+
+class ArticleList(StoryKeys, ScrollView, can_focus=True):
     """Rows of a mark (● unread, ★ starred), date, the value sorted by (quality or heat), provider and
     title, each column shown only when the title keeps enough room (see `columns.plan`); a cursor;
     unread titles bold, unpublished rows dimmed."""
@@ -42,6 +57,9 @@ class ArticleList(ScrollView, can_focus=True):
         Binding("home,g", "first", "First", id="article_list.first", show=False),
         Binding("end,G", "last", "Last", id="article_list.last", show=False),
         Binding("enter", "select", "Related", id="article_list.select"),
+        Binding("space", "toggle_story", "Open/close story", id="article_list.toggle_story", show=False),
+        Binding("right,l", "open_story", "Open story", id="article_list.open_story", show=False),
+        Binding("left,h", "close_story", "Close story", id="article_list.close_story", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -102,7 +120,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.summaries: Sequence[Summary] = []
         # Rows drawn, by record (its id: the cached value holds the record, so the id cannot be reused),
         # width, cursor, focus and marks: a list filtered again mostly shows rows already drawn.
-        self._strips: LRUCache[tuple[int, int, bool, bool, bool, bool, bool | None], tuple[Summary, Strip]]
+        self._strips: LRUCache[tuple[object, ...], tuple[Summary, Strip]]
         self._strips = LRUCache(1024)
         self.marks: Callable[[Summary], tuple[bool, bool]] = lambda summary: (True, False)
         """Whether a record is (read, starred): asked only for the rows drawn."""
@@ -204,14 +222,18 @@ class ArticleList(ScrollView, can_focus=True):
         if index >= len(self.summaries):
             return Strip.blank(width, self.rich_style)
         is_cursor = index == self.cursor
-        summary = self.summaries[index]
-        read, starred = self.marks(summary)
+        rows = self.summaries
+        summary = rows[index]
+        kind: RowKind = rows.kind(index) if isinstance(rows, StoryRows) else "record"
+        size = rows.size(index) if kind == "story" and isinstance(rows, StoryRows) else 1
+        read, starred = self.row_marks(index) if kind == "story" else self.marks(summary)
         thumb = self.thumb()
         bar = (y in thumb) if thumb else None  # None: every row fits, no scrollbar
-        key = (id(summary), width, is_cursor, self.has_focus, read, starred, bar)
+        story = (kind, size, self._value(rows.placed(index))) if isinstance(rows, StoryRows) else None
+        key = (id(summary), width, is_cursor, self.has_focus, read, starred, bar, story)
         cached = self._strips.get(key)
         if cached is None:
-            row = self._render_row(summary, width - 1, is_cursor, read, starred)
+            row = self._render_row(summary, width - 1, is_cursor, read, starred, story)
             style = self.get_component_rich_style("article-list--bar") if bar is not None else self.rich_style
             cell = Strip([Segment(BAR_THUMB if bar else " ", style)], 1)
             cached = summary, Strip.join([row, cell])
@@ -243,7 +265,16 @@ class ArticleList(ScrollView, can_focus=True):
             self._row_styles[key] = styles
         return styles
 
-    def _render_row(self, summary: Summary, width: int, is_cursor: bool, read: bool, starred: bool) -> Strip:
+    def _value(self, summary: Summary) -> int | None:
+        """The value the value column shows for a record: its heat when sorted by heat, else its quality."""
+        return summary.heat if sort_key_name(self.order) == "heat" else summary.quality
+
+    def _render_row(
+        self, summary: Summary, width: int, is_cursor: bool, read: bool, starred: bool,
+        story: tuple[RowKind, int, int | None] | None = None,
+    ) -> Strip:
+        """A row; `story` is, in a list by story, the row's kind, its story's size and the quality or heat
+        of the record that put the story where it is (what the row shows when sorted by them)."""
         base, date_style, provider_style, unread_style, star_style, unpublished = self._styles(is_cursor)
         title_style = base if read else unread_style
         mark_style = star_style if starred else base
@@ -255,12 +286,21 @@ class ArticleList(ScrollView, can_focus=True):
         if columns.date:
             segments.append(Segment(date_cell(local_date(summary.published_at), columns.date) + " ", date_style))
         if columns.value:
-            value = summary.heat if sort_key_name(self.order) == "heat" else summary.quality
+            value = story[2] if story is not None else self._value(summary)
             segments.append(Segment(value_cell(value, columns.value) + " ", date_style))
+        provider = summary.provider_name or summary.provider_domain or "—"
         if columns.provider:
-            provider = summary.provider_name or summary.provider_domain or "—"
             segments.append(Segment(fit(provider, columns.provider) + " ", provider_style))
-        segments.append(Segment(fit(summary.title, columns.title) + " ", title_style))
+        title_width = columns.title
+        if story is not None and title_width > STORY_WIDTH:
+            kind, size, _ = story
+            segments.append(Segment(story_cell(kind, size), date_style))
+            title_width -= STORY_WIDTH
+            if kind == "member" and not columns.provider:  # an opened story's records say who wrote them
+                named = min(cell_len(provider), title_width // 3)
+                segments.append(Segment(fit(provider, named) + " ", provider_style))
+                title_width -= named + 1
+        segments.append(Segment(fit(summary.title, title_width) + " ", title_style))
         return Strip(segments).crop_extend(0, width, base)
 
     # Actions

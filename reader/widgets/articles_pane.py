@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 from ..control.filtering import FilterRuns, Page, Request
 from ..messages import Filtered
 from .article_list import ArticleList
+from .story_keys import StoryOpened
 
 
 class ArticlesPane(Container):
@@ -40,7 +41,15 @@ class ArticlesPane(Container):
     def refilter(self) -> None:
         """Recompute the list for the current topic, query and sort order, off the UI thread."""
         current = self.query_one(ArticleList).highlighted
-        self.run_filter(self.listing.request(current.path if current is not None else None))
+        if current is None:
+            self.run_filter(self.listing.request(None))
+        else:
+            self.run_filter(self.listing.request(current.path, current.story))
+
+    def on_story_opened(self, message: StoryOpened) -> None:
+        """A story was opened or closed: the lists that follow keep it so."""
+        message.stop()
+        self.listing.opened = message.story
 
     # A fixed description: without one, Textual describes a worker by the repr() of its arguments.
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="filter")

@@ -205,8 +205,10 @@ class DetailPane(VerticalScroll, can_focus=True):
     }
     """
 
-    LISTS = ("related", "mentions")
-    HEADINGS: ClassVar[dict[str, str]] = {"related": "Related stories", "mentions": "Mentioned by"}
+    LISTS = ("coverage", "related", "mentions")
+    HEADINGS: ClassVar[dict[str, str]] = {
+        "coverage": "Coverage", "related": "Related stories", "mentions": "Mentioned by",
+    }
 
     @dataclass
     class Follow(Message):
@@ -225,6 +227,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.shown: Shown = ""
         self.related: tuple[RelatedStory, ...] = ()
         self.mentions: list[Summary] = []
+        self.coverage: list[Summary] = []
+        """Every record of the story shown (its outlets' coverage of one event), earliest first; empty
+        for a story of one record."""
         self.date_format = DATE_FORMAT
         """How dates are written (strftime; the date_format setting)."""
         self.marks: Callable[[Record], tuple[bool, bool] | None] = lambda record: None
@@ -236,6 +241,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Links(id="detail-links")
         yield Markdown(id="detail-body", open_links=False)
         yield Static(id="detail-plain-body", markup=False)
+        yield Static("Coverage", id="coverage-heading", classes="detail-heading", markup=False)
+        yield StoryList(id="coverage", markup=False)
         yield Static("Related stories", id="related-heading", classes="detail-heading", markup=False)
         yield StoryList(id="related", markup=False)
         yield Static("Mentioned by", id="mentions-heading", classes="detail-heading", markup=False)
@@ -244,11 +251,17 @@ class DetailPane(VerticalScroll, can_focus=True):
     def on_mount(self) -> None:
         self.show("")
 
-    def show(self, item: Shown, mentions: list[Summary] | None = None) -> None:
-        """Show a record, a related story, or a message."""
+    def show(
+        self, item: Shown, mentions: list[Summary] | None = None, coverage: list[Summary] | None = None,
+        same_story: frozenset[int] = frozenset(),
+    ) -> None:
+        """Show a record, a related story, or a message; `coverage` is every record of its story, and
+        `same_story` the positions of its related stories that are in it (listed there, not twice)."""
         self.shown = item
         self.mentions = mentions or []
-        self.related = item.related if isinstance(item, Record) else ()
+        self.coverage = coverage if coverage is not None and len(coverage) > 1 else []
+        related = item.related if isinstance(item, Record) else ()
+        self.related = tuple(story for i, story in enumerate(related) if i not in same_story)
         self.show_marks()
         links = self.query_one(Links)
         links.display = not isinstance(item, str)
@@ -262,6 +275,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         plain = self.query_one("#detail-plain-body", Static)
         plain.display = rich is None and bool(body_text)
         plain.update(Content(body_text[:PLAIN_BODY_LIMIT]) if plain.display else "")
+        self.query_one("#coverage", StoryList).show(
+            (local_date(s.published_at), s.provider_name or s.provider_domain or "—", s.title) for s in self.coverage
+        )
         self.query_one("#related", StoryList).show(
             (local_date(story.published_at), story.provider.name or story.provider.domain or "—", story.title)
             for story in self.related
@@ -327,8 +343,8 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.scroll_to_region(heading.virtual_region, animate=False, top=True, immediate=True)
 
     def focus_links(self) -> bool:
-        """Focus the related list (or else the mentioned-by list) on its first entry; when the story has
-        neither, post a `Notice` saying so."""
+        """Focus the coverage list (or else the related, or the mentioned-by list) on its first entry;
+        when the story has none, post a `Notice` saying so."""
         for widget_id in self.LISTS:
             option_list = self.query_one(f"#{widget_id}", OptionList)
             if option_list.option_count:
@@ -348,7 +364,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         return None
 
     def _target(self, widget_id: str, index: int) -> RelatedStory | Summary | None:
-        items = self.related if widget_id == "related" else self.mentions
+        items: tuple[RelatedStory, ...] | list[Summary] = self.related
+        if widget_id != "related":
+            items = self.coverage if widget_id == "coverage" else self.mentions
         return items[index] if 0 <= index < len(items) else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

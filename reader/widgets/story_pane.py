@@ -12,6 +12,7 @@ from textual.containers import Container
 from ..control.story import StoryNavigator, Visit
 from ..core.library import Library
 from ..core.record import Problem, Record, RelatedStory, Summary
+from ..core.story_groups import StoryGroups
 from ..messages import StoryRead
 from .detail import DetailPane
 
@@ -31,6 +32,7 @@ class StoryPane(Container):
         marks: Callable[[str], tuple[bool, bool] | None],
         showing: Callable[[Summary], None],
         rested: Callable[[Summary], None],
+        stories: Callable[[], StoryGroups] = StoryGroups,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -38,6 +40,8 @@ class StoryPane(Container):
         self.library = library
         self.date_format = date_format
         self._marks, self._showing, self._rested = marks, showing, rested
+        self._stories = stories
+        """The story groups of the records loaded (as the article list last grouped them)."""
         say = lambda text: self.query_one(DetailPane).show(text)  # noqa: E731
         self.navigator = StoryNavigator(self, show=self.show_visit, say=say, rested=self.rested)
         self._focus_when_shown = False
@@ -67,8 +71,18 @@ class StoryPane(Container):
     def read_record(self, path: str) -> None:
         """Read the full record from disk and find what mentions it."""
         record = self.library.load_record(path)
-        mentions = self.library.mentioned_by(record) if isinstance(record, Record) else []
-        self.post_message(StoryRead(path, record, mentions))
+        if not isinstance(record, Record):
+            self.post_message(StoryRead(path, record, []))
+            return
+        mentions = self.library.mentioned_by(record)
+        summary, coverage, same = self.library.summary(path), [], frozenset[int]()
+        if summary is not None and summary.story:
+            coverage = self._stories().members(summary)
+            if len(coverage) > 1:
+                resolved = ((i, self.library.resolve(story)) for i, story in enumerate(record.related))
+                same = frozenset(i for i, found in resolved if found is not None and found.story == summary.story)
+                mentions = [m for m in mentions if m.story != summary.story]  # they are in the coverage
+        self.post_message(StoryRead(path, record, mentions, coverage, same))
 
     def on_story_read(self, message: StoryRead) -> None:
         message.stop()
@@ -78,7 +92,7 @@ class StoryPane(Container):
         if isinstance(message.record, Problem):
             detail.show(f"This file cannot be read now: {message.record.reason}")
         else:
-            detail.show(message.record, message.mentions)
+            detail.show(message.record, message.mentions, message.coverage, message.same_story)
             if (summary := self.library.summary(message.record.path)) is not None:
                 self._showing(summary)
         if self._focus_when_shown:
