@@ -23,6 +23,8 @@ from reader.synth import write_corpus
 from .corpus import HEADLINE, three_records, write_story
 from .fakes import FakeClock, FakeRun
 
+pytestmark = pytest.mark.stories
+
 class Spy:
     """Counts the grouper's work: how many it makes and how many items they are given."""
 

@@ -16,6 +16,8 @@ from reader.core.state import StateStore
 from .helpers import settle
 from .story_corpus import group, write_stories
 
+pytestmark = pytest.mark.stories
+
 SIZE = (120, 36)
 
 

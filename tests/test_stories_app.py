@@ -21,6 +21,8 @@ from reader.widgets.topics import TopicList
 from .helpers import SIZE, count, screen, screen_text, settle, shown_title, titles
 from .story_corpus import FLAW, OTHER_RELATED, ROCKET, ROCKET_URLS, SOLO, group, write_stories
 
+pytestmark = pytest.mark.stories
+
 NEVER = Settings(read_after=3600)  # nothing is read by resting on it unless a test says so
 
 

@@ -16,6 +16,8 @@ from reader.core.story_groups import StoryGroups
 from reader.core.story_rows import StoryRows, fold_positions
 from tests.fakes import summary
 
+pytestmark = pytest.mark.stories
+
 
 def _records() -> list[Summary]:
     # a1 is story A's earliest record (its lead), b1 story B's; c stands alone.

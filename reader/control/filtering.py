@@ -20,6 +20,9 @@ from .choice import Choice
 
 GROUPING_KEY = "stories"
 """The ui value that remembers whether the list is grouped by story ("off" when it is not)."""
+_NO_GROUPS = StoryGroups()
+GROUPED_BY_DEFAULT = True
+"""Whether the list is grouped by story before the grouping key was ever pressed."""
 
 # How long a run that sent a list's first page waits for it to be drawn before going on.
 FIRST_PAGE_WAIT = 0.05
@@ -87,7 +90,8 @@ class FilterRuns:
         self.typed: Query = parse_query("", state=state, sizes=self.story_size)
         """The query typed in the filter bar."""
         self.sort_order = SORT_ORDERS[0]
-        self.grouped = state.get_ui(GROUPING_KEY) != "off"  # as the grouping key left it (screens.stories)
+        remembered = state.get_ui(GROUPING_KEY)  # as the grouping key left it (screens.stories)
+        self.grouped = GROUPED_BY_DEFAULT if remembered is None else remembered != "off"
         """Whether the list shows one row per story (the grouping key toggles it)."""
         self.opened = ""
         """The story opened in place to its records, "" for none."""
@@ -166,6 +170,11 @@ class FilterRuns:
     def groups(self) -> StoryGroups:
         """The story groups of the latest list (made off the UI thread by the runs)."""
         return self._groups[1]
+
+    def coverage_groups(self) -> StoryGroups:
+        """The story groups the story pane lists coverage from: none while the list is not grouped, so
+        that grouping off shows each record on its own, as before stories."""
+        return self._groups[1] if self.grouped else _NO_GROUPS
 
     def story_size(self, summary: Summary) -> int:
         """How many records report `summary`'s story (the sources: term), as the latest run grouped them."""

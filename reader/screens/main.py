@@ -93,7 +93,7 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
                                           landed=self.update_status, id="articles-pane", classes="pane")
         self.story_pane = StoryPane(
             library, self.settings.date_format, marks=self.reading.story_marks, showing=self.reading.shown,
-            rested=self.session.selected, stories=lambda: self.listing.groups, id="detail-pane", classes="pane",
+            rested=self.session.selected, stories=self.listing.coverage_groups, id="detail-pane", classes="pane",
         )
         self.story: StoryNavigator = self.story_pane.navigator
         """Which story the story pane shows."""
