@@ -178,6 +178,20 @@ def test_batches_relist_at_once_when_nothing_is_listed_then_at_most_every_half_s
     assert len(sync.library) == 6
 
 
+def test_while_loading_the_list_is_refreshed_once_the_library_grew_by_half_not_every_half_second() -> None:
+    sync = Sync()
+    received = sync.sync.received
+    assert received(batch(*(f"a{i}.md" for i in range(100))), nothing_listed=True).relist
+    for i in range(49):  # 49 more records: a refresh would sort and count 100 records again for them
+        sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
+        assert not received(batch(f"b{i}.md"), nothing_listed=False).relist
+    assert received(batch("c.md"), nothing_listed=False).relist  # 50 more: half as many again
+    assert not received(batch(*(f"d{i}.md" for i in range(75))), nothing_listed=False).relist  # grown, but
+    sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)  # refreshed a moment ago; half a second on:
+    assert received(batch("e.md"), nothing_listed=False).relist
+    assert received(batch("f.md", final=True), nothing_listed=False).relist  # the end is always listed
+
+
 def test_a_walk_that_changes_nothing_relists_nothing_and_settles_nothing() -> None:
     sync = Sync()
     sync.sync.received(batch("a.md", final=True), nothing_listed=True)
