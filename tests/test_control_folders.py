@@ -192,6 +192,14 @@ def test_while_loading_the_list_is_refreshed_once_the_library_grew_by_half_not_e
     assert received(batch("f.md", final=True), nothing_listed=False).relist  # the end is always listed
 
 
+def test_an_empty_list_is_refreshed_without_the_timer_but_not_every_batch() -> None:
+    sync = Sync()
+    received = sync.sync.received
+    assert received(batch(*(f"a{i}.md" for i in range(10))), nothing_listed=True).relist  # the first titles
+    assert not received(batch(*(f"b{i}.md" for i in range(4))), nothing_listed=True).relist  # matches none yet
+    assert received(batch("c.md"), nothing_listed=True).relist  # 5 more of 10: grown by half
+
+
 def test_a_walk_that_changes_nothing_relists_nothing_and_settles_nothing() -> None:
     sync = Sync()
     sync.sync.received(batch("a.md", final=True), nothing_listed=True)

@@ -155,11 +155,11 @@ class FolderSync:
             self.progress = Progress(batch.done, batch.total, self.progress.started, self.progress.base)
         changed = self.library.version != self._listed_version  # the watcher's walks mostly change nothing
         self._received += len(batch.summaries) + len(batch.problems) + len(batch.removed)
-        due = (
-            now - self._last_refresh >= LOAD_REFRESH_INTERVAL
-            and self._received >= LOAD_GROWTH * self._refreshed_size
-        )
-        relist = changed and (batch.final or due or nothing_listed)
+        # An empty list is refreshed without waiting for the timer (the first titles come at once), but
+        # not without the growth either: a query that matches nothing would be run again every batch.
+        grown = self._received >= LOAD_GROWTH * self._refreshed_size
+        due = now - self._last_refresh >= LOAD_REFRESH_INTERVAL or nothing_listed
+        relist = changed and (batch.final or (grown and due))
         if relist:
             self._last_refresh = now
             self._listed_version = self.library.version
