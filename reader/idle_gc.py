@@ -18,8 +18,12 @@ from collections.abc import Callable
 TICK = 0.1
 # How long after the last key or mouse event the collector may run, in seconds.
 IDLE_AFTER = 0.6
-# How often a full collection may run (the others look at young objects only), in seconds.
+# How often a full collection may run (the others look at young objects only), in seconds...
 FULL_EVERY = 10.0
+# ...and at most this share of the time: a full collection walks every object not frozen, so while a
+# large library loads (nothing is frozen before it is done) each takes longer, ~1 s at 300,000 records
+# on a busy machine, and one every FULL_EVERY made the load's time grow with the square of its size.
+FULL_SHARE = 0.05
 # Young container objects that are collected at the next tick even while the user is busy (about
 # 2 ms for 5,000; paging through the list makes some 100,000 a second, as each strip of a drawn
 # line brings several small caches).
@@ -50,6 +54,7 @@ class IdleCollector:
         self._collect, self._clock, self._count, self._settle = collect, clock, count, settle
         self._settle_wanted = False
         self._last_input = self._last_full = clock()
+        self._full_wait = FULL_EVERY  # until the next full collection: longer when the last one took long
         self._was_enabled: bool | None = None
 
     def start(self) -> None:
@@ -86,9 +91,9 @@ class IdleCollector:
         elif self._settle_wanted:
             self._settle_wanted = False
             self._settle()
-            self._last_full = now
+            self._full_done(now)
             return 2
-        elif now - self._last_full >= FULL_EVERY:
+        elif now - self._last_full >= self._full_wait:
             generation = 2
         elif young or middle:
             generation = 1
@@ -96,5 +101,12 @@ class IdleCollector:
             return None
         self._collect(generation)
         if generation == 2:
-            self._last_full = now
+            self._full_done(now)
         return generation
+
+    def _full_done(self, started: float) -> None:
+        """A full collection (or a settle) that began at `started` is over: the next one waits
+        FULL_EVERY, or longer so that they take at most FULL_SHARE of the time."""
+        now = self._clock()
+        self._last_full = now
+        self._full_wait = max(FULL_EVERY, (now - started) / FULL_SHARE)

@@ -178,6 +178,28 @@ def test_batches_relist_at_once_when_nothing_is_listed_then_at_most_every_half_s
     assert len(sync.library) == 6
 
 
+def test_while_loading_the_list_is_refreshed_once_the_library_grew_by_half_not_every_half_second() -> None:
+    sync = Sync()
+    received = sync.sync.received
+    assert received(batch(*(f"a{i}.md" for i in range(100))), nothing_listed=True).relist
+    for i in range(49):  # 49 more records: a refresh would sort and count 100 records again for them
+        sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
+        assert not received(batch(f"b{i}.md"), nothing_listed=False).relist
+    assert received(batch("c.md"), nothing_listed=False).relist  # 50 more: half as many again
+    assert not received(batch(*(f"d{i}.md" for i in range(75))), nothing_listed=False).relist  # grown, but
+    sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)  # refreshed a moment ago; half a second on:
+    assert received(batch("e.md"), nothing_listed=False).relist
+    assert received(batch("f.md", final=True), nothing_listed=False).relist  # the end is always listed
+
+
+def test_an_empty_list_is_refreshed_without_the_timer_but_not_every_batch() -> None:
+    sync = Sync()
+    received = sync.sync.received
+    assert received(batch(*(f"a{i}.md" for i in range(10))), nothing_listed=True).relist  # the first titles
+    assert not received(batch(*(f"b{i}.md" for i in range(4))), nothing_listed=True).relist  # matches none yet
+    assert received(batch("c.md"), nothing_listed=True).relist  # 5 more of 10: grown by half
+
+
 def test_a_walk_that_changes_nothing_relists_nothing_and_settles_nothing() -> None:
     sync = Sync()
     sync.sync.received(batch("a.md", final=True), nothing_listed=True)

@@ -48,6 +48,24 @@ def test_a_pause_collects_young_objects_and_now_and_then_everything() -> None:
     assert collected == [1, 2, 1]
 
 
+def test_a_full_collection_that_took_long_waits_in_proportion_before_the_next() -> None:
+    clock = Clock()
+
+    def collect(generation: int) -> None:
+        collected.append(generation)
+        clock.now += 2.0 if generation == 2 else 0.001  # a large library: a full collection takes 2 s
+
+    collected: list[int] = []
+    gcs = IdleCollector(collect, clock, lambda: (10, 0, 0))
+    clock.now += idle_gc.FULL_EVERY
+    assert gcs.tick() == 2
+    clock.now += idle_gc.FULL_EVERY
+    assert gcs.tick() == 1  # 2 s every FULL_EVERY would be a fifth of the time
+    clock.now += 2.0 / idle_gc.FULL_SHARE - idle_gc.FULL_EVERY
+    assert gcs.tick() == 2
+    assert collected == [2, 1, 2]
+
+
 def test_a_settle_asked_for_waits_for_a_pause_and_runs_once() -> None:
     clock, settled, collected = Clock(), [], []
     gcs = IdleCollector(collected.append, clock, lambda: (10, 0, 0), lambda: settled.append(clock.now))

@@ -601,3 +601,13 @@ def test_a_huge_heat_loads_the_record_and_notes_the_field(tmp_path: Path) -> Non
         assert [(s.title, s.heat, s.quality) for s in library.summaries] == [("Hot", None, 5)]
         assert library.problems == [Problem(str(path), "heat: a number out of range, left out")]
         library.index.close()
+
+
+def test_problem_count_counts_unreadable_files_and_given_paths_without_copying(tmp_path: Path) -> None:
+    good = write_record(tmp_path / "news", "good.md", title="Good", publishedDateTime="2021-01-01T00:00:00Z")
+    touch(tmp_path / "news" / "bad.md", "---\ntitle: [unclosed\n---\n")
+    library = load_library([str(good.parent), str(tmp_path / "not-here")])
+    assert len(library) == 1
+    assert library.problem_count == len(library.problems) == 2
+    library.apply(Batch(removed=[str(tmp_path / "news" / "bad.md")], scan_problems=[]))
+    assert library.problem_count == len(library.problems) == 0

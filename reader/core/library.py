@@ -69,6 +69,11 @@ class Library:
         """Every path that could not be read."""
         return self._scan_problems + list(self._problems.values())
 
+    @property
+    def problem_count(self) -> int:
+        """How many paths could not be read, without copying them (the status line asks every batch)."""
+        return len(self._scan_problems) + len(self._problems)
+
     def __len__(self) -> int:
         return len(self._summaries)
 

@@ -305,7 +305,7 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         articles = self.query_one(ArticleList)
         if articles.border_subtitle != (count := listed_count(self.listing, len(self.library))):
             articles.border_subtitle = count
-        problems = len(self.library.problems) + len(self.host.problems)
+        problems = self.library.problem_count + len(self.host.problems)
         counts, progress, now = self.topic_counts.counts, self.folders.progress, time.monotonic()
         self.query_one(StatusLine).update(status_text(counts, self.listing, problems, progress, now))
 
