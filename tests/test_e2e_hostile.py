@@ -168,7 +168,9 @@ def test_hostile_records_in_a_real_terminal(tmp_path: Path) -> None:
     with TmuxSession(gated(gate, [reader, str(hostile.path)]), width=WIDTH, height=HEIGHT, env=env,
                      cwd=tmp_path) as term:
         witness = watch(term, gate)
-        term.wait_for(f"showing {len(order)} of {len(order)}", "problems (press !", timeout=START_WAIT)
+        term.wait_for(f"{len(order)} of {len(order)}", "problems (press !", timeout=START_WAIT)
+        term.send_keys("v")  # one row per record (some records are one story), to visit each in turn
+        term.wait_for(f"showing {len(order)} of {len(order)}", timeout=WAIT)
         witness.assert_no_leak("after start")
 
         for index, summary in enumerate(order):

@@ -69,6 +69,10 @@ async def test_marking_all_read_says_when_it_is_not_saved(tmp_path: Path) -> Non
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
+            for _ in range(100):  # the shown story's selection is kept once it has rested: before the lock
+                if store.get_ui("selection") is not None:
+                    break
+                await pilot.pause(0.05)
             lock.execute("BEGIN IMMEDIATE")  # another program holds the write lock (or the disk is full)
             app._notifications.clear()
             await pilot.press("M", "y")

@@ -34,6 +34,7 @@ def app(tmp_path: Path) -> ReaderApp:
     return ReaderApp([str(write_library(tmp_path / "library"))], state=state, settings=Settings(read_after=3600))
 
 
+@pytest.mark.stories  # as a user first sees it: grouped, the seed's story one row with its sources
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_main_screen_at(snap_compare, app: ReaderApp, size: tuple[int, int]) -> None:
     async def ready(pilot) -> None:
