@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -152,6 +153,17 @@ class Terminal:
             time.sleep(0.01)
         raise TimeoutError(f"{texts!r} not seen; screen:\n{self.screen()}")
 
+    def wait_for_counted(self, size: int, timeout: float = 120.0) -> float:
+        """Until every record is listed and the status line's unread count covers every row: `size`
+        records in one row each, or grouped ("showing N stories · size of size" and "N unread")."""
+        whole = re.compile(rf"showing (?:([\d,]+) stories · )?{size:,} of {size:,}")
+        while time.perf_counter() - self.started < timeout:
+            screen = self.screen()
+            if (found := whole.search(screen)) and f"{found.group(1) or f'{size:,}'} unread" in screen:
+                return time.perf_counter() - self.started
+            time.sleep(0.01)
+        raise TimeoutError(f"all {size:,} records counted not seen; screen:\n{self.screen()}")
+
     def wait_for_rows(self, timeout: float = 120.0) -> float:
         """Until the status line says some records are shown."""
         import re
@@ -250,7 +262,7 @@ def first_paint(
     terminal = Terminal(["reader", str(folder)], env_with_cache(cache))
     try:
         painted = terminal.wait_for(title[:30]) if title else terminal.wait_for_rows()
-        loaded = terminal.wait_for_all([f"showing {size:,} of {size:,}", f"{size:,} unread"], timeout)
+        loaded = terminal.wait_for_counted(size, timeout)
         time.sleep(1.0)  # let the post-load refresh settle before reading memory
         return painted, loaded, rss_mib(terminal.pid())
     finally:

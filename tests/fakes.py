@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 
 from reader.core.library import Library
 from reader.core.loader import Batch
-from reader.core.record import Summary
+from reader.core.counts import count
+from reader.core.record import Record, Summary
 
 
 class FakeTimer:
@@ -120,3 +121,17 @@ class FakeRun:
     def __init__(self, known: dict[str, tuple[int, int]] | None) -> None:
         self.known = known
         self.is_finished = False
+
+
+def topic_counts(library: Library) -> list[tuple[str, int]]:
+    """Each topic with its record count, most common first, then by name, as the topic pane counts."""
+    return [(topic.name, topic.total) for topic in count(library.summaries, None).topics]
+
+
+def shown_fields(record: Record) -> list[str]:
+    """The one-line text fields of a record and of its related stories."""
+    fields = [record.title, record.excerpt, record.type, record.category, *record.topics]
+    fields += [record.provider.name, record.provider.domain]
+    for story in record.related:
+        fields += [story.title, story.excerpt, story.type, story.provider.name, story.provider.domain]
+    return fields

@@ -3,7 +3,7 @@
 Usage (from the repository root, in the project's virtualenv; not part of the normal test run)::
 
     python tools/mutation.py reader/core/query.py                 # its tests: tests/test_query*.py
-    python tools/mutation.py reader/core/urls.py tests/test_urls.py tests/test_urls_refusal.py
+    python tools/mutation.py reader/core/urls.py tests/core/test_urls.py tests/core/test_urls_refusal.py
     python tools/mutation.py --core                               # every module in CORE below
     python tools/mutation.py reader/core/dates.py --list          # the mutants, without running them
     python tools/mutation.py reader/core/dates.py --only 31       # only the mutants on line 31
@@ -53,21 +53,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 CORE = {
-    "reader/core/query.py": ["tests/test_query.py"],
-    "reader/core/query_syntax.py": ["tests/test_query.py"],
-    "reader/core/dates.py": ["tests/test_dates.py"],
-    "reader/core/history.py": ["tests/test_history.py"],
-    "reader/core/sorting.py": ["tests/test_sorting.py"],
-    "reader/core/text.py": ["tests/test_text.py"],
-    "reader/core/urls.py": ["tests/test_urls.py", "tests/test_urls_refusal.py", "tests/test_links.py"],
-    "reader/core/identity.py": ["tests/test_identity.py"],
-    "reader/core/filter_names.py": ["tests/test_filter_names.py"],
-    "reader/core/record.py": ["tests/test_record.py"],
-    "reader/core/json_stream.py": ["tests/test_json_stream.py"],
-    "reader/core/story_links.py": ["tests/test_story_links.py", "tests/test_index_build.py"],
-    "reader/core/settings.py": ["tests/test_settings.py", "tests/test_theme_precedence.py"],
-    "reader/core/settings_values.py": ["tests/test_settings.py"],
-    "reader/core/record_files.py": ["tests/test_folder_links.py", "tests/test_fast_paths.py"],
+    "reader/core/query.py": ["tests/core/test_query.py"],
+    "reader/core/query_syntax.py": ["tests/core/test_query.py"],
+    "reader/core/dates.py": ["tests/core/test_dates.py"],
+    "reader/core/history.py": ["tests/core/test_history.py"],
+    "reader/core/sorting.py": ["tests/core/test_sorting.py"],
+    "reader/core/text.py": ["tests/core/test_text.py"],
+    "reader/core/urls.py": ["tests/core/test_urls.py", "tests/core/test_urls_refusal.py", "tests/core/test_links.py"],
+    "reader/core/identity.py": ["tests/core/test_identity.py"],
+    "reader/core/filter_names.py": ["tests/core/test_filter_names.py"],
+    "reader/core/record.py": ["tests/core/test_record.py"],
+    "reader/core/json_stream.py": ["tests/core/test_json_stream.py"],
+    "reader/core/story_links.py": ["tests/core/test_story_links.py", "tests/core/test_index_build.py"],
+    "reader/core/settings.py": ["tests/core/test_settings.py", "tests/app/test_theme_precedence.py"],
+    "reader/core/settings_values.py": ["tests/core/test_settings.py"],
+    "reader/core/record_files.py": ["tests/core/test_folder_links.py", "tests/core/test_fast_paths.py"],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

@@ -1,0 +1,45 @@
+"""TopicCounts on a fake clock: a burst of reading-state changes is counted once, after it ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.control.counting import COUNT_DELAY, TopicCounts
+from reader.core.identity import summary_id
+from reader.core.state import StateStore
+
+from tests.fakes import FakeClock, summary
+
+
+def test_a_burst_of_changes_is_counted_once_a_moment_after_the_last() -> None:
+    clock = FakeClock()
+    recounts: list[float] = []
+    counts = TopicCounts(clock, lambda: recounts.append(clock.now), show_unpublished=True)
+    start = clock.now
+    for _ in range(5):  # a key held down: a change every 0.1 s
+        counts.soon()
+        assert counts.pending
+        clock.advance(0.1)
+    assert recounts == []
+    clock.advance(COUNT_DELAY)
+    assert recounts == [pytest.approx(start + 0.4 + COUNT_DELAY)]
+
+
+def test_a_count_started_at_once_is_no_longer_pending() -> None:
+    clock = FakeClock()
+    counts = TopicCounts(clock, lambda: None, show_unpublished=True)
+    counts.soon()
+    counts.started()
+    assert not counts.pending
+
+
+def test_counts_leave_out_unpublished_records_unless_shown() -> None:
+    stories = [summary("a.md", topics=("AI",)), summary("b.md", topics=("AI",), published=False)]
+    state = StateStore()
+    state.set_read([summary_id(stories[0])])
+    saved = [("All AI", "topic:ai")]
+    shown = TopicCounts(FakeClock(), lambda: None, show_unpublished=True).count(stories, saved, 1, state)
+    hidden = TopicCounts(FakeClock(), lambda: None, show_unpublished=False).count(stories, [], 1, state)
+    assert (shown.total, shown.unread, shown.read) == (2, 1, 1)
+    assert [(s.name, s.count) for s in shown.saved] == [("All AI", 2)]
+    assert (hidden.total, hidden.unread) == (1, 0)

@@ -1,0 +1,268 @@
+"""Stories on load (issue 13): grouped by the load, stored in the index, read back on a warm start
+without grouping again, kept up to date as the watcher sees files come, change and go."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reader.control import folders
+from reader.control.folders import FolderSync
+from reader.core import grouping, stories
+from reader.core.index import Index
+from reader.core.index_schema import SCHEMA_VERSION
+from reader.core.library import Library, load_library
+from reader.core.loader import Batch, stream
+from reader.core.state import StateStore
+from reader.synth import write_corpus
+
+from tests.corpus import HEADLINE, three_records, write_story
+from tests.fakes import FakeClock, FakeRun
+
+pytestmark = pytest.mark.stories
+
+class Spy:
+    """Counts the grouper's work: how many it makes and how many items they are given."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made = 0
+        self.added: list[int] = []
+        spy = self
+
+        class Counted(stories.Grouper):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                spy.made += 1
+                super().__init__(*args, **kwargs)
+
+            def add(self, items: Any) -> dict[str, str | None]:
+                items = list(items)
+                spy.added.append(len(items))
+                return super().add(items)
+
+        monkeypatch.setattr(grouping, "Grouper", Counted)
+
+
+def test_a_load_groups_and_a_warm_start_reads_the_stories_without_grouping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second, other = three_records(tmp_path / "news")
+    location = str(tmp_path / "index.sqlite3")
+    cold = load_library([str(tmp_path / "news")], Index(location))
+    story = cold.summary(str(first)).story  # type: ignore[union-attr]
+    assert story == stories.story_id(str(first))  # the earliest record leads
+    assert cold.summary(str(second)).story == story  # type: ignore[union-attr]
+    assert cold.summary(str(other)).story not in ("", story)  # type: ignore[union-attr]
+    assert cold.groups.size(cold.summary(str(first))) == 2  # type: ignore[arg-type]
+
+    spy = Spy(monkeypatch)
+    warm = load_library([str(tmp_path / "news")], Index(location))
+    assert spy.made == 0 and spy.added == []  # nothing changed: no grouper made, nothing grouped
+    assert {s.path: s.story for s in warm.summaries} == {s.path: s.story for s in cold.summaries}
+    members = grouping.story_members(warm.index, story)
+    assert [member.path for member in members] == [str(first), str(second)]
+    assert members[1].reason.how == "title" and members[1].reason.peer == str(first)
+
+
+def test_a_new_file_joins_its_story_and_only_it_is_grouped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second, other = three_records(tmp_path / "news")
+    library = load_library([str(tmp_path / "news")], Index(str(tmp_path / "index.sqlite3")))
+    story = library.summary(str(first)).story  # type: ignore[union-attr]
+    spy = Spy(monkeypatch)
+    third = write_story(tmp_path / "news", "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    batches = list(stream([str(tmp_path / "news")], library.index, known=dict(library.stats)))
+    for batch in batches:
+        library.apply(batch)
+    assert batches[-1].final and batches[-1].stories == {str(third): story}
+    assert spy.made == 1 and spy.added == [1]  # the grouper as stored, given the new record alone
+    assert library.summary(str(third)).story == story  # type: ignore[union-attr]
+    assert [s.path for s in library.groups.members(library.summary(str(first)))] == [  # type: ignore[arg-type]
+        str(first), str(second), str(third)
+    ]
+
+
+def test_a_removed_lead_leaves_and_the_rest_get_a_story_of_their_own(tmp_path: Path) -> None:
+    first, second, other = three_records(tmp_path / "news")
+    third = write_story(tmp_path / "news", "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    library = load_library([str(tmp_path / "news")], Index(str(tmp_path / "index.sqlite3")))
+    assert library.groups.size(library.summary(str(third))) == 3  # type: ignore[arg-type]
+    first.unlink()
+    for batch in stream([str(tmp_path / "news")], library.index, known=dict(library.stats)):
+        library.apply(batch)
+    assert library.summary(str(first)) is None
+    moved = stories.story_id(str(second))  # the earliest record left leads, and names the story
+    assert library.summary(str(second)).story == library.summary(str(third)).story == moved  # type: ignore[union-attr]
+    assert library.groups.size(library.summary(str(second))) == 2  # type: ignore[arg-type]
+    again = load_library([str(tmp_path / "news")], Index(str(tmp_path / "index.sqlite3")))
+    assert {s.path: s.story for s in again.summaries} == {s.path: s.story for s in library.summaries}
+
+
+def test_a_changed_file_leaves_its_story_when_it_reports_another_event(tmp_path: Path) -> None:
+    first, second, other = three_records(tmp_path / "news")
+    library = load_library([str(tmp_path / "news")], Index(str(tmp_path / "index.sqlite3")))
+    write_story(tmp_path / "news", "second.md", "A ferry strike halts every crossing to the islands", "Beta",
+                "2024-03-01T20:00:00Z")
+    for batch in stream([str(tmp_path / "news")], library.index, known=dict(library.stats)):
+        library.apply(batch)
+    assert library.summary(str(second)).story == stories.story_id(str(second))  # type: ignore[union-attr]
+    assert library.groups.size(library.summary(str(first))) == 1  # type: ignore[arg-type]
+
+
+def test_a_file_the_watcher_sees_joins_its_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, _, _ = three_records(tmp_path / "news")
+
+    class Notices:
+        pending = False
+
+        def changed(self) -> bool:
+            pending, self.pending = self.pending, False
+            return pending
+
+        def close(self) -> None:
+            pass
+
+    notices = Notices()
+    monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: notices))
+    clock = FakeClock()
+    library = Library(Index(str(tmp_path / "index.sqlite3")))
+    runs: list[FakeRun] = []
+
+    def start_load(known: Any) -> FakeRun:
+        runs.append(FakeRun(known))
+        return runs[-1]
+
+    sync = FolderSync([str(tmp_path / "news")], library, StateStore(), clock, start_load=start_load,
+                      state_changed=lambda: None, clock=clock)
+
+    def run_load() -> None:  # what the app's worker does with the load FolderSync asked for
+        seconds = sync.load(runs[-1].known, lambda batch: sync.received(batch, nothing_listed=False), lambda: False)
+        runs[-1].is_finished = True
+        sync.walked(seconds or 0.0)
+
+    sync.start()
+    run_load()
+    story = library.summary(str(first)).story  # type: ignore[union-attr]
+    third = write_story(tmp_path / "news", "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    notices.pending = True
+    clock.advance(1.0)  # the next look at the notices starts a walk
+    assert len(runs) == 2 and runs[-1].known is not None
+    run_load()
+    assert library.summary(str(third)).story == story  # type: ignore[union-attr]
+    assert sync.all_listed  # the stories' batch was final: the list was made again with them
+
+
+def test_an_index_of_the_old_schema_is_rebuilt_and_grouped(tmp_path: Path) -> None:
+    first, second, _ = three_records(tmp_path / "news")
+    location = tmp_path / "index.sqlite3"
+    old = sqlite3.connect(location)
+    old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    old.execute("INSERT INTO meta VALUES ('schema', '5')")
+    old.execute("CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER NOT NULL)")
+    old.commit()
+    old.close()
+    index = Index(str(location))
+    assert "rebuilt" in index.notice and SCHEMA_VERSION != "5"
+    library = load_library([str(tmp_path / "news")], index)
+    assert library.summary(str(first)).story == library.summary(str(second)).story != ""  # type: ignore[union-attr]
+
+
+def test_a_grouping_of_other_settings_is_made_again_from_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second, _ = three_records(tmp_path / "news")
+    location = str(tmp_path / "index.sqlite3")
+    load_library([str(tmp_path / "news")], Index(location))
+    db = sqlite3.connect(location)
+    meta = json.loads(db.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone()[0])
+    meta["settings"]["threshold"] = 0.99
+    db.execute("UPDATE meta SET value = ? WHERE key = 'stories'", (json.dumps(meta),))
+    db.execute("UPDATE meta SET value = '0' WHERE key = 'grouped'")
+    db.commit()
+    db.close()
+    spy = Spy(monkeypatch)
+    library = load_library([str(tmp_path / "news")], Index(location))
+    assert spy.added == [3]  # every record grouped again
+    assert library.summary(str(first)).story == library.summary(str(second)).story  # type: ignore[union-attr]
+
+
+def test_the_grouping_process_gives_what_grouping_here_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "news", 120, seed=3, workers=1)
+    here = load_library([str(tmp_path / "news")], Index(str(tmp_path / "here.sqlite3")))
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 0)
+    spy = Spy(monkeypatch)
+    fed: list[int] = []
+    real_add = grouping.Feed.add
+    monkeypatch.setattr(grouping.Feed, "add", lambda self, rows: (fed.append(len(rows)), real_add(self, rows))[1])
+    apart = load_library([str(tmp_path / "news")], Index(str(tmp_path / "apart.sqlite3")))
+    assert spy.made == 0 and sum(fed) == 120  # fed to the other process as parsed, and grouped there
+    assert {s.path: s.story for s in apart.summaries} == {s.path: s.story for s in here.summaries}
+    assert max(here.groups.size(s) for s in here.summaries) > 1
+    # A change later: grouped in a process of its own too (the index is over the limit), from the index.
+    newest = max(apart.summaries, key=lambda s: s.timestamp or 0.0)
+    copy = Path(newest.path).with_name("zz-copy.md")
+    copy.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 50)  # one file to parse: nothing fed
+    batches = list(stream([str(tmp_path / "news")], apart.index, known=dict(apart.stats)))
+    assert spy.made == 0 and sum(fed) == 120
+    assert batches[-1].stories[str(copy)] == newest.story
+
+
+def test_a_cancelled_load_leaves_the_grouping_for_the_next(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 130, seed=2, workers=1)  # more than the first batch
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches: list[Batch] = []
+    for batch in stream([str(tmp_path / "news")], index, workers=1, cancelled=lambda: bool(batches)):
+        batches.append(batch)  # the first files shown, then quit
+    assert batches[0].summaries and not any(batch.stories or batch.final for batch in batches)
+    library = load_library([str(tmp_path / "news")], index)
+    assert len(library) == 130 and all(s.story for s in library.summaries)
+    assert max(library.groups.size(s) for s in library.summaries) > 1
+
+
+def test_the_synthetic_corpus_groups_into_stories_of_several_records(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "news", 300, seed=1, workers=1)
+    library = load_library([str(tmp_path / "news")])
+    sizes = [library.groups.size(s) for s in library.groups.fold(library.summaries)]
+    assert sum(size > 1 for size in sizes) >= 10 and max(sizes) >= 3
+
+
+def test_a_grouping_that_fails_leaves_the_records_loaded_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _, _ = three_records(tmp_path / "news")
+
+    class Broken(stories.Grouper):
+        def add(self, items: Any) -> dict[str, str | None]:
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(grouping, "Grouper", Broken)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(tmp_path / "news")], index))
+    assert batches[-1].final and "Stories could not be grouped (RuntimeError: a bug)" in batches[-1].notice
+    assert {s.path for b in batches for s in b.summaries} >= {str(first)}
+    monkeypatch.undo()
+    library = load_library([str(tmp_path / "news")], index)  # the next load groups them
+    assert library.summary(str(first)).story == stories.story_id(str(first))  # type: ignore[union-attr]
+
+
+def test_records_fed_ahead_in_any_order_group_as_one_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "news", 150, seed=5, workers=1)
+    location = str(tmp_path / "index.sqlite3")
+    plain = load_library([str(tmp_path / "news")], Index(location))  # grouped in one batch at the end
+    db = sqlite3.connect(location, isolation_level=None)
+    db.execute("DELETE FROM meta WHERE key IN ('stories', 'grouped')")  # to be grouped again, from scratch
+    items = [grouping._item(row) for row in db.execute(
+        "SELECT path, title, excerpt, timestamp, provider_name, provider_domain, urls FROM files WHERE problem IS NULL"
+    )]
+    ordered = sorted(items, key=lambda item: (item.timestamp or 0.0, item.id))
+    monkeypatch.setattr(grouping, "REPLAY_LIMIT", 10)
+    spy = Spy(monkeypatch)
+    ahead = grouping.Ahead(db)
+    for batch in (ordered[60:90], ordered[90:150], ordered[:60]):  # the last far earlier than the rest: it waits
+        ahead.feed(batch)
+    assert spy.added == [30, 60] and len(ahead.waiting) == 60
+    answer = grouping.regroup(db, ahead)
+    db.close()
+    assert spy.added == [30, 60, 60]
+    assert answer == {s.path: s.story for s in plain.summaries} and len(answer) == 150
