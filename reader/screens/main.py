@@ -28,6 +28,8 @@ from ..core.record import Summary
 from ..core.settings import Settings
 from ..core.sorting import ALL_ORDERS
 from ..core.state import StateStore
+from ..core.story_groups import story_key
+from ..core.story_rows import StoryRows
 from ..idle_gc import IdleCollector
 from ..keymap import MAIN_BINDINGS
 from ..messages import Counted, Loaded, Walked
@@ -370,7 +372,8 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         if not unread:
             self.notify("Every record listed is already read")
             return
-        self.mark_read(unread, questions.ask(self.app, questions.mark_read_question(len(unread))))
+        stories = len({story_key(s) for s in unread}) if isinstance(self.listing.matching, StoryRows) else None
+        self.mark_read(unread, questions.ask(self.app, questions.mark_read_question(len(unread), stories)))
 
     @work(group="question", description="mark the list read")
     async def mark_read(self, unread: list[Summary], answer: Awaitable[bool | None]) -> None:

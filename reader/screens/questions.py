@@ -103,5 +103,10 @@ async def save_filter(app: App[Any], state: StateStore, text: str, answer: Await
     return True
 
 
-def mark_read_question(count: int) -> ConfirmScreen:
-    return ConfirmScreen(f"Mark {count:,} unread record{'s' if count != 1 else ''} in this list read?")
+def mark_read_question(count: int, stories: int | None = None) -> ConfirmScreen:
+    """Ask before marking `count` unread records read; with `stories` (the list is grouped), the unread
+    stories first, the count the status line shows."""
+    records = f"{count:,} unread record{'s' if count != 1 else ''}"
+    if stories is not None:
+        records = f"{stories:,} unread {'story' if stories == 1 else 'stories'} ({records.replace(' unread', '')})"
+    return ConfirmScreen(f"Mark {records} in this list read?")

@@ -19,7 +19,7 @@ from reader.screens.prompt import ConfirmScreen
 
 from tests.corpus import SEED_URL, write_library
 from tests.fakes import summary
-from tests.helpers import screen, settle, status
+from tests.helpers import screen, screen_text, settle, status
 
 
 def unread_in_status(app: ReaderApp) -> int:
@@ -79,3 +79,24 @@ class _State:
     def __init__(self, read: dict[str, float]) -> None:
         self.read = read
         self.starred: frozenset[str] = frozenset()
+
+
+@pytest.mark.stories
+async def test_m_on_a_grouped_list_asks_about_the_unread_stories_the_status_line_shows(
+    library: Path, tmp_path: Path
+) -> None:
+    state = StateStore(str(tmp_path / "state.sqlite3"))
+    app = ReaderApp([str(library)], state=state, settings=Settings(read_after=3600))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert "showing 3 stories" in screen_text(app)  # the seed and Fox 9's records: one story
+        unread = unread_in_status(app)
+        assert unread == 3
+        await pilot.press("M")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query(Static).first().render())
+        assert question == f"Mark {unread} unread stories (5 records) in this list read?"
+        await pilot.press("y")
+        await settle(pilot)
+        assert unread_in_status(app) == 0
