@@ -34,6 +34,9 @@ STORIES = ("Stories: every outlet's record of one event is one row, showing its 
            "shown). The story pane lists them all under Coverage (enter follows, o opens).")
 """How stories are shown and what the keys do with them, said once above the table."""
 
+WIDE_ENOUGH = 76
+"""Terminal columns from which the help's box (72 wide) holds each key's row on one line."""
+
 KEY_LABELS = {
     "slash": "/",
     "question_mark": "?",
@@ -93,10 +96,14 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lines = [Content.assemble(("Keys", "bold"), "   (escape closes)"), Content(LEVELS), Content("")]
         lines += [Content(STORIES), Content("")]
-        lines += [
-            Content.assemble((f"{keys:<22}", "bold $text-accent"), (f"{where:<14}", "$text-muted"), what)
-            for where, keys, what in binding_rows(self.keymap)
-        ]
+        narrow = self.app.size.width < WIDE_ENOUGH  # a row's meaning would wrap into the key column
+        for where, keys, what in binding_rows(self.keymap):
+            if narrow:  # the keys and where, then the meaning on its own indented line
+                lines += [Content.assemble((f"{keys}  ", "bold $text-accent"), (where, "$text-muted")),
+                          Content("    " + what)]
+            else:
+                lines.append(Content.assemble((f"{keys:<22}", "bold $text-accent"),
+                                              (f"{where:<14}", "$text-muted"), what))
         lines += filter_language_lines()
         with VerticalScroll():
             yield Static(Content("\n").join(lines))

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from reader.app import ReaderApp
 from reader.core.settings import Settings
-from reader.screens.help import HelpScreen
+from reader.screens.help import HelpScreen, binding_rows
 from reader.screens.prompt import ConfirmScreen
 from reader.widgets.footer import MORE, PALETTE_EDGE, ReaderFooter, keys_that_fit
 
@@ -116,3 +117,17 @@ async def test_a_question_fits_a_narrow_terminal(app: ReaderApp) -> None:
         assert isinstance(app.screen, ConfirmScreen)
         box = app.screen.query_one("Vertical").region
         assert box.x >= 0 and box.right <= 44, box  # it was 60 columns whatever the terminal
+
+
+async def test_at_60_columns_no_help_row_wraps_into_the_key_column(app: ReaderApp) -> None:
+    # At 60 columns a key's row (22 columns of keys, 14 of where) left ~20 for its meaning, which
+    # wrapped back under the keys ("Related story: follow" / "it"): the meaning goes on its own line.
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(Static).render())
+        lines = text.splitlines()
+        meanings = [what for _, _, what in binding_rows()]
+        assert "Quit" in meanings and all("    " + what in lines for what in meanings), text
