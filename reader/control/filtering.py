@@ -162,8 +162,7 @@ class FilterRuns:
         known = self._groups
         if known[0] != version:
             groups = StoryGroups(summaries)
-            several = len(groups) < sum(1 for s in summaries if s.story)
-            known = self._groups = (version, groups, several)
+            known = self._groups = (version, groups, groups.several)
         return known[1], known[2]
 
     @property

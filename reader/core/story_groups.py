@@ -8,16 +8,33 @@ story. A record with no story id (not grouped yet, or grouping off) is a story o
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 
 from .record import Summary
 
-__all__ = ["StoryGroups", "story_key"]
+__all__ = ["StoryGroups", "fold_positions", "story_key"]
 
 
 def story_key(summary: Summary) -> str:
     """The key of a record's story among the loaded ones: its story id, or its own path when it has none."""
     return summary.story or "file:" + summary.path
+
+
+def fold_positions(records: Sequence[Summary], positions: Sequence[int]) -> array[int]:
+    """`positions` (into `records`) with one position per story: each story's first, where it is."""
+    seen: set[str] = set()
+    add = seen.add
+    out = array("I")
+    append = out.append
+    for position in positions:
+        story = records[position].story
+        if not story:
+            append(position)
+        elif story not in seen:
+            add(story)
+            append(position)
+    return out
 
 
 def _earliest_first(summary: Summary) -> tuple[float, str]:
@@ -33,10 +50,14 @@ class StoryGroups:
         for summary in summaries:
             if summary.story:
                 members.setdefault(summary.story, []).append(summary)
+        several = False
         for group in members.values():
             if len(group) > 1:
                 group.sort(key=_earliest_first)
+                several = True
         self._members = members
+        self.several = several
+        """Whether any story has several records (else folding a list changes nothing)."""
 
     def __len__(self) -> int:
         """How many stories have an id (stories of one record without one are not counted)."""
@@ -56,16 +77,7 @@ class StoryGroups:
         group = self._members.get(summary.story) if summary.story else None
         return group[0] if group else summary
 
-    def fold(self, summaries: Iterable[Summary]) -> list[Summary]:
+    def fold(self, summaries: Sequence[Summary]) -> list[Summary]:
         """One record per story, in the order of each story's first record in `summaries`: that record
         stands for its story in the list (a filtered list keeps a story where its first match is)."""
-        seen: set[str] = set()
-        out: list[Summary] = []
-        for summary in summaries:
-            story = summary.story
-            if not story:
-                out.append(summary)
-            elif story not in seen:
-                seen.add(story)
-                out.append(summary)
-        return out
+        return [summaries[position] for position in fold_positions(summaries, range(len(summaries)))]

@@ -8,33 +8,16 @@ costs the story's size, not the list's.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator, Sequence
 from typing import Literal, overload
 
 from .record import Summary
-from .story_groups import StoryGroups
+from .story_groups import StoryGroups, fold_positions
 
 __all__ = ["RowKind", "StoryRows", "fold_positions"]
 
 RowKind = Literal["story", "record", "member"]
 """A row of several records (a story), of one record standing alone, or of one record of an opened story."""
-
-
-def fold_positions(records: Sequence[Summary], positions: Sequence[int]) -> array[int]:
-    """`positions` (into `records`) with one position per story: each story's first, where it is."""
-    seen: set[str] = set()
-    add = seen.add
-    out = array("I")
-    append = out.append
-    for position in positions:
-        story = records[position].story
-        if not story:
-            append(position)
-        elif story not in seen:
-            add(story)
-            append(position)
-    return out
 
 
 class StoryRows(Sequence[Summary]):

@@ -19,7 +19,7 @@ def test_members_earliest_first_and_lead_is_earliest() -> None:
     assert [m.path for m in groups.members(late)] == ["a", "b", "c"]
     assert groups.lead(undated) is early
     assert groups.size(late) == 3
-    assert len(groups) == 1
+    assert len(groups) == 1 and groups.several
 
 
 def test_a_record_without_a_story_stands_alone() -> None:
@@ -29,6 +29,7 @@ def test_a_record_without_a_story_stands_alone() -> None:
     assert groups.size(alone) == 1
     assert groups.lead(alone) is alone
     assert story_key(alone) == "file:x" != story_key(other)
+    assert not groups.several and not StoryGroups([_record("s", "S", 1.0)]).several
 
 
 def test_fold_keeps_each_story_where_its_first_record_is() -> None:
