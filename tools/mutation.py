@@ -2,12 +2,19 @@
 
 Usage (from the repository root, in the project's virtualenv; not part of the normal test run)::
 
-    python tools/mutation.py reader/core/query.py                 # its tests: tests/test_query*.py
+    python tools/mutation.py reader/core/query.py                 # its tests: tests/*/test_query*.py
     python tools/mutation.py reader/core/urls.py tests/core/test_urls.py tests/core/test_urls_refusal.py
     python tools/mutation.py --core                               # every module in CORE below
     python tools/mutation.py reader/core/dates.py --list          # the mutants, without running them
     python tools/mutation.py reader/core/dates.py --only 31       # only the mutants on line 31
     python tools/mutation.py reader/core/text.py --jobs 2         # two mutants at a time
+
+Before the mutants, one run of every test, unmutated and traced, records which lines of the module
+each test runs (in any thread it starts; lines run at import or collection count for every test).
+A mutant then runs only the tests that run one of its lines, and a mutant on lines no test runs
+survives without a run ("unrun"). `--all-tests` runs every test file for every mutant instead. The
+tests must not depend on each other's order (the project's suite runs in random order already);
+lines run only in a subprocess count as unrun, which can only lower a score.
 
 Each mutant is one change, found by walking the module's syntax tree (stdlib `ast`) in a fixed order:
 
@@ -21,7 +28,7 @@ Each mutant is one change, found by walking the module's syntax tree (stdlib `as
 Docstrings, annotations, decorators, imports, definitions and `...` bodies are left alone, and so are
 statements at module level (deleting one only fails the import). For each mutant a child process is
 forked; it loads the mutated module in place of the file (an import hook: nothing is written to
-disk), runs `pytest -x -q -p no:cacheprovider` on the test files, and its exit status says killed (a
+disk), runs `pytest -x -q -p no:cacheprovider` on the tests that run the mutant's lines, and its exit status says killed (a
 test failed, or the run timed out: 5 times the unmutated run, at least 10 s) or survived. Hypothesis
 runs derandomized and without its database, so a run gives the same answer every time.
 
@@ -101,6 +108,8 @@ class Mutant:
     """The function or class the change is in ("Class.method"; "" at module level)."""
     previous_line: str = ""
     """The nearest non-blank source line above (stripped), to tell apart a line that recurs in a function."""
+    end_line: int = 0
+    """The last line of the changed node: the tests that run any line from `line` to here are its tests."""
 
 
 def _short(node: ast.AST, limit: int = 40) -> str:
@@ -180,7 +189,7 @@ def mutants(source: str) -> list[Mutant]:
     tree = ast.parse(source)
     lines = source.splitlines()
     skip = _declarations(tree)
-    found: list[tuple[int, int, str, Callable[[ast.Module], None], str]] = []
+    found: list[tuple[int, int, str, Callable[[ast.Module], None], str, int]] = []
 
     scopes: dict[int, str] = {}
 
@@ -195,7 +204,8 @@ def mutants(source: str) -> list[Mutant]:
     enter(tree, "")
 
     def add(node: ast.AST, change: str, apply: Callable[[ast.Module], None]) -> None:
-        found.append((node.lineno, node.col_offset, change, apply, scopes.get(id(node), "")))  # type: ignore[attr-defined]
+        found.append((node.lineno, node.col_offset, change, apply, scopes.get(id(node), ""),  # type: ignore[attr-defined]
+                      getattr(node, "end_lineno", None) or node.lineno))  # type: ignore[attr-defined]
 
     in_function: set[int] = set()
     for node in ast.walk(tree):
@@ -265,16 +275,16 @@ def mutants(source: str) -> list[Mutant]:
     found.sort(key=lambda item: (item[0], item[1]))
     # The same change twice on one line (two 80s) is told apart by its place on the line.
     counts: dict[tuple[int, str], int] = {}
-    for line, _, change, _, _ in found:
+    for line, _, change, _, _, _ in found:
         counts[line, change] = counts.get((line, change), 0) + 1
     seen: dict[tuple[int, str], int] = {}
     result = []
-    for number, (line, column, change, apply, scope) in enumerate(found, 1):
+    for number, (line, column, change, apply, scope, end) in enumerate(found, 1):
         if counts[line, change] > 1:
             seen[line, change] = seen.get((line, change), 0) + 1
             change = f"{change} (#{seen[line, change]} on the line)"
         above = next((text.strip() for text in reversed(lines[: line - 1]) if text.strip()), "")
-        result.append(Mutant(number, line, column, change, lines[line - 1].strip(), apply, scope, above))
+        result.append(Mutant(number, line, column, change, lines[line - 1].strip(), apply, scope, above, end))
     return result
 
 
@@ -343,9 +353,9 @@ def snapshot() -> Path:
     return copy
 
 
-def _child(name: str, filename: str, code: object, tests: list[str], quiet: bool) -> int:
-    """In the forked child: load the mutant in place of the module and run the tests (in the snapshot
-    that holds `filename`, whose reader package is imported rather than the installed one)."""
+def _prepare(name: str, filename: str, quiet: bool) -> None:
+    """In a forked child: work in the snapshot that holds `filename` (whose reader package is imported
+    rather than the installed one), quietly, with Hypothesis derandomized."""
     base = Path(filename).parents[len(name.split(".")) - 1]
     os.chdir(base)
     sys.path.insert(0, str(base))
@@ -354,28 +364,130 @@ def _child(name: str, filename: str, code: object, tests: list[str], quiet: bool
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
     import hypothesis
-    import pytest
 
     hypothesis.settings.register_profile(
         "mutation", derandomize=True, database=None, deadline=None,
         suppress_health_check=list(hypothesis.HealthCheck),
     )
     hypothesis.settings.load_profile("mutation")
+
+
+class _Only:
+    """A pytest plugin that keeps only the tests named (by node id), in their usual order."""
+
+    def __init__(self, keep: frozenset[str]) -> None:
+        self.keep = keep
+
+    def pytest_collection_modifyitems(self, config, items) -> None:  # type: ignore[no-untyped-def]
+        dropped = [item for item in items if item.nodeid not in self.keep]
+        items[:] = [item for item in items if item.nodeid in self.keep]
+        config.hook.pytest_deselected(items=dropped)
+
+
+def _child(name: str, filename: str, code: object, tests: list[str], quiet: bool,
+           keep: frozenset[str] | None = None) -> int:
+    """In the forked child: load the mutant in place of the module and run the tests (only those in
+    `keep`, when given)."""
+    _prepare(name, filename, quiet)
+    import pytest
+
     sys.meta_path.insert(0, _Loader(name, filename, code))
-    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]))
+    plugins = [] if keep is None else [_Only(keep)]
+    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests], plugins=plugins))
 
 
-def _start(name: str, filename: str, code: object, tests: list[str], quiet: bool = True) -> int:
+BEFORE_TESTS = "<import>"
+"""Where the lines run outside any test are filed: at import, collection, session set-up."""
+
+
+def _trace_child(name: str, filename: str, tests: list[str], out: str) -> int:
+    """In a forked child: run every test unmutated, tracing which lines of the module each one runs
+    (in any thread it starts), and write {test node id: [lines]} to `out` as JSON."""
+    import json
+    import threading
+
+    _prepare(name, filename, quiet=True)
+    import pytest
+
+    ran: dict[str, set[int]] = {}
+    current = [BEFORE_TESTS]
+
+    def local(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "line":
+            ran.setdefault(current[0], set()).add(frame.f_lineno)
+        return local
+
+    def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+        if frame.f_code.co_filename != filename:
+            return None
+        ran.setdefault(current[0], set()).add(frame.f_lineno)
+        return local
+
+    class Follow:
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_protocol(self, item, nextitem):  # type: ignore[no-untyped-def]
+            current[0] = item.nodeid
+            yield
+            current[0] = BEFORE_TESTS
+
+    threading.settrace(tracer)
+    sys.settrace(tracer)
+    try:
+        status = int(pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests], plugins=[Follow()]))
+    finally:
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type]
+    with open(out, "w", encoding="utf-8") as file:
+        json.dump({test: sorted(lines) for test, lines in ran.items()}, file)
+    return status
+
+
+def _start(name: str, filename: str, code: object, tests: list[str], quiet: bool = True,
+           keep: frozenset[str] | None = None) -> int:
     pid = os.fork()
     if pid == 0:
         status = 99
         try:
-            status = _child(name, filename, code, tests, quiet)
+            status = _child(name, filename, code, tests, quiet, keep)
         except BaseException:  # noqa: BLE001 - any failure in the child is the mutant's doing
             status = 98
         finally:
             os._exit(status)
     return pid
+
+
+def lines_run(name: str, filename: str, tests: list[str]) -> dict[str, set[int]] | None:
+    """Which lines of the module each test runs (None when the tests fail unmutated)."""
+    import json
+
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = handle.name
+    try:
+        pid = os.fork()
+        if pid == 0:
+            status = 99
+            try:
+                status = _trace_child(name, filename, tests, out)
+            except BaseException:  # noqa: BLE001
+                status = 98
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
+        with open(out, encoding="utf-8") as file:
+            return {test: set(lines) for test, lines in json.load(file).items()}
+    finally:
+        os.unlink(out)
+
+
+def tests_for(mutant: Mutant, ran: dict[str, set[int]]) -> frozenset[str] | None:
+    """The tests that run any line of the mutant: None for every test (the lines also run outside
+    any test, e.g. at import, so every test may see the change), empty when no test runs them."""
+    span = set(range(mutant.line, max(mutant.line, mutant.end_line) + 1))
+    if span & ran.get(BEFORE_TESTS, set()):
+        return None
+    return frozenset(test for test, lines in ran.items() if test != BEFORE_TESTS and span & lines)
 
 
 @dataclass
@@ -428,13 +540,27 @@ def _load_equivalents(module: str) -> list[dict[str, str]]:
 def _run_all(
     name: str, filename: str, source: str, tests: list[str], pending: list[Mutant],
     running: dict[int, tuple[Mutant, float]], results: list[Result], *, jobs: int, limit: float, verbose: bool,
+    ran: dict[str, set[int]] | None = None,
 ) -> None:
-    """Run the pending mutants, `jobs` at a time, adding each outcome to `results`."""
+    """Run the pending mutants, `jobs` at a time, adding each outcome to `results`. With `ran` (which
+    lines each test runs) a mutant runs only the tests that run its lines, and one that no test runs
+    survives without a run."""
+    base = Path(filename).parents[len(name.split(".")) - 1]
     while pending or running:
         while pending and len(running) < jobs:
             mutant = pending.pop()
-            running[_start(name, filename, mutated_code(source, filename, mutant), tests)] = (mutant, time.monotonic())
-        pid, status = os.waitpid(-1, os.WNOHANG)
+            keep = None if ran is None else tests_for(mutant, ran)
+            files = tests
+            if keep is not None:
+                if not keep:
+                    results.append(Result(mutant, "unrun"))
+                    if verbose:
+                        print(f"  unrun    line {mutant.line}{_in(mutant)}: {mutant.change}", flush=True)
+                    continue
+                files = sorted({str(base / test.split("::")[0]) for test in keep})
+            code = mutated_code(source, filename, mutant)
+            running[_start(name, filename, code, files, keep=keep)] = (mutant, time.monotonic())
+        pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
         if pid == 0:
             now = time.monotonic()
             for child, (mutant, since) in list(running.items()):
@@ -455,7 +581,8 @@ def _run_all(
 
 
 def run_module(
-    module: str, tests: list[str], *, base: Path, jobs: int, only: set[int] | None, verbose: bool
+    module: str, tests: list[str], *, base: Path, jobs: int, only: set[int] | None, verbose: bool,
+    select: bool = True,
 ) -> float | None:
     """Run every mutant of `module` against `tests` in `base` (a `snapshot`) and print the outcome;
     the score, or None when the unmutated module already fails its tests."""
@@ -489,12 +616,19 @@ def run_module(
               "run them to see why")
         return None
     limit = max(10.0, 5 * baseline)
+    ran = None
+    if select:
+        ran = lines_run(name, filename, tests)
+        if ran is None:
+            print(f"{module}: the tests fail when traced (set --all-tests to run every test per mutant)")
+            return None
 
     results: list[Result] = []
     pending = list(reversed(runnable))
     running: dict[int, tuple[Mutant, float]] = {}
     try:
-        _run_all(name, filename, source, tests, pending, running, results, jobs=jobs, limit=limit, verbose=verbose)
+        _run_all(name, filename, source, tests, pending, running, results, jobs=jobs, limit=limit, verbose=verbose,
+                 ran=ran)
     finally:
         for child in running:  # interrupted: stop the mutants still running
             os.kill(child, signal.SIGKILL)
@@ -504,14 +638,18 @@ def run_module(
     results.sort(key=lambda r: r.mutant.number)
     killed = sum(r.outcome in ("killed", "timeout") for r in results)
     timeouts = sum(r.outcome == "timeout" for r in results)
-    survivors = [r.mutant for r in results if r.outcome == "survived"]
+    survivors = [r.mutant for r in results if r.outcome in ("survived", "unrun")]
+    unrun = {r.mutant.number for r in results if r.outcome == "unrun"}
     scored = len(results)
     score = 100.0 * killed / scored if scored else 100.0
     scope = "" if only is None else f" (lines {', '.join(map(str, sorted(only)))} only)"
     print(f"{module}{scope}: {len(every)} mutants, {len(excluded)} equivalent (not run), {scored} run: "
-          f"{killed} killed ({timeouts} by timeout), {len(survivors)} survived -> "
+          f"{killed} killed ({timeouts} by timeout), {len(survivors)} survived ({len(unrun)} on lines no test runs) -> "
           f"{score:.1f}% of non-equivalent mutants killed  [tests took {baseline:.1f} s unmutated]")
     for mutant in survivors:
+        if mutant.number in unrun:
+            print(f"  unrun     line {mutant.line}{_in(mutant)}: {mutant.change}    | {mutant.source_line}")
+            continue
         print(f"  survived  line {mutant.line}{_in(mutant)}: {mutant.change}    | {mutant.source_line}")
     if verbose:
         for mutant, why in excluded:
@@ -526,10 +664,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the snapshot is removed
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("module", nargs="?", help="the module's path, e.g. reader/core/query.py")
-    parser.add_argument("tests", nargs="*", help="its test files (default: tests/test_<name>*.py)")
+    parser.add_argument("tests", nargs="*", help="its test files (default: tests/*/test_<name>*.py)")
     parser.add_argument("--core", action="store_true", help="every module listed in CORE, with its tests")
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
     parser.add_argument("--only", type=int, action="append", metavar="LINE", help="only the mutants on this line")
+    parser.add_argument("--all-tests", action="store_true",
+                        help="run every test file for every mutant (default: only the tests that run its lines)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at a time (default 1)")
     parser.add_argument("--target", type=float, default=90.0, help="the score each module must reach (%%)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each mutant's outcome as it comes")
@@ -539,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = list(CORE.items())
     elif args.module:
         stem = Path(args.module).stem
-        tests = args.tests or CORE.get(args.module) or sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(f"tests/test_{stem}*.py"))
+        tests = args.tests or CORE.get(args.module) or sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(f"tests/*/test_{stem}*.py"))
         plan = [(args.module, tests)]
     else:
         parser.error("give a module, or --core")
@@ -553,7 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for module, tests in plan:
             score = run_module(module, tests, base=base, jobs=max(1, args.jobs),
-                               only=set(args.only) if args.only else None, verbose=args.verbose)
+                               only=set(args.only) if args.only else None, verbose=args.verbose,
+                               select=not args.all_tests)
             ok = ok and score is not None and score >= args.target
     finally:
         shutil.rmtree(base, ignore_errors=True)
