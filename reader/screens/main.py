@@ -157,6 +157,7 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         batch = message.batch
         nothing_listed = not self.listing.matching and not self.listing.in_flight
         arrival = self.folders.received(batch, nothing_listed=nothing_listed)
+        self.host.collector.first_load(not self.folders.finished)
         if batch.notice:
             self.notify(batch.notice, severity="warning", markup=False)
         self.story.files_changed(batch.stats, batch.removed)

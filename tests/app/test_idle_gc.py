@@ -77,6 +77,21 @@ def test_a_settle_asked_for_waits_for_a_pause_and_runs_once() -> None:
     assert gcs.tick() == 1 and len(settled) == 1  # once; then the young ones as usual
 
 
+def test_the_first_load_freezes_what_piles_up_instead_of_collecting_then_settles() -> None:
+    clock, settled, collected, frozen = Clock(), [], [], []
+    counts = iter([(idle_gc.YOUNG_LIMIT - 1, 9, 0), (idle_gc.YOUNG_LIMIT, 9, 0), (10, 0, 0), (10, 0, 0)])
+    gcs = IdleCollector(collected.append, clock, lambda: next(counts), lambda: settled.append(clock.now),
+                        lambda: frozen.append(clock.now))
+    gcs.first_load(True)
+    clock.now += idle_gc.FULL_EVERY  # no key for long: a full collection would be due
+    assert gcs.tick() is None and frozen == []  # too few young objects to bother
+    assert gcs.tick() == idle_gc.FROZEN and frozen == [clock.now] and collected == []
+    gcs.first_load(False)
+    gcs.settle_soon()  # the load is done: its records, and any cycle frozen meanwhile, are settled
+    assert gcs.tick() == 2 and settled == [clock.now]
+    assert gcs.tick() == 1 and collected == [1] and len(frozen) == 1
+
+
 def test_start_switches_the_automatic_collector_off_and_stop_restores_it() -> None:
     assert gc.isenabled()
     gcs = IdleCollector()
