@@ -90,7 +90,7 @@ class FilterRuns:
         self.typed: Query = parse_query("", state=state, sizes=self.story_size)
         """The query typed in the filter bar."""
         self.sort_order = SORT_ORDERS[0]
-        remembered = state.get_ui(GROUPING_KEY)  # as the grouping key left it (screens.stories)
+        remembered = state.get_ui(GROUPING_KEY)  # as the grouping key left it (control.arrangement)
         self.grouped = GROUPED_BY_DEFAULT if remembered is None else remembered != "off"
         """Whether the list shows one row per story (the grouping key toggles it)."""
         self.opened = ""

@@ -75,18 +75,3 @@ class PaneLayout:
             self.back_to_list()
             return True
         return False
-
-
-class PaneActions:
-    """The main screen's keys for its layout (z, t, escape), acting on its `panes`."""
-
-    panes: PaneLayout
-
-    def action_reading_mode(self) -> None:
-        self.panes.toggle_reading()
-
-    def action_topics(self) -> None:
-        self.panes.toggle_topics()
-
-    def action_step_back(self) -> None:
-        self.panes.step_back()

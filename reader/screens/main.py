@@ -4,7 +4,7 @@ jobs behind them are plain objects it holds (see reader.control)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Protocol, cast, runtime_checkable
 
 from textual import work
@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
+from ..control.arrangement import Arrangement
 from ..control.counting import TopicCounts
 from ..control.filtering import FilterRuns
 from ..control.folders import FolderSync
@@ -21,15 +22,13 @@ from ..control.reading import ReadingTracker
 from ..control.session import LastSession
 from ..control.status import choice_label, empty_message, listed_count, status_text
 from ..control.story import StoryNavigator
+from ..control.targets import KeyTargets, unread_listed
 from ..core.library import Library
 from ..core.loader import Stats
 from ..core.query import parse_query
 from ..core.record import Summary
 from ..core.settings import Settings
-from ..core.sorting import ALL_ORDERS
 from ..core.state import StateStore
-from ..core.story_groups import story_key
-from ..core.story_rows import StoryRows
 from ..idle_gc import IdleCollector
 from ..keymap import MAIN_BINDINGS
 from ..messages import Counted, Loaded, Walked
@@ -43,10 +42,9 @@ from ..widgets.status import StatusLine
 from ..widgets.story_pane import StoryPane
 from ..widgets.topics import TopicList, option_key
 from . import questions
-from .layout import WIDE_SCREEN, PaneActions, PaneLayout
-from .order import OrderActions
+from .arrange import ArrangeKeys
+from .layout import WIDE_SCREEN, PaneLayout
 from .problems import ProblemsScreen
-from .stories import StoryActions, every_record
 
 # Every worker below has a fixed description: without one, Textual describes a worker by the repr()
 # of its arguments, which for 100,000 summaries takes longer than the work itself.
@@ -67,7 +65,7 @@ class ReaderHost(Protocol):
     def copy_link(self, url: str) -> None: ...
 
 
-class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
+class MainScreen(Screen[None]):
     """Three panes, a status line and the filter bar."""
 
     BINDINGS = MAIN_BINDINGS
@@ -84,10 +82,10 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         finished = lambda: self.folders.finished  # noqa: E731
         self.listing = FilterRuns(library, state, show_unpublished=settings.show_unpublished,
                                   load_finished=finished)
-        if (order := state.get_ui("sort")) in ALL_ORDERS:  # the order chosen last time
-            self.listing.sort_order = order
-        self.reading = ReadingTracker(state, library, self, settings.read_after, can_read=self.can_read, changed=self.marked,
-                                      showing=lambda: self.story.current, story_of=self.story_read)
+        self.arrangement = Arrangement(self.listing, state)
+        self.reading = ReadingTracker(state, library, self, settings.read_after, can_read=self.can_read,
+                                      changed=self.marked, showing=lambda: self.story.current,
+                                      story_of=lambda summary: self.targets.read_with(summary))
         self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished,
                                         stories=lambda: self.listing.grouped)
         self.session = LastSession(state, load_finished=finished)
@@ -99,6 +97,11 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         )
         self.story: StoryNavigator = self.story_pane.navigator
         """Which story the story pane shows."""
+        self.targets = KeyTargets(settings, self.story, lambda: self.articles_pane.query_one(ArticleList),
+                                  self.story_pane, warn=lambda text: self.notify(text, severity="warning"))
+        """What the reading keys act on."""
+        self.arrange_keys = ArrangeKeys(self.arrangement, self.articles_pane, recount=self.refresh_topics,
+                                        status=self.update_status)
 
     @property
     def host(self) -> ReaderHost:
@@ -330,23 +333,13 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
 
-    def current_url(self) -> str:
-        """The link `o` and `y` act on: in the story pane or after following a link, what it shows or has
-        highlighted; else the record under the list's cursor (the story pane may still show the one
-        before: a key typed right after a movement arrives before the pane follows)."""
-        if self.story_pane.keys_act_here:
-            return self.story_pane.url()
-        summary = self.query_one(ArticleList).highlighted
-        return summary.url if summary is not None else ""
-
     def action_open(self) -> None:
-        keys_here = self.story_pane.keys_act_here
-        target = self.story_pane.opened() if keys_here else self.query_one(ArticleList).highlighted
-        if self.host.open_link(self.current_url()):
+        target = self.targets.to_open()
+        if self.host.open_link(self.targets.url()):
             self.reading.opened(target)
 
     def action_copy(self) -> None:
-        self.host.copy_link(self.current_url())
+        self.host.copy_link(self.targets.url())
 
     def action_back(self) -> None:
         if not self.story.back():
@@ -356,24 +349,38 @@ class MainScreen(PaneActions, OrderActions, StoryActions, Screen[None]):
         if not self.story.forward():
             self.notify("Nothing to go forward to", severity="warning")
 
+    def action_reading_mode(self) -> None:
+        self.panes.toggle_reading()
+
+    def action_topics(self) -> None:
+        self.panes.toggle_topics()
+
+    def action_step_back(self) -> None:
+        self.panes.step_back()
+
+    def action_sort(self, reverse: bool = False) -> None:
+        self.arrange_keys.sort(reverse)
+
+    def action_toggle_grouping(self) -> None:
+        self.arrange_keys.toggle_grouping()
+
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(list(self.library.problems), list(self.host.problems)))
 
     def action_toggle_read(self) -> None:
-        self.mark(self.reading.toggle_read)
+        self.targets.mark(self.reading.toggle_read)
 
     def action_toggle_star(self) -> None:
-        self.mark(self.reading.toggle_star)
+        self.targets.mark(self.reading.toggle_star)
 
     def action_mark_all_read(self) -> None:
         if not self.listing.complete or self.folders.progress is not None:  # the count would change
             self.notify("The list is still being loaded or filtered: press M again in a moment")
             return
-        unread = self.reading.unread_among(every_record(self.listing.matching))
+        unread, stories = unread_listed(self.listing.matching, self.reading.unread_among)
         if not unread:
             self.notify("Every record listed is already read")
             return
-        stories = len({story_key(s) for s in unread}) if isinstance(self.listing.matching, StoryRows) else None
         self.mark_read(unread, questions.ask(self.app, questions.mark_read_question(len(unread), stories)))
 
     @work(group="question", description="mark the list read")

@@ -1,6 +1,7 @@
 """The shape of the code, read from its source with `ast`: no import cycle, imports only downward
 (cli -> app -> screens -> widgets -> control -> core), a core and plain objects without Textual or Rich
-(read from the source, and checked again by importing them), and no file or class too long.
+(read from the source, and checked again by importing them), no file or class too long, and a main
+screen that holds its jobs rather than mixing them in.
 
 Every import counts, at module level or inside a function (and under `if TYPE_CHECKING:`), since each
 one ties the two modules together for whoever reads or changes them. Each failure lists every offender.
@@ -287,3 +288,18 @@ def test_no_class_too_long() -> None:
                 if length > MAX_CLASS_LINES:
                     offenders.append(f"{where(module, node.lineno)}: class {node.name}, {length} lines")
     assert not offenders, f"classes over {MAX_CLASS_LINES} lines:\n" + "\n".join(offenders)
+
+
+def test_the_main_screen_is_a_screen_and_nothing_else() -> None:
+    """The main screen's jobs are objects it holds (reader.control, screens/layout.py, screens/arrange.py)
+    and delegates to, not mixins: its one base is Textual's Screen, in its source and at run time."""
+    from textual.screen import Screen
+
+    from reader.screens.main import MainScreen
+
+    tree = ast.parse(MODULES["reader.screens.main"].path.read_text(encoding="utf-8"))
+    (node,) = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "MainScreen"]
+    assert [ast.unparse(base) for base in node.bases] == ["Screen[None]"] and not node.keywords
+    mixed_in = [cls.__qualname__ for cls in MainScreen.__mro__[1:] if cls not in Screen.__mro__]
+    assert not mixed_in, f"MainScreen inherits from {', '.join(mixed_in)}"
+    assert MainScreen.__mro__[1:] == Screen.__mro__
