@@ -75,6 +75,7 @@ CORE = {
     "reader/core/settings.py": ["tests/core/test_settings.py", "tests/app/test_theme_precedence.py"],
     "reader/core/settings_values.py": ["tests/core/test_settings.py"],
     "reader/core/record_files.py": ["tests/core/test_folder_links.py", "tests/core/test_fast_paths.py"],
+    "reader/core/story_rows.py": ["tests/core/test_story_rows.py"],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

@@ -66,6 +66,63 @@ def test_rows_show_each_story_by_its_lead_and_open_one_in_place() -> None:
     assert StoryRows(folded, groups, 2).opened == -1  # a record alone does not open
 
 
+def _by_story(opened: int = -1) -> StoryRows:
+    """The records folded by story, newest first (a3 b2 c: stories A and B, then c), the story at row
+    `opened` opened."""
+    records = _records()
+    return StoryRows(Rows(records, fold_positions(records, [5, 1, 2, 0, 4, 3])), StoryGroups(records), opened)
+
+
+@pytest.mark.parametrize("opened", [-1, 0, 1])
+def test_each_row_by_index_is_the_row_iterated(opened: int) -> None:
+    rows = _by_story(opened)
+    listed = list(rows)
+    assert [rows[i] for i in range(len(rows))] == listed
+    assert [rows[i - len(rows)] for i in range(len(rows))] == listed  # from the end
+    for outside in (len(rows), -len(rows) - 1, 100, -100):
+        with pytest.raises(IndexError):
+            rows[outside]
+
+
+def test_each_row_of_a_story_opened_at_the_top() -> None:
+    """The first story opened: its row, then each of its records, earliest first; the rows after it
+    shift down by as many."""
+    rows = _by_story(0)
+    assert _paths(rows) == ["a1", "a1", "a2", "a3", "b1", "c"]
+    assert [rows.kind(i) for i in range(6)] == ["story", "member", "member", "member", "story", "record"]
+    assert [rows.size(i) for i in range(6)] == [3, 1, 1, 1, 2, 1]
+    assert [rows.story_row(i) for i in range(6)] == [0, 0, 0, 0, 1, 2]
+    assert [_paths(rows.records_at(i)) for i in range(6)] == [
+        ["a1", "a2", "a3"], ["a1"], ["a2"], ["a3"], ["b1", "b2"], ["c"],
+    ]
+    # What put each row where it is: for a story's row the story's first record in the list's order
+    # (a3 and b2, the newest), not the lead it shows; for any other row its own record.
+    assert _paths([rows.placed(i) for i in range(6)]) == ["a3", "a1", "a2", "a3", "b2", "c"]
+
+
+def test_each_row_of_a_story_opened_below_the_top() -> None:
+    rows = _by_story(1)
+    assert [rows.size(i) for i in range(5)] == [3, 2, 1, 1, 1]
+    assert _paths([rows.placed(i) for i in range(5)]) == ["a3", "b2", "b1", "b2", "c"]
+    assert [_paths(rows.records_at(i)) for i in (1, 2)] == [["b1", "b2"], ["b1"]]
+
+
+@pytest.mark.parametrize("opened", [3, 4, -2, 2])
+def test_a_row_past_the_end_before_the_start_or_of_one_record_opens_nothing(opened: int) -> None:
+    rows = _by_story(opened)
+    assert rows.opened == -1 and rows.members == [] and _paths(rows) == ["a1", "b1", "c"]
+
+
+def test_an_empty_list_by_story() -> None:
+    records = _records()
+    rows = StoryRows(Rows(records, fold_positions(records, [])), StoryGroups(records))
+    assert len(rows) == 0 and list(rows) == [] and rows[:] == [] and rows.matched == 0
+    assert rows.opened == -1 and rows.opening(0).opened == -1
+    assert rows.find("a1", "A") == -1 and rows.row_of_story("A") == -1
+    with pytest.raises(IndexError):
+        rows[0]
+
+
 def test_finding_a_record_or_its_story_in_rows() -> None:
     records = _records()
     groups = StoryGroups(records)
