@@ -16,6 +16,7 @@ from ..core.sorting import SORT_ORDERS, next_order, reverse_order
 from ..core.state import StateStore
 from ..core.story_groups import StoryGroups
 from ..core.story_rows import StoryRows, fold_positions
+from ..core.words import WordIndex
 from .choice import Choice
 
 GROUPING_KEY = "stories"
@@ -96,7 +97,7 @@ class FilterRuns:
         self.opened = ""
         """The story opened in place to its records, "" for none."""
         self._groups: tuple[int, StoryGroups, bool] = (-1, StoryGroups(), False)
-        self.lister = Lister()
+        self.lister = Lister(WordIndex())
         self.generation = 0
         """The latest run's generation."""
         self.shown_generation = 0
@@ -220,7 +221,7 @@ class FilterRuns:
                 rows = StoryRows(folded.folded, groups, opened, len(listing.summaries))
             post(Page(generation, rows, True, keep, position(rows, keep, request.keep_story)))
             if self._load_finished():  # what the next lists start from, made now rather than on a keystroke
-                self.lister.prepare(request.summaries, version, request.order)
+                self.lister.prepare(request.summaries, version, request.order, stale)
 
     def landed(self, page: Page, keep: str | None, cursor: int) -> tuple[str | None, int | None] | None:
         """A run's list arrived, with `keep` under the cursor at row `cursor` now: None when it is stale

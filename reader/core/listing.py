@@ -21,6 +21,7 @@ from .record import Summary
 from .sorting import sorted_positions
 from .story_rows import StoryRows, fold_positions
 from .identity import summary_id
+from .words import WordIndex
 
 # How many records are filtered between checks that the computation is still wanted.
 CHECK_EVERY = 4096
@@ -36,6 +37,8 @@ FIRST_PAGE_TIME = 0.012
 RECENT = 16
 # The "topic" that lists the records read, most recently read first.
 RECENTLY_READ = "\x00recently-read"
+# The word index's candidates are tested instead of the list when they are at most this share of it.
+WORDS_SHARE = 0.25
 
 
 class Rows(Sequence[Summary]):
@@ -91,8 +94,11 @@ class ComputedList:
 class Lister:
     """Computes the article lists; safe to call from one worker thread at a time (a stale one may still finish)."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: WordIndex | None = None) -> None:
+        self.words = words
+        """The index that narrows free-text terms to the records that may hold them (None: none)."""
         self._sorted: tuple[int, str, dict[bool | None, array[int]]] | None = None
+        self._ranks: tuple[int, str, array[int]] | None = None
         self._by_topic: tuple[int, str, dict[str, array[int]]] | None = None
         self._last: ComputedList | None = None
         self._recent: OrderedDict[tuple[int, int, str, str | None, str], ComputedList] = OrderedDict()
@@ -152,6 +158,12 @@ class Lister:
                 matches = query.tester(published_known=True)
             else:
                 base = self._sorted_for(summaries, version, order)
+        if self.words is not None and topic != RECENTLY_READ and len(base) > 1:
+            found = self.words.candidates(summaries, version, query.terms, int(len(base) * WORDS_SHARE))
+            if found is not None:  # the records that may match, in the list's order, tested in full
+                base, matches = self._in_order(summaries, version, order, found), query.tester()
+                if topic is not None:
+                    matches = _within_topic(topic.casefold(), matches)
         record = summaries.__getitem__
         result: list[int] = []
         start, chunk = 0, FIRST_CHECK
@@ -174,11 +186,32 @@ class Lister:
                 self._recent.popitem(last=False)  # the oldest, and every list of an older library version
         return listing
 
-    def prepare(self, summaries: list[Summary], version: int, order: str) -> None:
+    def prepare(
+        self, summaries: list[Summary], version: int, order: str, cancelled: Callable[[], bool] = lambda: False
+    ) -> None:
         """Make what lists of this library version and order start from: the records in order, the
-        published ones, each topic's (building the topic lists took ~70 ms at 100,000 records)."""
+        published ones, each topic's (building the topic lists took ~70 ms at 100,000 records), and
+        the word index, as far as `cancelled` lets it."""
         self._sorted_for(summaries, version, order, True)
         self._topics_for(summaries, version, order)
+        if self.words is not None:
+            self._ranks_for(summaries, version, order)
+            self.words.catch_up(summaries, version, cancelled)
+
+    def _in_order(self, summaries: list[Summary], version: int, order: str, positions: list[int]) -> array[int]:
+        """The positions in the list's order."""
+        positions.sort(key=self._ranks_for(summaries, version, order).__getitem__)
+        return array("I", positions)
+
+    def _ranks_for(self, summaries: list[Summary], version: int, order: str) -> array[int]:
+        """Where each record is in this order (~0.1 s at 1,000,000 records)."""
+        cached = self._ranks
+        if cached is None or cached[:2] != (version, order):
+            ranks = array("I", bytes(4 * len(summaries)))
+            for rank, at in enumerate(self._sorted_for(summaries, version, order)):
+                ranks[at] = rank
+            cached = self._ranks = (version, order, ranks)
+        return cached[2]
 
     def _topics_for(self, summaries: list[Summary], version: int, order: str) -> dict[str, array[int]]:
         """The sorted records of each (casefolded) topic."""
@@ -206,6 +239,11 @@ class Lister:
             every = split[None]
             split[published] = array("I", (p for p in every if summaries[p].published == published))
         return split[published]
+
+
+def _within_topic(topic_cf: str, matches: Callable[[Summary], bool]) -> Callable[[Summary], bool]:
+    """`matches`, for records of the topic (casefolded) alone."""
+    return lambda summary: topic_cf in summary.topics_cf and matches(summary)
 
 
 def recently_read(summaries: Sequence[Summary], state: ReadingState | None) -> array[int]:
