@@ -38,7 +38,9 @@ RECENT = 16
 # The "topic" that lists the records read, most recently read first.
 RECENTLY_READ = "\x00recently-read"
 # The word index's candidates are tested instead of the list when they are at most this share of it.
-WORDS_SHARE = 0.25
+WORDS_SHARE = 1 / 16
+# Candidates fewer than 1/WORDS_SORTED of the list are sorted into its order; more are picked out of it.
+WORDS_SORTED = 32
 
 
 class Rows(Sequence[Summary]):
@@ -160,10 +162,16 @@ class Lister:
                 base = self._sorted_for(summaries, version, order)
         if self.words is not None and topic != RECENTLY_READ and len(base) > 1:
             found = self.words.candidates(summaries, version, query.terms, int(len(base) * WORDS_SHARE))
-            if found is not None:  # the records that may match, in the list's order, tested in full
+            if found is not None and len(found) * WORDS_SORTED < len(base):
+                # few: the records that may match, sorted into the list's order and tested in full
                 base, matches = self._in_order(summaries, version, order, found), query.tester()
                 if topic is not None:
                     matches = _within_topic(topic.casefold(), matches)
+            elif found is not None:  # the list's records that may match, picked out in C
+                marked = bytearray(len(summaries))
+                for at in found:
+                    marked[at] = 1
+                base = array("I", compress(base, map(marked.__getitem__, base)))
         record = summaries.__getitem__
         result: list[int] = []
         start, chunk = 0, FIRST_CHECK

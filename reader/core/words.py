@@ -37,7 +37,7 @@ WORD = re.compile(rb"[0-9a-z\x80-\xff]+")
 """A word: a run of ASCII letters and digits and bytes of non-ASCII characters (UTF-8, casefolded)."""
 _SPACED = bytes(byte if 48 <= byte <= 57 or 97 <= byte <= 122 or byte >= 128 else 32 for byte in range(256))
 """Bytes that are not word bytes as spaces: `split` then gives the words (as `WORD` finds them)."""
-CHUNK = 2048
+CHUNK = 1024
 """How many records `catch_up` indexes between checks that it is still wanted."""
 COMMON_SHARE = 1 / 16
 """A word in more than this share of the records indexed keeps no postings..."""
@@ -47,7 +47,7 @@ FIRST_SWEEP = 1024
 """How many records are indexed before words are first found common (then at twice as many, and so
 on, and whenever every record is indexed): a common word kept until then costs more time than memory,
 as indexing a posting is most of the work."""
-MAX_WORDS = 4096
+MAX_WORDS = 512
 """How many vocabulary words one run of the term may stand for before the term is not narrowed."""
 
 

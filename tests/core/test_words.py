@@ -131,7 +131,7 @@ def test_a_rare_word_narrows_to_the_records_that_have_it(corpora: dict[str, list
     for summary in records:
         for word in set(WORD.findall(summary.title_cf.encode() + b"\n" + summary.text_cf)):
             counts[word] = counts.get(word, 0) + 1
-    rare = [word.decode() for word, count in counts.items() if count == 1 and word.isalpha() and len(word) >= 4][:20]
+    rare = sorted(word.decode() for word, count in counts.items() if count == 1 and word.isalpha() and len(word) >= 6)[:20]
     assert rare
     for word in rare:
         wanted = matching(records, word)
