@@ -12,9 +12,10 @@ postings); the query itself still decides, so the index only narrows which recor
 never changes a result.
 
 Compact: the vocabulary is one bytearray, a dict of word numbers and an array of where each word
-starts; each word's postings are an array of 32-bit slots. A word in more than `common_share` of the
-records keeps no postings: a term that needs it is not narrowed (its matches are common, and their
-first page comes at once by the plain scan).
+starts; each word's postings (its records' slots) are added to an array of 32-bit slots, then packed
+as 16-bit gaps between them (`PACK_AT`), unpacked in C (`itertools.accumulate`). A word in more than
+`common_share` of the records keeps no postings: a term that needs it is not narrowed (its matches
+are common, and their first page comes at once by the plain scan).
 
 In step with the library: records are indexed in the order of the library's list (`catch_up`, off the
 UI thread, in chunks), and records not indexed yet are always candidates. A list that only grew is
@@ -30,6 +31,8 @@ import threading
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from itertools import accumulate, chain
+from operator import sub
 
 from .record import Summary
 
@@ -47,6 +50,8 @@ FIRST_SWEEP = 1024
 """How many records are indexed before words are first found common (then at twice as many, and so
 on, and whenever every record is indexed): a common word kept until then costs more time than memory,
 as indexing a posting is most of the work."""
+PACK_AT = 32
+"""A word's slots are packed as gaps at a sweep once this many were added since the last."""
 MAX_WORDS = 512
 """How many vocabulary words one run of the term may stand for before the term is not narrowed."""
 
@@ -56,9 +61,10 @@ class WordIndex:
 
     def __init__(
         self, *, common_min: int = COMMON_MIN, common_share: float = COMMON_SHARE, max_words: int = MAX_WORDS,
-        chunk: int = CHUNK,
+        chunk: int = CHUNK, pack_at: int = PACK_AT,
     ) -> None:
         self.chunk = chunk
+        self.pack_at = pack_at
         self.common_min = common_min
         self.common_share = common_share
         self.max_words = max_words
@@ -75,7 +81,14 @@ class WordIndex:
         self._starts = array("I")
         """Where each word starts in the buffer."""
         self._postings: list[array[int] | None] = []
-        """The slots of the records that have each word; None for a common word."""
+        """The slots of the records that have each word, added since it was last packed; None for a
+        common word."""
+        self._packed: list[array[int] | None] = []
+        """Each word's slots packed, as the gaps after its first one (None: none packed yet)."""
+        self._first = array("I")
+        """Each word's first packed slot."""
+        self._last = array("I")
+        """Each word's last packed slot."""
         self._common: set[bytes] = set()
         self._covered = 0
         """Positions [0, covered) of the list are indexed, each with a live slot."""
@@ -187,16 +200,51 @@ class WordIndex:
         self._buffer += word
         self._buffer += b"\n"
         self._postings.append(array("I"))
+        self._packed.append(None)
+        self._first.append(0)
+        self._last.append(0)
         return number
 
     def _sweep(self) -> None:
-        """Drop the postings of words grown common."""
+        """Drop the postings of words grown common, and pack those of the others."""
         most = max(self.common_min, int(self._covered * self.common_share))
-        for number, slots in enumerate(self._postings):
-            if slots is not None and len(slots) > most:
-                self._postings[number] = None
+        for number, added in enumerate(self._postings):
+            if added is None:
+                continue
+            packed = self._packed[number]
+            if len(added) + (len(packed) + 1 if packed is not None else 0) > most:
+                self._postings[number] = self._packed[number] = None
                 self._common.add(self._words[number])
+            elif len(added) >= self.pack_at:
+                self._pack(number, added, packed)
         self._swept_at = self._covered
+
+    def _pack(self, number: int, added: array[int], packed: array[int] | None) -> None:
+        """Move a word's slots added since it was last packed into its packed gaps."""
+        after = self._last[number] if packed is not None else added[0]
+        rest = added if packed is not None else added[1:]
+        try:
+            gaps = array("H", map(sub, rest, chain((after,), rest)))
+        except OverflowError:
+            return  # gaps wider than 16 bits: a rare word, whose few slots stay as they are
+        if packed is None:
+            self._packed[number], self._first[number] = gaps, added[0]
+        else:
+            packed.extend(gaps)
+        self._last[number] = added[-1]
+        self._postings[number] = array("I")
+
+    def _slots_of(self, number: int) -> Iterable[int]:
+        """The slots of a word's records (of a word that is not common)."""
+        packed, added = self._packed[number], self._postings[number]
+        assert added is not None
+        if packed is None:
+            return added
+        return chain(accumulate(packed, initial=self._first[number]), added)
+
+    def _count(self, number: int) -> int:
+        packed, added = self._packed[number], self._postings[number]
+        return (len(packed) + 1 if packed is not None else 0) + (len(added) if added is not None else 0)
 
     # Looking terms up.
 
@@ -251,11 +299,12 @@ class WordIndex:
         if limit < 0:
             return None
         if starts and ends:
-            if word in self._common:
-                return None
             number = self._vocab.get(word)
-            slots = self._postings[number] if number is not None else ()
-            return set(slots) if slots is not None and len(slots) <= limit else None
+            if number is None:
+                return set()
+            if self._postings[number] is None or self._count(number) > limit:
+                return None
+            return set(self._slots_of(number))
         needle = b"\n" * starts + word + b"\n" * ends
         buffer, first, postings = self._buffer, self._starts, self._postings
         found: set[int] = set()
@@ -263,11 +312,10 @@ class WordIndex:
         at = buffer.find(needle)
         while at >= 0:
             number = bisect_right(first, at + starts) - 1
-            slots = postings[number]
             count += 1
-            if slots is None or count > self.max_words:
+            if postings[number] is None or count > self.max_words:
                 return None
-            found.update(slots)
+            found.update(self._slots_of(number))
             if len(found) > limit:
                 return None
             if number + 1 >= len(first):

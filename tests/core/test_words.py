@@ -28,8 +28,9 @@ NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
 def small_index(chunk: int = 64) -> WordIndex:
-    """An index whose thresholds suit a few hundred records: some words common, most not."""
-    return WordIndex(common_min=4, common_share=0.1, max_words=200, chunk=chunk)
+    """An index whose thresholds suit a few hundred records: some words common, most not, slots packed
+    at every sweep."""
+    return WordIndex(common_min=4, common_share=0.1, max_words=200, chunk=chunk, pack_at=1)
 
 
 def matching(records: list[Summary], text: str) -> set[int]:
@@ -176,7 +177,7 @@ def test_the_index_follows_a_list_that_changes(script: list[tuple[str, int]]) ->
         return summary(f"w{serial}x t{serial % 7}", f"body{serial} common")
 
     records = [new() for _ in range(30)]
-    index = WordIndex(common_min=4, common_share=0.2, max_words=200, chunk=8)
+    index = WordIndex(common_min=4, common_share=0.2, max_words=200, chunk=8, pack_at=2)
     version = 1
     for action, number in script:
         records = list(records)
