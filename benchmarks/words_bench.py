@@ -74,9 +74,9 @@ def picked(words: WordIndex, size: int) -> list[str]:
 def index_bytes(words: WordIndex) -> int:
     """What the index's own structures take (the bytes of each word counted once)."""
     parts = [words._vocab, words._words, words._buffer, words._starts, words._postings, words._common,
-             words._slot_pos if words._slot_pos is not None else b""]
+             words._packed, words._first, words._last, words._slot_pos if words._slot_pos is not None else b""]
     return (sum(map(sys.getsizeof, parts)) + sum(map(sys.getsizeof, words._words))
-            + sum(sys.getsizeof(p) for p in words._postings if p is not None))
+            + sum(sys.getsizeof(p) for p in (*words._postings, *words._packed) if p is not None))
 
 
 def main() -> None:
@@ -106,7 +106,7 @@ def main() -> None:
     print(f"word index and ranks built in {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
           f"resident memory +{rss_mib() - before:.1f} MiB; load {os.getloadavg()[0]:.1f}")
     print(f"vocabulary {len(words._words):,} words, {len(words._common):,} common; "
-          f"{sum(len(p) for p in words._postings if p is not None):,} postings kept")
+          f"{sum(words._count(n) for n, p in enumerate(words._postings) if p is not None):,} postings kept")
     print(f"the word index holds ~{index_bytes(words) / 2**20:.1f} MiB (its arrays, buffer, dict and words)")
     queries = args.query or [*QUERIES, *picked(words, len(records))]
     every: dict[str, tuple[list[float], list[float]]] = {"without the index": ([], []), "with the index": ([], [])}

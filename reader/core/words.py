@@ -13,7 +13,7 @@ never changes a result.
 
 Compact: the vocabulary is one bytearray, a dict of word numbers and an array of where each word
 starts; each word's postings (its records' slots) are added to an array of 32-bit slots, then packed
-as 16-bit gaps between them (`PACK_AT`), unpacked in C (`itertools.accumulate`). A word in more than
+in bytes as 16-bit gaps between them (`PACK_AT`), unpacked in C (`itertools.accumulate`). A word in more than
 `common_share` of the records keeps no postings: a term that needs it is not narrowed (its matches
 are common, and their first page comes at once by the plain scan).
 
@@ -50,7 +50,9 @@ FIRST_SWEEP = 1024
 """How many records are indexed before words are first found common (then at twice as many, and so
 on, and whenever every record is indexed): a common word kept until then costs more time than memory,
 as indexing a posting is most of the work."""
-PACK_AT = 32
+_NONE_ADDED = ()
+"""A word's slots added since it was packed, when there are none (an empty array costs 64 bytes)."""
+PACK_AT = 8
 """A word's slots are packed as gaps at a sweep once this many were added since the last."""
 MAX_WORDS = 512
 """How many vocabulary words one run of the term may stand for before the term is not narrowed."""
@@ -80,11 +82,11 @@ class WordIndex:
         """Every word, each followed by a newline (and the first preceded by one)."""
         self._starts = array("I")
         """Where each word starts in the buffer."""
-        self._postings: list[array[int] | None] = []
+        self._postings: list[array[int] | tuple[()] | None] = []
         """The slots of the records that have each word, added since it was last packed; None for a
         common word."""
-        self._packed: list[array[int] | None] = []
-        """Each word's slots packed, as the gaps after its first one (None: none packed yet)."""
+        self._packed: list[bytes | None] = []
+        """Each word's slots packed, as the 16-bit gaps after its first one (None: none packed yet)."""
         self._first = array("I")
         """Each word's first packed slot."""
         self._last = array("I")
@@ -187,7 +189,10 @@ class WordIndex:
                 number = vocab.get(word)
                 if number is None:
                     number = self._new_word(word)
-                postings[number].append(slot)  # type: ignore[union-attr]  # common words were left out
+                added = postings[number]
+                if added is _NONE_ADDED:
+                    added = postings[number] = array("I")
+                added.append(slot)  # type: ignore[union-attr]  # common words were left out
             if slot_pos is not None:
                 slot_pos.append(position)
             slot += 1
@@ -212,14 +217,14 @@ class WordIndex:
             if added is None:
                 continue
             packed = self._packed[number]
-            if len(added) + (len(packed) + 1 if packed is not None else 0) > most:
+            if len(added) + (len(packed) // 2 + 1 if packed is not None else 0) > most:
                 self._postings[number] = self._packed[number] = None
                 self._common.add(self._words[number])
             elif len(added) >= self.pack_at:
                 self._pack(number, added, packed)
         self._swept_at = self._covered
 
-    def _pack(self, number: int, added: array[int], packed: array[int] | None) -> None:
+    def _pack(self, number: int, added: array[int] | tuple[()], packed: bytes | None) -> None:
         """Move a word's slots added since it was last packed into its packed gaps."""
         after = self._last[number] if packed is not None else added[0]
         rest = added if packed is not None else added[1:]
@@ -228,11 +233,11 @@ class WordIndex:
         except OverflowError:
             return  # gaps wider than 16 bits: a rare word, whose few slots stay as they are
         if packed is None:
-            self._packed[number], self._first[number] = gaps, added[0]
+            self._packed[number], self._first[number] = gaps.tobytes(), added[0]
         else:
-            packed.extend(gaps)
+            self._packed[number] = packed + gaps.tobytes()
         self._last[number] = added[-1]
-        self._postings[number] = array("I")
+        self._postings[number] = _NONE_ADDED
 
     def _slots_of(self, number: int) -> Iterable[int]:
         """The slots of a word's records (of a word that is not common)."""
@@ -240,11 +245,11 @@ class WordIndex:
         assert added is not None
         if packed is None:
             return added
-        return chain(accumulate(packed, initial=self._first[number]), added)
+        return chain(accumulate(memoryview(packed).cast("H"), initial=self._first[number]), added)
 
     def _count(self, number: int) -> int:
         packed, added = self._packed[number], self._postings[number]
-        return (len(packed) + 1 if packed is not None else 0) + (len(added) if added is not None else 0)
+        return (len(packed) // 2 + 1 if packed is not None else 0) + (len(added) if added is not None else 0)
 
     # Looking terms up.
 
