@@ -195,7 +195,8 @@ class Lister:
         return listing
 
     def prepare(
-        self, summaries: list[Summary], version: int, order: str, cancelled: Callable[[], bool] = lambda: False
+        self, summaries: list[Summary], version: int, order: str,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
         """Make what lists of this library version and order start from: the records in order, the
         published ones, each topic's (building the topic lists took ~70 ms at 100,000 records), and
@@ -206,7 +207,9 @@ class Lister:
             self._ranks_for(summaries, version, order)
             self.words.catch_up(summaries, version, cancelled)
 
-    def _in_order(self, summaries: list[Summary], version: int, order: str, positions: list[int]) -> array[int]:
+    def _in_order(
+        self, summaries: list[Summary], version: int, order: str, positions: list[int]
+    ) -> array[int]:
         """The positions in the list's order."""
         positions.sort(key=self._ranks_for(summaries, version, order).__getitem__)
         return array("I", positions)

@@ -104,7 +104,9 @@ class WordIndex:
         """How many records of the list are indexed (the first ones)."""
         return self._covered
 
-    def catch_up(self, records: Sequence[Summary], version: int, stop: Callable[[], bool] = lambda: False) -> bool:
+    def catch_up(
+        self, records: Sequence[Summary], version: int, stop: Callable[[], bool] = lambda: False
+    ) -> bool:
         """Index `records` (the list of library version `version`) as far as `stop()` lets it: True
         once every record is indexed. A list older than the one indexed is left alone."""
         while True:
@@ -288,7 +290,7 @@ class WordIndex:
         """Slots that may hold `text` (casefolded): the fewest any one of its runs of word bytes allows."""
         data = text.encode("utf-8", "replace")
         runs = [(m.group(), m.start() > 0, m.end() < len(data)) for m in WORD.finditer(data)]
-        runs.sort(key=lambda run: (not (run[1] and run[2]), -len(run[0])))  # whole words first, then long ones
+        runs.sort(key=lambda run: (not (run[1] and run[2]), -len(run[0])))  # whole words first, then long
         best: set[int] | None = None
         for word, starts, ends in runs:
             found = self._run(word, starts, ends, limit)
