@@ -14,14 +14,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reader.control.filtering import FilterRuns, Page
 from reader.core.library import load_library
 from reader.core.listing import Lister
-from reader.core.loader import stream
+from reader.core.loader import Batch, stream
 from reader.core.query import QueryError, parse_query
 from reader.core.record import Provider, Record, Summary
+from reader.core.state import StateStore
 from reader.core.words import WORD, WordIndex
 from reader.synth import write_corpus
 from tests.corpus import write_library
+from tests.fakes import library_of
+from tests.fakes import summary as fake_summary
 from tests.hostile import write_hostile_folder
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -300,3 +304,30 @@ def test_a_title_term_and_a_changed_record() -> None:
     assert candidates(index, changed, 2, "title:fresh") == {39}
     assert candidates(index, changed, 2, "w10") == set()
     assert candidates(index, changed, 2, "w11") == {10}
+
+
+def test_the_filter_runs_build_the_index_and_follow_the_library() -> None:
+    """The app's filter runs index the library once it is loaded, after each list, and keep the index
+    in step with the batches the watcher brings."""
+    stories = [fake_summary(f"{i}.md", f"story {i} w{i}x", timestamp=float(i)) for i in range(300)]
+    library = library_of(stories)
+    filtering = FilterRuns(library, StateStore(), show_unpublished=True, load_finished=lambda: True)
+    words = filtering.lister.words
+    assert words is not None
+
+    def listed(typed: str) -> list[str]:
+        assert filtering.take_typed(typed) == ("", True)
+        pages: list[Page] = []
+        filtering.run(filtering.request(None), pages.append, lambda: False)
+        return [s.path for s in pages[-1].summaries]
+
+    assert listed("w7x") == ["7.md"]
+    assert words.covered == 300  # indexed after the list was made
+    library.apply(Batch(removed=["7.md", "8.md"], summaries=[fake_summary("new.md", "w7x again", timestamp=1.0)],
+                        stats={"new.md": (1, 1)}))
+    assert listed("w8x") == []
+    assert listed("w7x") == ["new.md"]
+    assert words.covered == 299
+    assert words.candidates(library.summaries, library.version, parse_query("w9x").terms, 10) == [
+        library.summaries.index(library.summary("9.md"))  # type: ignore[arg-type]
+    ]
