@@ -138,7 +138,7 @@ def test_a_rare_word_narrows_to_the_records_that_have_it(corpora: dict[str, list
     for summary in records:
         for word in set(WORD.findall(summary.title_cf.encode() + b"\n" + summary.text_cf)):
             counts[word] = counts.get(word, 0) + 1
-    once = (word.decode() for word, count in counts.items() if count == 1 and word.isalpha() and len(word) >= 6)
+    once = (word.decode() for word, n in counts.items() if n == 1 and word.isalpha() and len(word) >= 6)
     rare = sorted(once)[:20]
     assert rare
     for word in rare:
@@ -171,7 +171,9 @@ def summary(title: str, excerpt: str = "", hours: int = 0) -> Summary:
 @settings(max_examples=80, deadline=None)
 @given(
     script=st.lists(
-        st.tuples(st.sampled_from(["add", "remove", "replace", "index", "some", "same"]), st.integers(0, 10**6)),
+        st.tuples(
+            st.sampled_from(["add", "remove", "replace", "index", "some", "same"]), st.integers(0, 10**6)
+        ),
         max_size=25,
     )
 )
@@ -323,8 +325,8 @@ def test_the_filter_runs_build_the_index_and_follow_the_library() -> None:
 
     assert listed("w7x") == ["7.md"]
     assert words.covered == 300  # indexed after the list was made
-    library.apply(Batch(removed=["7.md", "8.md"], summaries=[fake_summary("new.md", "w7x again", timestamp=1.0)],
-                        stats={"new.md": (1, 1)}))
+    again = fake_summary("new.md", "w7x again", timestamp=1.0)
+    library.apply(Batch(removed=["7.md", "8.md"], summaries=[again], stats={"new.md": (1, 1)}))
     assert listed("w8x") == []
     assert listed("w7x") == ["new.md"]
     assert words.covered == 299
