@@ -186,7 +186,10 @@ class WordIndex:
         slot, slot_pos = self._slots, self._slot_pos
         for position in range(start, end):
             summary = records[position]
-            text = summary.title_cf.encode("utf-8", "replace") + b"\n" + summary.text_cf
+            rest = summary.text_cf
+            if not isinstance(rest, bytes):  # a damaged index row: indexed as text, never a crash here
+                rest = str(rest).encode("utf-8", "replace")
+            text = summary.title_cf.encode("utf-8", "replace") + b"\n" + rest
             for word in set(text.translate(_SPACED).split()).difference(common):
                 number = vocab.get(word)
                 if number is None:

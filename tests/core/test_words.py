@@ -333,3 +333,11 @@ def test_the_filter_runs_build_the_index_and_follow_the_library() -> None:
     assert words.candidates(library.summaries, library.version, parse_query("w9x").terms, 10) == [
         library.summaries.index(library.summary("9.md"))  # type: ignore[arg-type]
     ]
+
+
+def test_a_damaged_row_is_indexed_without_a_crash() -> None:
+    """A summary whose text is not bytes (an index row of the wrong type) is indexed as its text."""
+    records = [summary("w1"), replace(summary("w2"), text_cf="odd text"), summary("w3")]  # type: ignore[arg-type]
+    index = small_index()
+    assert index.catch_up(records, 1)
+    assert candidates(index, records, 1, "w3") == {2}
