@@ -13,9 +13,9 @@ never changes a result.
 
 Compact: the vocabulary is one bytearray, a dict of word numbers and an array of where each word
 starts; each word's postings (its records' slots) are added to an array of 32-bit slots, then packed
-in bytes as 16-bit gaps between them (`PACK_AT`), unpacked in C (`itertools.accumulate`). A word in more than
-`common_share` of the records keeps no postings: a term that needs it is not narrowed (its matches
-are common, and their first page comes at once by the plain scan).
+in bytes as 16-bit gaps between them (`PACK_AT`), unpacked in C (`itertools.accumulate`). A word in
+more than `common_share` of the records keeps no postings: a term that needs it is not narrowed (its
+matches are common, and their first page comes at once by the plain scan).
 
 In step with the library: records are indexed in the order of the library's list (`catch_up`, off the
 UI thread, in chunks), and records not indexed yet are always candidates. A list that only grew is
