@@ -3,7 +3,9 @@
 Records are taken in one canonical order, by publication time and then id, so the groups depend only
 on the set of records, never on the order they were given in. Each record in turn joins the story of
 an earlier record that has one of its URLs, else one that has its headline (within `title_days`),
-else the story its words are most like: the average TF-IDF cosine with its `support` closest members
+else one whose excerpt it copies (over `COPY_WORDS` opening words: within `url_days` under a headline
+naming no other instance of a series, within `copy_days` under the same headline), else the story its
+words are most like: the average TF-IDF cosine with its `support` closest members
 (a small average linkage: one look-alike member cannot chain two events together) must reach `threshold`
 and the best single member `best_threshold`, among stories begun at most `span_days` before it and
 with a member within `window_days`. Word rarity (IDF) is counted over the records before it, so a
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from reader.core.record import Record
+from reader.core.story_text import shared_opening, title_words, titles_alike, titles_conflict
 from reader.core.story_window import DAY, NO_TIME, Item, Rec, Settings, Signals, Window, signals_of
 
 __all__ = ["Grouper", "Item", "Reason", "Settings", "Signals", "item_of", "signals_of", "story_id"]
@@ -30,10 +33,11 @@ __all__ = ["Grouper", "Item", "Reason", "Settings", "Signals", "item_of", "signa
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why a record is in its story: 'first' (it began it), 'url', 'title' or 'similar' to `peer`.
+    """Why a record is in its story: 'first' (it began it), 'url', 'title', 'copy' or 'similar' to `peer`.
 
     For 'similar', `score` is the average cosine with the story's closest members and `best` the one
-    with `peer`; `detail` holds the shared URL key or headline key."""
+    with `peer`; `detail` holds the shared URL key or headline key, or for 'copy' how many opening words
+    of the excerpt the two share."""
 
     how: str
     peer: str = ""
@@ -49,6 +53,8 @@ class Reason:
             return f"same URL as {self.peer} ({self.detail})"
         if self.how == "title":
             return f"same headline as {self.peer}"
+        if self.how == "copy":
+            return f"same text as {self.peer} ({self.detail} words of its excerpt)"
         return f"similar words: {self.score:.2f} on average with the story, {self.best:.2f} with {self.peer}"
 
 
@@ -57,7 +63,7 @@ def story_id(lead: str) -> str:
     return hashlib.blake2s(lead.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: compounds and noun endings in the words, excerpt keys
 FIRST = Reason("first")  # shared: most records begin their own story
 
 
@@ -208,20 +214,24 @@ class Grouper:
 
     def _rewind_window(self, start: int) -> None:
         """Fill the windows with the records just before position `start`."""
-        order, settings = self._order, self.settings
+        order, settings, recs = self._order, self.settings, self._recs
         first = start
         while first > 0 and order[first - 1][0] == NO_TIME:
             first -= 1
+        latest = order[first - 1][0] if first else NO_TIME
+        copies = first
         if first:  # the records within the longest window of the latest one with a time
-            latest = order[first - 1][0]
             horizon = latest - max(settings.window_days, settings.span_days, settings.url_days,
                                    settings.title_days) * DAY - DAY
             while first > 0 and order[first - 1][0] >= horizon:
                 first -= 1
-            self._window.rebuild([self._recs[record_id] for _, record_id in order[first:start]])
-            self._window.advance(latest)
-        else:
-            self._window.rebuild([self._recs[record_id] for _, record_id in order[first:start]])
+            horizon = latest - max(settings.copy_days, settings.url_days) * DAY - DAY
+            copies = first
+            while copies > 0 and order[copies - 1][0] >= horizon:
+                copies -= 1
+        self._window.rebuild([recs[record_id] for _, record_id in order[copies:first]],
+                             [recs[record_id] for _, record_id in order[first:start]])
+        self._window.advance(latest)  # nothing to let go when no record has a time
 
     def _run(self) -> None:
         """Group every record not yet grouped, in canonical order."""
@@ -259,11 +269,29 @@ class Grouper:
             for peer in reversed(window.by_title.get(rec.tkey)):
                 if self._near(rec, recs[peer], settings.title_days) and self._open(rec, self._lead[peer]):
                     return self._lead[peer], Reason("title", peer, detail=rec.tkey)
+        if rec.ekey:
+            for peer in reversed(window.by_excerpt.get(rec.ekey)):
+                shared = self._copy(rec, recs[peer])
+                if shared:
+                    return self._lead[peer], Reason("copy", peer, detail=str(shared))
         if rec.norm and weights is not None:
             found = self._similar(rec, *weights)
             if found is not None:
                 return found
         return rec.item.id, FIRST
+
+    def _copy(self, rec: Rec, other: Rec) -> int:
+        """How many opening words of its excerpt `rec` shares with `other` when it is a copy of the same
+        text: within `url_days`, under any headline that names no other instance (another month or
+        number); within `copy_days`, under a nearly equal headline. 0 when it is not."""
+        settings, mine, theirs = self.settings, rec.item, other.item
+        if not self._near(rec, other, max(settings.url_days, settings.copy_days)):
+            return 0
+        a = title_words(mine.title, mine.provider, mine.domain)
+        b = title_words(theirs.title, theirs.provider, theirs.domain)
+        if titles_conflict(a, b) or not (self._near(rec, other, settings.url_days) or titles_alike(a, b)):
+            return 0
+        return shared_opening(mine.excerpt, theirs.excerpt)  # both have keys: over COPY_WORDS words, or 0
 
     def _weigh(self, rec: Rec) -> tuple[dict[str, float], dict[str, float]]:
         """How rare each of the record's words is among the records grouped before it (smoothed: a word

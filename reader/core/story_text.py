@@ -92,16 +92,29 @@ def title_key(title: str, provider: str = "", domain: str = "") -> str:
 
 
 def _stem(word: str) -> str:
-    """A crude fold of plural and verb endings, so 'exposes', 'exposed' and 'expose' meet."""
+    """A crude fold of plural, verb and a few noun endings, so 'exposes', 'exposed', 'expose' and
+    'exposure' meet, as do 'configured' and 'configuration', 'announced' and 'announcement'."""
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith(("ss", "us", "is")):
+    for suffix in _NOUN_ENDINGS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)]
             break
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+    else:
+        for suffix in ("ing", "ed", "es", "s"):
+            if (word.endswith(suffix) and len(word) - len(suffix) >= 3
+                    and not word.endswith(("ss", "us", "is"))):
+                word = word[: -len(suffix)]
+                break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word[:-2] if word.endswith("at") and len(word) >= 7 else word  # automat(e|ed|ion) -> autom
+
+
+# Noun endings folded onto the verb's stem ("configuration" -> "configur", "announcement" -> "announce").
+_NOUN_ENDINGS = ("ations", "ation", "ments", "ment", "ures", "ure")
 
 
 # "38M", "2.5bn", "$10k": a number with a magnitude, written as the words outlets also use.
@@ -121,11 +134,32 @@ def _stem_of(word: str) -> str:
     return stem
 
 
+# A hyphenated compound whose parts say little alone (a number, a stopword or a part of one or two
+# letters: "GPT-3", "pay-as-you-go", "CVE-2021-38647", "T-Mobile") names one thing more exactly than
+# they do: it is also kept whole ("gpt3", "payasyougo"), so that it meets the compound written solid and
+# weighs as the rare word it is. One of content words ("self-driving") is left to its parts.
+_COMPOUND = re.compile(r"\w+(?:[-\u2010\u2011]\w+)+")
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
+
+
+def _with_whole(match: re.Match[str]) -> str:
+    compound = match.group()
+    parts = _HYPHENS.split(compound)
+    if all(len(part) > 2 and part not in STOPWORDS and not _DIGIT.search(part) for part in parts):
+        return compound
+    return f"{compound} {''.join(parts)}"
+
+
 def words(text: str) -> list[str]:
-    """The content words of a text, folded and stemmed, in order (duplicates kept)."""
+    """The content words of a text, folded and stemmed, in order (duplicates kept); a hyphenated
+    compound gives its parts, then itself whole."""
     if "&" in text:
         text = html.unescape(text)
-    text = text.casefold() if text.isascii() else normalise_title(text)
+    text = text.casefold()
+    if "-" in text or "\u2010" in text or "\u2011" in text:
+        text = _COMPOUND.sub(_with_whole, text)
+    if not text.isascii():
+        text = normalise_title(text)
     if _DIGIT.search(text):
         text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2)]}", text)
     get = _stems.get
@@ -141,16 +175,75 @@ def words(text: str) -> list[str]:
 
 TITLE_WEIGHT = 2  # a word of the headline counts twice a word of the excerpt
 EXCERPT_CHARS = 400  # the opening of an excerpt says what it is about; the rest costs time
+# Two excerpts are one text (a copy of one article) when one is the other's opening over at least
+# COPY_WORDS content words; they are found by their first KEY_WORDS.
+COPY_WORDS = 15
+KEY_WORDS = 12
 
 
 def features(title: str, excerpt: str, provider: str = "", domain: str = "") -> dict[str, int]:
     """Each distinct content word with its weight: TITLE_WEIGHT if in the headline, +1 if in the excerpt."""
+    return text_signals(title, excerpt, provider, domain)[0]
+
+
+def text_signals(
+    title: str, excerpt: str, provider: str = "", domain: str = ""
+) -> tuple[dict[str, int], str]:
+    """`features` and the `excerpt_key`, from one reading of the excerpt."""
     weights: dict[str, int] = {}
     for word in words(strip_provider(title, provider, domain)):
         weights[word] = TITLE_WEIGHT
-    for word in set(words(excerpt[:EXCERPT_CHARS])):
+    opening = words(excerpt[:EXCERPT_CHARS])
+    for word in set(opening):
         weights[word] = weights.get(word, 0) + 1
     provider_words = set(words(provider)) | set(words(domain.partition(".")[0]))
     for word in provider_words:  # an outlet naming itself says nothing about the event
         weights.pop(word, None)
-    return weights
+    return weights, _key(opening)
+
+
+def _key(opening: list[str]) -> str:
+    # More than COPY_WORDS words: the last may be cut short, the first COPY_WORDS are whole.
+    return " ".join(opening[:KEY_WORDS]) if len(opening) > COPY_WORDS else ""
+
+
+def excerpt_key(excerpt: str) -> str:
+    """The first KEY_WORDS content words of an excerpt that has more than COPY_WORDS ("" if shorter):
+    equal for copies of one text, however they are cut."""
+    return _key(words(excerpt[:EXCERPT_CHARS]))
+
+
+def shared_opening(a: str, b: str) -> int:
+    """How many content words excerpts `a` and `b` share when one is the opening of the other (the
+    last word of the shorter left out, as a cut may end it mid-word); 0 when they part before."""
+    first, second = words(a[:EXCERPT_CHARS]), words(b[:EXCERPT_CHARS])
+    length = min(len(first), len(second)) - 1
+    return length if length > 0 and first[:length] == second[:length] else 0
+
+
+# Words that tell one instance of a series from another: numbers ("wave 2", "2023", "Q3") and months
+# ("August"; not "may", more often a verb).
+_MONTHS = frozenset(
+    "january february march april june july august september october november december".split()
+)
+
+
+def _specifics(words_: set[str]) -> set[str]:
+    return {w for w in words_ if w in _MONTHS or _DIGIT.search(w)}
+
+
+def title_words(title: str, provider: str = "", domain: str = "") -> set[str]:
+    """The content words of a headline, without its provider signature."""
+    return set(words(strip_provider(title, provider, domain)))
+
+
+def titles_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two headlines' words name different instances: each has a number or month the other lacks
+    ("August 2022 update" and "September 2022 update"; not "38M records" and "38 million records")."""
+    mine, theirs = _specifics(a), _specifics(b)
+    return bool(mine - theirs) and bool(theirs - mine)
+
+
+def titles_alike(a: set[str], b: set[str]) -> bool:
+    """Whether two headlines are one, up to a signature: every word of one is in the other."""
+    return bool(a) and bool(b) and (a <= b or b <= a)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from sys import intern
 from dataclasses import dataclass, field
 
-from reader.core.story_text import features, title_key, url_keys
+from reader.core.story_text import excerpt_key, text_signals, title_key, url_keys
 
 DAY = 86_400.0
 NO_TIME = math.inf  # records without a time sort last and join only by URL or headline
@@ -18,13 +18,14 @@ NO_TIME = math.inf  # records without a time sort last and join only by URL or h
 @dataclass(frozen=True, slots=True)
 class Signals:
     """What grouping derives from a record's text, made ahead (in a parsing worker, say) so the grouper
-    only links: its content words (space-separated) with their weights (one byte each), its URL keys
-    and its headline key. Small to pickle: three strings and a few bytes."""
+    only links: its content words (space-separated) with their weights (one byte each), its URL keys,
+    its headline key and its excerpt key. Small to pickle: four strings and a few bytes."""
 
     words: str
     weights: bytes
     ukeys: tuple[str, ...]
     tkey: str
+    ekey: str = ""
 
     def feats(self) -> dict[str, int]:
         """The word features, as `features` gives them."""
@@ -34,8 +35,9 @@ class Signals:
 def signals_of(title: str, excerpt: str = "", provider: str = "", domain: str = "",
                urls: tuple[str, ...] = ()) -> Signals:
     """A record's `Signals`: the work of grouping that needs no other record."""
-    feats = features(title, excerpt, provider, domain)
-    return Signals(" ".join(feats), bytes(feats.values()), url_keys(urls), title_key(title, provider, domain))
+    feats, ekey = text_signals(title, excerpt, provider, domain)
+    return Signals(" ".join(feats), bytes(feats.values()), url_keys(urls), title_key(title, provider, domain),
+                   ekey)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,8 @@ class Settings:
     window_days: float = 5.0  # a record is compared with records at most this much older
     span_days: float = 7.0  # and joins no story begun longer ago than this (but by URL)
     title_days: float = 7.0  # a shared headline counts within this
-    url_days: float = 30.0  # a shared URL counts within this
+    url_days: float = 30.0  # a shared URL counts within this, and so does a copied excerpt
+    copy_days: float = 180.0  # a copied excerpt under a nearly equal headline counts within this
     # A word held by more of the window's records than `common_share` of them (and more than
     # `common_postings`) is too common to find candidates by; others look at their latest `scan`.
     common_share: float = 0.1
@@ -89,7 +92,8 @@ class Rec:
     is out of every window, and made again from the item if ever needed."""
 
     __slots__ = (
-        "item", "key", "time", "day", "norm", "outlet", "lead", "_signals", "_feats", "_ukeys", "_tkey"
+        "item", "key", "time", "day", "norm", "outlet", "lead", "_signals", "_feats", "_ukeys", "_tkey",
+        "_ekey",
     )
 
     def __init__(self, item: Item) -> None:
@@ -108,6 +112,7 @@ class Rec:
             self._signals = signals
             self._ukeys = signals.ukeys
             self._tkey = signals.tkey
+            self._ekey = signals.ekey
 
     def drop(self) -> None:
         self.drop_words()
@@ -120,6 +125,7 @@ class Rec:
     def drop_keys(self) -> None:
         self._ukeys: tuple[str, ...] | None = None
         self._tkey: str | None = None
+        self._ekey: str | None = None
 
     @property
     def feats(self) -> dict[str, int]:
@@ -130,7 +136,9 @@ class Rec:
                 self._signals = None
             else:
                 item = self.item
-                self._feats = features(item.title, item.excerpt, item.provider, item.domain)
+                self._feats, ekey = text_signals(item.title, item.excerpt, item.provider, item.domain)
+                if self._ekey is None:
+                    self._ekey = ekey
         return self._feats
 
     @property
@@ -147,6 +155,13 @@ class Rec:
             item = self.item
             self._tkey = title_key(item.title, item.provider, item.domain)
         return self._tkey
+
+    @property
+    def ekey(self) -> str:
+        """Its excerpt key ("" when too short to tell)."""
+        if self._ekey is None:
+            self._ekey = excerpt_key(self.item.excerpt)
+        return self._ekey
 
 
 class _Days:
@@ -200,21 +215,23 @@ class _Days:
 class _Keys:
     """Keys -> ids of the records holding them, for records no older than `days`, latest last."""
 
-    def __init__(self, days: float, recs: dict[str, Rec], keys: Callable[[Rec], Iterable[str]]) -> None:
-        self.span, self.recs, self.keys_of = days * DAY, recs, keys
+    def __init__(self, days: float, keys: Callable[[Rec], tuple[str, ...]]) -> None:
+        self.span, self.keys_of = days * DAY, keys
         self.index: dict[str, list[str]] = {}
-        self.order: deque[str] = deque()
+        self.order: deque[tuple[float, tuple[str, ...]]] = deque()  # (time, keys) of each record held
 
     def add(self, rec: Rec) -> None:
-        record_id = rec.item.id
-        for key in self.keys_of(rec):
-            self.index.setdefault(key, []).append(record_id)
-        self.order.append(record_id)
+        keys = self.keys_of(rec)
+        if keys:
+            record_id = rec.item.id
+            for key in keys:
+                self.index.setdefault(key, []).append(record_id)
+            self.order.append((rec.time, keys))
 
     def expire(self, now: float) -> None:
-        order, recs, index = self.order, self.recs, self.index
-        while order and recs[order[0]].time < now - self.span:
-            for key in self.keys_of(recs[order.popleft()]):
+        order, index = self.order, self.index
+        while order and order[0][0] < now - self.span:
+            for key in order.popleft()[1]:
                 ids = index[key]
                 del ids[0]
                 if not ids:
@@ -229,16 +246,18 @@ class _Keys:
 
 
 class Window:
-    """What the records grouped so far hold: word counts over all of them; word postings, URL and
-    headline keys over the last `window_days`, `url_days` and `title_days`."""
+    """What the records grouped so far hold: word counts over all of them; word postings, URL,
+    headline and excerpt keys over the last `window_days`, `url_days`, `title_days` and `copy_days`."""
 
     def __init__(self, settings: Settings, recs: dict[str, Rec]) -> None:
         self.settings, self.recs = settings, recs
         self.df: Counter[str] = Counter()
         self.n = 0
         self.postings = _Days(settings.window_days)
-        self.by_url = _Keys(settings.url_days + 1, recs, lambda rec: rec.ukeys)
-        self.by_title = _Keys(settings.title_days + 1, recs, lambda rec: (rec.tkey,) if rec.tkey else ())
+        self.by_url = _Keys(settings.url_days + 1, lambda rec: rec.ukeys)
+        self.by_title = _Keys(settings.title_days + 1, lambda rec: (rec.tkey,) if rec.tkey else ())
+        self.by_excerpt = _Keys(max(settings.copy_days, settings.url_days) + 1,
+                                lambda rec: (rec.ekey,) if rec.ekey else ())
         self.held: deque[str] = deque()  # records whose words are kept, oldest first
         self.keyed: deque[str] = deque()  # records whose URL and headline keys are kept
 
@@ -264,6 +283,7 @@ class Window:
         self.postings.add(rec.day, rec.feats.keys(), rec)
         self.by_url.add(rec)
         self.by_title.add(rec)
+        self.by_excerpt.add(rec)
         self.held.append(record_id)
         self.keyed.append(record_id)
 
@@ -274,6 +294,7 @@ class Window:
         settings, recs = self.settings, self.recs
         self.by_url.expire(now)
         self.by_title.expire(now)
+        self.by_excerpt.expire(now)
         horizon = now - max(settings.window_days, settings.span_days) * DAY - DAY
         held = self.held
         while held and recs[held[0]].time < horizon:
@@ -283,12 +304,17 @@ class Window:
         while keyed and recs[keyed[0]].time < horizon:
             recs[keyed.popleft()].drop_keys()
 
-    def rebuild(self, earlier: list[Rec]) -> None:
-        """Fill the day buckets from the records just before the next one (`earlier`, in order)."""
+    def rebuild(self, copies: list[Rec], earlier: list[Rec]) -> None:
+        """Fill the day buckets from the records just before the next one (`earlier`, in order), and
+        the excerpt keys also from the older ones within `copy_days` (`copies`, in order, before them)."""
         self.postings.clear()
         self.by_url.clear()
         self.by_title.clear()
+        self.by_excerpt.clear()
         self.held.clear()
         self.keyed.clear()
+        for rec in copies:
+            self.by_excerpt.add(rec)
+            rec.drop_keys()  # kept by the index: the record's own copy is not needed
         for rec in earlier:
             self.post(rec)
