@@ -63,6 +63,7 @@ def story_id(lead: str) -> str:
     return hashlib.blake2s(lead.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
+COPY_PEERS = 4  # a record is compared as a copy with at most this many records holding its excerpt key
 STATE_VERSION = 2  # 2: compounds and noun endings in the words, excerpt keys
 FIRST = Reason("first")  # shared: most records begin their own story
 
@@ -269,8 +270,8 @@ class Grouper:
             for peer in reversed(window.by_title.get(rec.tkey)):
                 if self._near(rec, recs[peer], settings.title_days) and self._open(rec, self._lead[peer]):
                     return self._lead[peer], Reason("title", peer, detail=rec.tkey)
-        if rec.ekey:
-            for peer in reversed(window.by_excerpt.get(rec.ekey)):
+        if rec.ekey:  # the latest few: a key many records hold is boilerplate more often than one text
+            for peer in window.by_excerpt.get(rec.ekey)[: -COPY_PEERS - 1 : -1]:
                 shared = self._copy(rec, recs[peer])
                 if shared:
                     return self._lead[peer], Reason("copy", peer, detail=str(shared))

@@ -155,10 +155,11 @@ def words(text: str) -> list[str]:
     compound gives its parts, then itself whole."""
     if "&" in text:
         text = html.unescape(text)
+    ascii = text.isascii()
     text = text.casefold()
-    if "-" in text or "\u2010" in text or "\u2011" in text:
+    if "-" in text or not ascii and ("\u2010" in text or "\u2011" in text):
         text = _COMPOUND.sub(_with_whole, text)
-    if not text.isascii():
+    if not ascii:
         text = normalise_title(text)
     if _DIGIT.search(text):
         text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2)]}", text)
@@ -176,9 +177,8 @@ def words(text: str) -> list[str]:
 TITLE_WEIGHT = 2  # a word of the headline counts twice a word of the excerpt
 EXCERPT_CHARS = 400  # the opening of an excerpt says what it is about; the rest costs time
 # Two excerpts are one text (a copy of one article) when one is the other's opening over at least
-# COPY_WORDS content words; they are found by their first KEY_WORDS.
+# COPY_WORDS content words; they are found by those first COPY_WORDS.
 COPY_WORDS = 15
-KEY_WORDS = 12
 
 
 def features(title: str, excerpt: str, provider: str = "", domain: str = "") -> dict[str, int]:
@@ -204,11 +204,11 @@ def text_signals(
 
 def _key(opening: list[str]) -> str:
     # More than COPY_WORDS words: the last may be cut short, the first COPY_WORDS are whole.
-    return " ".join(opening[:KEY_WORDS]) if len(opening) > COPY_WORDS else ""
+    return " ".join(opening[:COPY_WORDS]) if len(opening) > COPY_WORDS else ""
 
 
 def excerpt_key(excerpt: str) -> str:
-    """The first KEY_WORDS content words of an excerpt that has more than COPY_WORDS ("" if shorter):
+    """The first COPY_WORDS content words of an excerpt that has more than COPY_WORDS ("" if shorter):
     equal for copies of one text, however they are cut."""
     return _key(words(excerpt[:EXCERPT_CHARS]))
 

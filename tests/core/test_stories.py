@@ -14,7 +14,7 @@ import pytest
 
 from reader.core.frontmatter import parse_text
 from reader.core.record import Provider, Record, Urls
-from reader.core.stories import Grouper, Item, Settings, item_of, signals_of, story_id
+from reader.core.stories import COPY_PEERS, Grouper, Item, Settings, item_of, signals_of, story_id
 from reader.core.story_text import COPY_WORDS, features, strip_provider, title_key, url_key, url_keys, words
 from reader.synth import BLOCK, SYLLABLES, WORDS, generate
 
@@ -327,6 +327,18 @@ def test_copies_of_one_text_merge(a: Item, b: Item) -> None:
 def test_texts_alike_that_are_no_copy_do_not_merge(a: Item, b: Item) -> None:
     grouper = grouped(*background(), a, b)
     assert not together(grouper, "a", "b")
+
+
+def test_a_copy_is_sought_among_the_latest_holders_of_its_excerpt_key_only() -> None:
+    original = item("o", "How Quenlux is unlocking digital transformation", SERIES, 0, "Inferse")
+    months = ["January", "February", "March", "April", "June"]
+    series = [item(f"s{i}", f"Quenlux {month} 2023 update", SERIES, 24 * (1 + i), "Inferse")
+              for i, month in enumerate(months)]
+    copy = item("c", "How Quenlux is unlocking digital transformation", SERIES, 24 * 60, "Inferse")
+    grouper = grouped(*background(), original, *series[:COPY_PEERS - 1], copy)
+    assert together(grouper, "o", "c")  # the original is among the latest COPY_PEERS holders
+    grouper = grouped(*background(), original, *series[:COPY_PEERS], copy)
+    assert not together(grouper, "o", "c")  # a text this many records hold is not sought further back
 
 
 def test_a_copy_is_found_after_a_replay_and_from_a_stored_state() -> None:

@@ -7,7 +7,6 @@ import pytest
 
 from reader.core.story_text import (
     COPY_WORDS,
-    KEY_WORDS,
     excerpt_key,
     features,
     shared_opening,
@@ -73,7 +72,7 @@ def test_text_signals_are_features_and_the_excerpt_key() -> None:
     title, excerpt = "Microsoft makes some changes to paying for Power Apps - TechRadar", COPIED
     feats, key = text_signals(title, excerpt, "TechRadar", "techradar.com")
     assert feats == features(title, excerpt, "TechRadar", "techradar.com")
-    assert key == excerpt_key(excerpt) == " ".join(words(excerpt)[:KEY_WORDS])
+    assert key == excerpt_key(excerpt) == " ".join(words(excerpt)[:COPY_WORDS])
 
 
 def test_copies_cut_at_different_lengths_share_their_excerpt_key() -> None:
@@ -85,7 +84,7 @@ def test_copies_cut_at_different_lengths_share_their_excerpt_key() -> None:
 def test_a_short_excerpt_gives_no_excerpt_key() -> None:
     text = " ".join(f"word{i}" for i in range(COPY_WORDS))
     assert excerpt_key(text) == ""  # its last word may be cut: COPY_WORDS whole words are not sure
-    assert excerpt_key(text + " extra") == " ".join(words(text)[:KEY_WORDS])
+    assert excerpt_key(text + " extra") == " ".join(words(text)[:COPY_WORDS])
     assert excerpt_key("") == ""
 
 
