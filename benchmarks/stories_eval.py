@@ -9,7 +9,9 @@ its `_news/` files) with `--checkout owner/repo=DIR`:
 
 `--write-sample OUT.tsv` writes the labelling sheet (id, date, provider, title, excerpt) instead.
 `--halves` also scores the earlier and the later half of the sample by date (so one half can be
-studied and the other kept unseen); `--set NAME=VALUE` sets any other `Settings` field.
+studied and the other kept unseen); `--set NAME=VALUE` sets any other `Settings` field. `--missed all`
+(or `earlier`, `later`: one half only) prints each labelled pair not grouped, `--wrong` each grouped
+pair not labelled, with both records' dates, providers, titles, excerpts, reasons and shared words.
 A labels file holds `id<TAB>event` lines; records with the same event label report the same event.
 Pairwise scores count pairs of records: a pair is predicted when grouped together and true when
 labelled with one event. Scores are printed per repository (topic), over the whole sample, and over
@@ -36,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reader.core.frontmatter import read_record  # noqa: E402
 from reader.core.record import Record  # noqa: E402
 from reader.core.stories import Grouper, Settings, item_of  # noqa: E402
+from reader.core.story_text import features  # noqa: E402
 
 DEFAULTS = Settings()
 SAMPLE = Path(__file__).with_name("stories_sample.txt")
@@ -146,6 +149,31 @@ def report(name: str, predicted: dict[str, str], labels: dict[str, str], ids: li
               f"(pairs predicted {n_pred}, labelled {n_true})")
 
 
+def show_pairs(title: str, found: set[Pair], records: dict[str, Record], grouper: Grouper,
+               labels: dict[str, str]) -> None:
+    """Print each pair with what grouping saw of it: dates, providers, titles, excerpt openings, why
+    each record is in its story, and the words they share with how many sample records hold each."""
+    words = {i: features(r.title, r.excerpt, r.provider.name, r.provider.domain) for i, r in records.items()}
+    held: dict[str, int] = defaultdict(int)
+    for feats in words.values():
+        for word in feats:
+            held[word] += 1
+    print(f"\n{title}: {len(found)}")
+    for a, b in sorted(found, key=lambda pair: (records[pair[0]].published_at is None, pair)):
+        first, second = records[a], records[b]
+        gap = ""
+        if first.published_at and second.published_at:
+            gap = f"{abs((second.published_at - first.published_at).total_seconds()) / 86400:.1f} days apart"
+        print(f"- {labels.get(a, '?')} / {labels.get(b, '?')}, {gap}")
+        for record_id, record in ((a, first), (b, second)):
+            when = record.published_at.strftime("%Y-%m-%d %H:%M") if record.published_at else "no date"
+            print(f"    {when}  {record.provider.name[:24]:<24} {record.title[:100]}")
+            print(f"        {' '.join(record.excerpt.split())[:160]}")
+            print(f"        {grouper.reason(record_id).describe()[:110]}")
+        shared = sorted(words[a].keys() & words[b].keys(), key=lambda word: (held[word], word))
+        print("    shared: " + " ".join(f"{word}({held[word]})" for word in shared[:20]))
+
+
 def group(records: dict[str, Record], settings: Settings) -> tuple[Grouper, float]:
     """Group the sample (all topics in one Grouper, as a library would) and time it."""
     grouper = Grouper(settings)
@@ -169,6 +197,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--halves", action="store_true",
                         help="also score the earlier and the later half of the sample by date")
     parser.add_argument("--explain", action="store_true", help="print each story of two or more records")
+    parser.add_argument("--missed", choices=["all", "earlier", "later"],
+                        help="print the labelled pairs not grouped (of the first labels; or of one half)")
+    parser.add_argument("--wrong", action="store_true",
+                        help="print the grouped pairs not labelled (over the sample, or the --missed half)")
     args = parser.parse_args(argv)
     checkouts = {}
     for spec in args.checkout:
@@ -207,6 +239,15 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{path}: {len(missing)} sample ids unlabelled, e.g. {missing[0]}")
         scored = [i for i in ids if i in labels]
         report(path.stem, predicted, labels, scored, halves(scored, records) if args.halves else [])
+    if labelled and (args.missed or args.wrong):
+        labels = labelled[0]
+        scored = [i for i in ids if i in labels]
+        part = dict(halves(scored, records)).get(f"{args.missed} half", scored)
+        true, found = pairs(labels, part), pairs(predicted, part)
+        if args.missed:
+            show_pairs(f"labelled pairs not grouped ({args.missed})", true - found, records, grouper, labels)
+        if args.wrong:
+            show_pairs("grouped pairs not labelled", found - true, records, grouper, labels)
     if len(labelled) == 2:
         both = [i for i in ids if i in labelled[0] and i in labelled[1]]
         print("agreement (second labels scored against the first):")
