@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import math
 import sys
 import time
 from collections import defaultdict
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reader.core.frontmatter import read_record  # noqa: E402
 from reader.core.record import Record  # noqa: E402
 from reader.core.stories import Grouper, Settings, item_of  # noqa: E402
-from reader.core.story_text import features  # noqa: E402
+from reader.core.story_text import features, shared_opening, title_key, url_keys  # noqa: E402
 
 DEFAULTS = Settings()
 SAMPLE = Path(__file__).with_name("stories_sample.txt")
@@ -152,7 +153,9 @@ def report(name: str, predicted: dict[str, str], labels: dict[str, str], ids: li
 def show_pairs(title: str, found: set[Pair], records: dict[str, Record], grouper: Grouper,
                labels: dict[str, str]) -> None:
     """Print each pair with what grouping saw of it: dates, providers, titles, excerpt openings, why
-    each record is in its story, and the words they share with how many sample records hold each."""
+    each record is in its story, what each signal gives the pair (shared URL, equal headline keys, the
+    excerpt's shared opening, the cosine of their words with the sample's rarity), and the words they
+    share with how many sample records hold each."""
     words = {i: features(r.title, r.excerpt, r.provider.name, r.provider.domain) for i, r in records.items()}
     held: dict[str, int] = defaultdict(int)
     for feats in words.values():
@@ -171,6 +174,16 @@ def show_pairs(title: str, found: set[Pair], records: dict[str, Record], grouper
             print(f"        {' '.join(record.excerpt.split())[:160]}")
             print(f"        {grouper.reason(record_id).describe()[:110]}")
         shared = sorted(words[a].keys() & words[b].keys(), key=lambda word: (held[word], word))
+        union = words[a].keys() | words[b].keys()
+        rarity = {word: 1.0 + math.log(len(records) / held[word]) for word in union}
+        norms = [math.sqrt(sum((w * rarity[word]) ** 2 for word, w in words[i].items())) for i in (a, b)]
+        dot = sum(words[a][word] * words[b][word] * rarity[word] ** 2 for word in shared)
+        urls = [set(url_keys([url for _, url in r.urls.all()])) for r in (first, second)]
+        keys = [title_key(r.title, r.provider.name, r.provider.domain) for r in (first, second)]
+        print(f"    URL shared: {'yes' if urls[0] & urls[1] else 'no'}; headline keys equal: "
+              f"{'yes' if keys[0] and keys[0] == keys[1] else 'no'}; excerpt opening shared: "
+              f"{shared_opening(first.excerpt, second.excerpt)} words; cosine "
+              f"{dot / (norms[0] * norms[1]) if all(norms) else 0.0:.2f}")
         print("    shared: " + " ".join(f"{word}({held[word]})" for word in shared[:20]))
 
 
