@@ -10,7 +10,9 @@ from reader.core.story_text import (
     excerpt_key,
     features,
     shared_opening,
+    strip_provider,
     text_signals,
+    title_key,
     title_words,
     titles_alike,
     titles_conflict,
@@ -141,3 +143,89 @@ def test_titles_conflict_when_each_names_a_number_or_month_the_other_lacks(a: st
 def test_titles_are_alike_when_one_holds_every_word_of_the_other(a: str, b: str, alike: bool) -> None:
     assert titles_alike(title_words(a), title_words(b)) is alike
     assert titles_alike(title_words(b), title_words(a)) is alike
+
+
+# -- the edges of each rule ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("title", "provider", "domain", "expected"),
+    [
+        ("Headline words here - ZDNet", "", "zdnet.com", "Headline words here"),  # the domain without its TLD
+        ("Headline words here - TheVerge", "The Verge", "", "Headline words here"),  # the name without spaces
+        ("Headline words here today | News | Tech | Wired", "Wired", "wired.com",
+         "Headline words here today | News"),  # two tails at most
+        ("Headline words here today | One Two Three", "Wired", "wired.com", "Headline words here today"),
+        ("Headline words here today | One Two Three Four", "Wired", "wired.com",
+         "Headline words here today | One Two Three Four"),  # a section has three words at most
+        ("Rock Paper Scissors - ZDNet", "ZDNet", "zdnet.com", "Rock Paper Scissors"),
+        ("Rock Paper - ZDNet", "ZDNet", "zdnet.com", "Rock Paper - ZDNet"),  # too little would be left
+        ("In The Verge", "The Verge", "theverge.com", "In The Verge"),  # no separator: nothing to cut
+        ("Microsoft Power Apps exposes records - ", "***", "", "Microsoft Power Apps exposes records - "),
+    ],
+)
+def test_strip_provider_edges(title: str, provider: str, domain: str, expected: str) -> None:
+    assert strip_provider(title, provider, domain) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "keyed"),
+    [
+        ("abcde fghij klmno pq", True),  # four words, twenty characters
+        ("abcde fghij klmno p", False),  # nineteen characters
+        ("abcdefgh ijklmnop qrstuvwx", False),  # three words
+    ],
+)
+def test_a_title_key_needs_four_words_and_twenty_characters(title: str, keyed: bool) -> None:
+    assert (title_key(title) == title) is keyed
+    assert (title_key(title) == "") is not keyed
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("companies", "company"), ("flies", "fly"), ("ties", "tie"),  # -ies
+        ("used", "used"), ("date", "date"), ("store", "stor"),  # too short to lose more
+    ],
+)
+def test_stems_at_their_edges(word: str, stem: str) -> None:
+    assert words(word) == [stem]
+
+
+def test_a_two_letter_part_makes_a_compound_whole() -> None:
+    assert words("ai-powered") == ["ai", "power", "aipower"]
+
+
+def test_entities_and_wide_letters_are_folded() -> None:
+    assert words("caf&eacute; opens") == words("caf\u00e9 opens")
+    assert words("\uff30\uff4f\uff57\uff45\uff52 \uff21\uff50\uff50\uff53") == ["power", "app"]  # full width
+
+
+def test_only_the_excerpt_s_first_400_characters_count() -> None:
+    excerpt = "lorem " * 66 + "abcdefgh"  # the 396 characters before it, then "abcd" within 400
+    assert len("lorem " * 66) == 396
+    feats = features("Title", excerpt)
+    assert "abcd" in feats and "abcde" not in feats and "abc" not in feats
+
+
+def test_an_excerpt_key_needs_sixteen_words_and_holds_fifteen() -> None:
+    sixteen = " ".join(f"word{i}" for i in range(16))
+    assert excerpt_key(sixteen) == " ".join(f"word{i}" for i in range(15))
+    assert excerpt_key(" ".join(f"word{i}" for i in range(15))) == ""
+
+
+def test_the_outlet_s_own_words_do_not_count() -> None:
+    feats = features("Zdnet finds a flaw in Zorvex", "Zdnet says so.", "", "zdnet.com")
+    assert "zdnet" not in feats and "zorvex" in feats
+    feats = features("Wired finds a flaw in Zorvex", "Wired says so.", "Wired", "")
+    assert "wired" not in feats and "zorvex" in feats
+
+
+def test_shared_opening_at_its_edges() -> None:
+    assert shared_opening("alpha beta", "alpha gamma delta") == 1
+    assert shared_opening("alpha", "alpha beta") == 0
+    assert shared_opening("", "") == 0
+
+
+def test_one_headline_is_alike_itself() -> None:
+    words_ = title_words("How Quenlux is unlocking digital transformation")
+    assert titles_alike(words_, set(words_))
