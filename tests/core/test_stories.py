@@ -14,7 +14,7 @@ import pytest
 
 from reader.core.frontmatter import parse_text
 from reader.core.record import Provider, Record, Urls
-from reader.core.stories import COPY_PEERS, Grouper, Item, Settings, item_of, signals_of, story_id
+from reader.core.stories import Grouper, Item, Settings, item_of, signals_of, story_id
 from reader.core.story_text import COPY_WORDS, features, strip_provider, title_key, url_key, url_keys, words
 from reader.synth import BLOCK, SYLLABLES, WORDS, generate
 
@@ -169,6 +169,8 @@ def test_pairs_that_must_merge(a: Item, b: Item, how: str) -> None:
     reason = grouper.reason("b")
     assert reason.how == how and reason.peer == "a"
     assert grouper.reason("a").how == "first"
+    if how != "similar":  # a URL or a headline is sure: it scores 1
+        assert reason.score == reason.best == 1.0
 
 
 @pytest.mark.parametrize(
@@ -267,7 +269,21 @@ def test_reasons_explain_each_join() -> None:
     assert grouper.reason("b").describe() == "same URL as a (zdnet.com/article/exposure)"
     reason = grouper.reason("c")
     assert reason.how == "similar" and reason.peer in ("a", "b") and 0.25 <= reason.score <= reason.best <= 1
+    assert reason.describe() == (f"similar words: {reason.score:.2f} on average with the story, "
+                                 f"{reason.best:.2f} with {reason.peer}")
     assert grouper.members("c") == ["a", "b", "c"]
+    d = item("d", "Microsoft Power Apps misconfiguration exposes 38 million records!", "", 3, "Wired")
+    grouper.add([d])
+    assert grouper.reason("d").describe() == "same headline as a"
+
+
+def test_a_grouper_says_what_it_holds() -> None:
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
+    b = item("b", "Microsoft Power Apps misconfiguration exposes 38 million records", "", 2, "Wired")
+    grouper = grouped(a, b)
+    assert len(grouper) == 2 and "a" in grouper and "b" in grouper and "c" not in grouper
+    assert grouper.lead_of("b") == "a" and grouper.story_of("b") == story_id("a")
+    assert re.fullmatch(r"[0-9a-f]{12}", story_id("a"))  # six bytes of digest
 
 
 # -- copies of one text, compounds, noun endings ----------------------------------------------
@@ -329,15 +345,27 @@ def test_texts_alike_that_are_no_copy_do_not_merge(a: Item, b: Item) -> None:
     assert not together(grouper, "a", "b")
 
 
+def test_a_stored_reason_keeps_its_peer_the_earliest_record_too() -> None:
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
+    b = item("b", "Microsoft Power Apps misconfiguration exposes 38 million records", "", 2, "Wired")
+    stored = json.loads(json.dumps(grouped(a, b).state()))
+    restored = Grouper.from_state(stored)
+    assert restored.reason("b") == grouped(a, b).reason("b") and restored.reason("b").peer == "a"
+    with pytest.raises(ValueError):  # a state from before the words changed
+        Grouper.from_state({**stored, "version": 1})
+    with pytest.raises(ValueError, match="out of order"):
+        Grouper.from_state({**stored, "records": stored["records"][::-1]})
+
+
 def test_a_copy_is_sought_among_the_latest_holders_of_its_excerpt_key_only() -> None:
     original = item("o", "How Quenlux is unlocking digital transformation", SERIES, 0, "Inferse")
     months = ["January", "February", "March", "April", "June"]
     series = [item(f"s{i}", f"Quenlux {month} 2023 update", SERIES, 24 * (1 + i), "Inferse")
               for i, month in enumerate(months)]
     copy = item("c", "How Quenlux is unlocking digital transformation", SERIES, 24 * 60, "Inferse")
-    grouper = grouped(*background(), original, *series[:COPY_PEERS - 1], copy)
-    assert together(grouper, "o", "c")  # the original is among the latest COPY_PEERS holders
-    grouper = grouped(*background(), original, *series[:COPY_PEERS], copy)
+    grouper = grouped(*background(), original, *series[:3], copy)
+    assert together(grouper, "o", "c")  # the original is among the latest four holders
+    grouper = grouped(*background(), original, *series[:4], copy)
     assert not together(grouper, "o", "c")  # a text this many records hold is not sought further back
 
 
