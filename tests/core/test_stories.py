@@ -216,6 +216,59 @@ def chain(length: int) -> list[Item]:
             for i in range(length)]
 
 
+@pytest.mark.parametrize(("days", "joins"), [(29.5, True), (30.5, False)])
+def test_a_shared_url_counts_for_thirty_days(days: float, joins: bool) -> None:
+    url = ("https://zdnet.com/article/exposure",)
+    a = item("a", "One headline", "", 0, "ZDNet", url)
+    b = item("b", "Another headline entirely", "", 24 * days, "MSN", url)
+    assert together(grouped(*background(), a, b), "a", "b") is joins
+
+
+def test_a_url_is_found_on_its_latest_record_when_older_ones_are_let_go() -> None:
+    url = ("https://zdnet.com/article/exposure",)
+    records = [item("a", "One headline", "", 0, "ZDNet", url),
+               item("b", "Another headline entirely", "", 24 * 20, "MSN", url),
+               item("c", "A third headline", "", 24 * 45, "Wired", url)]  # a is 45 days old, b 25
+    grouper = grouped(*background(), *records)
+    assert together(grouper, "a", "b") and together(grouper, "b", "c")
+    assert grouper.reason("c").peer == "b"
+
+
+@pytest.mark.parametrize(("hours", "joins"), [(24 * 4.5, True), (24 * 5.5, False)])
+def test_similar_words_count_within_five_days(hours: float, joins: bool) -> None:
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
+    b = item("b", "38M records exposed by default settings in Microsoft Power Apps portals",
+             "UpGuard researchers found 38 million records exposed through Power Apps portals.", hours, "Wired")
+    assert together(grouped(*background(), a, b), "a", "b") is joins
+
+
+def test_a_headline_counts_for_seven_days() -> None:
+    a = item("a", f"{MISCONFIGURATION} - ZDNet", "", 0, "ZDNet")
+    b = item("b", MISCONFIGURATION.upper(), "", 24 * 6.5, "Neowin")
+    grouper = grouped(*background(), a, b)
+    assert together(grouper, "a", "b") and grouper.reason("b").how == "title"
+
+
+def test_a_record_finds_one_four_days_before_across_five_midnights() -> None:
+    late = datetime(2021, 8, 23, 23, tzinfo=timezone.utc).timestamp()
+    a = Item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, late,
+             "ZDNet", "zdnet.com")
+    b = Item("b", "38M records exposed by default settings in Microsoft Power Apps portals",
+             "UpGuard researchers found 38 million records exposed through Power Apps portals.",
+             late + 4 * 86400 + 2 * 3600, "Wired", "wired.com")  # 01:00 on the fifth day after
+    assert together(grouped(*background(), a, b), "a", "b")
+
+
+def test_an_outlet_known_by_its_name_only_writes_twice_as_one_outlet() -> None:
+    def bare(record_id: str, title: str, excerpt: str, hours: float) -> Item:
+        return Item(record_id, title, excerpt, T0 + hours * HOUR, "Zorvex Blog", "")
+    a = bare("a", "Announcing general availability of code components for Power Apps portals",
+             "Code components for portals are now generally available to makers of Power Apps portals.", 0)
+    b = bare("b", "Announcing general availability of Power Apps portals support for query data by Web API",
+             "Querying data with the portals Web API is now generally available for Power Apps portals.", 1)
+    assert not together(grouped(*background(), a, b), "a", "b")
+
+
 def test_a_chain_of_look_alikes_does_not_become_one_story() -> None:
     links = chain(8)
     grouper = grouped(*background(), *links)
@@ -307,6 +360,8 @@ CUT = COPY[: COPY.index("each individual")] + "each indiv ..."  # another editio
         (item("a", "How Quenlux is unlocking digital transformation with Zorvex drones", COPY, 0, "Inferse"),
          item("b", "How Quenlux is unlocking digital transformation with Zorvex drones \u2013 Zorvex", COPY,
               24 * 150, "Inferse")),
+        (item("a", "How Quenlux is unlocking digital transformation", COPY, 0, "Inferse"),
+         item("b", "How Quenlux is unlocking digital transformation", COPY, 24 * 179.5, "Inferse")),
     ],
 )
 def test_copies_of_one_text_merge(a: Item, b: Item) -> None:
