@@ -207,10 +207,6 @@ class _Days:
         self.days.clear()
         self.counts.clear()
 
-    def get(self, key: str) -> list[Rec]:
-        """The records holding `key` over the kept days up to the day last given to `count`, latest last."""
-        return self.index.get(key, [])
-
 
 class _Keys:
     """Keys -> ids of the records holding them, for records no older than `days`, latest last."""
