@@ -311,6 +311,16 @@ def test_records_without_a_time_join_by_url_or_headline_only() -> None:
     assert together(grouper, "a", "b") and not together(grouper, "a", "c")
 
 
+def test_a_record_without_a_time_added_later_still_finds_a_url() -> None:
+    a = item("a", "One headline", "", 0, "ZDNet", ("https://zdnet.com/article/x-1",))
+    undated = [item(f"u{i}", f"An undated record {i}", "", provider="MSN", timed=False) for i in (0, 2)]
+    u1 = item("u1", "Another undated record", "", provider="MSN", urls=("https://zdnet.com/article/x-1",),
+              timed=False)
+    grouper = grouped(*background(), a, *undated)
+    grouper.add([u1])  # between u0 and u2: grouped again from there, with the dated records before
+    assert together(grouper, "a", "u1") and grouper.reason("u1").how == "url"
+
+
 def test_reasons_explain_each_join() -> None:
     a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet",
              ("https://zdnet.com/article/exposure",))
@@ -507,6 +517,9 @@ def test_removing_and_adding_back_restores_the_groups(synthetic: list[Item]) -> 
     gone = synthetic[100:130]
     changes = grouper.remove(i.id for i in gone)
     assert all(changes[i.id] is None for i in gone)
+    assert all(members for members in grouper.stories().values())  # no story left empty
+    with pytest.raises(KeyError):  # nor a reason for a record gone
+        grouper.reason(gone[0].id)
     assert grouper.assignments() == grouped(*(i for i in synthetic if i not in gone)).assignments()
     grouper.add(gone)
     assert grouper.assignments() == expected
