@@ -238,7 +238,8 @@ def test_a_url_is_found_on_its_latest_record_when_older_ones_are_let_go() -> Non
 def test_similar_words_count_within_five_days(hours: float, joins: bool) -> None:
     a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
     b = item("b", "38M records exposed by default settings in Microsoft Power Apps portals",
-             "UpGuard researchers found 38 million records exposed through Power Apps portals.", hours, "Wired")
+             "UpGuard researchers found 38 million records exposed through Power Apps portals.", hours,
+             "Wired")
     assert together(grouped(*background(), a, b), "a", "b") is joins
 
 
