@@ -322,6 +322,18 @@ def test_a_record_without_a_time_added_later_still_finds_a_url() -> None:
     assert together(grouper, "a", "u1") and grouper.reason("u1").how == "url"
 
 
+@pytest.mark.parametrize("between", [False, True])
+def test_a_record_added_out_of_order_finds_an_older_url(between: bool) -> None:
+    url = ("https://zdnet.com/article/x-1",)
+    earlier = [item("a", "One headline", "", 0, "ZDNet", url)]
+    if between:  # a record between them, five days before the late one
+        earlier.append(item("m", "Something else entirely", "", 24 * 5, "Wired"))
+    later = item("z", "A much later record", "", 24 * 40, "Neowin")
+    grouper = grouped(*earlier, later)
+    grouper.add([item("b", "Another headline entirely", "", 24 * 10, "MSN", url)])  # replays from b on
+    assert together(grouper, "a", "b") and grouper.reason("b").how == "url"
+
+
 def test_reasons_explain_each_join() -> None:
     a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet",
              ("https://zdnet.com/article/exposure",))
