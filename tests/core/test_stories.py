@@ -358,6 +358,7 @@ def test_a_grouper_says_what_it_holds() -> None:
     b = item("b", "Microsoft Power Apps misconfiguration exposes 38 million records", "", 2, "Wired")
     grouper = grouped(a, b)
     assert len(grouper) == 2 and "a" in grouper and "b" in grouper and "c" not in grouper
+    assert grouper.add([]) == {} and grouper.remove(["c"]) == {}  # nothing new, nothing held: no change
     assert grouper.lead_of("b") == "a" and grouper.story_of("b") == story_id("a")
     assert re.fullmatch(r"[0-9a-f]{12}", story_id("a"))  # six bytes of digest
 
