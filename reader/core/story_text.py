@@ -222,14 +222,18 @@ def shared_opening(a: str, b: str) -> int:
 
 
 # Words that tell one instance of a series from another: numbers ("wave 2", "2023", "Q3") and months
-# ("August"; not "may", more often a verb).
+# ("August"; "may" only beside a year, as it is more often a verb).
 _MONTHS = frozenset(
     "january february march april june july august september october november december".split()
 )
+_YEAR = re.compile(r"\d{4}")
 
 
 def _specifics(words_: set[str]) -> set[str]:
-    return {w for w in words_ if w in _MONTHS or _DIGIT.search(w)}
+    found = {w for w in words_ if w in _MONTHS or _DIGIT.search(w)}
+    if "may" in words_ and any(_YEAR.fullmatch(w) for w in found):
+        found.add("may")
+    return found
 
 
 def title_words(title: str, provider: str = "", domain: str = "") -> set[str]:

@@ -121,6 +121,8 @@ def test_the_words_of_one_text_after_a_cut_are_shared() -> None:
         ("Microsoft makes some changes to paying for Power Apps", "Power Apps could cost more", False),
         ("Power Apps March update", "Power Apps update for 2023", True),
         ("Microsoft may raise prices in 2023", "Microsoft raises prices in 2023", False),  # may: a verb
+        ("Power Apps April 2023 Feature Update", "Power Apps May 2023 Feature Update", True),  # a month
+        ("Microsoft may raise prices", "Microsoft raises prices in April", False),
     ],
 )
 def test_titles_conflict_when_each_names_a_number_or_month_the_other_lacks(a: str, b: str,
