@@ -41,7 +41,7 @@ class StateFileError(ValueError):
 def exportable(id: object, read_at: object, updated: object) -> bool:
     """Whether a row would pass the import's checks (a database damaged by hand might hold anything)."""
     return (
-        isinstance(id, str) and 0 < len(id) <= MAX_ID_CHARS and valid_text(id) == id
+        isinstance(id, str) and id.strip() != "" and len(id) <= MAX_ID_CHARS and valid_text(id) == id
         and (read_at is None or _finite(read_at)) and _finite(updated)
     )
 

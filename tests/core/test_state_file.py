@@ -14,7 +14,9 @@ import pytest
 
 from reader.core import json_stream
 from reader.core.json_stream import JSONStream, JSONStreamError
-from reader.core.state import StateStore
+from reader.core.identity import MAX_ID_CHARS
+from reader.core.state import Imported, StateFileError, StateStore
+from reader.core.state_file import StateFile, exportable
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -99,3 +101,98 @@ def test_an_export_past_the_old_64_mib_limit_imports_in_bounded_memory(tmp_path:
     stories, peak_kib = map(int, done.stdout.split())
     assert stories == 17_000
     assert peak_kib < 80 * 1024, f"peak {peak_kib / 1024:.0f} MiB"  # ~47 MiB measured; the file is 66 MiB
+
+
+# ---------------------------------------------------------------------------------------------------------
+# what an export leaves out, and what an import refuses at the top
+
+
+def hand_edited_state(path: Path, rows: list[tuple[object, object, object, object]]) -> None:
+    """A reading state whose stories table was written by hand (any value SQLite holds)."""
+    StateStore(str(path)).close()
+    db = sqlite3.connect(path)
+    db.executemany("INSERT INTO stories VALUES (?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+
+
+def test_an_export_leaves_out_rows_an_import_would_refuse(tmp_path: Path) -> None:
+    longest = "x" * MAX_ID_CHARS
+    good = [("good", 1.5, 0, 2.0), ("whole numbers", 3, 1, 4), (longest, None, 1, 5.0)]
+    bad = [
+        ("", 1.0, 0, 1.0), (" ", 1.0, 0, 1.0), (b"bytes", 1.0, 0, 1.0), (longest + "x", 1.0, 0, 1.0),
+        ("text read_at", "yesterday", 0, 1.0), ("infinite read_at", float("inf"), 0, 1.0),
+        ("text updated", 1.0, 0, "today"), ("infinite updated", 1.0, 0, float("-inf")),
+    ]
+    path = tmp_path / "state.sqlite3"
+    hand_edited_state(path, bad[:4] + good + bad[4:])
+    export = tmp_path / "e.json"
+    with StateStore(str(path)) as store:
+        assert store.export_state(str(export)) == 3
+    stories = json.loads(export.read_text(encoding="utf-8"))["stories"]
+    assert [(s["id"], s["read_at"], s["starred"], s["updated"]) for s in stories] == [
+        ("good", 1.5, False, 2.0), ("whole numbers", 3, True, 4), (longest, None, True, 5.0)
+    ]
+    with StateStore() as other:  # and what was written imports again
+        assert other.import_state(str(export)).stories == 3
+
+
+def imports(tmp_path: Path, id: object, read_at: object, updated: object) -> bool:
+    document = {"format": "reader-state", "version": 1,
+                "stories": [{"id": id, "read_at": read_at, "starred": False, "updated": updated}]}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    try:
+        StateStore().import_state(str(path))
+    except StateFileError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("id, read_at, updated", [
+    ("a", 1.0, 2.0), ("a", None, 2), ("a", 0, 0), ("", 1.0, 1.0), (" ", 1.0, 1.0), (None, 1.0, 1.0),
+    ("x" * MAX_ID_CHARS, 1.0, 1.0), ("x" * (MAX_ID_CHARS + 1), 1.0, 1.0), ("a", True, 1.0),
+    ("a", 1.0, False), ("a", "1", 1.0), ("a", 1.0, None), ("a", [1], 1.0), ("a", 1.0, 1e308),
+])
+def test_what_an_export_writes_is_what_an_import_takes(
+    tmp_path: Path, id: object, read_at: object, updated: object
+) -> None:
+    assert exportable(id, read_at, updated) == imports(tmp_path, id, read_at, updated)
+
+
+@pytest.mark.parametrize("content, message", [
+    ({"version": 1, "stories": []}, 'not a reading state (format is not "reader-state")'),
+    ({"format": "reader-state", "stories": []}, "version: not a whole number"),
+    ({"format": "reader-state", "version": 1.0}, "version: not a whole number"),
+    ({"format": "reader-state", "version": 0}, "version: 0 is not supported (expected 1)"),
+    ({"format": "reader-state", "version": 1,
+      "saved_filters": [{"name": "\u200b\u202e", "query": "q"}]}, "saved_filters[0].name: empty"),
+    (True, "not a reading state (not a JSON object)"),
+    (-1, "not a reading state (not a JSON object)"),
+    (None, "not a reading state (not a JSON object)"),
+])
+def test_an_import_refuses_a_file_that_does_not_say_what_it_is(
+    tmp_path: Path, content: object, message: str
+) -> None:
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    store = StateStore()
+    with pytest.raises(StateFileError) as caught:
+        store.import_state(str(path))
+    assert str(caught.value).endswith(message)
+    assert not store.read and not store.saved_filters()
+
+
+def test_an_import_reads_an_export_with_members_in_any_order(tmp_path: Path) -> None:
+    document = {"saved_filters": [{"name": "f", "query": "q"}], "exported": "whenever", "extra": {"a": [1]},
+                "stories": [{"updated": 2.0, "starred": True, "read_at": 1.0, "id": "a"}],
+                "version": 1, "format": "reader-state"}
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with StateFile(str(path), now=10.0) as file:
+        assert file.check() == (1, 1)
+        assert list(file.stories()) == [("a", (1.0, True, 2.0))]
+        assert list(file.saved_filters()) == [("f", "q")]
+    store = StateStore()
+    assert store.import_state(str(path)) == Imported(1, 1, 0)
+    assert dict(store.read) == {"a": 1.0} and set(store.starred) == {"a"}
