@@ -1,0 +1,111 @@
+"""A reading state found damaged while in use: the store carries on in memory with what it held, tells
+the user once, and saves nothing more; and the in-memory copy it carries on with."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from reader.core import state_db
+from reader.core.state import Mark, StateStore
+
+T0 = 1_700_000_000.0
+PAGE = 4096
+
+
+def long_ids(first: int, last: int) -> list[str]:
+    """Ids long enough that a few thousand fill many pages of the database."""
+    return [f"https://example.com/news/{i}/" * 3 for i in range(first, last)]
+
+
+def damage_under(path: Path) -> None:
+    """Overwrite every page past the schema's with garbage behind the back of the stores that have it
+    open, after another program's write, so that they read the file again (and find the damage)."""
+    other = sqlite3.connect(str(path), isolation_level=None)
+    other.execute("INSERT OR REPLACE INTO ui VALUES ('from another program', 'yes')")
+    other.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as file:
+        for page in range(2, size // PAGE):
+            file.seek(page * PAGE + 8)
+            file.write(b"\xa5" * (PAGE - 16))
+
+
+def test_a_state_damaged_in_use_carries_on_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with StateStore(str(path), clock=lambda: T0) as first:
+        first.set_read(long_ids(0, 1000))
+        first.set_starred("starred only", True)
+        first.save_filter("one", "topic:ai")
+        first.save_filter("two", "robot")
+        first.set_ui("theme", "nord")
+    now = [T0 + 10]
+    s = StateStore(str(path), clock=lambda: now[0])
+    assert s.notice is None and len(s.read) == 1000
+    damage_under(path)
+    version = s.version
+
+    new = long_ids(1000, 1003)
+    assert s.set_read(new) == [Mark(i, None, False) for i in new]  # made, though the file failed
+    assert s.location == ":memory:" and not s.read_only
+    assert s.notice == (
+        f"The reading state {path} failed (database disk image is malformed); changes from now on will "
+        "not be saved."
+    )
+    # what it held is all still there, and the change on top of it
+    assert dict(s.read) == {**dict.fromkeys(long_ids(0, 1000), T0), **dict.fromkeys(new, T0 + 10)}
+    assert set(s.starred) == {"starred only"}
+    assert s.saved_filters() == [("one", "topic:ai"), ("two", "robot")]
+    assert s.get_ui("theme") == "nord"
+    assert s.version == version + 1
+    assert s.unsaved == 0 and s.unsaved_reason is None  # nothing is kept to be written to the file
+
+    # it carries on: later changes are made (in memory), undo works, nothing reaches the file
+    now[0] += 5
+    s.notice = None
+    marks = s.set_starred(new[0], True)
+    assert marks == [Mark(new[0], T0 + 10, False)] and s.is_starred(new[0])
+    s.restore(marks)
+    assert not s.is_starred(new[0]) and s.read[new[0]] == T0 + 10
+    s.save_filter("three", "q")
+    assert [name for name, _ in s.saved_filters()] == ["one", "two", "three"]
+    assert s.refresh() is False and s.notice is None
+    s.close()
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"news/1000/" not in on_disk and b"three" not in on_disk
+
+
+def test_the_memory_copy_holds_what_the_database_held(tmp_path: Path) -> None:
+    failed = state_db.connect(str(tmp_path / "state.sqlite3"))
+    state_db.in_transaction(failed, lambda db: db.executemany(state_db.UPSERT, [("a", T0, 1, T0), ("b", None, 0, T0)]))
+    state_db.in_transaction(failed, lambda db: state_db.add_filters(db, [("f", "q"), ("g", "r")], 50))
+    failed.execute("INSERT INTO ui VALUES ('theme', 'nord')")
+    copy = state_db.memory_copy(failed, [("other", 1.0, False)], [("other", "x")], {"other": "x"}, T0 + 5)
+    # what the database held, not what memory was given (that is for a database that cannot be copied)
+    assert state_db.story_rows(copy, ["a", "b", "other"]) == {"a": (T0, True), "b": (None, False)}
+    assert state_db.filter_rows(copy) == [("f", "q"), ("g", "r")]
+    assert copy.execute("SELECT key, value FROM ui").fetchall() == [("theme", "nord")]
+    assert copy.execute("PRAGMA database_list").fetchone()[2] == ""  # in memory
+    try:
+        failed.execute("SELECT 1")
+        raise AssertionError("the failed connection is still open")
+    except sqlite3.ProgrammingError:
+        pass  # closed
+
+
+def test_a_copy_that_cannot_be_made_is_built_from_what_was_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with StateStore(str(path)) as s:
+        s.set_read(long_ids(0, 1000))
+    failed = state_db.connect(str(path))
+    damage_under(path)
+    stories = [("read", T0, False), ("both", T0 + 1, True), ("starred", None, True)]
+    copy = state_db.memory_copy(failed, stories, [("f", "q"), ("g", "r")], {"theme": "nord"}, T0 + 5)
+    assert copy.execute("SELECT id, read_at, starred, updated FROM stories ORDER BY id").fetchall() == [
+        ("both", T0 + 1, 1, T0 + 5), ("read", T0, 0, T0 + 5), ("starred", None, 1, T0 + 5)
+    ]
+    assert copy.execute("SELECT name, query, position FROM filters ORDER BY position").fetchall() == [
+        ("f", "q", 0), ("g", "r", 1)
+    ]
+    assert copy.execute("SELECT key, value FROM ui").fetchall() == [("theme", "nord")]
+    assert copy.execute("PRAGMA quick_check").fetchall() == [("ok",)]
