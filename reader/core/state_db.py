@@ -40,6 +40,13 @@ _PROBES = (
     "SELECT name, query, position FROM filters LIMIT 0",
     "SELECT key, value FROM ui LIMIT 0",
 )
+# What the store reads: a copy that cannot be read so (a view in place of a table, a collation this
+# reader lacks) is no better than the file it was copied from.
+_READS = (
+    "SELECT id, read_at, starred, updated FROM stories",
+    "SELECT name, query, position FROM filters ORDER BY position",
+    "SELECT key, value FROM ui",
+)
 UPSERT = (
     "INSERT INTO stories (id, read_at, starred, updated) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
     "SET read_at = excluded.read_at, starred = excluded.starred, updated = excluded.updated"
@@ -272,6 +279,8 @@ def memory_copy(
         failed.backup(db)
         if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
             raise sqlite3.DatabaseError("the copy is damaged")
+        for read in _READS:
+            db.execute(read).fetchall()
     except sqlite3.Error:
         db.close()
         db = connect(":memory:")

@@ -109,3 +109,45 @@ def test_a_copy_that_cannot_be_made_is_built_from_what_was_in_memory(tmp_path: P
     ]
     assert copy.execute("SELECT key, value FROM ui").fetchall() == [("theme", "nord")]
     assert copy.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+
+
+def test_a_state_that_cannot_be_read_as_the_store_reads_it_is_left_for_one_in_memory(tmp_path: Path) -> None:
+    """Files that pass every check at open yet fail when read (the store once raised from its constructor
+    on them): a collation this reader lacks, a view in place of a table."""
+    collation, view = tmp_path / "collation.sqlite3", tmp_path / "view.sqlite3"
+    db = sqlite3.connect(collation, isolation_level=None)
+    db.create_collation("theirs", lambda a, b: (a > b) - (a < b))
+    for statement in (
+        "CREATE TABLE stories (id TEXT PRIMARY KEY, read_at REAL, starred INTEGER NOT NULL DEFAULT 0, "
+        "updated REAL NOT NULL)",
+        "CREATE TABLE filters (name TEXT PRIMARY KEY, query TEXT NOT NULL, position INTEGER NOT NULL COLLATE theirs)",
+        "CREATE TABLE ui (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "INSERT INTO stories VALUES ('a', 1.0, 0, 1.0)",
+        "PRAGMA user_version = 1",
+    ):
+        db.execute(statement)
+    db.close()
+    db = sqlite3.connect(view, isolation_level=None)
+    for statement in (
+        "CREATE TABLE t (x)", "INSERT INTO t VALUES (1)",
+        "CREATE VIEW stories (id, read_at, starred, updated) AS SELECT 'a', abs(-9223372036854775808), 0, 0 FROM t",
+        "CREATE TABLE filters (name TEXT PRIMARY KEY, query TEXT NOT NULL, position INTEGER NOT NULL)",
+        "CREATE TABLE ui (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "PRAGMA user_version = 1",
+    ):
+        db.execute(statement)
+    db.close()
+    for path, why in ((collation, "no such collation sequence: theirs"), (view, "integer overflow")):
+        s = StateStore(str(path), clock=lambda: T0)
+        assert s.location == ":memory:" and not s.read_only
+        assert s.notice == f"The reading state {path} failed ({why}); changes from now on will not be saved."
+        assert not s.read and not s.starred and s.saved_filters() == []
+        s.set_read(["x"])
+        s.save_filter("f", "q")
+        assert dict(s.read) == {"x": T0} and s.saved_filters() == [("f", "q")]
+        s.close()
+        db = sqlite3.connect(path)  # nothing was saved there
+        assert db.execute("SELECT count(*) FROM filters").fetchone() == (0,)
+        if path == collation:
+            assert db.execute("SELECT id FROM stories").fetchall() == [("a",)]
+        db.close()
