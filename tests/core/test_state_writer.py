@@ -78,6 +78,7 @@ def test_a_change_waits_for_the_lock_and_kept_changes_only_a_moment(path: Path, 
     assert s.unsaved == 1
     s.set_read(["c"])  # with changes kept, the next waits only a moment: the first wait was the long one
     assert busy_timeout(s) == state_writer.RETRY_WAIT and s.unsaved == 2
+    assert busy_timeout(s) <= 0.1  # a moment: the app waits on its UI thread
     lock.free()
     s.set_read(["d"])  # gets through: the kept ones are written first, and it is back to waiting `wait`
     assert s.unsaved == 0
