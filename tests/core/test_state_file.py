@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -191,8 +192,75 @@ def test_an_import_reads_an_export_with_members_in_any_order(tmp_path: Path) -> 
     path.write_text(json.dumps(document), encoding="utf-8")
     with StateFile(str(path), now=10.0) as file:
         assert file.check() == (1, 1)
-        assert list(file.stories()) == [("a", (1.0, True, 2.0))]
+    document["stories"].append({"id": "b", "read_at": None, "starred": False, "updated": 1})
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with StateFile(str(path), now=10.0) as file:
+        assert file.check() == (2, 1)  # (stories, saved filters)
+        assert list(file.stories()) == [("a", (1.0, True, 2.0)), ("b", (None, False, 1.0))]
         assert list(file.saved_filters()) == [("f", "q")]
     store = StateStore()
-    assert store.import_state(str(path)) == Imported(1, 1, 0)
+    assert store.import_state(str(path)) == Imported(2, 1, 0)
     assert dict(store.read) == {"a": 1.0} and set(store.starred) == {"a"}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "not JSON (expected an object, found the end of the file)"),
+    (b"xyz", "not JSON (expected an object, found 'x')"),
+    (b"}", "not JSON (expected an object, found '}')"),
+    (b"[1]", "not a reading state (not a JSON object)"),
+    (b"tru", "not JSON (Expecting value)"),
+])
+def test_what_an_import_says_of_a_file_that_is_no_object(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "e.json"
+    path.write_bytes(content)
+    with pytest.raises(StateFileError) as caught:
+        StateStore().import_state(str(path))
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_a_key_given_twice_is_named_cut_for_the_terminal(tmp_path: Path) -> None:
+    key = "k\x1b" + "x" * 60
+    path = tmp_path / "e.json"
+    path.write_text('{"format": "reader-state", %s: 1, %s: 2}' % (json.dumps(key), json.dumps(key)), encoding="utf-8")
+    with pytest.raises(StateFileError) as caught:
+        StateStore().import_state(str(path))
+    assert str(caught.value) == f"{path}: k␛{'x' * 37}…: given twice"
+
+
+def test_a_file_that_cannot_be_opened_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "missing.json"
+    with pytest.raises(StateFileError) as caught:
+        StateStore().import_state(str(path))
+    assert str(caught.value) == f"{path}: cannot be read (No such file or directory)"
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts open files through /proc")
+def test_an_import_leaves_no_file_open(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"format": "reader-state", "version": 1, "stories": []}), encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1]", encoding="utf-8")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    store = StateStore()
+    before = open_files()
+    for _ in range(5):
+        store.import_state(str(good))
+        for refused in (bad, fifo, tmp_path):
+            with pytest.raises(StateFileError):
+                store.import_state(str(refused))
+    assert open_files() == before
+
+
+def test_an_export_writes_text_as_it_is(tmp_path: Path) -> None:
+    store = StateStore(clock=lambda: 1_700_000_000.0)
+    store.set_read(["https://example.org/café", "🦜"])
+    store.save_filter("Nouvelles", "topic:économie")
+    path = tmp_path / "e.json"
+    store.export_state(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "café" in text and "🦜" in text and "économie" in text and "\\u" not in text

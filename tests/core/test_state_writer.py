@@ -79,6 +79,8 @@ def test_a_change_waits_for_the_lock_and_kept_changes_only_a_moment(path: Path, 
     s.set_read(["c"])  # with changes kept, the next waits only a moment: the first wait was the long one
     assert busy_timeout(s) == state_writer.RETRY_WAIT and s.unsaved == 2
     assert busy_timeout(s) <= 0.1  # a moment: the app waits on its UI thread
+    s.refresh()  # tries to write the kept changes, waiting a moment too
+    assert busy_timeout(s) == state_writer.RETRY_WAIT and s.unsaved == 2
     lock.free()
     s.set_read(["d"])  # gets through: the kept ones are written first, and it is back to waiting `wait`
     assert s.unsaved == 0
@@ -133,8 +135,8 @@ def test_a_kept_change_another_copy_made_impossible_is_dropped(path: Path, lock:
     s.save_filter("mine", "m")
     s.save_filter("gone", "g")
     lock.take()
-    s.rename_filter("gone", "renamed")  # kept
-    s.set_starred("x", True)  # kept too
+    s.set_starred("x", True)  # kept
+    s.rename_filter("gone", "renamed")  # kept too, last
     assert s.unsaved == 2 and [name for name, _ in s.saved_filters()] == ["mine", "renamed"]
     lock.free()
     with StateStore(str(path)) as other:
@@ -145,12 +147,26 @@ def test_a_kept_change_another_copy_made_impossible_is_dropped(path: Path, lock:
     assert s.saved_filters() == [("mine", "m"), ("theirs", "t")] and s.is_starred("x")
     assert s.unsaved == 2
     lock.free()
-    s.set_read(["y"])  # written with the kept changes: the rename is skipped, the rest saved
+    assert s.refresh() is False  # writes the kept changes: the rename is skipped (not raised), the star saved
     assert s.unsaved == 0 and s.saved_filters() == [("mine", "m"), ("theirs", "t")]
+    s.set_read(["y"])
     s.close()
     with StateStore(str(path)) as fresh:
         assert fresh.saved_filters() == [("mine", "m"), ("theirs", "t")]
         assert fresh.is_starred("x") and fresh.is_read("y")
+
+
+def test_flush_says_whether_the_kept_changes_were_written(path: Path, lock: Lock) -> None:
+    s = StateStore(str(path), clock=lambda: T0)
+    writer = s._writer
+    assert writer.flush() is False  # nothing kept
+    lock.take()
+    s.set_read(["a"])
+    assert writer.flush() is False and writer.flush(patient=True) is False  # still locked
+    lock.free()
+    assert writer.flush() is True and s.unsaved == 0
+    assert writer.flush() is False
+    s.close()
 
 
 def test_a_new_change_that_cannot_be_made_raises_behind_kept_ones(path: Path, lock: Lock) -> None:
