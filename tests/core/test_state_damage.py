@@ -6,8 +6,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from reader.core import state_db
-from reader.core.state import Mark, StateStore
+from reader.core.state import Mark, StateError, StateStore
 
 T0 = 1_700_000_000.0
 PAGE = 4096
@@ -73,6 +75,22 @@ def test_a_state_damaged_in_use_carries_on_in_memory(tmp_path: Path) -> None:
     s.close()
     on_disk = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert b"news/1000/" not in on_disk and b"three" not in on_disk
+
+
+def test_an_export_of_a_state_damaged_in_use_fails_and_leaves_the_target(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with StateStore(str(path), clock=lambda: T0) as first:
+        first.set_read(long_ids(0, 1000))
+    s = StateStore(str(path), clock=lambda: T0)
+    damage_under(path)
+    target = tmp_path / "backup.json"
+    target.write_text("a good backup")
+    with pytest.raises(StateError) as caught:
+        s.export_state(str(target))
+    assert str(caught.value) == f"The reading state {path} cannot be read (database disk image is malformed)"
+    assert target.read_text() == "a good backup"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".backup")) == []  # no temporary left
+    s.close()
 
 
 def test_the_memory_copy_holds_what_the_database_held(tmp_path: Path) -> None:

@@ -103,8 +103,11 @@ def test_a_state_that_could_only_be_read_is_tried_for_writing_every_interval(
     assert s.read_only and s.unsaved == 1  # too soon to try again: kept
     assert s.unsaved_reason == "it could only be opened for reading"
     monotonic.now += 0.001  # now it is time
+    reading = s._writer.db
     s.set_starred("b", True)
     assert not s.read_only and s.unsaved == 0
+    with pytest.raises(sqlite3.ProgrammingError):  # the connection that could only read was closed
+        reading.execute("SELECT 1")
     assert s.notice == f"The reading state {path} is saved again (1 kept changes)."
     s.close()
     with StateStore(str(path)) as fresh:
@@ -211,6 +214,18 @@ def test_an_import_that_stops_halfway_says_how_much_was_saved(
     s.close()
     with StateStore(str(path)) as fresh:
         assert set(fresh.read) == {f"s{n:02d}" for n in range(20)}
+
+
+def test_an_import_waits_for_the_lock_as_long_as_a_command_may(path: Path, tmp_path: Path) -> None:
+    (tmp_path / "e.json").write_text(json.dumps({"format": "reader-state", "version": 1, "stories": [
+        {"id": "a", "read_at": 1.0, "starred": False, "updated": 1.0}]}), encoding="utf-8")
+    s = StateStore(str(path), wait=0.0)  # an app that never waits for a change
+    s.set_read(["b"])
+    assert busy_timeout(s) == 0.0
+    s.import_state(str(tmp_path / "e.json"))  # an import waits BUSY_TIMEOUT, whatever the store's wait
+    assert busy_timeout(s) == state_db.BUSY_TIMEOUT == 10.0
+    assert set(s.read) == {"a", "b"}
+    s.close()
 
 
 def test_an_import_that_cannot_start_says_nothing_was_saved(path: Path, tmp_path: Path, lock: Lock) -> None:
