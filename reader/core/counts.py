@@ -51,6 +51,10 @@ class Counts:
     saved: list[SavedCount] = field(default_factory=list)
 
 
+_UNCOUNTED = object()
+"""The version of a counter that has counted nothing yet: no caller's version (None included) equals it."""
+
+
 class TopicCounter:
     """Counts for the topic pane, recounting as little as it can: what does not depend on the reading
     state (topic totals, story ids, saved filters without state terms) is kept per library version,
@@ -60,7 +64,7 @@ class TopicCounter:
     its records is, unread while one of its records is, starred or read when one of its records is."""
 
     def __init__(self) -> None:
-        self._version: object = None
+        self._version: object = _UNCOUNTED
         self._shown: list[Summary] = []
         self._ids: list[str] = []
         self._totals: Counter[str] = Counter()

@@ -88,6 +88,12 @@ def test_a_counter_follows_the_state_without_a_new_version() -> None:
     assert [(s.count, s.unread) for s in second.saved] == [(1, 1), (2, 1)]
 
 
+def test_any_version_counts_the_first_time() -> None:
+    for version in (None, 0, -1, "", (0, False)):
+        counts = TopicCounter().count(records(), version, None)
+        assert (counts.total, counts.unread) == (5, 5), version  # None counted nothing, once
+
+
 def test_a_counter_counts_again_for_a_new_version() -> None:
     counter = TopicCounter()
     summaries = records()
