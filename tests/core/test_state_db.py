@@ -4,6 +4,7 @@ that can only be read, a damaged file another copy of the reader replaced meanwh
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -128,8 +129,8 @@ def test_a_damaged_files_log_is_moved_aside_with_it(tmp_path: Path) -> None:
     with StateStore(str(path)) as s:
         s.set_read([f"https://example.com/news/{i}/" * 3 for i in range(2000)])
     data = bytearray(path.read_bytes())
-    middle = (len(data) // PAGE // 2) * PAGE
-    data[middle + 8 : middle + PAGE - 8] = b"\xa5" * (PAGE - 16)  # a b-tree page's cells, not its header
+    for page in (len(data) // PAGE // 3, len(data) // PAGE * 2 // 3):  # two b-tree pages' cells
+        data[page * PAGE + 8 : page * PAGE + PAGE - 8] = b"\xa5" * (PAGE - 16)
     path.write_bytes(bytes(data))
     holder = sqlite3.connect(path)
     holder.execute("PRAGMA user_version").fetchone()  # opens the log files, and keeps them
@@ -138,7 +139,15 @@ def test_a_damaged_files_log_is_moved_aside_with_it(tmp_path: Path) -> None:
     assert s.moved_to is not None
     assert Path(s.moved_to).read_bytes() == bytes(data)
     assert Path(f"{s.moved_to}-wal").exists() and Path(f"{s.moved_to}-shm").exists()
-    assert s.notice is not None and s.notice.startswith(f"The reading state {path} was damaged (quick_check: ")
+    check = sqlite3.connect(f"file:{s.moved_to}?mode=ro&immutable=1", uri=True)
+    found = check.execute("PRAGMA quick_check").fetchall()
+    check.close()
+    assert len(found) > 1  # the notice names the first thing found wrong
+    first = state_db.one_line(found[0][0])
+    assert s.notice == (
+        f"The reading state {path} was damaged (quick_check: {first}); it was moved to {s.moved_to} and a new "
+        "one was started."
+    )
     s.set_read(["x"])
     s.close()
     holder.close()
@@ -222,3 +231,61 @@ def test_add_filters() -> None:
     assert db.execute("SELECT name, position FROM filters ORDER BY position").fetchall() == [
         ("b", 1), ("c", 2), ("z", 3)
     ]
+
+
+def test_a_state_named_without_a_folder_is_made_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with StateStore("state.sqlite3", clock=lambda: T0) as s:
+        assert s.notice is None and s.location == "state.sqlite3"
+        s.set_read(["a"])
+    with StateStore(str(tmp_path / "state.sqlite3")) as again:
+        assert again.is_read("a")
+
+
+def test_a_state_is_shared_in_write_ahead_mode_and_waits_for_the_lock(tmp_path: Path) -> None:
+    """Write-ahead logging lets other copies read while one writes; opening waits BUSY_TIMEOUT."""
+    path = tmp_path / "state.sqlite3"
+    s = StateStore(str(path))
+    assert s._writer.db.execute("PRAGMA busy_timeout").fetchone() == (int(state_db.BUSY_TIMEOUT * 1000),)
+    other = sqlite3.connect(path, isolation_level=None)
+    assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO ui VALUES ('theirs', 'uncommitted')")
+    assert s.refresh() is False and s.get_ui("theirs") is None  # reads on while the other writes
+    other.execute("COMMIT")
+    other.close()
+    s.close()
+
+
+def test_a_store_may_be_used_from_another_thread(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with StateStore(str(path)) as s:
+        s.set_read(["a"])
+    Path(f"{path}-wal").mkdir()  # (opened read-only: see above)
+    stores = [StateStore(str(tmp_path / "other.sqlite3")), StateStore(str(path))]
+    assert not stores[0].read_only and stores[1].read_only
+    errors: list[BaseException] = []
+
+    def use() -> None:
+        try:
+            for store in stores:
+                store.set_starred("b", True)
+                store.refresh()
+                store.export_state(str(tmp_path / "e.json"))
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    worker = threading.Thread(target=use)
+    worker.start()
+    worker.join()
+    assert errors == []
+    assert stores[0].is_starred("b") and stores[0].notice is None and stores[0].unsaved == 0
+    assert stores[1].is_starred("b") and stores[1].unsaved == 1  # kept: it could only be read
+    assert stores[1].notice == (
+        f"The reading state {path} cannot be written now (it could only be opened for reading); your changes "
+        "are kept and will be saved as soon as it can be."
+    )
+    for store in stores:
+        store.close()
