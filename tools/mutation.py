@@ -59,6 +59,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
+_STATE_TESTS = [  # the reading state's modules share their tests (the slowest last)
+    "tests/core/test_state_memory.py", "tests/core/test_state_load.py", "tests/core/test_state_db.py",
+    "tests/core/test_state_writer.py", "tests/core/test_state_damage.py", "tests/core/test_state.py",
+    "tests/core/test_cli_state.py", "tests/core/test_state_file.py",
+]
 CORE = {
     "reader/core/query.py": ["tests/core/test_query.py"],
     "reader/core/query_syntax.py": ["tests/core/test_query.py"],
@@ -76,6 +81,17 @@ CORE = {
     "reader/core/settings_values.py": ["tests/core/test_settings.py"],
     "reader/core/record_files.py": ["tests/core/test_folder_links.py", "tests/core/test_fast_paths.py"],
     "reader/core/story_rows.py": ["tests/core/test_story_rows.py"],
+    "reader/core/state.py": _STATE_TESTS,
+    "reader/core/state_db.py": _STATE_TESTS,
+    "reader/core/state_file.py": _STATE_TESTS,
+    "reader/core/state_memory.py": _STATE_TESTS,
+    "reader/core/state_writer.py": _STATE_TESTS,
+    "reader/core/counts.py": [
+        "tests/core/test_counts.py", "tests/core/test_story_rows.py", "tests/core/test_control_counting.py",
+    ],
+    "reader/core/library.py": [
+        "tests/core/test_library.py", "tests/core/test_library_versions.py", "tests/core/test_grouping.py",
+    ],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

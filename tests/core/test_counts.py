@@ -147,3 +147,25 @@ def test_records_without_a_story_are_each_their_own() -> None:
     assert (counts.total, counts.unread, counts.read) == (3, 2, 1)
     assert counts.topics == [TopicCount("x", 3, 2)]
     assert counts.saved == [SavedCount("one", "sources:1", 3, 2)]  # a story of one record has one source
+
+
+def test_a_counter_groups_again_for_a_new_version() -> None:
+    counter = TopicCounter()
+    state = store(read=["c"])
+    first = counter.count(stories(), 1, state, [("y", "topic:y")], stories=True)
+    assert (first.total, first.unread, first.read) == (4, 3, 1)
+    fewer = [s for s in stories() if s.path not in ("a1", "a2")]  # story A gone: every story numbered anew
+    again = counter.count(fewer, 2, state, [("y", "topic:y")], stories=True)
+    assert (again.total, again.unread, again.read) == (3, 2, 1)
+    assert [(t.name, t.total, t.unread) for t in again.topics] == [("x", 1, 0), ("y", 1, 1)]
+    assert again.saved == [SavedCount("y", "topic:y", 1, 1)]
+
+
+def test_topics_by_story_come_most_common_first_then_by_name() -> None:
+    lone = [
+        summary("p", topics=("zeta",)), summary("q1", story="Q", topics=("beta",)),
+        summary("q2", story="Q", topics=("beta", "Alpha")), summary("r", topics=("Alpha", "beta")),
+        summary("s", topics=("zeta", "gamma")),
+    ]
+    counts = TopicCounter().count(lone, 1, None, stories=True)
+    assert [(t.name, t.total) for t in counts.topics] == [("Alpha", 2), ("beta", 2), ("zeta", 2), ("gamma", 1)]
