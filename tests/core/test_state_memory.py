@@ -3,6 +3,7 @@ copy of the reader changed replaces it on a refresh, with `version` bumped only 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from reader.core.state import StateStore
@@ -71,3 +72,30 @@ def test_a_refresh_that_finds_only_the_same_bumps_nothing(tmp_path: Path) -> Non
     assert not here.refresh()
     assert here.version == version
     assert (dict(here.read), set(here.starred), here.saved_filters()) == ({"a": T0}, {"b"}, [("f", "q")])
+
+
+def test_a_change_that_changes_nothing_changes_nothing() -> None:
+    s = StateStore(clock=lambda: T0)
+    version = s.version
+    assert s.set_read(["never seen"], read=False) == []
+    assert s.set_starred("never seen either", False) == []
+    assert s.set_read([]) == [] and s.restore([]) is None
+    assert not s.read and not s.starred and s.version == version
+    assert not s.is_starred("never seen") and not s.is_starred("never seen either")
+
+
+def test_nothing_to_change_is_not_kept_while_the_state_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    s = StateStore(str(path), clock=lambda: T0, wait=0.0)
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        assert s.set_read([]) == [] and s.set_read((), read=False) == []
+        s.restore([])
+        assert s.unsaved == 0 and s.notice is None  # no empty change kept, nothing to tell
+        s.set_read(["a"])
+        assert s.unsaved == 1
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    s.close()
