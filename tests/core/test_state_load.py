@@ -3,6 +3,7 @@ filters past the limit the README states (50)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -74,3 +75,33 @@ def test_a_refresh_that_finds_more_filters_than_the_limit_says_so(path: Path) ->
     assert s.notice is not None and "holds more than 50 saved filters" in s.notice
     assert s.saved_filters() == [("mine", "m")] + [(f"f{n}", "q") for n in range(49)]
     s.close()
+
+
+def test_of_an_id_given_twice_in_a_file_the_newer_wins_and_at_a_tie_the_later(tmp_path: Path) -> None:
+    document = {"format": "reader-state", "version": 1, "stories": [
+        {"id": "x", "read_at": None, "starred": False, "updated": 0.5},
+        {"id": "x", "read_at": None, "starred": True, "updated": 0.2},  # older: loses
+        {"id": "y", "read_at": None, "starred": True, "updated": 9},
+        {"id": "y", "read_at": 50, "starred": False, "updated": 3},  # older: loses
+        {"id": "z", "read_at": None, "starred": False, "updated": 5},
+        {"id": "z", "read_at": 7, "starred": True, "updated": 5},  # as new, and later: wins
+    ]}
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    s = StateStore(clock=lambda: T0)
+    assert s.import_state(str(path)).stories == 3
+    assert dict(s.read) == {"z": 7.0} and set(s.starred) == {"y", "z"}
+
+
+def test_a_filter_name_or_query_is_text_of_at_most_1000_characters() -> None:
+    s = StateStore()
+    s.save_filter("n" * 1000, "q" * 1000)
+    assert s.saved_filters() == [("n" * 1000, "q" * 1000)]
+    for name, query in ((5, "q"), ("name", None), (b"name", "q")):
+        with pytest.raises(ValueError) as caught:
+            s.save_filter(name, query)  # type: ignore[arg-type]
+        assert str(caught.value) in ("a filter name must be text", "a filter query must be text")
+    with pytest.raises(ValueError, match="a filter name must be text"):
+        s.rename_filter("n" * 1000, 7)  # type: ignore[arg-type]
+    s.rename_filter("n" * 1000, "m" * 1000)
+    assert s.saved_filters() == [("m" * 1000, "q" * 1000)]
