@@ -105,3 +105,6 @@ def test_a_filter_name_or_query_is_text_of_at_most_1000_characters() -> None:
         s.rename_filter("n" * 1000, 7)  # type: ignore[arg-type]
     s.rename_filter("n" * 1000, "m" * 1000)
     assert s.saved_filters() == [("m" * 1000, "q" * 1000)]
+    s.save_filter("everything", "")  # an empty query is a filter too (it matches every record)
+    s.save_filter("blank", "   ")
+    assert s.saved_filters()[1:] == [("everything", ""), ("blank", "   ")]
