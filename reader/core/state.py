@@ -316,6 +316,7 @@ class StateStore(StateMemory):
         `new` is already saved or is refused as `save_filter` refuses names (renaming to the same name
         does nothing)."""
         _check_filter_text("name", new, empty=False)
+        old = valid_text(old)
 
         def work(db: sqlite3.Connection) -> None:
             stored = stored_filter_name(db, old)

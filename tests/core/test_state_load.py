@@ -108,3 +108,45 @@ def test_a_filter_name_or_query_is_text_of_at_most_1000_characters() -> None:
     s.save_filter("everything", "")  # an empty query is a filter too (it matches every record)
     s.save_filter("blank", "   ")
     assert s.saved_filters()[1:] == [("everything", ""), ("blank", "   ")]
+
+
+def test_the_ui_memory_forgets_for_good_and_takes_any_text(path: Path) -> None:
+    with StateStore(str(path)) as s:
+        s.set_ui("theme", "nord")
+        s.set_ui("last_topic", "AI")
+        s.set_ui("caf\udce9", "key from a file name")  # not UTF-8: kept with a backslash escape
+        s.set_ui("theme", None)
+    with StateStore(str(path)) as s:
+        assert s.get_ui("theme") is None and s.get_ui("last_topic") == "AI"
+        assert s.get_ui("caf\udce9") == s.get_ui("caf\\xe9") == "key from a file name"
+
+
+def test_remembering_what_is_remembered_writes_nothing(path: Path) -> None:
+    s = StateStore(str(path), wait=0.0)
+    s.set_ui("theme", "nord")
+    s.set_ui("gone", None)
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        s.set_ui("theme", "nord")
+        s.set_ui("gone", None)
+        assert s.unsaved == 0 and s.notice is None
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    s.close()
+
+
+def test_refused_filter_changes_leave_nothing_behind(path: Path) -> None:
+    s = StateStore(str(path))
+    s.save_filter("a", "1")
+    s.save_filter("b", "2")
+    with pytest.raises(ValueError, match="a filter named 'b' already exists"):
+        s.rename_filter("a", "b")
+    with pytest.raises(KeyError):
+        s.delete_filter("caf\udce9")  # not valid text: never saved, and no encoding error
+    with pytest.raises(KeyError):
+        s.rename_filter("caf\udce9", "c")
+    assert s.notice is None and s.unsaved == 0 and s.unsaved_reason is None
+    assert s.saved_filters() == [("a", "1"), ("b", "2")]
+    s.close()
