@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.state import StateStore
+from reader.core.state import StateFileError, StateStore
 
 T0 = 1_700_000_000.0
 
@@ -150,3 +150,15 @@ def test_refused_filter_changes_leave_nothing_behind(path: Path) -> None:
     assert s.notice is None and s.unsaved == 0 and s.unsaved_reason is None
     assert s.saved_filters() == [("a", "1"), ("b", "2")]
     s.close()
+
+
+def test_a_file_is_checked_whole_before_anything_is_taken(tmp_path: Path) -> None:
+    document = {"format": "reader-state", "version": 1,
+                "stories": [{"id": f"s{n}", "read_at": 1.0, "starred": False, "updated": 1.0} for n in range(5)],
+                "saved_filters": [{"name": "fine", "query": "q"}, {"name": "", "query": "q"}]}
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    s = StateStore()
+    with pytest.raises(StateFileError, match=r"saved_filters\[1\]\.name: empty"):
+        s.import_state(str(path))
+    assert not s.read and s.saved_filters() == []
