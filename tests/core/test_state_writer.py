@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -257,3 +258,21 @@ def test_an_import_into_a_state_that_could_only_be_read_is_refused(
     s.close()
     with StateStore(str(path)) as fresh:
         assert not fresh.read
+
+
+def test_closing_waits_for_the_lock_as_long_as_a_change_would(path: Path, lock: Lock) -> None:
+    s = StateStore(str(path), clock=lambda: T0, wait=0.0)
+    lock.take()
+    s.set_starred("x", True)  # kept at once (this store never waits)
+    s._writer.wait = 5.0  # now a store that waits (white box: the waiting of the app's store at exit)
+    releaser = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    lock.free()
+    releaser.execute("BEGIN IMMEDIATE")  # another program holds the lock a little longer than a moment
+    timer = threading.Timer(0.3, lambda: releaser.execute("COMMIT"))
+    timer.start()
+    s.close()  # waits for it, and writes what was kept
+    timer.join()
+    releaser.close()
+    assert s.unsaved == 0
+    with StateStore(str(path)) as fresh:
+        assert fresh.is_starred("x")
