@@ -77,6 +77,20 @@ def test_a_state_damaged_in_use_carries_on_in_memory(tmp_path: Path) -> None:
     assert b"news/1000/" not in on_disk and b"three" not in on_disk
 
 
+def test_a_refresh_of_a_state_damaged_in_use_says_so_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with StateStore(str(path), clock=lambda: T0) as first:
+        first.set_read(long_ids(0, 1000))
+        first.save_filter("f", "q")
+    s = StateStore(str(path), clock=lambda: T0)
+    version = s.version
+    damage_under(path)  # (after another program's write: the refresh reads the file again)
+    assert s.refresh() is False
+    assert s.notice == f"The reading state {path} could not be read (database disk image is malformed)."
+    assert len(s.read) == 1000 and s.saved_filters() == [("f", "q")] and s.version == version
+    s.close()
+
+
 def test_an_export_of_a_state_damaged_in_use_fails_and_leaves_the_target(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite3"
     with StateStore(str(path), clock=lambda: T0) as first:
