@@ -3,9 +3,11 @@ imports again, in bounded memory."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
+import warnings
 import sqlite3
 import subprocess
 import sys
@@ -248,12 +250,16 @@ def test_an_import_leaves_no_file_open(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     store = StateStore()
     before = open_files()
-    for _ in range(5):
-        store.import_state(str(good))
-        for refused in (bad, fifo, tmp_path):
-            with pytest.raises(StateFileError):
-                store.import_state(str(refused))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(5):
+            store.import_state(str(good))
+            for refused in (bad, fifo, tmp_path):
+                with pytest.raises(StateFileError):
+                    store.import_state(str(refused))
+        gc.collect()
     assert open_files() == before
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []  # closed, not collected
 
 
 def test_an_export_writes_text_as_it_is(tmp_path: Path) -> None:
