@@ -276,3 +276,22 @@ def test_closing_waits_for_the_lock_as_long_as_a_change_would(path: Path, lock: 
     assert s.unsaved == 0
     with StateStore(str(path)) as fresh:
         assert fresh.is_starred("x")
+
+
+def test_kept_changes_are_written_in_order_each_with_its_own_result(path: Path, lock: Lock) -> None:
+    s = StateStore(str(path), clock=lambda: T0)
+    s.save_filter("gone", "g")
+    lock.take()
+    s.rename_filter("gone", "renamed")  # kept, first
+    s.set_starred("x", True)  # kept, second
+    lock.free()
+    with StateStore(str(path)) as other:
+        other.delete_filter("gone")  # the first no longer applies
+    lock.take()
+    s.refresh()  # (reads what the other copy did; still locked)
+    lock.free()
+    assert s.set_read(["y"]) == [Mark("y", None, False)]  # its own result, not a kept change's
+    assert s.unsaved == 0 and s.saved_filters() == [] and s.is_starred("x") and s.is_read("y")
+    s.close()
+    with StateStore(str(path)) as fresh:
+        assert fresh.saved_filters() == [] and fresh.is_starred("x") and fresh.is_read("y")
