@@ -31,7 +31,8 @@ def test_a_batch_that_changes_something_makes_a_new_version() -> None:
     library.apply(Batch(removed=["a"]))
     assert library.version == 3 and library.summaries == [b] and library.summary("a") is None
     library.apply(Batch(stats={"b": stamp(2)}))  # b changed on disk and is being read again
-    assert library.version == 4 and library.summaries == [] and library.stats == {"b": stamp(2), "c": stamp(1)}
+    assert library.version == 4 and library.summaries == []
+    assert library.stats == {"b": stamp(2), "c": stamp(1)}
     library.apply(Batch(scan_problems=[Problem("/gone", "no such folder")]))  # a problem of the scan only
     assert library.version == 4 and library.problem_count == 2
 
@@ -53,7 +54,8 @@ def test_story_groups_are_made_once_a_version() -> None:
     library.apply(Batch(summaries=[a1, a2, b], stats={s.path: stamp(1) for s in (a1, a2, b)}))
     groups = library.groups
     assert library.groups is groups
-    assert groups.several and [s.path for s in groups.members(a1)] == ["a2", "a1"] and groups.members(b) == [b]
+    assert groups.several and [s.path for s in groups.members(a1)] == ["a2", "a1"]
+    assert groups.members(b) == [b]
     library.set_stories({"b": "A"})
     assert library.groups is not groups and library.groups.size(a1) == 3
 

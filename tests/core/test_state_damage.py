@@ -103,13 +103,14 @@ def test_an_export_of_a_state_damaged_in_use_fails_and_leaves_the_target(tmp_pat
         s.export_state(str(target))
     assert str(caught.value) == f"The reading state {path} cannot be read (database disk image is malformed)"
     assert target.read_text() == "a good backup"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".backup")) == []  # no temporary left
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".backup")] == []  # no temporary left
     s.close()
 
 
 def test_the_memory_copy_holds_what_the_database_held(tmp_path: Path) -> None:
     failed = state_db.connect(str(tmp_path / "state.sqlite3"))
-    state_db.in_transaction(failed, lambda db: db.executemany(state_db.UPSERT, [("a", T0, 1, T0), ("b", None, 0, T0)]))
+    rows = [("a", T0, 1, T0), ("b", None, 0, T0)]
+    state_db.in_transaction(failed, lambda db: db.executemany(state_db.UPSERT, rows))
     state_db.in_transaction(failed, lambda db: state_db.add_filters(db, [("f", "q"), ("g", "r")], 50))
     failed.execute("INSERT INTO ui VALUES ('theme', 'nord')")
     copy = state_db.memory_copy(failed, [("other", 1.0, False)], [("other", "x")], {"other": "x"}, T0 + 5)
@@ -152,7 +153,8 @@ def test_a_state_that_cannot_be_read_as_the_store_reads_it_is_left_for_one_in_me
     for statement in (
         "CREATE TABLE stories (id TEXT PRIMARY KEY, read_at REAL, starred INTEGER NOT NULL DEFAULT 0, "
         "updated REAL NOT NULL)",
-        "CREATE TABLE filters (name TEXT PRIMARY KEY, query TEXT NOT NULL, position INTEGER NOT NULL COLLATE theirs)",
+        "CREATE TABLE filters (name TEXT PRIMARY KEY, query TEXT NOT NULL, "
+        "position INTEGER NOT NULL COLLATE theirs)",
         "CREATE TABLE ui (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "INSERT INTO stories VALUES ('a', 1.0, 0, 1.0)",
         "PRAGMA user_version = 1",
@@ -162,7 +164,8 @@ def test_a_state_that_cannot_be_read_as_the_store_reads_it_is_left_for_one_in_me
     db = sqlite3.connect(view, isolation_level=None)
     for statement in (
         "CREATE TABLE t (x)", "INSERT INTO t VALUES (1)",
-        "CREATE VIEW stories (id, read_at, starred, updated) AS SELECT 'a', abs(-9223372036854775808), 0, 0 FROM t",
+        "CREATE VIEW stories (id, read_at, starred, updated) AS "
+        "SELECT 'a', abs(-9223372036854775808), 0, 0 FROM t",
         "CREATE TABLE filters (name TEXT PRIMARY KEY, query TEXT NOT NULL, position INTEGER NOT NULL)",
         "CREATE TABLE ui (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "PRAGMA user_version = 1",

@@ -73,7 +73,8 @@ def test_a_state_whose_log_cannot_be_opened_is_read_from_its_file(tmp_path: Path
     assert s.read_only and s.location == str(path) and s.moved_to is None
     assert s.open_error == "unable to open database file"
     assert s.notice == (
-        f"The reading state {path} can only be read (unable to open database file); changes will not be saved."
+        f"The reading state {path} can only be read (unable to open database file); changes will not be "
+        "saved."
     )
     assert dict(s.read) == {"a": T0} and s.saved_filters() == [("f", "q")]
     s.set_starred("b", True)  # made in memory and kept
@@ -90,7 +91,9 @@ def test_a_file_that_is_not_a_state_is_not_read_read_only(tmp_path: Path) -> Non
     Path(f"{path}-wal").mkdir()
     s = StateStore(str(path))
     assert s.location == ":memory:" and not s.read_only
-    assert s.notice == f"The reading state {path} cannot be used (unable to open database file); changes will not be saved."
+    assert s.notice == (
+        f"The reading state {path} cannot be used (unable to open database file); changes will not be saved."
+    )
 
 
 def test_a_damaged_file_another_copy_replaced_meanwhile_is_used(
@@ -145,8 +148,8 @@ def test_a_damaged_files_log_is_moved_aside_with_it(tmp_path: Path) -> None:
     assert len(found) > 1  # the notice names the first thing found wrong
     first = state_db.one_line(found[0][0])
     assert s.notice == (
-        f"The reading state {path} was damaged (quick_check: {first}); it was moved to {s.moved_to} and a new "
-        "one was started."
+        f"The reading state {path} was damaged (quick_check: {first}); it was moved to {s.moved_to} and a "
+        "new one was started."
     )
     s.set_read(["x"])
     s.close()
@@ -175,7 +178,8 @@ def test_is_damage_tells_damage_from_trouble() -> None:
     assert not state_db.is_damage(OSError("disk"))
     assert not state_db.is_damage(sqlite3.DatabaseError("made by hand"))  # no code
     made = sqlite3.DatabaseError("corrupt")
-    for code, damage in ((11, True), (26, True), (11 + 256, True), (26 + 512, True), (10, False), (27, False)):
+    codes = ((11, True), (26, True), (11 + 256, True), (26 + 512, True), (10, False), (27, False))
+    for code, damage in codes:
         made.sqlite_errorcode = code  # type: ignore[attr-defined]
         assert state_db.is_damage(made) is damage, code
     assert not state_db.is_damage(sqlite3.Warning("not a database error"))
@@ -205,7 +209,8 @@ def test_story_rows_and_updates_read_any_number_of_ids() -> None:
 def test_filter_rows_and_names() -> None:
     db = state_db.connect(":memory:")
     db.executemany("INSERT INTO filters VALUES (?, ?, ?)", [
-        ("c", "3", 30), ("a\x1b", "1", 10), ("b", b"2", 20), ("a␛", "dup", 15), ("d", "4", 40), (b"5", "x", 5),
+        ("c", "3", 30), ("a\x1b", "1", 10), ("b", b"2", 20), ("a␛", "dup", 15), ("d", "4", 40),
+        (b"5", "x", 5),
     ])
     # in order, cleaned, rows that are not text left out, a cleaned name that comes again left out
     assert state_db.filter_rows(db) == [("a␛", "1"), ("c", "3"), ("d", "4")]
@@ -222,7 +227,8 @@ def test_filter_rows_and_names() -> None:
 def test_add_filters() -> None:
     db = state_db.connect(":memory:")
     assert state_db.add_filters(db, [("a", "1"), ("b", "2")], 3) == (2, 0)
-    assert state_db.add_filters(db, [("b", "new"), ("c", "3"), ("d", "4"), ("e", "5"), ("a", "new")], 3) == (1, 2)
+    more = [("b", "new"), ("c", "3"), ("d", "4"), ("e", "5"), ("a", "new")]
+    assert state_db.add_filters(db, more, 3) == (1, 2)
     assert db.execute("SELECT name, query, position FROM filters ORDER BY position").fetchall() == [
         ("a", "new", 0), ("b", "new", 1), ("c", "3", 2)
     ]

@@ -212,7 +212,9 @@ def test_an_import_reads_an_export_with_members_in_any_order(tmp_path: Path) -> 
     (b"[1]", "not a reading state (not a JSON object)"),
     (b"tru", "not JSON (Expecting value)"),
 ])
-def test_what_an_import_says_of_a_file_that_is_no_object(tmp_path: Path, content: bytes, message: str) -> None:
+def test_what_an_import_says_of_a_file_that_is_no_object(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "e.json"
     path.write_bytes(content)
     with pytest.raises(StateFileError) as caught:
@@ -223,7 +225,8 @@ def test_what_an_import_says_of_a_file_that_is_no_object(tmp_path: Path, content
 def test_a_key_given_twice_is_named_cut_for_the_terminal(tmp_path: Path) -> None:
     key = "k\x1b" + "x" * 60
     path = tmp_path / "e.json"
-    path.write_text('{"format": "reader-state", %s: 1, %s: 2}' % (json.dumps(key), json.dumps(key)), encoding="utf-8")
+    text = '{"format": "reader-state", %s: 1, %s: 2}' % (json.dumps(key), json.dumps(key))
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(StateFileError) as caught:
         StateStore().import_state(str(path))
     assert str(caught.value) == f"{path}: k␛{'x' * 37}…: given twice"
@@ -259,7 +262,8 @@ def test_an_import_leaves_no_file_open(tmp_path: Path) -> None:
                     store.import_state(str(refused))
         gc.collect()
     assert open_files() == before
-    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []  # closed, not collected
+    unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert unclosed == []  # closed, not left for the collector
 
 
 def test_an_export_writes_text_as_it_is(tmp_path: Path) -> None:

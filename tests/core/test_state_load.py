@@ -32,9 +32,11 @@ def insert(path: Path, sql: str, rows: list[tuple[object, ...]]) -> None:
 def test_rows_damaged_by_hand_are_left_out(path: Path) -> None:
     insert(path, "INSERT INTO stories VALUES (?, ?, ?, ?)", [
         ("read", 1.5, 0, 1.0), ("whole", 2, 0, 1.0), ("starred", None, 1, 1.0), ("neither", None, 0, 1.0),
-        (b"blob id", 1.0, 1, 1.0), ("text read_at", "yesterday", 0, 1.0), ("text read_at, starred", "x", 1, 1.0),
+        (b"blob id", 1.0, 1, 1.0), ("text read_at", "yesterday", 0, 1.0),
+        ("text read_at, starred", "x", 1, 1.0),
     ])
-    insert(path, "INSERT INTO ui VALUES (?, ?)", [("theme", "nord"), (b"blob key", "x"), ("blob value", b"x")])
+    ui = [("theme", "nord"), (b"blob key", "x"), ("blob value", b"x")]
+    insert(path, "INSERT INTO ui VALUES (?, ?)", ui)
     with StateStore(str(path)) as s:
         assert s.notice is None
         assert dict(s.read) == {"read": 1.5, "whole": 2.0}
@@ -153,10 +155,13 @@ def test_refused_filter_changes_leave_nothing_behind(path: Path) -> None:
     s.close()
 
 
-def test_a_file_is_checked_whole_before_anything_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_is_checked_whole_before_anything_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(state, "IMPORT_BATCH", 2)  # the first transactions could be written before the end
     document = {"format": "reader-state", "version": 1,
-                "stories": [{"id": f"s{n}", "read_at": 1.0, "starred": False, "updated": 1.0} for n in range(5)],
+                "stories": [{"id": f"s{n}", "read_at": 1.0, "starred": False, "updated": 1.0}
+                            for n in range(5)],
                 "saved_filters": [{"name": "fine", "query": "q"}, {"name": "", "query": "q"}]}
     path = tmp_path / "late.json"
     path.write_text(json.dumps(document), encoding="utf-8")

@@ -115,7 +115,9 @@ def test_a_state_that_could_only_be_read_is_tried_for_writing_every_interval(
         assert set(fresh.starred) == {"a", "b"}
 
 
-def test_a_failed_try_for_writing_waits_another_interval(path: Path, lock: Lock, monotonic: Monotonic) -> None:
+def test_a_failed_try_for_writing_waits_another_interval(
+    path: Path, lock: Lock, monotonic: Monotonic
+) -> None:
     lock.take()
     s = StateStore(str(path), clock=lambda: T0)
     assert s.read_only
