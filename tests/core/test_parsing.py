@@ -139,7 +139,7 @@ def test_one_worker_parses_everything_here_however_many_files(
 ) -> None:
     started = PoolsStarted(monkeypatch)
     batches = list(parse_row_batches(folder_of_stories, workers=1))
-    assert {len(batch) for batch in batches} == {FIRST_BATCH}
+    assert {len(batch) for batch in batches[:-1]} == {FIRST_BATCH} and 0 < len(batches[-1]) <= FIRST_BATCH
     assert paths(flat(iter(batches))) == [path for path, _ in folder_of_stories]
     assert started.pools == []
 
