@@ -428,6 +428,9 @@ def _trace_child(name: str, filename: str, tests: list[str], out: str) -> int:
         @pytest.hookimpl(hookwrapper=True)
         def pytest_runtest_protocol(self, item, nextitem):  # type: ignore[no-untyped-def]
             current[0] = item.nodeid
+            # Again for each test: a trace function that fails (RecursionError in a test of deep
+            # nesting) is turned off by Python, and every later test would then look as if it ran nothing.
+            sys.settrace(tracer)
             yield
             current[0] = BEFORE_TESTS
 
