@@ -168,6 +168,11 @@ def test_a_file_given_then_found_in_a_given_folder_counts_once_where_given_first
     assert walked([a, tmp_path / "news"])[0] == [str(a), str(b)]
 
 
+def test_a_file_given_then_found_alone_in_a_given_folder_counts_once(tmp_path: Path) -> None:
+    a = touch(tmp_path / "news" / "a.md")
+    assert batches([a, tmp_path / "news"]) == ([(f"{tmp_path / 'news'}/", ["a.md"]), (f"{tmp_path / 'news'}/", [])], [])
+
+
 def test_a_file_in_a_folder_already_walked_is_not_given_again(tmp_path: Path) -> None:
     a = touch(tmp_path / "news" / "a.md")
     touch(tmp_path / "news" / "b.md")
@@ -269,6 +274,14 @@ def test_the_pseudo_filesystems_are_those_mounted_here_but_never_the_root(fresh_
     devices = record_files._pseudo_devices()
     assert os.stat("/proc").st_dev in devices and os.stat("/sys").st_dev in devices
     assert os.stat("/").st_dev not in devices
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        kinds = {line.split()[1]: line.split()[2] for line in mounts}
+    others = set()  # the devices of the other file systems mounted here (tmpfs, ext4, overlay ...)
+    for mount, kind in kinds.items():
+        if kind not in record_files._PSEUDO_KINDS and os.path.isdir(mount):
+            others.add(os.stat(mount).st_dev)
+    others -= {os.stat(mount).st_dev for mount, kind in kinds.items() if kind in record_files._PSEUDO_KINDS}
+    assert others and not others & devices
 
 
 def test_a_root_file_system_of_a_pseudo_kind_is_still_read(
