@@ -73,8 +73,15 @@ CORE = {
     "reader/core/json_stream.py": ["tests/core/test_json_stream.py"],
     "reader/core/story_links.py": ["tests/core/test_story_links.py", "tests/core/test_index_build.py"],
     "reader/core/settings.py": ["tests/core/test_settings.py", "tests/app/test_theme_precedence.py"],
-    "reader/core/settings_values.py": ["tests/core/test_settings.py"],
-    "reader/core/record_files.py": ["tests/core/test_folder_links.py", "tests/core/test_fast_paths.py"],
+    "reader/core/settings_values.py": ["tests/core/test_settings_values.py", "tests/core/test_settings.py"],
+    "reader/core/record_files.py": [
+        "tests/core/test_record_files.py", "tests/core/test_folder_links.py", "tests/core/test_fast_paths.py",
+        "tests/core/test_watch.py",
+    ],
+    "reader/core/parsing.py": ["tests/core/test_parsing.py"],
+    "reader/core/fields.py": ["tests/core/test_fields.py", "tests/core/test_frontmatter.py", "tests/core/test_edge_dates.py"],
+    "reader/core/frontmatter.py": ["tests/core/test_frontmatter.py", "tests/core/test_fastyaml.py"],
+    "reader/core/fastyaml.py": ["tests/core/test_fastyaml.py"],
     "reader/core/story_rows.py": ["tests/core/test_story_rows.py"],
 }
 
