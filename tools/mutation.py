@@ -79,7 +79,9 @@ CORE = {
         "tests/core/test_watch.py",
     ],
     "reader/core/parsing.py": ["tests/core/test_parsing.py"],
-    "reader/core/fields.py": ["tests/core/test_fields.py", "tests/core/test_frontmatter.py", "tests/core/test_edge_dates.py"],
+    "reader/core/fields.py": [
+        "tests/core/test_fields.py", "tests/core/test_frontmatter.py", "tests/core/test_edge_dates.py",
+    ],
     "reader/core/frontmatter.py": ["tests/core/test_frontmatter.py", "tests/core/test_fastyaml.py"],
     "reader/core/fastyaml.py": ["tests/core/test_fastyaml.py"],
     "reader/core/story_rows.py": ["tests/core/test_story_rows.py"],

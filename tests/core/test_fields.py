@@ -117,7 +117,7 @@ def test_a_number_in_range_written_too_long_to_read_is_left_out_without_a_note()
     assert record(quality="00000000000000000042").notes == (f"quality: {OUT_OF_RANGE}",)
 
 
-# --- flags ------------------------------------------------------------------------------------------------------
+# --- flags ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,10 @@ def test_what_is_no_date(value: object) -> None:
     [
         ("9999-12-31T23:00:00-01:00", "9999-12-31T23:00:00-01:00"),  # 10000-01-01T00:00:00 in UTC
         ("0001-01-01T00:30:00+01:00", "0001-01-01T00:30:00+01:00"),  # the year 0 in UTC
-        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=14))), "9999-12-31T23:59:59-14:00"),
+        (
+            datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=14))),
+            "9999-12-31T23:59:59-14:00",
+        ),
         (  # shown cut to 60 characters
             "on Thursday, 31st of December of 9999 at 23:00:00.000000 and at -0100",
             "on Thursday, 31st of December of 9999 at 23:00:00.000000 an…",

@@ -202,7 +202,9 @@ def test_a_full_chunk_goes_to_the_pool_as_soon_as_it_is_added(
 ) -> None:
     sent: list[int] = []
     real_send = ParsePool._send
-    monkeypatch.setattr(ParsePool, "_send", lambda pool, chunk: (sent.append(len(chunk)), real_send(pool, chunk))[1])
+    monkeypatch.setattr(
+        ParsePool, "_send", lambda pool, chunk: (sent.append(len(chunk)), real_send(pool, chunk))[1]
+    )
     pool = ParsePool(1)
     try:
         pool.add(folder_of_stories[: CHUNK - 1])
@@ -269,7 +271,8 @@ def test_a_worker_killed_mid_parse_leaves_no_file_out(folder_of_stories: list[Fo
 def test_closing_a_pool_does_not_wait_and_cancels_what_has_not_started(tmp_path: Path) -> None:
     # The first file takes a while to parse (tens of thousands of keys), so the worker is busy with
     # the first chunk when the pool is closed.
-    slow = write(tmp_path / "slow.md", "---\ntitle: slow\n" + "".join(f"k{i}: v\n" for i in range(40_000)) + "---\n")
+    keys = "".join(f"k{i}: v\n" for i in range(40_000))
+    slow = write(tmp_path / "slow.md", "---\ntitle: slow\n" + keys + "---\n")
     files = [slow] + [story(tmp_path, number) for number in range(6 * CHUNK)]
     pool = ParsePool(1)
     pool.add(files)

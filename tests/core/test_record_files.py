@@ -58,7 +58,8 @@ def fresh_pseudo_devices() -> Iterator[None]:
 
 
 def a_stat(mode: int, inode: int, size: int = 10) -> os.stat_result:
-    return os.stat_result((mode, inode, 1, 1, 0, 0, size, 1, 2, 3), {"st_mtime_ns": 2_000, "st_ctime_ns": 3_000})
+    times = {"st_mtime_ns": 2_000, "st_ctime_ns": 3_000}
+    return os.stat_result((mode, inode, 1, 1, 0, 0, size, 1, 2, 3), times)
 
 
 @pytest.mark.parametrize(
@@ -103,8 +104,10 @@ class Entry:
 
 
 def test_the_walk_stamps_files_as_file_stamp_does() -> None:
-    infos = {f"{n}.md": a_stat(stat.S_IFREG | 0o644, inode) for n, inode in enumerate((5, 2**63 - 1, 2**63, 2**64 - 1))}
-    names, stamps, folders = record_files._entries(iter([Entry(n, i) for n, i in infos.items()]), "/x/", None, True)
+    inodes = (5, 2**63 - 1, 2**63, 2**64 - 1)
+    infos = {f"{n}.md": a_stat(stat.S_IFREG | 0o644, inode) for n, inode in enumerate(inodes)}
+    entries = iter([Entry(name, info) for name, info in infos.items()])
+    names, stamps, folders = record_files._entries(entries, "/x/", None, True)
     assert names == list(infos)
     assert stamps == [file_stamp(info) for info in infos.values()]
     assert [stamp[2] for stamp in stamps] == [5, 2**63 - 1, -(2**63), -1]
@@ -146,7 +149,8 @@ def test_a_folder_named_like_a_record_is_walked_into(tmp_path: Path) -> None:
     touch(tmp_path / "2024.md" / "inside.md")
     touch(tmp_path / "2024.md" / "deeper" / "deep.md")
     found, problems = walked([tmp_path])
-    assert found == [str(tmp_path / "2024.md" / "inside.md"), str(tmp_path / "2024.md" / "deeper" / "deep.md")]
+    folder = tmp_path / "2024.md"
+    assert found == [str(folder / "inside.md"), str(folder / "deeper" / "deep.md")]
     assert problems == []
 
 
@@ -170,7 +174,8 @@ def test_a_file_given_then_found_in_a_given_folder_counts_once_where_given_first
 
 def test_a_file_given_then_found_alone_in_a_given_folder_counts_once(tmp_path: Path) -> None:
     a = touch(tmp_path / "news" / "a.md")
-    assert batches([a, tmp_path / "news"]) == ([(f"{tmp_path / 'news'}/", ["a.md"]), (f"{tmp_path / 'news'}/", [])], [])
+    prefix = f"{tmp_path / 'news'}/"
+    assert batches([a, tmp_path / "news"]) == ([(prefix, ["a.md"]), (prefix, [])], [])
 
 
 def test_a_file_in_a_folder_already_walked_is_not_given_again(tmp_path: Path) -> None:
@@ -202,12 +207,14 @@ def test_relative_paths_are_made_absolute(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_broken_link_given_by_name_is_a_file_that_could_not_be_examined(tmp_path: Path) -> None:
     (tmp_path / "broken.md").symlink_to(tmp_path / "gone.md")
     problems: list[Problem] = []
-    assert list(walk_record_files([str(tmp_path / "broken.md")], problems)) == [(str(tmp_path / "broken.md"), UNEXAMINED)]
+    broken = str(tmp_path / "broken.md")
+    assert list(walk_record_files([broken], problems)) == [(broken, UNEXAMINED)]
     assert problems == []
 
 
 def test_a_path_that_does_not_exist_is_a_problem(tmp_path: Path) -> None:
-    assert batches([tmp_path / "nowhere"]) == ([], [Problem(str(tmp_path / "nowhere"), "no such file or folder")])
+    nowhere = tmp_path / "nowhere"
+    assert batches([nowhere]) == ([], [Problem(str(nowhere), "no such file or folder")])
 
 
 # --- folders not read ------------------------------------------------------------------------------------
@@ -263,7 +270,9 @@ def test_a_walk_with_no_roots_still_reads_the_top_it_is_given(tmp_path: Path) ->
     assert problems == []
 
 
-def test_a_folder_on_a_pseudo_filesystem_is_reported_and_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_on_a_pseudo_filesystem_is_reported_and_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     touch(tmp_path / "mounted" / "a.md")
     # As if a proc or sysfs were mounted there (a chroot's /proc): its device is a pseudo-filesystem's.
     monkeypatch.setattr(record_files, "_pseudo_devices", lambda: frozenset({os.stat(tmp_path).st_dev}))
@@ -320,7 +329,7 @@ def test_a_folder_whose_path_is_too_long_is_one_problem_and_the_walk_goes_on(tmp
     assert walk.unreadable == 1
 
 
-# --- the walk's options ---------------------------------------------------------------------------------------
+# --- the walk's options ---------------------------------------------------------------------------------
 
 
 def test_a_walk_without_files_gives_every_folder_and_no_file(tmp_path: Path) -> None:

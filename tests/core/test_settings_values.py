@@ -22,6 +22,9 @@ from reader.core.settings_values import (
 )
 
 
+NEVER_SPLIT = "it is never split or run through a shell"
+
+
 def reason(check: object, value: object) -> str:
     """The reason a check gives for `value` (it must refuse it)."""
     with pytest.raises(InvalidValue) as refused:
@@ -34,14 +37,15 @@ def reason(check: object, value: object) -> str:
 
 def test_a_string_of_sixty_characters_is_shown_whole_and_one_more_is_cut() -> None:
     sixty, sixty_one = "a" * 59 + "b", "a" * 60 + "b"
-    assert reason(check_browser, sixty).endswith(f'got the string "{sixty}"; it is never split or run through a shell')
-    assert reason(check_browser, sixty_one).endswith(f'got the string "{"a" * 60}…"; it is never split or run through a shell')
+    assert reason(check_browser, sixty).endswith(f'got the string "{sixty}"; {NEVER_SPLIT}')
+    assert reason(check_browser, sixty_one).endswith(f'got the string "{"a" * 60}…"; {NEVER_SPLIT}')
 
 
 def test_escapes_count_towards_the_sixty_characters() -> None:
     # Each ESC is shown as the four characters \x1b: fifteen of them fill the sixty exactly.
-    assert reason(check_browser, "\x1b" * 15).endswith('got the string "' + "\\x1b" * 15 + '"; it is never split or run through a shell')
-    assert reason(check_browser, "\x1b" * 15 + "z").endswith('got the string "' + "\\x1b" * 15 + '…"; it is never split or run through a shell')
+    shown = "\\x1b" * 15
+    assert reason(check_browser, "\x1b" * 15).endswith(f'got the string "{shown}"; {NEVER_SPLIT}')
+    assert reason(check_browser, "\x1b" * 15 + "z").endswith(f'got the string "{shown}…"; {NEVER_SPLIT}')
 
 
 def test_a_key_of_sixty_characters_is_shown_whole_and_one_more_is_cut() -> None:
@@ -84,8 +88,9 @@ def test_what_a_value_of_the_wrong_type_is_shown_as(value: object, shown: str) -
 
 def test_a_control_character_is_named_escaped() -> None:
     assert reason(check_theme, "no\x1bd") == 'must not contain control characters, got \\x1b in "no\\x1bd"'
-    assert reason(check_theme, "a\u202eb") == 'must not contain control characters, got \\u202e in "a\\u202eb"'
-    assert reason(check_theme, "a\u2028b") == 'must not contain control characters, got \\u2028 in "a\\u2028b"'
+    controls = "must not contain control characters, got"
+    assert reason(check_theme, "a\u202eb") == f'{controls} \\u202e in "a\\u202eb"'
+    assert reason(check_theme, "a\u2028b") == f'{controls} \\u2028 in "a\\u2028b"'
 
 
 # --- folders ------------------------------------------------------------------------------------------
@@ -106,7 +111,10 @@ def test_a_binding_id_of_the_limit_is_kept_and_one_longer_is_refused() -> None:
     keymap = load_keymap({longest: "o", too_long: "p"}, lambda key, why: problems.append((key, why)))
     assert dict(keymap) == {longest: "o"}
     assert problems == [
-        (f"keymap.{too_long[:59]}…", f"the binding id must be at most {MAX_KEYMAP_CHARS} characters, got {MAX_KEYMAP_CHARS + 1}")
+        (
+            f"keymap.{too_long[:59]}…",
+            f"the binding id must be at most {MAX_KEYMAP_CHARS} characters, got {MAX_KEYMAP_CHARS + 1}",
+        )
     ]
 
 
