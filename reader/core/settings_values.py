@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
@@ -167,7 +166,8 @@ def check_date_format(value: object, base: str) -> str:
             "as %Y %m %d %H %M %b %a %Z; %% for a %)"
         )
     try:
-        time.strftime(fmt)
+        # As the app writes dates (reader.core.dates.local_time): datetime fills in %f, %z and %Z
+        # itself, and hands the rest to the C library's strftime, whose refusal shows here.
         datetime.now(timezone.utc).astimezone().strftime(fmt)
     except Exception as error:  # noqa: BLE001 - any failure means the format is unusable
         raise InvalidValue(f"is not a usable strftime format: {cut(clean(str(error)))}") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -280,7 +281,7 @@ def test_date_format_that_strftime_rejects(tmp_path: Path, monkeypatch: pytest.M
     def refuse(fmt: str, *args: object) -> str:
         raise ValueError("Invalid format string")
 
-    monkeypatch.setattr(settings_module.time, "strftime", refuse)
+    monkeypatch.setattr(time, "strftime", refuse)
     settings, problems = load(tmp_path, 'date_format = "%Y"\n')
     assert settings.date_format == Settings().date_format
     assert [(p.key, p.problem) for p in problems] == [

@@ -1,0 +1,385 @@
+"""Record fields from loaded front matter, one function at a time: what each field becomes for each kind
+of value, at the limits (numbers, lengths, the years 1 to 9999 in UTC), and the notes a record gets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from reader.core.fields import (
+    MAX_SHORT,
+    MAX_URL,
+    listed_items,
+    parse_date,
+    record_from_mapping,
+    related_links,
+    story_urls,
+    text_field,
+    video_url,
+)
+from reader.core.record import Image, Provider, Record, RelatedStory
+from reader.core.urls import Urls
+
+UTC = timezone.utc
+OUT_OF_RANGE = "a number out of range, left out"
+
+
+def record(**data: Any) -> Record:
+    return record_from_mapping("/news/A story.md", data)
+
+
+# --- text ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("  a \t b  ", "a b"),
+        (True, "true"),
+        (False, "false"),
+        (0, "0"),
+        (2.5, "2.5"),
+        (-999_999_999_999, "-999999999999"),
+        (10**12, ""),
+        (-(10**12), ""),
+        (1e12, ""),
+        (date(2024, 5, 6), "2024-05-06"),
+        (datetime(2024, 5, 6, 7, 8, tzinfo=UTC), "2024-05-06T07:08:00+00:00"),
+        (None, ""),
+        ([1], ""),
+        ({"a": 1}, ""),
+        ("a\x1bb", "a\u241bb"),
+    ],
+)
+def test_a_value_as_one_line_of_text(value: object, text: str) -> None:
+    assert text_field(value, 100) == text
+
+
+def test_text_is_cut_at_its_limit_with_an_ellipsis() -> None:
+    assert text_field("x" * 10, 10) == "x" * 10
+    assert text_field("x" * 11, 10) == "x" * 9 + "…"
+    assert text_field("x" * 11 + "\x1b", 10) == "x" * 9 + "…"
+
+
+def test_entities_are_decoded_only_where_asked() -> None:
+    assert text_field("Fish &amp; chips", 100, unescape=True) == "Fish & chips"
+    assert text_field("Fish &amp; chips", 100) == "Fish &amp; chips"
+    assert text_field("a\x1b &amp; b", 100) == "a\u241b &amp; b"
+    assert text_field("a\x1b &amp; b", 100, unescape=True) == "a\u241b & b"
+    assert record(type="R&amp;D", category="Q&amp;A", title="R&amp;D", excerpt="Q&amp;A") == record(
+        type="R&amp;D", category="Q&amp;A", title="R&D", excerpt="Q&A"
+    )
+
+
+def test_only_four_times_the_limit_is_decoded() -> None:
+    # The work is bounded before entities are decoded: of 100 "&amp;" (5 characters each), the first
+    # 4 x 10 characters are read, 8 entities.
+    assert text_field("&amp;" * 100, 10, unescape=True) == "&" * 8
+
+
+# --- numbers -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (40, 40), (-3, -3), (0, 0), (999_999_999_999, 999_999_999_999), (40.9, 40), (-2.5, -2),
+        (999_999_999_999.0, 999_999_999_999), ("42", 42), (" 7 ", 7), ("-12", -12),
+        ("0000000000000000042", 42),  # 19 characters: read
+        (True, None), (False, None), ("high", None), ("4.5", None), (float("nan"), None), ([1], None),
+        ({"a": 1}, None), (None, None),
+    ],
+)
+def test_whole_numbers_and_what_is_no_whole_number(value: object, number: int | None) -> None:
+    assert record(quality=value).quality == number
+    assert record(quality=value).notes == ()
+    assert record(images=[{"url": "https://i/a.jpg", "width": value}]).images[0].width == number
+
+
+@pytest.mark.parametrize(
+    "value",
+    [10**12, -(10**12), 10**400, 1e12, float("inf"), float("-inf"), "1000000000000", "-1000000000000",
+     "+12345678901234567890", " 99999999999999999999999 "],
+)
+def test_a_number_out_of_range_is_left_out_with_a_note(value: object) -> None:
+    result = record(quality=value, heat=value)
+    assert (result.quality, result.heat) == (None, None)
+    assert result.notes == (f"quality: {OUT_OF_RANGE}", f"heat: {OUT_OF_RANGE}")
+
+
+def test_a_number_in_range_written_too_long_to_read_is_left_out_without_a_note() -> None:
+    # Text of 20 characters or more is never turned into a number (the work is bounded): a number
+    # of twelve digits or fewer padded that long is no number, but not one out of range either.
+    assert record(quality="   123456789012     ").quality is None
+    assert record(quality="   123456789012     ").notes == ()
+    assert record(quality="00000000000000000042").notes == (f"quality: {OUT_OF_RANGE}",)
+
+
+# --- flags ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"),
+    [
+        (True, True), (False, False), ("true", True), (" Yes ", True), ("ON", True), ("1", True),
+        ("false", False), ("no", False), ("Off", False), ("0", False), (1, True), (2, True), (-1, True),
+        (0, False),
+    ],
+)
+def test_flags_in_their_many_spellings(value: object, flag: bool) -> None:
+    result = record(published=value, removed=value)
+    assert (result.published, result.removed) == (flag, flag)
+
+
+@pytest.mark.parametrize("value", [None, "maybe", "", 1.0, [True], {"a": 1}])
+def test_a_flag_that_says_nothing_keeps_its_default(value: object) -> None:
+    result = record(published=value, removed=value)
+    assert result.published is True and result.removed is False
+
+
+def test_a_record_without_flags_is_published_and_not_removed() -> None:
+    result = record(title="t")
+    assert result.published is True and result.removed is False
+
+
+# --- dates ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        (datetime(2024, 5, 6, 7, 8, tzinfo=UTC), datetime(2024, 5, 6, 7, 8, tzinfo=UTC)),
+        (datetime(2024, 5, 6, 7, 8), datetime(2024, 5, 6, 7, 8, tzinfo=UTC)),
+        (date(2024, 5, 6), datetime(2024, 5, 6, tzinfo=UTC)),
+        ("2024-05-06T07:08:09", datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)),
+        ("2021", datetime(2021, 1, 1, tzinfo=UTC)),
+        ("May 2021", datetime(2021, 5, 1, tzinfo=UTC)),
+        ("March 5 10:30 +0200", datetime(2000, 3, 5, 8, 30, tzinfo=UTC)),  # four digits, but no year
+        ("January" + " " * 86 + "2, 2024", datetime(2024, 1, 2, tzinfo=UTC)),  # 100 characters
+        (" \t2024-05-06 ", datetime(2024, 5, 6, tzinfo=UTC)),
+        ("0001-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=UTC)),
+        ("9999-12-31T23:59:59Z", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ],
+)
+def test_dates_and_the_moment_they_name(value: object, moment: datetime) -> None:
+    parsed = parse_date(value)
+    assert parsed == moment
+    assert parsed is not None and parsed.tzinfo is not None
+    assert record(publishedDateTime=value).notes == ()
+
+
+def test_an_aware_date_keeps_its_offset() -> None:
+    parsed = parse_date("2024-05-06T07:08:09+02:00")
+    assert parsed is not None and parsed.utcoffset() == timedelta(hours=2) and parsed.hour == 7
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "   ", "soon", "2024-13-45", "January" + " " * 87 + "2, 2024", 1611529320, 2.5, True, None, [], {}],
+)
+def test_what_is_no_date(value: object) -> None:
+    assert parse_date(value) is None
+    assert record(publishedDateTime=value).notes == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("9999-12-31T23:00:00-01:00", "9999-12-31T23:00:00-01:00"),  # 10000-01-01T00:00:00 in UTC
+        ("0001-01-01T00:30:00+01:00", "0001-01-01T00:30:00+01:00"),  # the year 0 in UTC
+        (
+            datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=14))),
+            "9999-12-31T23:59:59-14:00",
+        ),
+        (  # shown cut to 60 characters
+            "on Thursday, 31st of December of 9999 at 23:00:00.000000 and at -0100",
+            "on Thursday, 31st of December of 9999 at 23:00:00.000000 an…",
+        ),
+    ],
+)
+def test_a_date_outside_the_years_1_to_9999_in_utc_is_no_date_with_a_note(value: object, shown: str) -> None:
+    assert parse_date(value) is None
+    assert record(publishedDateTime=value).notes == (
+        f"publishedDateTime {shown} is outside the years 1 to 9999 in UTC: shown without a date",
+    )
+
+
+def test_the_notes_come_in_order() -> None:
+    result = record(publishedDateTime="9999-12-31T23:00:00-01:00", quality=10**13, heat="1" * 15)
+    assert [note.split(" ")[0] for note in result.notes] == ["publishedDateTime", "quality:", "heat:"]
+
+
+# --- title, body, provider, topics, images -----------------------------------------------------------------
+
+
+def test_a_record_without_a_title_takes_its_file_name() -> None:
+    assert record().title == "A story"
+    assert record(title="  ").title == "A story"
+    assert record_from_mapping("/news/plain", {}).title == "plain"
+    assert record(title="T").title == "T"
+
+
+def test_the_body_keeps_its_lines_and_loses_blank_ones_at_the_ends() -> None:
+    assert record_from_mapping("/a.md", {}, "\n\nline 1\n\nline 2\n\n").body == "line 1\n\nline 2"
+    assert record_from_mapping("/a.md", {}, " \n \t\n").body == ""
+    assert record_from_mapping("/a.md", {}, "\x1b[2Jx").body == "\u241b[2Jx"
+
+
+def test_a_provider_is_a_name_or_a_name_and_a_domain() -> None:
+    assert record(provider="WEAU").provider == Provider("WEAU", "")
+    assert record(provider={"name": "WEAU", "domain": "weau.com"}).provider == Provider("WEAU", "weau.com")
+    assert record(provider=["a"]).provider == Provider()
+
+
+def test_listed_items() -> None:
+    assert listed_items([1, 2, 3], 2) == [1, 2]
+    assert listed_items(None, 2) == []
+    assert listed_items("one", 2) == ["one"]
+    assert listed_items({"a": 1}, 2) == [{"a": 1}]
+
+
+def test_topics_are_kept_once_each_in_order() -> None:
+    assert record(topics=["AI", "", "Robots", "AI", ["x"], {"a": 1}, None, 5]).topics == ("AI", "Robots", "5")
+    assert record(topics="AI").topics == ("AI",)
+    assert record(topics=None).topics == ()
+    assert record(topics=[f"t{n}" for n in range(60)]).topics == tuple(f"t{n}" for n in range(50))
+    assert record(topics=["x" * (MAX_SHORT + 1)]).topics == ("x" * (MAX_SHORT - 1) + "…",)
+
+
+def test_images_are_urls_with_sizes_where_given() -> None:
+    images = record(images=[
+        "https://i/a.jpg", {"url": " https://i/b.jpg ", "width": "640", "height": 480}, {"url": ""},
+        {"width": 5}, 7, None, {"url": 5},
+    ]).images
+    assert images == (Image("https://i/a.jpg"), Image("https://i/b.jpg", 640, 480))
+    assert record(images="https://i/c.jpg").images == (Image("https://i/c.jpg"),)
+
+
+# --- URLs --------------------------------------------------------------------------------------------------
+
+
+def test_urls_are_kept_as_written_up_to_their_limit() -> None:
+    longest = "https://a.example/" + "x" * (MAX_URL - 18)
+    urls = record(originalUrl=longest, webUrl=longest + "x", ampWebUrl=" https://amp/x ", cdnAmpWebUrl=5).urls
+    assert urls == Urls(original=longest, web="", amp="https://amp/x", cdn_amp="")
+
+
+@pytest.mark.parametrize(
+    ("featured", "video"),
+    [
+        ('<iframe width="560" src="https://y/embed/1" frameborder="0"></iframe>', "https://y/embed/1"),
+        ("<iframe src = ' https://y/embed/2 '></iframe>", "https://y/embed/2"),
+        ('<iframe src=\\"https://y/embed/3\\"></iframe>', "https://y/embed/3"),
+        ("  https://y/watch?v=4 ", "https://y/watch?v=4"),
+        ("HTTP://Y/5", "HTTP://Y/5"),
+        ("<p>nothing</p>", ""),
+        ("ftp://y/6", ""),
+        (5, ""),
+        (None, ""),
+        ("https://y/" + "v" * (MAX_URL - 10), "https://y/" + "v" * (MAX_URL - 10)),
+        ("https://y/" + "v" * (MAX_URL - 9), ""),
+    ],
+)
+def test_the_video_of_a_featured_embed(featured: object, video: str) -> None:
+    assert video_url(featured) == video
+    assert record(featuredContent=featured).urls.video == video
+
+
+def test_story_urls_are_the_urls_as_kept_and_empty_where_absent() -> None:
+    assert story_urls({"originalUrl": " https://o ", "webUrl": "https://w", "ampWebUrl": "https://a",
+                       "cdnAmpWebUrl": "https://c"}) == ("https://o", "https://w", "https://a", "https://c")
+    assert story_urls({}) == ("", "", "", "")
+    assert story_urls({"webUrl": 5, "ampWebUrl": None}) == ("", "", "", "")
+
+
+# --- related stories --------------------------------------------------------------------------------------
+
+
+RELATED = [
+    "just text",
+    None,
+    {"excerpt": "no title and no URL: left out"},
+    {"title": "Title &amp; only"},
+    {"webUrl": "https://w/untitled"},
+    {"featuredContent": "https://video/only"},
+    {
+        "title": "In full", "excerpt": "An &amp; excerpt", "publishedDateTime": "2024-05-06T07:08:09Z",
+        "originalUrl": "https://o/1", "type": "news", "provider": {"name": "P", "domain": "p.example"},
+        "quality": "40", "images": ["https://i/1.jpg"],
+    },
+]
+
+
+def test_related_stories_in_full() -> None:
+    related = record(related=RELATED).related
+    assert related == (
+        RelatedStory(title="Title & only"),
+        RelatedStory(title="", urls=Urls(web="https://w/untitled")),
+        RelatedStory(title="", urls=Urls(video="https://video/only")),
+        RelatedStory(
+            title="In full", excerpt="An & excerpt", published_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+            urls=Urls(original="https://o/1"), type="news", provider=Provider("P", "p.example"), quality=40,
+            images=(Image("https://i/1.jpg"),),
+        ),
+    )
+
+
+def test_related_stories_for_the_index_carry_titles_and_urls_only() -> None:
+    related = record_from_mapping("/a.md", {"related": RELATED}, related_in_full=False).related
+    assert related == (
+        RelatedStory(title="Title & only"),
+        RelatedStory(title="", urls=Urls(web="https://w/untitled")),
+        RelatedStory(title="", urls=Urls(video="https://video/only")),
+        RelatedStory(title="In full", urls=Urls(original="https://o/1")),
+    )
+    assert related_links(RELATED) == [
+        ("Title & only", "", "", "", ""),
+        ("", "", "https://w/untitled", "", ""),
+        ("", "", "", "", ""),
+        ("In full", "https://o/1", "", "", ""),
+    ]
+    assert related_links({"title": "One"}) == [("One", "", "", "", "")]
+    assert related_links(None) == []
+
+
+def test_at_most_500_related_stories_are_read() -> None:
+    many = [{"title": f"t{n}"} for n in range(501)]
+    assert len(record(related=many).related) == 500
+    assert len(related_links(many)) == 500
+
+
+# --- the limits ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "shown"),
+    [
+        ("title", 1_000, lambda r: r.title),
+        ("excerpt", 5_000, lambda r: r.excerpt),
+        ("type", 300, lambda r: r.type),
+        ("category", 300, lambda r: r.category),
+        ("provider", 300, lambda r: r.provider.name),
+    ],
+)
+def test_text_fields_are_cut_at_their_documented_length(field: str, limit: int, shown: Any) -> None:
+    assert shown(record(**{field: "x" * limit})) == "x" * limit
+    assert shown(record(**{field: "x" * (limit + 1)})) == "x" * (limit - 1) + "…"
+
+
+def test_urls_past_4000_characters_are_dropped() -> None:
+    url = "https://a.example/" + "x" * (4_000 - 18)
+    assert record(webUrl=url).urls.web == url
+    assert record(webUrl=url + "x").urls.web == ""
+    assert record(images=[url, url + "x"]).images == (Image(url),)
+
+
+def test_the_body_is_cut_at_200000_characters() -> None:
+    assert record_from_mapping("/a.md", {}, "x" * 200_000).body == "x" * 200_000
+    assert len(record_from_mapping("/a.md", {}, "x" * 200_001).body) == 200_000
+
+
+def test_at_most_50_images_are_read() -> None:
+    images = [f"https://i/{n}.jpg" for n in range(51)]
+    assert record(images=images).images == tuple(Image(url) for url in images[:50])
