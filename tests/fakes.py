@@ -1,13 +1,23 @@
 """Fakes for the main screen's plain objects (reader.control), with no Textual import: a clock that is
-also a scheduler, summaries and a library built in memory, and a load that runs when told."""
+also a scheduler, summaries and a library built in memory, a load that runs when told, a watched folder
+whose notices the test gives, and a spy on the story grouper."""
 
 from __future__ import annotations
 
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from reader.control import folders
+from reader.control.folders import FolderSync
+from reader.core import grouping, stories
+from reader.core.index import Index
 from reader.core.library import Library
+from reader.core.state import StateStore
 from reader.core.loader import Batch
 from reader.core.counts import count
 from reader.core.record import Record, Summary
@@ -135,3 +145,84 @@ def shown_fields(record: Record) -> list[str]:
     for story in record.related:
         fields += [story.title, story.excerpt, story.type, story.provider.name, story.provider.domain]
     return fields
+
+
+class GrouperSpy:
+    """Counts the story grouper's work: how many groupers are made, how many records each one read back
+    from the index was given (`read`), and how many items each `add` was given."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made = 0
+        self.read: list[int] = []
+        self.added: list[int] = []
+        spy = self
+
+        class Counted(stories.Grouper):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                spy.made += 1
+                super().__init__(*args, **kwargs)
+
+            @classmethod
+            def from_state(cls, state: dict[str, Any]) -> stories.Grouper:
+                spy.read.append(len(state["records"]))
+                return super().from_state(state)
+
+            def add(self, items: Any) -> dict[str, str | None]:
+                items = list(items)
+                spy.added.append(len(items))
+                return super().add(items)
+
+        monkeypatch.setattr(grouping, "Grouper", Counted)
+
+
+class FakeNotices:
+    """The system's notices of changes (see reader.core.watch), given by the test."""
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def changed(self) -> bool:
+        pending, self.pending = self.pending, False
+        return pending
+
+    def close(self) -> None:
+        pass
+
+
+class WatchedFolder:
+    """A folder kept up to date by `FolderSync` as the app keeps it: its loads run when the test says
+    (what the app's worker does), its walks start on the notices the test gives."""
+
+    def __init__(self, folder: Path, location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.notices = FakeNotices()
+        monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: self.notices))
+        self.clock = FakeClock()
+        self.library = Library(Index(location))
+        self.runs: list[FakeRun] = []
+
+        def start_load(known: Any) -> FakeRun:
+            self.runs.append(FakeRun(known))
+            return self.runs[-1]
+
+        self.sync = FolderSync([str(folder)], self.library, StateStore(), self.clock, start_load=start_load,
+                               state_changed=lambda: None, clock=self.clock)
+
+    def run_load(self) -> None:
+        sync = self.sync
+        seconds = sync.load(self.runs[-1].known, lambda batch: sync.received(batch, nothing_listed=False),
+                            lambda: False)
+        self.runs[-1].is_finished = True
+        sync.walked(seconds or 0.0)
+
+    def start(self) -> None:
+        """The first load, from the index and then the folder."""
+        self.sync.start()
+        self.run_load()
+
+    def notice(self) -> None:
+        """The system tells of a change: the walk it starts, run to its end."""
+        walks = len(self.runs)
+        self.notices.pending = True
+        self.clock.advance(1.0)  # the next look at the notices starts a walk
+        assert len(self.runs) == walks + 1 and self.runs[-1].known is not None
+        self.run_load()

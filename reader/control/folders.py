@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..core.grouping import Live
 from ..core.library import Library
 from ..core.loader import Batch, Stats, stream
 from ..core.state import StateStore
@@ -109,6 +110,9 @@ class FolderSync:
         self._received = 0  # records, problems and removals received since then
         self._listed_version = -1  # the library version the topics and list were last computed for
         self._settled_version = -1  # the library version whose records were last frozen
+        self.grouping = Live()
+        """The grouper of the last grouping done here, kept so that a file the watcher finds joins its
+        story without the grouper being read back from the index."""
 
     @property
     def loading(self) -> bool:
@@ -131,7 +135,7 @@ class FolderSync:
         posting each batch; the seconds it took, or None when cancelled."""
         started = self._clock()
         seconds = 0.0
-        for batch in stream(self.paths, self.library.index, known=known, cancelled=cancelled):
+        for batch in stream(self.paths, self.library.index, known=known, cancelled=cancelled, live=self.grouping):
             if cancelled():
                 return None
             post(batch)

@@ -8,35 +8,29 @@ in `meta`, so that:
 
 - a start with nothing changed reads each record's story with its row (`files.story`) and groups
   nothing: the index's `generation`, bumped by every store or removal, equals the one last grouped;
-- a change rebuilds the grouper from the table (`Grouper.from_state`, which computes the words of the
-  last days' records only) and groups only what is new, changed or gone: records later than the
-  earliest of those are replayed (the grouper's own rule), earlier ones are not touched.
+- a change is grouped by the grouper of the last grouping in this process when it is kept (`Live`:
+  the watcher's walks), else by one read back from the table with only the records a change needs
+  (those from `MARGIN` before its earliest time on, and their stories' leads: `Grouper.from_state`);
+  only what is new, changed or gone is grouped: records later than the earliest of those are replayed
+  (the grouper's own rule), earlier ones are not touched.
 
-Over `IN_PROCESS_LIMIT` records the grouping runs in a process of its own (`group_index`), so that
-neither its memory (every record's fields) nor its CPU time is the app's, and quitting stops it. A
-load that parses more files than that starts the process at once and feeds it the rows as they are
-parsed (`Feed`), so that the grouping runs beside the parse rather than after it.
+Over `grouping_apart.IN_PROCESS_LIMIT` records the grouping runs in a process of its own (see there).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import asdict
-from multiprocessing import get_context
 from typing import Any, NamedTuple
 
-from .index_rows import ITEM_AT
-from .index_schema import NOTE_AT, PROBLEM_AT
 from .index_schema import meta_value as _meta
-from .index_schema import pending
 from .stories import STATE_VERSION, Grouper, Item, Reason, Settings, story_id
+from .story_window import DAY
 
-IN_PROCESS_LIMIT = 5_000
-"""Up to this many indexed files the grouping runs where it is asked for; above, in its own process."""
 _CHUNK = 500
 
 _STORED = "path, lead, title, excerpt, timestamp, provider, domain, urls, norm, how, peer, score, best, detail"
@@ -63,7 +57,7 @@ def _item(row: tuple[Any, ...]) -> Item:
     return Item(path, title or "", excerpt or "", timestamp, provider or "", domain or "", _urls(urls))
 
 
-def _items(rows: list[tuple[Any, ...]]) -> list[Item]:
+def items_from_rows(rows: list[tuple[Any, ...]]) -> list[Item]:
     """`_item` of many rows, their URL lists decoded as one JSON document (~20 times faster than one
     at a time); a row whose list is not one of strings is decoded on its own."""
     try:
@@ -78,34 +72,117 @@ def _items(rows: list[tuple[Any, ...]]) -> list[Item]:
     return items
 
 
-def _state(meta: dict[str, Any], stored: list[tuple[Any, ...]]) -> dict[str, Any]:
+def _state(meta: dict[str, Any], stored: list[tuple[Any, ...]], count: int | None = None) -> dict[str, Any]:
     """The grouper's `state()` from the `stories` table's rows and the word counts kept in `meta` (the
-    table is the grouping's own: its URL lists are decoded as one JSON document)."""
+    table is the grouping's own: its URL lists are decoded as one JSON document). With `count` (how
+    many records the table holds), the rows may be the latest records only, with their stories' leads:
+    a peer not among them is left out of its record's reason (that record is not grouped again)."""
     stored = sorted(stored, key=lambda row: (_time(row[4]), row[0]))
     at = {row[0]: index for index, row in enumerate(stored)}
     lists = json.loads("[" + ",".join(row[7] for row in stored) + "]")
     records = [
         [path, title, excerpt, timestamp, provider, domain, urls, at[lead], norm,
-         [how, at[peer] if peer else -1, score, best, detail]]
+         [how, at.get(peer, -1) if peer else -1, score, best, detail]]
         for (path, lead, title, excerpt, timestamp, provider, domain, _, norm, how, peer, score, best, detail), urls
         in zip(stored, lists)
     ]
-    return {"version": STATE_VERSION, "settings": meta["settings"], "records": records, "df": meta["df"]}
+    state = {"version": STATE_VERSION, "settings": meta["settings"], "records": records, "df": meta["df"]}
+    if count is not None:
+        state["count"] = count
+    return state
 
 
-def _grouper(db: sqlite3.Connection, meta_text: str | None) -> Grouper | None:
-    """The grouper as the table left it; None when the table was written by another grouping (other
-    settings or state version) or cannot be read: then everything is grouped again."""
+def _stories_meta(meta_text: str | None) -> dict[str, Any] | None:
+    """The `stories` meta when this grouping wrote it (same settings and state version), else None."""
     try:
         meta = json.loads(meta_text) if meta_text else None
-        if not isinstance(meta, dict) or meta.get("version") != STATE_VERSION:
-            return None
-        if meta.get("settings") != asdict(Settings()):
-            return None
-        stored = db.execute(f"SELECT {_STORED} FROM stories").fetchall()
-        return Grouper.from_state(_state(meta, stored)) if stored else Grouper()
+    except ValueError:
+        return None
+    if not isinstance(meta, dict) or meta.get("version") != STATE_VERSION or meta.get("settings") != asdict(Settings()):
+        return None
+    return meta
+
+
+_SETTINGS = Settings()
+MARGIN = (max(_SETTINGS.window_days, _SETTINGS.span_days, _SETTINGS.url_days, _SETTINGS.title_days) + 2) * DAY
+"""How much earlier than a change a grouper must hold the records grouped: a record is compared only
+with records within the longest of its windows (see `stories`), a day more either side."""
+_TAIL = f"SELECT {_STORED} FROM stories WHERE timestamp >= ? OR timestamp IS NULL"
+
+
+def _start(db: sqlite3.Connection, since: float) -> float:
+    """The earliest time of a change `since` (records without a time come after every other): the
+    latest time the table holds when it is none, -inf when the table holds no time at all."""
+    if since < math.inf:
+        return since
+    (latest,) = db.execute("SELECT max(timestamp) FROM stories WHERE timestamp IS NOT NULL").fetchone()
+    return _time(latest) if latest is not None and _time(latest) < math.inf else -math.inf
+
+
+def _tail_size(db: sqlite3.Connection, since: float) -> int:
+    """How many records `_grouper(db, meta, since)` reads (their stories' earlier leads not counted)."""
+    start = _start(db, since)
+    if start == -math.inf:
+        return db.execute("SELECT count(*) FROM stories").fetchone()[0]
+    return db.execute("SELECT count(*) FROM (" + _TAIL + ")", (start - MARGIN,)).fetchone()[0]
+
+
+def _grouper(db: sqlite3.Connection, meta: dict[str, Any] | None, since: float = -math.inf) -> tuple[Grouper, float] | None:
+    """The grouper as the table left it, able to group changes from time `since` on (and the earliest
+    time it can: `since`, or earlier): only the records within `MARGIN` before that and later, and
+    their stories' leads, are read. None when the table was written by another grouping (other
+    settings or state version) or cannot be read: then everything is grouped again."""
+    if meta is None:
+        return None
+    try:
+        start = _start(db, since)
+        if start == -math.inf:
+            stored = db.execute(f"SELECT {_STORED} FROM stories").fetchall()
+            return Grouper.from_state(_state(meta, stored)), -math.inf
+        stored = db.execute(_TAIL, (start - MARGIN,)).fetchall()
+        leads = list({row[1] for row in stored}.difference(row[0] for row in stored))
+        for first in range(0, len(leads), _CHUNK):
+            chunk = leads[first : first + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            stored += db.execute(f"SELECT {_STORED} FROM stories WHERE path IN ({marks})", chunk).fetchall()
+        (count,) = db.execute("SELECT count(*) FROM stories").fetchone()
+        return Grouper.from_state(_state(meta, stored, count)), start
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
+
+
+class Live:
+    """The grouper of the last grouping done in this process, kept for the next (the watcher's walks):
+    a new file then joins its story without the grouper being read back from the index. It is taken
+    while the index holds what it wrote (the token it left in the `stories` meta) and for changes no
+    earlier than it holds records for; else the grouping reads one back as before."""
+
+    def __init__(self) -> None:
+        self.grouper: Grouper | None = None
+        self.token = ""
+        self.since = math.inf
+        """It groups changes from this time on."""
+
+    def takes(self, meta: dict[str, Any], since: float) -> bool:
+        """Whether it can group changes from time `since` on into the table whose meta is `meta`."""
+        return self.grouper is not None and meta.get("token") == self.token and since >= self.since
+
+    def keep(self, grouper: Grouper, token: str, since: float) -> None:
+        if len(grouper) > LIVE_LIMIT:
+            self.forget()  # read back, the last weeks only, the next time
+        else:
+            self.grouper, self.token, self.since = grouper, token, since
+
+    def forget(self) -> None:
+        self.grouper, self.token, self.since = None, "", math.inf
+
+
+LIVE_LIMIT = 20_000
+"""A grouper of more records than this is not kept between groupings (its memory is the app's)."""
+
+
+class Elsewhere(Exception):
+    """The grouping would read more records than it was allowed here: it is for a process of its own."""
 
 
 class Ahead:
@@ -116,7 +193,8 @@ class Ahead:
     def __init__(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN")
         try:
-            grouper = _grouper(db, _meta(db, "stories"))
+            loaded = _grouper(db, _stories_meta(_meta(db, "stories")))
+            grouper = None if loaded is None else loaded[0]
             times = [] if grouper is None else [_time(t) for (t,) in db.execute("SELECT timestamp FROM stories")]
         finally:
             db.execute("COMMIT")
@@ -151,66 +229,122 @@ REPLAY_LIMIT = 2_000
 """A batch fed ahead is grouped at once when it replays at most this many records (or as many as it has)."""
 
 
-def regroup(db: sqlite3.Connection, ahead: Ahead | None = None) -> dict[str, str]:
+def regroup(db: sqlite3.Connection, ahead: Ahead | None = None, *, live: Live | None = None,
+            limit: int | None = None) -> dict[str, str]:
     """Group what changed in the index since it was last grouped (`ahead`: what was grouped of it
-    already), and store the result; path -> story id of every record whose story is new or changed.
-    Nothing is grouped when nothing changed."""
-    for _ in range(3):
-        result = _regroup_once(db, ahead)
-        if result is not None:
-            return result
+    already; `live`: the grouper of the last grouping here, used when it can be and kept for the next),
+    and store the result; path -> story id of every record whose story is new or changed. Nothing is
+    grouped when nothing changed. With `limit`, raises `Elsewhere` rather than read more records."""
+    try:
+        for _ in range(3):
+            result = _regroup_once(db, ahead, live, limit)
+            if result is not None:
+                return result
+            if live is not None:
+                live.forget()  # it took changes that were not stored
+    except BaseException:
+        if live is not None:
+            live.forget()
+        raise
     return {}  # other copies of the reader keep writing: the next load groups what they wrote
 
 
-def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None) -> dict[str, str] | None:
+def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None, live: Live | None, limit: int | None
+                  ) -> dict[str, str] | None:
     """`regroup`, or None when another connection stored files while this one grouped."""
     db.execute("BEGIN")  # one snapshot to read
     try:
         generation = _meta(db, "generation") or "0"
         if generation == (_meta(db, "grouped") or "0") and ahead is None:
             return {}
-        grouper = ahead.grouper if ahead is not None else _grouper(db, _meta(db, "stories"))
-        full = grouper is None or (ahead is not None and ahead.full)
+        meta = _stories_meta(_meta(db, "stories"))
         fed: dict[str, float] = ahead.fed if ahead is not None else {}
-        if grouper is None:
-            grouper = Grouper()
+        grouper, full, reach = _what_groups(db, ahead, meta, limit)
+        since = -math.inf
         if full:
             fresh = [row for row in db.execute(_FRESH) if row[0] not in fed]
             gone: list[str] = []
             before: dict[str, float] = {}
         else:
             fresh = [row for row in db.execute(_FRESH + " AND story IS NULL") if row[0] not in fed]
-            gone = [path for (path,) in db.execute(
-                "SELECT s.path FROM stories s WHERE NOT EXISTS "
-                "(SELECT 1 FROM files f WHERE f.path = s.path AND f.problem IS NULL)"
-            )]
-            before = _stored_times(db, [*gone, *(row[0] for row in fresh), *fed])
+            before = _stored_times(db, [*(row[0] for row in fresh), *fed])
+            gone = _gone(db, len(before))
+            before.update(_stored_times(db, gone))
+            since = min([*before.values(), *fed.values(), *(_time(row[3]) for row in fresh)], default=math.inf)
+            if grouper is None:
+                grouper, full, reach = _reader(db, live, meta, since, limit)
+                if full:  # the table could not be read: everything is grouped again
+                    fresh, gone, before = [row for row in db.execute(_FRESH) if row[0] not in fed], [], {}
     finally:
         db.execute("COMMIT")
     changed: set[str] = set(ahead.changed) if ahead is not None else set()
     if gone:
         changed.update(grouper.remove(gone))
-    items = _items(fresh)
+    items = items_from_rows(fresh)
     if ahead is not None:
         items += ahead.waiting
         ahead.waiting = []
     changed.update(grouper.add(items))
     assigned = {record_id: grouper.story_of(record_id)
                 for record_id in [*(item.id for item in items), *fed, *changed] if record_id in grouper}
-    since = -math.inf if full else min(
-        [*before.values(), *fed.values(), *(_time(item.timestamp) for item in items)], default=math.inf
-    )
     state = grouper.state()
+    token = os.urandom(8).hex()
     with db:
         db.execute("BEGIN IMMEDIATE")
         if (_meta(db, "generation") or "0") != generation:
             db.execute("ROLLBACK")
             return None
-        _write(db, state, since, gone, full, assigned)
-        meta = {"version": state["version"], "settings": state["settings"], "df": state["df"]}
+        _write(db, state, -math.inf if full else since, gone, full, assigned)
+        meta = {"version": state["version"], "settings": state["settings"], "df": state["df"], "token": token}
         db.execute("INSERT OR REPLACE INTO meta VALUES ('stories', ?)", (json.dumps(meta),))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('grouped', ?)", (generation,))
+    if live is not None:
+        live.keep(grouper, token, reach)
     return assigned
+
+
+def _what_groups(db: sqlite3.Connection, ahead: Ahead | None, meta: dict[str, Any] | None,
+                 limit: int | None) -> tuple[Grouper | None, bool, float]:
+    """The grouper to take (None: to be read once the changes are known), whether every record is
+    grouped again, and the earliest time of a change it can take (see `Live`)."""
+    if ahead is not None:
+        return ahead.grouper, ahead.full, -math.inf
+    if meta is not None:
+        return None, False, math.inf
+    if limit is not None and db.execute("SELECT count(*) FROM files WHERE problem IS NULL").fetchone()[0] > limit:
+        raise Elsewhere
+    return Grouper(), True, -math.inf
+
+
+def _reader(db: sqlite3.Connection, live: Live | None, meta: dict[str, Any], since: float,
+            limit: int | None) -> tuple[Grouper, bool, float]:
+    """The grouper for changes from time `since` on: the one kept (`live`) when it can, else read
+    back from the table (the records it needs only); a new one, grouping everything, when the table
+    cannot be read."""
+    if live is not None and live.takes(meta, since):
+        return live.grouper, False, live.since  # type: ignore[return-value]
+    if live is not None:
+        live.forget()
+    if limit is not None and _tail_size(db, since) > limit:
+        raise Elsewhere
+    loaded = _grouper(db, meta, since)
+    if loaded is None:
+        return _what_groups(db, None, None, limit)  # type: ignore[return-value]
+    return loaded[0], False, loaded[1]
+
+
+def _gone(db: sqlite3.Connection, changed: int) -> list[str]:
+    """The records the table holds that the index no longer has as records. Every record with a story
+    id has a row in the table (both are written together), and so do `changed` of those without: when
+    the counts add up, nothing is gone and the table is not searched."""
+    (rows,) = db.execute("SELECT count(*) FROM stories").fetchone()
+    (grouped,) = db.execute("SELECT count(*) FROM files WHERE problem IS NULL AND story IS NOT NULL").fetchone()
+    if rows == grouped + changed:
+        return []
+    return [path for (path,) in db.execute(
+        "SELECT s.path FROM stories s WHERE NOT EXISTS "
+        "(SELECT 1 FROM files f WHERE f.path = s.path AND f.problem IS NULL)"
+    )]
 
 
 def _stored_times(db: sqlite3.Connection, paths: list[str]) -> dict[str, float]:
@@ -247,129 +381,6 @@ def _write(
     db.executemany(f"INSERT OR REPLACE INTO stories (story, {_STORED}) VALUES ({', '.join('?' * 15)})",
                    [(row[1], row[0], *row[2:]) for row in rows])
     db.executemany("UPDATE files SET story = ? WHERE path = ?", [(story, path) for path, story in assigned.items()])
-
-
-def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
-    """The grouping in a process of its own: it opens the index itself and sends back its answer.
-    With `fed` (a queue), it first groups the records the queue brings (lists of rows as `_FRESH`
-    reads them), while the loader parses and stores them, until None comes."""
-    try:
-        db = sqlite3.connect(location, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA busy_timeout=30000")
-            ahead = None
-            if fed is not None:
-                ahead = Ahead(db)
-                while (fields := fed.get()) is not None:
-                    ahead.feed(_items(fields))
-            conn.send(("ok", regroup(db, ahead)))
-        finally:
-            db.close()
-    except BaseException as error:  # sent to the caller, which reports it
-        conn.send(("error", f"{type(error).__name__}: {error}"))
-    finally:
-        conn.close()
-
-
-class Feed:
-    """The grouping of a large load, begun while its files are parsed: the loader gives it each
-    batch of stored rows (`add`), a process of its own groups them as they come, and `finish` waits
-    for the rest (see `Ahead`). The loader parses files in the order of the dates in their names
-    (see `loader`), so most batches come later than those before them and cost only their own turns."""
-
-    def __init__(self, location: str) -> None:
-        context = get_context("spawn")
-        self._queue = context.Queue()
-        self._receiving, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_grouping_process, args=(location, sending, self._queue),
-                                        daemon=True, name="reader-grouping")
-        self._process.start()
-        sending.close()
-
-    def add(self, rows: list[tuple[Any, ...]]) -> None:
-        """Rows the loader stored (index rows: records and problems); never waits (the queue's thread
-        sends). The fields are sent as stored (the process decodes the URL lists, many at once)."""
-        items = []
-        for row in rows:
-            if row[PROBLEM_AT] is None:
-                excerpt, urls = row[ITEM_AT]
-                title, timestamp, provider, domain = row[NOTE_AT + 1 : NOTE_AT + 5]  # the summary's first
-                items.append((row[0], title, excerpt, timestamp, provider, domain, urls))
-        if items:
-            self._queue.put(items)
-
-    def finish(self, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
-        """Every row is given: the answer (see `group_index`)."""
-        self._queue.put(None)
-        return _answer(self._process, self._receiving, cancelled)
-
-    def close(self) -> None:
-        """Stop the process if it still runs (a cancelled load)."""
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join(timeout=5)
-        self._queue.cancel_join_thread()
-        self._queue.close()
-        self._receiving.close()
-
-
-def feed_for(index: Any, count: int) -> Feed | None:
-    """A `Feed` for a load about to parse `count` files into `index`, when it is worth one: the grouping
-    would run in a process of its own anyway."""
-    if count > IN_PROCESS_LIMIT and index.location != ":memory:":
-        return Feed(index.location)
-    return None
-
-
-def _answer(process: Any, receiving: Any, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
-    """Wait for the grouping process's answer (none when `cancelled()` turns true)."""
-    try:
-        while not receiving.poll(0.1):
-            if cancelled():
-                return {}, ""
-            if not process.is_alive() and not receiving.poll(0):
-                return {}, "Stories could not be grouped (the grouping process stopped)."
-        kind, answer = receiving.recv()
-    except (EOFError, OSError) as error:
-        return {}, f"Stories could not be grouped ({error})."
-    if kind != "ok":
-        return {}, f"Stories could not be grouped ({answer})."
-    return answer, ""
-
-
-def groups_here(index: Any) -> bool:
-    """Whether `group_index` groups where it is called (a small index, or one in memory) rather than
-    in a process of its own."""
-    try:
-        size = index.run(lambda db: db.execute("SELECT count(*) FROM files").fetchone()[0])
-    except sqlite3.DatabaseError:
-        return True  # group_index says what failed
-    return index.location == ":memory:" or size <= IN_PROCESS_LIMIT
-
-
-def group_index(index: Any, cancelled: Callable[[], bool] = lambda: False) -> tuple[dict[str, str], str]:
-    """Group what changed in `index` (an `index.Index`): (path -> new story id, a notice when the
-    grouping failed). At scale in a process of its own, which `cancelled()` turning true stops."""
-    try:
-        if not index.run(pending):
-            return {}, ""
-        if groups_here(index):
-            return index.run(regroup), ""
-    except Exception as error:  # noqa: BLE001 - the records stay loaded without stories; the next load tries again
-        return {}, f"Stories could not be grouped ({type(error).__name__}: {error})."
-    context = get_context("spawn")
-    receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_grouping_process, args=(index.location, sending), daemon=True,
-                              name="reader-grouping")
-    process.start()
-    sending.close()
-    try:
-        return _answer(process, receiving, cancelled)
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(timeout=5)
-        receiving.close()
 
 
 class Member(NamedTuple):

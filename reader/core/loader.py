@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
-from .grouping import Feed, feed_for, group_index, groups_here
+from .grouping import Live
+from .grouping_apart import Feed, feed_for, group_index, groups_here
 from .index import Index
 from .index_rows import Row
 from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
@@ -101,6 +102,7 @@ def stream(
     known: Stats | None = None,
     workers: int | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    live: Live | None = None,
 ) -> Iterator[Batch]:
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported.
@@ -112,7 +114,8 @@ def stream(
 
     Once every file is stored, what changed is grouped into stories (`grouping`): the last batch gives
     the records whose story ids are new or changed (none when nothing changed); when the grouping runs
-    in a process of its own (a large index), it is one more batch, final too, after the files' last."""
+    in a process of its own (a large index), it is one more batch, final too, after the files' last.
+    `live` keeps the grouper from one load to the next (the watcher's walks: see `grouping.Live`)."""
     notice = ""
     if known is None:
         known = {}
@@ -147,7 +150,7 @@ def stream(
                 known = dict(stats)
                 stories: dict[str, str] = {}
                 if not more:  # the whole library: its stories now, so that the list is made once
-                    stories, grouped_notice = group_index(index, cancelled)
+                    stories, grouped_notice = group_index(index, cancelled, live)
                     notice = " ".join(filter(None, (notice, grouped_notice)))
                 yield Batch(summaries, problems, stats=stats, stories=stories)
         found.update(files)
@@ -170,14 +173,14 @@ def stream(
             if last.final and here and not cancelled():
                 # Every file is stored: a quick grouping gives the stories with the last batch, so
                 # that the list is made once with them.
-                last.stories, grouped_notice = group_index(index, cancelled)
+                last.stories, grouped_notice = group_index(index, cancelled, live)
                 last.notice = " ".join(filter(None, (last.notice, grouped_notice)))
             yield last
         if not here and not cancelled():  # every file is stored: the stories come in a last batch
             if parsing is not None:
                 parsing.close()
                 parsing = None
-            stories, notice = feed.finish(cancelled) if feed is not None else group_index(index, cancelled)
+            stories, notice = feed.finish(cancelled) if feed is not None else group_index(index, cancelled, live)
             if stories or notice:
                 yield Batch(stories=stories, notice=notice, done=last.done, total=last.total, final=True)
     finally:

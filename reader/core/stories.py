@@ -132,7 +132,9 @@ class Grouper:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Grouper:
-        """A grouper as `state()` left it, its records' stories and reasons taken as stored."""
+        """A grouper as `state()` left it, its records' stories and reasons taken as stored. A state may
+        hold only the latest records (and their stories' leads) with `count`, how many the word counts
+        cover: such a grouper takes records from a little after its earliest (see `grouping`)."""
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"unknown story state version {state.get('version')!r}")
         grouper = cls(Settings(**state["settings"]))
@@ -153,7 +155,7 @@ class Grouper:
         grouper._done = len(ids)
         window = grouper._window
         window.df.update(state["df"])
-        window.n = len(ids)
+        window.n = state.get("count", len(ids))
         grouper._rewind_window(len(ids))
         return grouper
 

@@ -10,41 +10,17 @@ from typing import Any
 
 import pytest
 
-from reader.control import folders
-from reader.control.folders import FolderSync
-from reader.core import grouping, stories
+from reader.core import grouping, grouping_apart, stories
 from reader.core.index import Index
 from reader.core.index_schema import SCHEMA_VERSION
-from reader.core.library import Library, load_library
+from reader.core.library import load_library
 from reader.core.loader import Batch, stream
-from reader.core.state import StateStore
 from reader.synth import write_corpus
 
 from tests.corpus import HEADLINE, three_records, write_story
-from tests.fakes import FakeClock, FakeRun
+from tests.fakes import GrouperSpy, WatchedFolder
 
 pytestmark = pytest.mark.stories
-
-class Spy:
-    """Counts the grouper's work: how many it makes and how many items they are given."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.made = 0
-        self.added: list[int] = []
-        spy = self
-
-        class Counted(stories.Grouper):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                spy.made += 1
-                super().__init__(*args, **kwargs)
-
-            def add(self, items: Any) -> dict[str, str | None]:
-                items = list(items)
-                spy.added.append(len(items))
-                return super().add(items)
-
-        monkeypatch.setattr(grouping, "Grouper", Counted)
-
 
 def test_a_load_groups_and_a_warm_start_reads_the_stories_without_grouping(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -58,7 +34,7 @@ def test_a_load_groups_and_a_warm_start_reads_the_stories_without_grouping(
     assert cold.summary(str(other)).story not in ("", story)  # type: ignore[union-attr]
     assert cold.groups.size(cold.summary(str(first))) == 2  # type: ignore[arg-type]
 
-    spy = Spy(monkeypatch)
+    spy = GrouperSpy(monkeypatch)
     warm = load_library([str(tmp_path / "news")], Index(location))
     assert spy.made == 0 and spy.added == []  # nothing changed: no grouper made, nothing grouped
     assert {s.path: s.story for s in warm.summaries} == {s.path: s.story for s in cold.summaries}
@@ -71,7 +47,7 @@ def test_a_new_file_joins_its_story_and_only_it_is_grouped(tmp_path: Path, monke
     first, second, other = three_records(tmp_path / "news")
     library = load_library([str(tmp_path / "news")], Index(str(tmp_path / "index.sqlite3")))
     story = library.summary(str(first)).story  # type: ignore[union-attr]
-    spy = Spy(monkeypatch)
+    spy = GrouperSpy(monkeypatch)
     third = write_story(tmp_path / "news", "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
     batches = list(stream([str(tmp_path / "news")], library.index, known=dict(library.stats)))
     for batch in batches:
@@ -113,45 +89,14 @@ def test_a_changed_file_leaves_its_story_when_it_reports_another_event(tmp_path:
 
 def test_a_file_the_watcher_sees_joins_its_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first, _, _ = three_records(tmp_path / "news")
-
-    class Notices:
-        pending = False
-
-        def changed(self) -> bool:
-            pending, self.pending = self.pending, False
-            return pending
-
-        def close(self) -> None:
-            pass
-
-    notices = Notices()
-    monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: notices))
-    clock = FakeClock()
-    library = Library(Index(str(tmp_path / "index.sqlite3")))
-    runs: list[FakeRun] = []
-
-    def start_load(known: Any) -> FakeRun:
-        runs.append(FakeRun(known))
-        return runs[-1]
-
-    sync = FolderSync([str(tmp_path / "news")], library, StateStore(), clock, start_load=start_load,
-                      state_changed=lambda: None, clock=clock)
-
-    def run_load() -> None:  # what the app's worker does with the load FolderSync asked for
-        seconds = sync.load(runs[-1].known, lambda batch: sync.received(batch, nothing_listed=False), lambda: False)
-        runs[-1].is_finished = True
-        sync.walked(seconds or 0.0)
-
-    sync.start()
-    run_load()
+    watched = WatchedFolder(tmp_path / "news", str(tmp_path / "index.sqlite3"), monkeypatch)
+    watched.start()
+    library = watched.library
     story = library.summary(str(first)).story  # type: ignore[union-attr]
     third = write_story(tmp_path / "news", "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
-    notices.pending = True
-    clock.advance(1.0)  # the next look at the notices starts a walk
-    assert len(runs) == 2 and runs[-1].known is not None
-    run_load()
+    watched.notice()
     assert library.summary(str(third)).story == story  # type: ignore[union-attr]
-    assert sync.all_listed  # the stories' batch was final: the list was made again with them
+    assert watched.sync.all_listed  # the stories' batch was final: the list was made again with them
 
 
 def test_an_index_of_the_old_schema_is_rebuilt_and_grouped(tmp_path: Path) -> None:
@@ -180,7 +125,7 @@ def test_a_grouping_of_other_settings_is_made_again_from_scratch(tmp_path: Path,
     db.execute("UPDATE meta SET value = '0' WHERE key = 'grouped'")
     db.commit()
     db.close()
-    spy = Spy(monkeypatch)
+    spy = GrouperSpy(monkeypatch)
     library = load_library([str(tmp_path / "news")], Index(location))
     assert spy.added == [3]  # every record grouped again
     assert library.summary(str(first)).story == library.summary(str(second)).story  # type: ignore[union-attr]
@@ -189,11 +134,11 @@ def test_a_grouping_of_other_settings_is_made_again_from_scratch(tmp_path: Path,
 def test_the_grouping_process_gives_what_grouping_here_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_corpus(tmp_path / "news", 120, seed=3, workers=1)
     here = load_library([str(tmp_path / "news")], Index(str(tmp_path / "here.sqlite3")))
-    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 0)
-    spy = Spy(monkeypatch)
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 0)
+    spy = GrouperSpy(monkeypatch)
     fed: list[int] = []
-    real_add = grouping.Feed.add
-    monkeypatch.setattr(grouping.Feed, "add", lambda self, rows: (fed.append(len(rows)), real_add(self, rows))[1])
+    real_add = grouping_apart.Feed.add
+    monkeypatch.setattr(grouping_apart.Feed, "add", lambda self, rows: (fed.append(len(rows)), real_add(self, rows))[1])
     apart = load_library([str(tmp_path / "news")], Index(str(tmp_path / "apart.sqlite3")))
     assert spy.made == 0 and sum(fed) == 120  # fed to the other process as parsed, and grouped there
     assert {s.path: s.story for s in apart.summaries} == {s.path: s.story for s in here.summaries}
@@ -202,7 +147,7 @@ def test_the_grouping_process_gives_what_grouping_here_gives(tmp_path: Path, mon
     newest = max(apart.summaries, key=lambda s: s.timestamp or 0.0)
     copy = Path(newest.path).with_name("zz-copy.md")
     copy.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 50)  # one file to parse: nothing fed
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 50)  # one file to parse: nothing fed
     batches = list(stream([str(tmp_path / "news")], apart.index, known=dict(apart.stats)))
     assert spy.made == 0 and sum(fed) == 120
     assert batches[-1].stories[str(copy)] == newest.story
@@ -257,7 +202,7 @@ def test_records_fed_ahead_in_any_order_group_as_one_batch(tmp_path: Path, monke
     )]
     ordered = sorted(items, key=lambda item: (item.timestamp or 0.0, item.id))
     monkeypatch.setattr(grouping, "REPLAY_LIMIT", 10)
-    spy = Spy(monkeypatch)
+    spy = GrouperSpy(monkeypatch)
     ahead = grouping.Ahead(db)
     for batch in (ordered[60:90], ordered[90:150], ordered[:60]):  # the last far earlier than the rest: it waits
         ahead.feed(batch)

@@ -1,0 +1,150 @@
+"""The grouping at scale, in a process of its own (see `grouping`): so that neither its memory (every
+record's fields) nor its CPU time is the app's, and quitting stops it. A load that parses more files
+than `IN_PROCESS_LIMIT` starts the process at once and feeds it the rows as they are parsed (`Feed`),
+so that the grouping runs beside the parse rather than after it. A change the watcher finds is
+grouped where it is found when the grouper kept from the last grouping (`grouping.Live`), or the few
+records it needs, will do."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from multiprocessing import get_context
+from typing import Any
+
+from .grouping import Ahead, Elsewhere, Live, items_from_rows, regroup
+from .index_rows import ITEM_AT
+from .index_schema import NOTE_AT, PROBLEM_AT, pending
+
+IN_PROCESS_LIMIT = 5_000
+"""Up to this many indexed files the grouping runs where it is asked for; above, in its own process."""
+
+
+def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
+    """The grouping in a process of its own: it opens the index itself and sends back its answer.
+    With `fed` (a queue), it first groups the records the queue brings (lists of rows as `_FRESH`
+    reads them), while the loader parses and stores them, until None comes."""
+    try:
+        db = sqlite3.connect(location, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout=30000")
+            ahead = None
+            if fed is not None:
+                ahead = Ahead(db)
+                while (fields := fed.get()) is not None:
+                    ahead.feed(items_from_rows(fields))
+            conn.send(("ok", regroup(db, ahead)))
+        finally:
+            db.close()
+    except BaseException as error:  # sent to the caller, which reports it
+        conn.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        conn.close()
+
+
+class Feed:
+    """The grouping of a large load, begun while its files are parsed: the loader gives it each
+    batch of stored rows (`add`), a process of its own groups them as they come, and `finish` waits
+    for the rest (see `Ahead`). The loader parses files in the order of the dates in their names
+    (see `loader`), so most batches come later than those before them and cost only their own turns."""
+
+    def __init__(self, location: str) -> None:
+        context = get_context("spawn")
+        self._queue = context.Queue()
+        self._receiving, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_grouping_process, args=(location, sending, self._queue),
+                                        daemon=True, name="reader-grouping")
+        self._process.start()
+        sending.close()
+
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows the loader stored (index rows: records and problems); never waits (the queue's thread
+        sends). The fields are sent as stored (the process decodes the URL lists, many at once)."""
+        items = []
+        for row in rows:
+            if row[PROBLEM_AT] is None:
+                excerpt, urls = row[ITEM_AT]
+                title, timestamp, provider, domain = row[NOTE_AT + 1 : NOTE_AT + 5]  # the summary's first
+                items.append((row[0], title, excerpt, timestamp, provider, domain, urls))
+        if items:
+            self._queue.put(items)
+
+    def finish(self, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
+        """Every row is given: the answer (see `group_index`)."""
+        self._queue.put(None)
+        return _answer(self._process, self._receiving, cancelled)
+
+    def close(self) -> None:
+        """Stop the process if it still runs (a cancelled load)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=5)
+        self._queue.cancel_join_thread()
+        self._queue.close()
+        self._receiving.close()
+
+
+def feed_for(index: Any, count: int) -> Feed | None:
+    """A `Feed` for a load about to parse `count` files into `index`, when it is worth one: the grouping
+    would run in a process of its own anyway."""
+    if count > IN_PROCESS_LIMIT and index.location != ":memory:":
+        return Feed(index.location)
+    return None
+
+
+def _answer(process: Any, receiving: Any, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
+    """Wait for the grouping process's answer (none when `cancelled()` turns true)."""
+    try:
+        while not receiving.poll(0.1):
+            if cancelled():
+                return {}, ""
+            if not process.is_alive() and not receiving.poll(0):
+                return {}, "Stories could not be grouped (the grouping process stopped)."
+        kind, answer = receiving.recv()
+    except (EOFError, OSError) as error:
+        return {}, f"Stories could not be grouped ({error})."
+    if kind != "ok":
+        return {}, f"Stories could not be grouped ({answer})."
+    return answer, ""
+
+
+def groups_here(index: Any) -> bool:
+    """Whether `group_index` groups where it is called (a small index, or one in memory) rather than
+    in a process of its own."""
+    try:
+        size = index.run(lambda db: db.execute("SELECT count(*) FROM files").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return True  # group_index says what failed
+    return index.location == ":memory:" or size <= IN_PROCESS_LIMIT
+
+
+def group_index(
+    index: Any, cancelled: Callable[[], bool] = lambda: False, live: Live | None = None
+) -> tuple[dict[str, str], str]:
+    """Group what changed in `index` (an `index.Index`): (path -> new story id, a notice when the
+    grouping failed). At scale in a process of its own, which `cancelled()` turning true stops, unless
+    `live` (the grouper kept from the last grouping here) or the few records a change needs will do."""
+    try:
+        if not index.run(pending):
+            return {}, ""
+        if groups_here(index):
+            return index.run(lambda db: regroup(db, live=live)), ""
+        if live is not None:
+            return index.run(lambda db: regroup(db, live=live, limit=IN_PROCESS_LIMIT)), ""
+    except Elsewhere:
+        pass
+    except Exception as error:  # noqa: BLE001 - the records stay loaded without stories; the next load tries again
+        return {}, f"Stories could not be grouped ({type(error).__name__}: {error})."
+    context = get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_grouping_process, args=(index.location, sending), daemon=True,
+                              name="reader-grouping")
+    process.start()
+    sending.close()
+    try:
+        return _answer(process, receiving, cancelled)
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=5)
+        receiving.close()

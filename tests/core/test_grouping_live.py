@@ -1,0 +1,173 @@
+"""A change grouped without the whole grouper read back (issue 13: a new file joins its story within the
+watcher's delay): the watcher keeps the grouper of its last grouping, and a grouper read back from the
+index reads only the records near the change. Every change must give the stories a cold build gives."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reader.core import grouping, grouping_apart
+from reader.core.grouping import Live
+from reader.core.index import Index
+from reader.core.library import Library, load_library
+from reader.core.loader import stream
+from reader.synth import write_corpus
+
+from tests.corpus import HEADLINE, three_records, write_story
+from tests.fakes import GrouperSpy, WatchedFolder
+
+pytestmark = pytest.mark.stories
+
+_ROWS = "SELECT path, story, lead, how, peer, score, best, detail, round(norm, 9) FROM stories ORDER BY path"
+
+
+def table(location: str) -> list[tuple[object, ...]]:
+    """Every record's story, lead and reason as the index keeps them."""
+    db = sqlite3.connect(location)
+    try:
+        return db.execute(_ROWS).fetchall()
+    finally:
+        db.close()
+
+
+def cold_table(folder: Path, location: str) -> list[tuple[object, ...]]:
+    """The stories of `folder` grouped from scratch, in an index of their own."""
+    load_library([str(folder)], Index(location))
+    return table(location)
+
+
+def walk(library: Library, folder: Path, live: Live | None = None) -> None:
+    """What a walk of the watcher does: what changed on disk, loaded and grouped."""
+    for batch in stream([str(folder)], library.index, known=dict(library.stats), live=live):
+        library.apply(batch)
+
+
+def test_the_watcher_keeps_its_grouper_and_new_files_join_as_a_cold_build_groups_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    first, second, _ = three_records(news)
+    watched = WatchedFolder(news, str(tmp_path / "index.sqlite3"), monkeypatch)
+    spy = GrouperSpy(monkeypatch)
+    watched.start()
+    assert spy.made == 1  # the first load grouped everything
+    library = watched.library
+    story = library.summary(str(first)).story  # type: ignore[union-attr]
+    third = write_story(news, "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    watched.notice()
+    fourth = write_story(news, "fourth.md", f"{HEADLINE} | Echo", "Echo", "2024-03-02T11:00:00Z")
+    watched.notice()
+    assert spy.made == 1 and spy.read == []  # no grouper made or read back: the one kept took both
+    assert spy.added == [3, 1, 1]
+    assert [library.summary(str(path)).story for path in (second, third, fourth)] == [story] * 3  # type: ignore[union-attr]
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_grouper_read_back_for_a_late_change_reads_only_the_records_near_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    write_corpus(news, 200, seed=4, workers=1)  # three years of records
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    newest = max(library.summaries, key=lambda s: s.timestamp or 0.0)
+    earliest = min(library.summaries, key=lambda s: s.timestamp or 0.0)
+    spy = GrouperSpy(monkeypatch)
+    late = Path(newest.path).with_name("zz-late.md")
+    late.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    walk(library, news)
+    assert library.summary(str(late)).story == newest.story  # type: ignore[union-attr]
+    early = Path(earliest.path).with_name("zz-early.md")
+    early.write_text(Path(earliest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    walk(library, news)
+    assert library.summary(str(early)).story == earliest.story  # type: ignore[union-attr]
+    assert len(spy.read) == 2 and spy.read[0] < 20 < 190 < spy.read[1]  # the last weeks; nearly everything
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_kept_grouper_is_not_taken_once_another_copy_grouped_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    three_records(news)
+    location = str(tmp_path / "index.sqlite3")
+    load_library([str(news)], Index(location))
+    mine, theirs = load_library([str(news)], Index(location)), load_library([str(news)], Index(location))
+    my_live, their_live = Live(), Live()
+    spy = GrouperSpy(monkeypatch)
+    write_story(news, "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    walk(mine, news, my_live)
+    write_story(news, "fourth.md", f"{HEADLINE} | Echo", "Echo", "2024-03-02T10:00:00Z")
+    walk(theirs, news, their_live)  # another copy of the app groups the file
+    assert spy.made == 2
+    write_story(news, "fifth.md", f"{HEADLINE} | Foxtrot", "Foxtrot", "2024-03-02T11:00:00Z")
+    walk(mine, news, my_live)
+    assert spy.made == 3  # mine does not know the fourth: read back, not taken
+    rows = table(location)
+    assert rows == cold_table(news, str(tmp_path / "cold.sqlite3"))
+    assert [row[4] for row in rows if row[0].endswith("fifth.md")] == [str(news / "fourth.md")]  # its latest peer
+
+
+def test_records_gone_while_the_grouper_is_kept_leave_as_a_cold_build_leaves_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    first, second, other = three_records(news)
+    third = write_story(news, "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    watched = WatchedFolder(news, str(tmp_path / "index.sqlite3"), monkeypatch)
+    watched.start()
+    spy = GrouperSpy(monkeypatch)
+    first.unlink()  # the lead: the next record leads
+    watched.notice()
+    other.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")  # a record no more: a problem
+    watched.notice()
+    assert spy.made == 0
+    assert watched.library.summary(str(other)) is None
+    members = grouping.story_members(watched.library.index, watched.library.summary(str(second)).story)  # type: ignore[union-attr]
+    assert [member.path for member in members] == [str(second), str(third)]
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_at_scale_a_late_change_is_grouped_here_and_an_early_one_in_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    write_corpus(news, 200, seed=6, workers=1)
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 40)  # the index is over it
+    newest = max(library.summaries, key=lambda s: s.timestamp or 0.0)
+    earliest = min(library.summaries, key=lambda s: s.timestamp or 0.0)
+    spy = GrouperSpy(monkeypatch)
+    live = Live()
+    late = Path(newest.path).with_name("zz-late.md")
+    late.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    walk(library, news, live)
+    assert spy.made == 1 and live.grouper is not None  # here: the few records it needs
+    early = Path(earliest.path).with_name("zz-early.md")
+    early.write_text(Path(earliest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    walk(library, news, live)
+    assert spy.made == 1 and live.grouper is None  # too many records to read here: in the other process
+    assert library.summary(str(late)).story == newest.story  # type: ignore[union-attr]
+    assert library.summary(str(early)).story == earliest.story  # type: ignore[union-attr]
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_late_record_joins_by_a_url_seen_weeks_before_though_only_the_last_weeks_are_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    url = "https://alpha.example/acme-quantum-chip"
+    write_story(news, "a.md", HEADLINE, "Alpha", "2024-01-01T08:00:00Z", url=url)
+    for month, day in [(11, day) for day in range(1, 29, 3)] + [(1, day) for day in range(2, 29, 3)]:
+        write_story(news, f"n{month}-{day}.md", f"Harbour works number {month}-{day} close the east quay", "Gamma",
+                    f"{2023 + (month == 1)}-{month:02d}-{day:02d}T08:00:00Z")  # other news before and meanwhile
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    spy = GrouperSpy(monkeypatch)
+    late = write_story(news, "late.md", "Rivals answer the chip with price cuts", "Beta", "2024-01-29T08:00:00Z",
+                       url=url + "?utm_source=feed")
+    walk(library, news)
+    assert library.summary(str(late)).story == library.summary(str(news / "a.md")).story  # type: ignore[union-attr]
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+    assert spy.read == [10]  # the first record and the nine after it: none of November's
