@@ -43,29 +43,38 @@ def _earliest_first(summary: Summary) -> tuple[float, str]:
 
 class StoryGroups:
     """The loaded records by story: members earliest first; the lead of a story is its earliest record
-    (the one that broke the news, whose id the story id is made from)."""
+    (the one that broke the news, whose id the story id is made from). Only stories of several records
+    are kept (most stories have one record: at 100,000 records a list for each took ~11 MiB); a record
+    whose story is not kept is its story's only loaded record."""
 
     def __init__(self, summaries: Iterable[Summary] = ()) -> None:
+        first: dict[str, Summary] = {}  # each story's first record met
         members: dict[str, list[Summary]] = {}
         for summary in summaries:
-            if summary.story:
-                members.setdefault(summary.story, []).append(summary)
-        several = False
+            story = summary.story
+            if story:
+                met = first.setdefault(story, summary)
+                if met is not summary:
+                    group = members.get(story)
+                    if group is None:
+                        members[story] = [met, summary]
+                    else:
+                        group.append(summary)
         for group in members.values():
-            if len(group) > 1:
-                group.sort(key=_earliest_first)
-                several = True
+            group.sort(key=_earliest_first)
         self._members = members
-        self.several = several
+        self._count = len(first)
+        self.several = bool(members)
         """Whether any story has several records (else folding a list changes nothing)."""
 
     def __len__(self) -> int:
         """How many stories have an id (stories of one record without one are not counted)."""
-        return len(self._members)
+        return self._count
 
     def members(self, summary: Summary) -> list[Summary]:
         """Every loaded record of `summary`'s story, earliest first (itself alone when it has none)."""
-        return self._members.get(summary.story, [summary]) if summary.story else [summary]
+        group = self._members.get(summary.story) if summary.story else None
+        return group if group is not None else [summary]
 
     def size(self, summary: Summary) -> int:
         """How many loaded records report `summary`'s story (its sources)."""

@@ -51,3 +51,11 @@ def test_library_groups_follow_set_stories() -> None:
     assert library.groups.lead(two) is one
     library.set_stories({"one": "S"})
     assert library.version == before + 1  # nothing changed, so no new version
+
+
+def test_a_story_of_one_loaded_record_is_that_record_alone_and_counted() -> None:
+    single, a1, a2 = _record("s", "S", 1.0), _record("a1", "A", 3.0), _record("a2", "A", 2.0)
+    groups = StoryGroups([single, a1, a2])
+    assert groups.members(single) == [single] and groups.size(single) == 1 and groups.lead(single) is single
+    assert groups.members(a1) == [a2, a1] and groups.lead(a1) is a2
+    assert len(groups) == 2 and groups.several
