@@ -191,8 +191,10 @@ def test_a_grouping_that_fails_leaves_the_records_loaded_and_says_so(
     assert library.summary(str(first)).story == stories.story_id(str(first))  # type: ignore[union-attr]
 
 
-def test_records_fed_ahead_in_any_order_group_as_one_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_corpus(tmp_path / "news", 150, seed=5, workers=1)
+def _fed_ahead(tmp_path: Path, seed: int) -> tuple[sqlite3.Connection, list[stories.Item], dict[str, str]]:
+    """An index of a synthetic corpus, its stories grouped in one batch and then forgotten, and its
+    records in time order (to be fed ahead)."""
+    write_corpus(tmp_path / "news", 150, seed=seed, workers=1)
     location = str(tmp_path / "index.sqlite3")
     plain = load_library([str(tmp_path / "news")], Index(location))  # grouped in one batch at the end
     db = sqlite3.connect(location, isolation_level=None)
@@ -201,13 +203,51 @@ def test_records_fed_ahead_in_any_order_group_as_one_batch(tmp_path: Path, monke
         "SELECT path, title, excerpt, timestamp, provider_name, provider_domain, urls FROM files WHERE problem IS NULL"
     )]
     ordered = sorted(items, key=lambda item: (item.timestamp or 0.0, item.id))
+    return db, ordered, {s.path: s.story for s in plain.summaries}
+
+
+def test_records_fed_ahead_in_any_order_group_as_one_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, ordered, plain = _fed_ahead(tmp_path, 5)
     monkeypatch.setattr(grouping, "REPLAY_LIMIT", 10)
     spy = GrouperSpy(monkeypatch)
     ahead = grouping.Ahead(db)
     for batch in (ordered[60:90], ordered[90:150], ordered[:60]):  # the last far earlier than the rest: it waits
         ahead.feed(batch)
-    assert spy.added == [30, 60] and len(ahead.waiting) == 60
+    latest = ordered[149].timestamp or 0.0
+    held = [item for item in ordered[60:150] if (item.timestamp or 0.0) >= latest - grouping.HOLD]
+    assert sum(spy.added) == 90 - len(held) and ahead.held == held  # the last two days wait for more
+    assert ahead.waiting == ordered[:60]
     answer = grouping.regroup(db, ahead)
     db.close()
-    assert spy.added == [30, 60, 60]
-    assert answer == {s.path: s.story for s in plain.summaries} and len(answer) == 150
+    assert sum(spy.added) == 150
+    assert answer == plain and len(answer) == 150
+
+
+def test_records_fed_ahead_by_the_dates_in_their_names_are_each_grouped_after_those_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = 86_400.0
+    words = ["chip", "rival", "quantum", "speed", "harbour", "ferry", "strike", "harvest"]
+    items = [
+        stories.Item(f"/news/2024-03-{1 + n // 12:02d}-{99 - n:02d}.md",  # a day's names in no order of time
+                     f"Acme {words[n % 8]} {words[(n * 3) % 8]} story {n // 4}", "", 1_709_251_200.0 + n * day / 12,
+                     f"Outlet{n % 5}", f"outlet{n % 5}.example", (f"https://outlet{n % 5}.example/{n // 3}",))
+        for n in range(72)
+    ]
+    given: list[list[float]] = []
+    real_add = stories.Grouper.add
+    monkeypatch.setattr(stories.Grouper, "add", lambda self, batch: (
+        given.append([item.timestamp or 0.0 for item in batch]), real_add(self, batch))[1])
+    db = sqlite3.connect(str(tmp_path / "index.sqlite3"), isolation_level=None)
+    Index(str(tmp_path / "index.sqlite3")).close()  # an empty index
+    ahead = grouping.Ahead(db)
+    by_name = sorted(items, key=lambda item: item.id)  # as the loader parses them
+    for start in range(0, 72, 10):
+        ahead.feed(by_name[start : start + 10])
+    answer = grouping.regroup(db, ahead)
+    db.close()
+    assert len(given) > 3 and all(given)
+    assert all(min(later) >= max(earlier) for earlier, later in zip(given, given[1:]))  # none replays another
+    at_once = stories.Grouper()
+    at_once.add(items)
+    assert answer == at_once.assignments()
