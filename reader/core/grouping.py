@@ -63,6 +63,8 @@ def items_from_rows(rows: list[tuple[Any, ...]]) -> list[Item]:
     try:
         lists = json.loads("[" + ",".join(row[6] or "[]" for row in rows) + "]")
     except ValueError:
+        lists = None
+    if lists is None or len(lists) != len(rows):  # a broken list, or one stored as several values
         return [_item(row) for row in rows]
     items = []
     for (path, title, excerpt, timestamp, provider, domain, stored), urls in zip(rows, lists):

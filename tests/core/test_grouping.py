@@ -4,6 +4,7 @@ without grouping again, kept up to date as the watcher sees files come, change a
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,39 @@ def test_records_fed_ahead_by_the_dates_in_their_names_are_each_grouped_after_th
     at_once = stories.Grouper()
     at_once.add(items)
     assert answer == at_once.assignments()
+
+
+_HOSTILE_URLS = [  # (the URL list as stored, the URLs grouping reads)
+    ('["https://a.example/x"]', ("https://a.example/x",)),
+    ('"https://e.example/", "https://f.example/"', ()),  # two values, not a list
+    (None, ()),
+    ("", ()),
+    ('["https://b.example/y", 3, null, ["z"]]', ("https://b.example/y",)),
+    ('{"url": "https://c.example/"}', ()),
+    ('"https://d.example/"', ()),
+]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_records_read_from_the_index_keep_only_urls_that_are_strings_in_a_list(broken: bool) -> None:
+    rows = [(f"/news/{n}.md", f"Title {n}", f"Excerpt {n}", 1_700_000_000.0 + n, f"Outlet{n}", f"o{n}.example", urls)
+            for n, (urls, _) in enumerate(_HOSTILE_URLS)]
+    rows.append(("/news/empty.md", None, None, None, None, None, '["https://g.example/"]'))
+    if broken:
+        rows.append(("/news/broken.md", "Broken", "", 1.0, "", "", '["https://h.example/"'))  # not JSON
+    items = grouping.items_from_rows(rows)
+    assert [item.urls for item in items[: len(_HOSTILE_URLS)]] == [urls for _, urls in _HOSTILE_URLS]
+    assert [(item.id, item.title, item.excerpt, item.timestamp, item.provider, item.domain)
+            for item in items[:2]] == [(row[0], *row[1:6]) for row in rows[:2]]
+    empty = items[len(_HOSTILE_URLS)]
+    assert (empty.title, empty.excerpt, empty.timestamp, empty.provider, empty.domain, empty.urls) == (
+        "", "", None, "", "", ("https://g.example/",))
+    assert not broken or items[-1].urls == ()
+
+
+@pytest.mark.parametrize(("stored", "time"), [
+    (1_700_000_000.5, 1_700_000_000.5), (0.0, 0.0), (None, math.inf), (math.nan, math.inf), (math.inf, math.inf),
+    (-math.inf, math.inf),
+])
+def test_a_record_without_a_finite_time_comes_after_every_other(stored: float | None, time: float) -> None:
+    assert grouping._time(stored) == time
