@@ -159,7 +159,7 @@ def test_a_late_record_joins_by_a_url_seen_weeks_before_though_only_the_last_wee
 ) -> None:
     news = tmp_path / "news"
     url = "https://alpha.example/acme-quantum-chip"
-    write_story(news, "a.md", HEADLINE, "Alpha", "2024-01-01T08:00:00Z", url=url)
+    write_story(news, "a.md", HEADLINE, "Alpha", "2023-12-30T20:00:00Z", url=url)  # 29.5 days before
     for month, day in [(11, day) for day in range(1, 29, 3)] + [(1, day) for day in range(2, 29, 3)]:
         write_story(news, f"n{month}-{day}.md", f"Harbour works number {month}-{day} close the east quay", "Gamma",
                     f"{2023 + (month == 1)}-{month:02d}-{day:02d}T08:00:00Z")  # other news before and meanwhile
@@ -171,3 +171,45 @@ def test_a_late_record_joins_by_a_url_seen_weeks_before_though_only_the_last_wee
     assert library.summary(str(late)).story == library.summary(str(news / "a.md")).story  # type: ignore[union-attr]
     assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
     assert spy.read == [10]  # the first record and the nine after it: none of November's
+
+
+def test_a_record_without_a_time_joins_by_url_a_record_read_back_from_the_last_weeks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    url = "https://alpha.example/acme-quantum-chip"
+    for day in range(1, 29, 3):
+        write_story(news, f"n{day}.md", f"Harbour works number {day} close the east quay", "Gamma",
+                    f"2023-11-{day:02d}T08:00:00Z")
+    first = write_story(news, "a.md", HEADLINE, "Alpha", "2024-01-10T08:00:00Z", url=url)
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    spy = GrouperSpy(monkeypatch)
+    undated = news / "undated.md"
+    undated.write_text(f'---\ntitle: "Rivals answer the chip"\nwebUrl: "{url}"\n---\n', encoding="utf-8")
+    walk(library, news)
+    assert library.summary(str(undated)).timestamp is None  # type: ignore[union-attr]
+    assert library.summary(str(undated)).story == library.summary(str(first)).story  # type: ignore[union-attr]
+    assert spy.read == [1]  # the latest record with a time, and no earlier one: none in its weeks
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_new_record_at_the_time_of_grouped_ones_leaves_their_reasons_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    when = "2024-03-01T08:00:00Z"  # one time for all: the order is by path
+    write_story(news, "a.md", HEADLINE, "Alpha", "2024-02-29T08:00:00Z")
+    write_story(news, "b.md", "Rainfall in the valley doubles the rice harvest", "Beta", when)  # its own story
+    write_story(news, "c.md", f"{HEADLINE} - Gamma", "Gamma", when)  # joins a.md: its lead sorts before b.md
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    before = table(str(tmp_path / "index.sqlite3"))
+    assert [(row[2], row[4]) for row in before] == [
+        (str(news / "a.md"), ""), (str(news / "b.md"), ""), (str(news / "a.md"), str(news / "a.md"))
+    ]
+    spy = GrouperSpy(monkeypatch)
+    write_story(news, "d.md", f"{HEADLINE} | Delta", "Delta", when)
+    walk(library, news)
+    assert spy.read == [3] and spy.added == [1]  # read back (in order) and given the new record alone
+    after = table(str(tmp_path / "index.sqlite3"))
+    assert after[:3] == before and after[3][4] == str(news / "c.md")
+    assert after == cold_table(news, str(tmp_path / "cold.sqlite3"))
