@@ -4,16 +4,19 @@ index reads only the records near the change. Every change must give the stories
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from reader.core import grouping, grouping_apart
+from reader.core import grouping, grouping_apart, stories
 from reader.core.grouping import Live
 from reader.core.index import Index
 from reader.core.library import Library, load_library
 from reader.core.loader import stream
+from reader.core.parsing import parse_row
+from reader.core.record_files import walk_record_files
 from reader.synth import write_corpus
 
 from tests.corpus import HEADLINE, three_records, write_story
@@ -37,6 +40,12 @@ def cold_table(folder: Path, location: str) -> list[tuple[object, ...]]:
     """The stories of `folder` grouped from scratch, in an index of their own."""
     load_library([str(folder)], Index(location))
     return table(location)
+
+
+def grouping_rows(path: Path) -> tuple[object, ...]:
+    """The index row of a record file, as a load stores it."""
+    [(found, stamp)] = [entry for entry in walk_record_files([str(path.parent)], []) if entry[0] == str(path)]
+    return parse_row((found, stamp))
 
 
 def walk(library: Library, folder: Path, live: Live | None = None) -> None:
@@ -213,3 +222,74 @@ def test_a_new_record_at_the_time_of_grouped_ones_leaves_their_reasons_as_they_w
     after = table(str(tmp_path / "index.sqlite3"))
     assert after[:3] == before and after[3][4] == str(news / "c.md")
     assert after == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_story_begun_before_the_weeks_read_back_is_read_with_its_lead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    first = write_story(news, "a.md", HEADLINE, "Alpha", "2024-01-01T08:00:00Z", url="https://alpha.example/chip")
+    middle = write_story(news, "b.md", "Rivals answer the quantum chip", "Beta", "2024-01-26T08:00:00Z",
+                         url="https://alpha.example/chip")  # 25 days on: joins a.md by its URL
+    middle.write_text(middle.read_text(encoding="utf-8").replace(  # and brings one of its own
+        "webUrl:", 'originalUrl: "https://beta.example/answer"\nwebUrl:'), encoding="utf-8")
+    other = write_story(news, "a2.md", "A ferry strike halts every crossing", "Alpha", "2024-01-01T09:00:00Z",
+                        url="https://alpha.example/ferry")
+    write_story(news, "b2.md", "The ferry strike goes on", "Beta", "2024-01-26T09:00:00Z",
+                url="https://alpha.example/ferry")  # another story begun before the weeks read back
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    story = library.summary(str(first)).story  # type: ignore[union-attr]
+    assert library.summary(str(middle)).story == story  # type: ignore[union-attr]
+    assert library.summary(str(news / "b2.md")).story == library.summary(str(other)).story != story  # type: ignore[union-attr]
+    spy = GrouperSpy(monkeypatch)
+    late = write_story(news, "c.md", "Prices fall after the chip war", "Gamma", "2024-02-20T08:00:00Z",
+                       url="https://beta.example/answer")  # 50 days after a.md: joins b.md by URL
+    walk(library, news)
+    assert library.summary(str(late)).story == story  # type: ignore[union-attr]
+    assert spy.read == [4] and spy.added == [1]  # b.md and b2.md, and their stories' leads: no regrouping
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_records_fed_ahead_to_a_grouped_index_group_as_a_cold_build_though_earlier_than_the_last_weeks(
+    tmp_path: Path,
+) -> None:
+    news = tmp_path / "news"
+    write_corpus(news, 150, seed=8, workers=1)
+    location = str(tmp_path / "index.sqlite3")
+    library = load_library([str(news)], Index(location))
+    oldest = sorted(library.summaries, key=lambda s: s.timestamp or 0.0)[:10]
+    copies = []
+    for n, summary in enumerate(oldest):  # copies of the oldest records: they join their stories by URL
+        copy = Path(summary.path).with_name(f"zz-copy-{n}.md")
+        copy.write_text(Path(summary.path).read_text(encoding="utf-8"), encoding="utf-8")
+        copies.append(copy)
+    library.index.store_rows([grouping_rows(copy) for copy in copies])
+    db = sqlite3.connect(location, isolation_level=None)
+    ahead = grouping.Ahead(db)
+    assert not ahead.full
+    ahead.feed(grouping.items_from_rows(db.execute(
+        "SELECT path, title, excerpt, timestamp, provider_name, provider_domain, urls FROM files WHERE path LIKE ?",
+        ("%zz-copy-%",)).fetchall()))
+    answer = grouping.regroup(db, ahead)
+    db.close()
+    joined = [answer[str(copy)] for copy in copies if answer[str(copy)] != stories.story_id(str(copy))]
+    assert len(joined) >= 5  # most joined an earlier story
+    assert table(location) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_the_records_a_change_needs_are_those_of_its_weeks_and_after(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    for day in (1, 11, 21):
+        write_story(news, f"jan{day}.md", f"Harbour works number {day} close the quay", "Gamma",
+                    f"2024-01-{day:02d}T08:00:00Z")
+    for day in (10, 11):
+        write_story(news, f"feb{day}.md", f"Ferry number {day} sails late", "Delta", f"2024-02-{day:02d}T08:00:00Z")
+    undated = news / "undated.md"
+    undated.write_text('---\ntitle: "A record without a time"\n---\n', encoding="utf-8")
+    location = str(tmp_path / "index.sqlite3")
+    load_library([str(news)], Index(location))
+    db = sqlite3.connect(location)
+    feb11 = db.execute("SELECT timestamp FROM files WHERE path LIKE '%feb11.md'").fetchone()[0]
+    sizes = [grouping._tail_size(db, since) for since in (feb11, math.inf, -math.inf, feb11 + 2 * 86_400.0)]
+    db.close()
+    assert sizes == [5, 5, 6, 4]  # from 32 days before (Jan 10, Jan 12), with the record without a time
