@@ -154,6 +154,10 @@ def test_at_scale_a_late_change_is_grouped_here_and_an_early_one_in_a_process_of
     late.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
     walk(library, news, live)
     assert spy.made == 1 and live.grouper is not None  # here: the few records it needs
+    again = Path(newest.path).with_name("zz-late-again.md")  # at the very time it was read back for
+    again.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
+    walk(library, news, live)
+    assert spy.made == 1 and spy.added == [1, 1]  # the grouper kept took it
     early = Path(earliest.path).with_name("zz-early.md")
     early.write_text(Path(earliest.path).read_text(encoding="utf-8"), encoding="utf-8")
     walk(library, news, live)
@@ -293,3 +297,19 @@ def test_the_records_a_change_needs_are_those_of_its_weeks_and_after(tmp_path: P
     sizes = [grouping._tail_size(db, since) for since in (feb11, math.inf, -math.inf, feb11 + 2 * 86_400.0)]
     db.close()
     assert sizes == [5, 5, 6, 4]  # from 32 days before (Jan 10, Jan 12), with the record without a time
+
+
+def test_a_grouper_of_more_records_than_the_limit_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    news = tmp_path / "news"
+    three_records(news)
+    monkeypatch.setattr(grouping, "LIVE_LIMIT", 4)
+    watched = WatchedFolder(news, str(tmp_path / "index.sqlite3"), monkeypatch)
+    watched.start()
+    spy = GrouperSpy(monkeypatch)
+    for name, hour in (("third.md", 9), ("fourth.md", 10), ("fifth.md", 11)):
+        write_story(news, name, f"{HEADLINE} | {name}", name, f"2024-03-02T{hour:02d}:00:00Z")
+        watched.notice()
+        if name == "fourth.md":
+            assert watched.sync.grouping.grouper is None  # five records: let go
+    assert spy.read == [5]  # kept for the third (four records), read back for the fifth only
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
