@@ -251,6 +251,7 @@ def test_records_fed_ahead_by_the_dates_in_their_names_are_each_grouped_after_th
     db.close()
     assert len(given) > 3 and all(given)
     assert all(min(later) >= max(earlier) for earlier, later in zip(given, given[1:]))  # none replays another
+    assert sum(map(len, given)) == len(items)  # each once (some at exactly two days before the latest)
     at_once = stories.Grouper()
     at_once.add(items)
     assert answer == at_once.assignments()
