@@ -291,3 +291,24 @@ def test_records_read_from_the_index_keep_only_urls_that_are_strings_in_a_list(b
 ])
 def test_a_record_without_a_finite_time_comes_after_every_other(stored: float | None, time: float) -> None:
     assert grouping._time(stored) == time
+
+
+def test_a_batch_fed_ahead_waits_for_the_end_only_when_it_would_replay_more_than_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = 86_400.0
+    at = lambda n: stories.Item(f"/news/{n}.md", f"Story number {n} of the harbour", "", 1_700_000_000.0 + n * day)
+    db = sqlite3.connect(str(tmp_path / "index.sqlite3"), isolation_level=None)
+    Index(str(tmp_path / "index.sqlite3")).close()  # an empty index
+    monkeypatch.setattr(grouping, "REPLAY_LIMIT", 3)
+    ahead = grouping.Ahead(db)
+    ahead.feed([at(3 * n) for n in range(10, 20)])  # grouped but the last (held)
+    assert len(ahead.times) == 9 and ahead.held == [at(57)]
+    ahead.feed([at(52.9)])  # replays one record grouped: grouped now (and held, the last two days)
+    ahead.feed([at(62)])  # releases it
+    assert len(ahead.times) == 11 and not ahead.waiting
+    ahead.feed([at(52.5), at(63)])  # would replay three (52.9, 54, 57): as many as the limit, grouped
+    assert len(ahead.times) == 12 and not ahead.waiting
+    ahead.feed([at(3 * n) for n in range(5)] + [at(64)])  # would replay every one: waits
+    assert [item.id for item in ahead.waiting] == [f"/news/{3 * n}.md" for n in range(5)]
+    db.close()
