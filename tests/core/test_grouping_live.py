@@ -313,3 +313,47 @@ def test_a_grouper_of_more_records_than_the_limit_is_not_kept(tmp_path: Path, mo
             assert watched.sync.grouping.grouper is None  # five records: let go
     assert spy.read == [5]  # kept for the third (four records), read back for the fifth only
     assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def _files_stories(location: str) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(location)
+    try:
+        return db.execute("SELECT path, story FROM files WHERE problem IS NULL ORDER BY path").fetchall()
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("how", ["fails", "races"])
+def test_a_grouping_that_fails_or_races_another_writer_does_not_keep_its_grouper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    news = tmp_path / "news"
+    first, second, _ = three_records(news)
+    write_story(news, "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    location = str(tmp_path / "index.sqlite3")
+    watched = WatchedFolder(news, location, monkeypatch)
+    watched.start()
+    real_items = grouping.items_from_rows
+    calls: list[int] = []
+
+    def meddle(rows: list[tuple[object, ...]]) -> list[stories.Item]:
+        calls.append(len(rows))
+        if len(calls) == 1:
+            if how == "fails":
+                raise RuntimeError("disk gone")
+            db = sqlite3.connect(location)  # another copy stores a file meanwhile
+            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+            db.commit()
+            db.close()
+        return real_items(rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grouping, "items_from_rows", meddle)
+    first.unlink()  # the lead: the others move to a story led by the second
+    watched.notice()
+    if how == "fails":
+        assert watched.sync.grouping.grouper is None
+        watched.notice()  # the next walk groups again
+    assert len(calls) == 2
+    assert watched.library.summary(str(second)).story == stories.story_id(str(second))  # type: ignore[union-attr]
+    assert table(location) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+    assert _files_stories(location) == _files_stories(str(tmp_path / "cold.sqlite3"))
