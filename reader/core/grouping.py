@@ -281,7 +281,6 @@ def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None, live: Live | None
         if full:
             fresh = _unfed(db, fed)
             gone: list[str] = []
-            before: dict[str, float] = {}
         else:
             fresh = [row for row in db.execute(_FRESH + " AND story IS NULL") if row[0] not in fed]
             before = _stored_times(db, [*(row[0] for row in fresh), *fed])
@@ -291,7 +290,7 @@ def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None, live: Live | None
             if grouper is None:
                 grouper, full, reach = _reader(db, live, meta, since, limit)
                 if full:  # the table could not be read: everything is grouped again
-                    fresh, gone, before = _unfed(db, fed), [], {}
+                    fresh, gone = _unfed(db, fed), []
     finally:
         db.execute("COMMIT")
     changed: set[str] = set(ahead.changed) if ahead is not None else set()

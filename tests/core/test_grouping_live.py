@@ -357,3 +357,31 @@ def test_a_grouping_that_fails_or_races_another_writer_does_not_keep_its_grouper
     assert watched.library.summary(str(second)).story == stories.story_id(str(second))  # type: ignore[union-attr]
     assert table(location) == cold_table(news, str(tmp_path / "cold.sqlite3"))
     assert _files_stories(location) == _files_stories(str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_lead_whose_time_moves_weeks_later_leaves_its_story_to_the_next(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    first, second, _ = three_records(news)
+    third = write_story(news, "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    first.write_text(first.read_text(encoding="utf-8").replace("2024-03-01T08:00:00Z", "2024-04-20T08:00:00Z"),
+                     encoding="utf-8")
+    walk(library, news)
+    assert library.summary(str(third)).story == library.summary(str(second)).story == stories.story_id(str(second))  # type: ignore[union-attr]
+    assert table(str(tmp_path / "index.sqlite3")) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+
+
+def test_a_stories_table_that_cannot_be_read_back_is_grouped_again_whole(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    first, second, other = three_records(news)
+    location = str(tmp_path / "index.sqlite3")
+    library = load_library([str(news)], Index(location))
+    db = sqlite3.connect(location)
+    db.execute("UPDATE stories SET urls = '[broken' WHERE path = ?", (str(other),))
+    db.commit()
+    db.close()
+    third = write_story(news, "third.md", f"{HEADLINE} | Delta", "Delta", "2024-03-02T09:00:00Z")
+    walk(library, news)
+    assert library.summary(str(third)).story == library.summary(str(first)).story  # type: ignore[union-attr]
+    assert table(location) == cold_table(news, str(tmp_path / "cold.sqlite3"))
+    assert _files_stories(location) == _files_stories(str(tmp_path / "cold.sqlite3"))
