@@ -385,3 +385,27 @@ def test_a_stories_table_that_cannot_be_read_back_is_grouped_again_whole(tmp_pat
     assert library.summary(str(third)).story == library.summary(str(first)).story  # type: ignore[union-attr]
     assert table(location) == cold_table(news, str(tmp_path / "cold.sqlite3"))
     assert _files_stories(location) == _files_stories(str(tmp_path / "cold.sqlite3"))
+
+
+def test_at_scale_everything_grouped_again_goes_to_a_process_of_its_own_past_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = tmp_path / "news"
+    write_corpus(news, 100, seed=9, workers=1)
+    (news / "zz-broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")  # a problem, not a record
+    location = str(tmp_path / "index.sqlite3")
+    library = load_library([str(news)], Index(location))
+    newest = max(library.summaries, key=lambda s: s.timestamp or 0.0)
+    spy = GrouperSpy(monkeypatch)
+    for limit, name in ((101, "zz-here.md"), (100, "zz-apart.md")):  # records to group: 101, then 102
+        db = sqlite3.connect(location)
+        db.execute("DELETE FROM meta WHERE key = 'stories'")  # as if grouped with other settings
+        db.commit()
+        db.close()
+        monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", limit)  # the index's files are over it
+        copy = Path(newest.path).with_name(name)
+        copy.write_text(Path(newest.path).read_text(encoding="utf-8"), encoding="utf-8")
+        walk(library, news, Live())
+        assert library.summary(str(copy)).story == newest.story  # type: ignore[union-attr]
+        assert spy.made == 1  # the first here (as many records as the limit), the second apart
+    assert table(location) == cold_table(news, str(tmp_path / "cold.sqlite3"))
