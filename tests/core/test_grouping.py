@@ -312,3 +312,15 @@ def test_a_batch_fed_ahead_waits_for_the_end_only_when_it_would_replay_more_than
     ahead.feed([at(3 * n) for n in range(5)] + [at(64)])  # would replay every one: waits
     assert [item.id for item in ahead.waiting] == [f"/news/{3 * n}.md" for n in range(5)]
     db.close()
+
+
+def test_a_grouping_fed_ahead_part_of_the_records_reads_the_rest_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, ordered, plain = _fed_ahead(tmp_path, 10)
+    monkeypatch.setattr(grouping, "_CHUNK", 7)  # the rest read a few paths at a time
+    ahead = grouping.Ahead(db)
+    ahead.feed(ordered[50:])
+    answer = grouping.regroup(db, ahead)
+    db.close()
+    assert answer == plain and len(answer) == 150
