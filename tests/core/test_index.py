@@ -221,6 +221,7 @@ def test_the_index_batch_comes_first_newest_first(tmp_path: Path, monkeypatch: p
     assert dated == sorted(dated, reverse=True) and stamps[len(dated):] == [None] * (len(stamps) - len(dated))
     assert scan_batch.removed == [] and scan_batch.scan_problems == [] and scan_batch.final
     assert scan_batch.summaries == [] and scan_batch.problems == [] and scan_batch.total == 0
+    assert first.done == first.total == 0 and not first.final  # what the index holds is no parsing progress
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -349,6 +350,7 @@ def test_reload_with_known_reports_only_changes(tmp_path: Path, parsed: list[str
 
     assert sorted(parsed) == sorted(str(p) for p in (changed, new, turns_bad, turns_good))
     assert batches[0].removed == [str(gone)] and batches[0].summaries == [] and batches[0].stats == {}
+    assert (batches[0].done, batches[0].total, batches[0].final) == (0, 4, False)  # the walk: 0 of 4 parsed
     reported = {path for batch in batches for path in batch.stats}
     assert reported == {str(p) for p in (changed, new, turns_bad, turns_good)}
     assert str(same) not in {s.path for batch in batches for s in batch.summaries}
