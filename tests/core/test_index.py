@@ -941,3 +941,73 @@ def test_a_database_at_the_index_path_that_is_not_the_reader_s_is_left_alone(tmp
     assert index.location == ":memory:" and "not the reader's" in index.notice
     index.close()
     assert schema_and_rows(location) == before
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the stream's batches and notices
+
+
+def test_what_the_index_holds_comes_a_batch_at_a_time(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    load_library([str(root)], index)
+    batches = list(stream([str(root)], index))
+    assert [len(batch.stats) for batch in batches] == [4, 4, 2, 0]  # three from the index, then the walk's
+    assert len({id(batch) for batch in batches}) == 4
+    assert {path for batch in batches for path in batch.stats} == {str(p) for p in root.iterdir()}
+    assert [batch.notice for batch in batches] == [""] * 4
+
+
+def test_an_index_that_fails_while_it_is_read_is_rebuilt_and_every_file_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[str]
+) -> None:
+    root = tmp_path / "news"
+    files = corpus(root, 12)
+    location = tmp_path / "index.sqlite3"
+    load([root], location, close=True)
+    index = Index(str(location))
+    real_entries = index.entries
+
+    def failing(roots: Any) -> Iterator[Any]:
+        for count, entry in enumerate(real_entries(roots)):
+            if count == 5:
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            yield entry
+
+    monkeypatch.setattr(index, "entries", failing)
+    parsed.clear()
+    batches = list(stream([str(root)], index))
+    assert sorted(parsed) == sorted(map(str, files))  # nothing is taken from the failed read
+    assert {path for batch in batches for path in batch.stats} == set(map(str, files))
+    notices = [batch.notice for batch in batches if batch.notice]
+    assert len(notices) == 1 and "was damaged (database disk image is malformed); it was rebuilt" in notices[0]
+    assert batches[-1].final
+    assert len(indexed(location, root)) == 12
+
+
+def test_a_first_load_closed_after_its_first_batch_stores_that_batch(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    batches = stream([str(root)], index)
+    first = next(batches)
+    batches.close()  # the app quits while the first titles show
+    index.close()
+    assert len(first.stats) == 4 and set(indexed(location, root)) == set(first.stats)
+
+
+def test_a_grouping_that_fails_on_a_small_first_load_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import grouping
+
+    root = tmp_path / "news"
+    corpus(root, 5)  # the whole library in the first batch: grouped with it
+    monkeypatch.setattr(grouping, "regroup", lambda db, ahead=None: 1 / 0)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    notices = " ".join(batch.notice for batch in batches)
+    assert notices.count("Stories could not be grouped (ZeroDivisionError") == 1
+    assert batches[-1].final and sum(len(batch.stats) for batch in batches) == 5
