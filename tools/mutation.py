@@ -92,6 +92,7 @@ CORE = {
     "reader/core/library.py": [
         "tests/core/test_library.py", "tests/core/test_library_versions.py", "tests/core/test_grouping.py",
     ],
+    "reader/core/watch.py": ["tests/core/test_watch.py", "tests/core/test_folder_links.py"],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {
