@@ -1011,3 +1011,65 @@ def test_a_grouping_that_fails_on_a_small_first_load_says_so_once(
     notices = " ".join(batch.notice for batch in batches)
     assert notices.count("Stories could not be grouped (ZeroDivisionError") == 1
     assert batches[-1].final and sum(len(batch.stats) for batch in batches) == 5
+
+
+def test_a_grouping_that_fails_after_a_larger_load_says_so_in_its_last_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
+) -> None:
+    from reader.core import grouping
+
+    root = tmp_path / "news"
+    corpus(root, 10)  # more than the first batch: grouped once every file is stored
+    monkeypatch.setattr(grouping, "regroup", lambda db, ahead=None: 1 / 0)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    assert [batch.final for batch in batches].count(True) == 1 and batches[-1].final
+    assert batches[-1].notice == "Stories could not be grouped (ZeroDivisionError: division by zero)."
+    assert not any(batch.notice for batch in batches[:-1])
+
+
+def records_in(root: Path) -> set[str]:
+    return {str(p) for p in root.iterdir() if "bad" not in p.name}
+
+
+def test_stories_grouped_here_come_with_the_last_batch_of_files(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    assert batches[-1].final and batches[-1].stats and set(batches[-1].stories) == records_in(root)
+    assert not any(batch.stories or batch.final for batch in batches[:-1])
+
+
+def test_stories_grouped_in_a_process_of_their_own_come_in_one_more_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
+) -> None:
+    from reader.core import grouping
+
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 5)  # 6 files to parse after the first 4: fed ahead
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    files_done, grouped = batches[-2:]
+    assert files_done.final and files_done.stats and not files_done.stories
+    assert grouped.final and not grouped.stats and set(grouped.stories) == records_in(root)
+    assert (grouped.done, grouped.total) == (files_done.done, files_done.total) == (6, 6)
+
+
+def test_a_cancelled_large_load_stops_its_grouping_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
+) -> None:
+    import multiprocessing
+
+    from reader.core import grouping
+
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 5)
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches: list[Any] = []
+    for batch in stream([str(root)], index, workers=1, cancelled=lambda: len(batches) >= 3):
+        batches.append(batch)
+    assert not any(batch.stories for batch in batches)
+    assert [p for p in multiprocessing.active_children() if p.name == "reader-grouping"] == []
