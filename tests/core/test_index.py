@@ -1073,3 +1073,26 @@ def test_a_cancelled_large_load_stops_its_grouping_process(
         batches.append(batch)
     assert not any(batch.stories for batch in batches)
     assert [p for p in multiprocessing.active_children() if p.name == "reader-grouping"] == []
+
+
+def test_closing_the_stream_stores_the_parsed_files_it_had_not_stored_yet(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    stores: list[int] = []
+    original = index.store_rows
+    index.store_rows = lambda rows, **options: (stores.append(len(rows)), original(rows, **options))[1]  # type: ignore[method-assign]
+    batches = stream([str(root)], index)
+    yielded: list[str] = []
+    notices: list[str] = []
+    for batch in batches:
+        yielded += batch.stats
+        notices.append(batch.notice)
+        if batch.done >= 16:  # 4 + 4 + 4 stored in transactions that grow; the last 4 wait for more
+            break
+    assert sum(stores) == len(yielded) - 4
+    batches.close()
+    index.close()
+    assert stores[-1] == 4 and set(indexed(location, root)) == set(yielded)
+    assert notices == [""] * len(notices)  # each a string, empty: nothing went wrong
