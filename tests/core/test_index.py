@@ -1096,3 +1096,64 @@ def test_closing_the_stream_stores_the_parsed_files_it_had_not_stored_yet(tmp_pa
     index.close()
     assert stores[-1] == 4 and set(indexed(location, root)) == set(yielded)
     assert notices == [""] * len(notices)  # each a string, empty: nothing went wrong
+
+
+def failing_once(index: Index, name: str) -> None:
+    """Make the index's method `name` fail once, as a damaged page found in use makes it fail."""
+    real = getattr(index, name)
+    calls = [0]
+
+    def method(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(*args, **kwargs)
+
+    setattr(index, name, method)
+
+
+def test_an_index_that_fails_to_store_is_rebuilt_and_the_load_goes_on(
+    tmp_path: Path, small_batches: None, parsed: list[str]
+) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    failing_once(index, "store_rows")  # the first batch's store
+    batches = list(stream([str(root)], index))
+    index.close()
+    notices = [batch.notice for batch in batches if batch.notice]
+    assert len(notices) == 1 and "was damaged (database disk image is malformed); it was rebuilt" in notices[0]
+    assert {path for batch in batches for path in batch.stats} == {str(p) for p in root.iterdir()}
+    assert len(indexed(location, root)) == 6  # the rebuilt index holds what was stored after it
+    parsed.clear()
+    load([root], location, close=True)
+    assert len(parsed) == 4  # the next load parses the first batch again
+
+
+def test_an_index_that_fails_to_forget_removed_files_is_rebuilt(tmp_path: Path, parsed: list[str]) -> None:
+    root = tmp_path / "news"
+    files = corpus(root, 6)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    library = load_library([str(root)], index)
+    files[0].unlink()
+    failing_once(index, "remove")
+    parsed.clear()
+    batches = list(stream([str(root)], index, known=dict(library.stats)))
+    assert batches[0].removed == [str(files[0])]
+    assert "was damaged (database disk image is malformed); it was rebuilt" in batches[0].notice
+    assert parsed == []  # what is loaded stays: the next load finds the index empty and parses again
+
+
+def test_an_index_that_fails_to_store_as_the_stream_closes_is_rebuilt(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = stream([str(root)], index)
+    for batch in batches:
+        if batch.done >= 16:  # 4 parsed files wait to be stored
+            break
+    failing_once(index, "store_rows")
+    batches.close()
+    assert "was damaged (database disk image is malformed); it was rebuilt" in index.notice
+    assert list(index.entries([str(root)])) == []  # rebuilt empty: the next load parses everything
