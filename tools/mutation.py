@@ -93,6 +93,11 @@ CORE = {
         "tests/core/test_library.py", "tests/core/test_library_versions.py", "tests/core/test_grouping.py",
     ],
     "reader/core/watch.py": ["tests/core/test_watch.py", "tests/core/test_folder_links.py"],
+    "reader/core/loader.py": [
+        "tests/core/test_index.py", "tests/core/test_library.py", "tests/core/test_grouping.py",
+        "tests/core/test_fast_paths.py", "tests/core/test_index_build.py", "tests/core/test_control_folders.py",
+        "tests/core/test_story_groups.py",
+    ],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

@@ -144,3 +144,14 @@ def test_the_links_of_a_row_are_stored_by_role() -> None:
     assert index.paths_with_keys([key_hash("b.example/y")], LinkRole.MENTION) == [(key_hash("b.example/y"), "/n/a.md")]
     assert index.paths_with_keys([key_hash("b.example/y")], LinkRole.OWN) == []
     index.close()
+
+
+def test_the_links_table_keeps_the_roles_an_index_on_disk_was_written_with() -> None:
+    """Role 0 for a file's own keys, 1 for its related stories': the values indexes on disk hold."""
+    index = Index(":memory:")
+    columns = index_rows.summary_columns(summary())
+    index.store_rows([keyed_row("/n/a.md", STAMP, columns, ["a.example/x"], ["b.example/y"])])
+    assert index.run(lambda db: db.execute("SELECT key, role FROM links ORDER BY role").fetchall()) == [
+        (key_hash("a.example/x"), 0), (key_hash("b.example/y"), 1)
+    ]
+    index.close()
