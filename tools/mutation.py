@@ -98,6 +98,9 @@ CORE = {
         "tests/core/test_fast_paths.py", "tests/core/test_index_build.py", "tests/core/test_control_folders.py",
         "tests/core/test_story_groups.py",
     ],
+    "reader/core/listing.py": [
+        "tests/core/test_listing.py", "tests/core/test_story_rows.py", "tests/core/test_control_filtering.py",
+    ],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {
