@@ -31,6 +31,9 @@ ROWS = [
     ("robot", 1.6e9, "ROBOT", "robot.example", (), "article", "NEWS", 100, 6, True, 0, "nothing"),
     ("STRASSE", 1.7e9, "Σοφία", "σ.example", ("Computer Vision", "kelvin"), "ſtory", "news", -5, 5, True, 0b0101,
      "straße"),
+    # the same times as records above: listed by path among them
+    ("Robot legs", DAY, "Wired", "wired.com", ("AI",), "article", "news", 30, 5, True, 0, "robots"),
+    ("No date", None, "Wired", "", (), "", "", None, None, True, 0, "robots"),
 ]
 
 QUERIES = [
