@@ -100,6 +100,11 @@ CORE = {
     ],
     "reader/core/listing.py": [
         "tests/core/test_listing.py", "tests/core/test_story_rows.py", "tests/core/test_control_filtering.py",
+        "tests/core/test_words.py",
+    ],
+    "reader/core/index_rows.py": [
+        "tests/core/test_index_rows.py", "tests/core/test_index_build.py", "tests/core/test_index.py",
+        "tests/core/test_library.py", "tests/core/test_fast_paths.py", "tests/core/test_grouping.py",
     ],
 }
 
