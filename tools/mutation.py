@@ -101,6 +101,20 @@ CORE = {
     "reader/core/library.py": [
         "tests/core/test_library.py", "tests/core/test_library_versions.py", "tests/core/test_grouping.py",
     ],
+    "reader/core/watch.py": ["tests/core/test_watch.py", "tests/core/test_folder_links.py"],
+    "reader/core/loader.py": [
+        "tests/core/test_index.py", "tests/core/test_library.py", "tests/core/test_grouping.py",
+        "tests/core/test_fast_paths.py", "tests/core/test_index_build.py", "tests/core/test_control_folders.py",
+        "tests/core/test_story_groups.py",
+    ],
+    "reader/core/listing.py": [
+        "tests/core/test_listing.py", "tests/core/test_story_rows.py", "tests/core/test_control_filtering.py",
+        "tests/core/test_words.py",
+    ],
+    "reader/core/index_rows.py": [
+        "tests/core/test_index_rows.py", "tests/core/test_index_build.py", "tests/core/test_index.py",
+        "tests/core/test_library.py", "tests/core/test_fast_paths.py", "tests/core/test_grouping.py",
+    ],
 }
 
 _COMPARE: dict[type[ast.cmpop], type[ast.cmpop]] = {

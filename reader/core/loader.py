@@ -138,6 +138,7 @@ def stream(
     parsing: ParsePool | None = None
     feed: Feed | None = None
     first: list[Row] = []
+    grouped = False  # the stories were grouped with the first batch (the whole library was in it)
     try:
         if not known:  # nothing indexed: show the first files found before the whole tree is walked
             first = [parse_row(found_file) for found_file in islice(files, FIRST_BATCH)]
@@ -152,6 +153,7 @@ def stream(
                 if not more:  # the whole library: its stories now, so that the list is made once
                     stories, grouped_notice = group_index(index, cancelled, live)
                     notice = " ".join(filter(None, (notice, grouped_notice)))
+                    grouped = True
                 yield Batch(summaries, problems, stats=stats, stories=stories)
         found.update(files)
         # Oldest first by the dates in the file names (the aggregator's `_news/2024-03-01-....md`), so
@@ -170,7 +172,7 @@ def stream(
         del first
         here = feed is None and groups_here(index)
         for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled, feed):
-            if last.final and here and not cancelled():
+            if last.final and here and not grouped and not cancelled():
                 # Every file is stored: a quick grouping gives the stories with the last batch, so
                 # that the list is made once with them.
                 last.stories, grouped_notice = group_index(index, cancelled, live)

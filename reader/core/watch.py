@@ -44,7 +44,7 @@ def _inotify() -> ctypes.CDLL | None:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         libc.inotify_init1, libc.inotify_add_watch  # noqa: B018 - both must exist
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # TypeError: Windows' CDLL(None), with no C library named
         return None
     return libc
 
@@ -58,7 +58,8 @@ class FolderWatch:
         self._folders: dict[int, str] = {}  # watch descriptor -> folder
         self._walk = FolderWalk([], roots)  # what it cannot read is the loader's to report
         self.complete = True
-        """False once a folder could not be watched: the caller should walk on a timer."""
+        """False once a folder could not be watched, or events were lost: from then on `changed` says
+        that anything may have changed, every time, and the caller walks as often as it allows."""
 
     @classmethod
     def start(cls, paths: Iterable[str]) -> FolderWatch | None:
@@ -82,23 +83,25 @@ class FolderWatch:
             return None
         return watch
 
-    def _add_tree(self, top: str, *, below: bool = True) -> None:
+    def _add_tree(self, top: str, *, below: bool = True, new: bool = False) -> None:
         """Watch `top` and, if `below`, every folder under it. A folder that cannot be read or
-        watched (the watch limit, most likely) makes the watch incomplete: walking on a timer is safer."""
+        watched (the watch limit, most likely) makes the watch incomplete: walking on a timer is safer.
+        `new`: a folder just made, which may be gone again (then nothing under it is left unwatched)."""
         unread = self._walk.unreadable
+        refused = False
         for prefix, _, _ in self._walk.folders(top, with_files=False, below=below):
             folder = prefix.rstrip(os.sep) or os.sep
             wd = self._libc.inotify_add_watch(self._fd, os.fsencode(folder), WATCHED)
             if wd < 0:
-                self.complete = False
-                return
+                refused = True
+                break
             self._folders[wd] = folder
-        if self._walk.unreadable > unread:
+        if (refused or self._walk.unreadable > unread) and (not new or os.path.isdir(top)):
             self.complete = False
 
     def changed(self) -> bool:
-        """Whether anything under the folders changed since the last call (or the events were too
-        many to keep: then it may have). New folders are watched from now on."""
+        """Whether anything under the folders changed since the last call (or may have: the events
+        were too many to keep, or the watch is incomplete). New folders are watched from now on."""
         if self._fd < 0:
             return False  # closed
         changed = False
@@ -106,7 +109,7 @@ class FolderWatch:
             try:
                 data = os.read(self._fd, 65536)
             except BlockingIOError:
-                return changed
+                return changed or not self.complete
             except OSError:
                 return True
             if not data:
@@ -119,9 +122,11 @@ class FolderWatch:
                 offset += _EVENT.size + length
                 if mask & IN_IGNORED:
                     self._folders.pop(wd, None)
+                elif mask & IN_Q_OVERFLOW:  # events were dropped: new folders among them go unwatched
+                    self.complete = False
                 elif mask & IN_ISDIR and mask & (IN_CREATE | IN_MOVED_TO) and wd in self._folders:
                     if not name.startswith(b"."):
-                        self._add_tree(os.path.join(self._folders[wd], os.fsdecode(name)))
+                        self._add_tree(os.path.join(self._folders[wd], os.fsdecode(name)), new=True)
 
     @property
     def folders(self) -> list[str]:

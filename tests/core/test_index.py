@@ -221,6 +221,7 @@ def test_the_index_batch_comes_first_newest_first(tmp_path: Path, monkeypatch: p
     assert dated == sorted(dated, reverse=True) and stamps[len(dated):] == [None] * (len(stamps) - len(dated))
     assert scan_batch.removed == [] and scan_batch.scan_problems == [] and scan_batch.final
     assert scan_batch.summaries == [] and scan_batch.problems == [] and scan_batch.total == 0
+    assert first.done == first.total == 0 and not first.final  # what the index holds is no parsing progress
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -349,6 +350,7 @@ def test_reload_with_known_reports_only_changes(tmp_path: Path, parsed: list[str
 
     assert sorted(parsed) == sorted(str(p) for p in (changed, new, turns_bad, turns_good))
     assert batches[0].removed == [str(gone)] and batches[0].summaries == [] and batches[0].stats == {}
+    assert (batches[0].done, batches[0].total, batches[0].final) == (0, 4, False)  # the walk: 0 of 4 parsed
     reported = {path for batch in batches for path in batch.stats}
     assert reported == {str(p) for p in (changed, new, turns_bad, turns_good)}
     assert str(same) not in {s.path for batch in batches for s in batch.summaries}
@@ -939,3 +941,219 @@ def test_a_database_at_the_index_path_that_is_not_the_reader_s_is_left_alone(tmp
     assert index.location == ":memory:" and "not the reader's" in index.notice
     index.close()
     assert schema_and_rows(location) == before
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the stream's batches and notices
+
+
+def test_what_the_index_holds_comes_a_batch_at_a_time(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    load_library([str(root)], index)
+    batches = list(stream([str(root)], index))
+    assert [len(batch.stats) for batch in batches] == [4, 4, 2, 0]  # three from the index, then the walk's
+    assert len({id(batch) for batch in batches}) == 4
+    assert {path for batch in batches for path in batch.stats} == {str(p) for p in root.iterdir()}
+    assert [batch.notice for batch in batches] == [""] * 4
+
+
+def test_an_index_that_fails_while_it_is_read_is_rebuilt_and_every_file_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[str]
+) -> None:
+    root = tmp_path / "news"
+    files = corpus(root, 12)
+    location = tmp_path / "index.sqlite3"
+    load([root], location, close=True)
+    index = Index(str(location))
+    real_entries = index.entries
+
+    def failing(roots: Any) -> Iterator[Any]:
+        for count, entry in enumerate(real_entries(roots)):
+            if count == 5:
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            yield entry
+
+    monkeypatch.setattr(index, "entries", failing)
+    parsed.clear()
+    batches = list(stream([str(root)], index))
+    assert sorted(parsed) == sorted(map(str, files))  # nothing is taken from the failed read
+    assert {path for batch in batches for path in batch.stats} == set(map(str, files))
+    notices = [batch.notice for batch in batches if batch.notice]
+    assert len(notices) == 1 and "was damaged (database disk image is malformed); it was rebuilt" in notices[0]
+    assert batches[-1].final
+    assert len(indexed(location, root)) == 12
+
+
+def test_a_first_load_closed_after_its_first_batch_stores_that_batch(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    batches = stream([str(root)], index)
+    first = next(batches)
+    batches.close()  # the app quits while the first titles show
+    index.close()
+    assert len(first.stats) == 4 and set(indexed(location, root)) == set(first.stats)
+
+
+def test_a_grouping_that_fails_on_a_small_first_load_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import grouping
+
+    root = tmp_path / "news"
+    corpus(root, 5)  # the whole library in the first batch: grouped with it
+    monkeypatch.setattr(grouping, "regroup", lambda db, ahead=None: 1 / 0)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    notices = " ".join(batch.notice for batch in batches)
+    assert notices.count("Stories could not be grouped (ZeroDivisionError") == 1
+    assert batches[-1].final and sum(len(batch.stats) for batch in batches) == 5
+
+
+def test_a_grouping_that_fails_after_a_larger_load_says_so_in_its_last_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
+) -> None:
+    from reader.core import grouping
+
+    root = tmp_path / "news"
+    corpus(root, 10)  # more than the first batch: grouped once every file is stored
+    monkeypatch.setattr(grouping, "regroup", lambda db, ahead=None: 1 / 0)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    assert [batch.final for batch in batches].count(True) == 1 and batches[-1].final
+    assert batches[-1].notice == "Stories could not be grouped (ZeroDivisionError: division by zero)."
+    assert not any(batch.notice for batch in batches[:-1])
+
+
+def records_in(root: Path) -> set[str]:
+    return {str(p) for p in root.iterdir() if "bad" not in p.name}
+
+
+def test_stories_grouped_here_come_with_the_last_batch_of_files(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    assert batches[-1].final and batches[-1].stats and set(batches[-1].stories) == records_in(root)
+    assert not any(batch.stories or batch.final for batch in batches[:-1])
+
+
+def test_stories_grouped_in_a_process_of_their_own_come_in_one_more_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
+) -> None:
+    from reader.core import grouping
+
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 5)  # 6 files to parse after the first 4: fed ahead
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = list(stream([str(root)], index))
+    files_done, grouped = batches[-2:]
+    assert files_done.final and files_done.stats and not files_done.stories
+    assert grouped.final and not grouped.stats and set(grouped.stories) == records_in(root)
+    assert (grouped.done, grouped.total) == (files_done.done, files_done.total) == (6, 6)
+
+
+def test_a_cancelled_large_load_stops_its_grouping_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
+) -> None:
+    import multiprocessing
+
+    from reader.core import grouping
+
+    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 5)
+    root = tmp_path / "news"
+    corpus(root, 10)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches: list[Any] = []
+    for batch in stream([str(root)], index, workers=1, cancelled=lambda: len(batches) >= 3):
+        batches.append(batch)
+    assert not any(batch.stories for batch in batches)
+    assert [p for p in multiprocessing.active_children() if p.name == "reader-grouping"] == []
+
+
+def test_closing_the_stream_stores_the_parsed_files_it_had_not_stored_yet(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    stores: list[int] = []
+    original = index.store_rows
+    index.store_rows = lambda rows, **options: (stores.append(len(rows)), original(rows, **options))[1]  # type: ignore[method-assign]
+    batches = stream([str(root)], index)
+    yielded: list[str] = []
+    notices: list[str] = []
+    for batch in batches:
+        yielded += batch.stats
+        notices.append(batch.notice)
+        if batch.done >= 16:  # 4 + 4 + 4 stored in transactions that grow; the last 4 wait for more
+            break
+    assert sum(stores) == len(yielded) - 4
+    batches.close()
+    index.close()
+    assert stores[-1] == 4 and set(indexed(location, root)) == set(yielded)
+    assert notices == [""] * len(notices)  # each a string, empty: nothing went wrong
+
+
+def failing_once(index: Index, name: str) -> None:
+    """Make the index's method `name` fail once, as a damaged page found in use makes it fail."""
+    real = getattr(index, name)
+    calls = [0]
+
+    def method(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(*args, **kwargs)
+
+    setattr(index, name, method)
+
+
+def test_an_index_that_fails_to_store_is_rebuilt_and_the_load_goes_on(
+    tmp_path: Path, small_batches: None, parsed: list[str]
+) -> None:
+    root = tmp_path / "news"
+    corpus(root, 10)
+    location = tmp_path / "index.sqlite3"
+    index = Index(str(location))
+    failing_once(index, "store_rows")  # the first batch's store
+    batches = list(stream([str(root)], index))
+    index.close()
+    notices = [batch.notice for batch in batches if batch.notice]
+    assert len(notices) == 1 and "was damaged (database disk image is malformed); it was rebuilt" in notices[0]
+    assert {path for batch in batches for path in batch.stats} == {str(p) for p in root.iterdir()}
+    assert len(indexed(location, root)) == 6  # the rebuilt index holds what was stored after it
+    parsed.clear()
+    load([root], location, close=True)
+    assert len(parsed) == 4  # the next load parses the first batch again
+
+
+def test_an_index_that_fails_to_forget_removed_files_is_rebuilt(tmp_path: Path, parsed: list[str]) -> None:
+    root = tmp_path / "news"
+    files = corpus(root, 6)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    library = load_library([str(root)], index)
+    files[0].unlink()
+    failing_once(index, "remove")
+    parsed.clear()
+    batches = list(stream([str(root)], index, known=dict(library.stats)))
+    assert batches[0].removed == [str(files[0])]
+    assert "was damaged (database disk image is malformed); it was rebuilt" in batches[0].notice
+    assert parsed == []  # what is loaded stays: the next load finds the index empty and parses again
+
+
+def test_an_index_that_fails_to_store_as_the_stream_closes_is_rebuilt(tmp_path: Path, small_batches: None) -> None:
+    root = tmp_path / "news"
+    corpus(root, 40)
+    index = Index(str(tmp_path / "index.sqlite3"))
+    batches = stream([str(root)], index)
+    for batch in batches:
+        if batch.done >= 16:  # 4 parsed files wait to be stored
+            break
+    failing_once(index, "store_rows")
+    batches.close()
+    assert "was damaged (database disk image is malformed); it was rebuilt" in index.notice
+    assert list(index.entries([str(root)])) == []  # rebuilt empty: the next load parses everything

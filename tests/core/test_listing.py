@@ -151,7 +151,7 @@ def test_first_page_is_the_start_of_the_final_list_and_is_sent_once() -> None:
     assert pages[0] is not listing.summaries  # a list of its own: the final one keeps growing
 
 
-@pytest.mark.parametrize(("count", "text"), [(3000, "odd 77"), (FIRST_CHECK, "even"), (3000, "nothing")])
+@pytest.mark.parametrize(("count", "text"), [(3000, "odd 77"), (FIRST_CHECK, "even"), (FIRST_CHECK, ""), (3000, "nothing")])
 def test_no_first_page_when_few_match_or_nothing_is_left_to_test(count: int, text: str) -> None:
     pages: list[list[Summary]] = []
     listing = Lister().compute(
@@ -232,3 +232,101 @@ def test_position_finds_a_record_by_path() -> None:
     assert position(records, records[3].path) == 3
     assert position(records, "/elsewhere.md") == -1
     assert position(records, None) == -1
+
+
+class Counted(list):  # type: ignore[type-arg]
+    """Records that count how many times one is looked at (what filtering and topic lists cost)."""
+
+    touched = 0
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        self.touched += 1
+        return super().__getitem__(index)
+
+
+def test_a_query_that_grows_tests_only_the_records_the_last_one_matched() -> None:
+    records, lister = Counted(summaries()), Lister()
+    typed = ["r", "ro", "rob"]
+    last = lister.compute(records, 1, "newest", None, parse_query(typed[0]))
+    for text in typed[1:]:
+        records.touched = 0
+        listing = lister.compute(records, 1, "newest", None, parse_query(text))
+        assert listing is not None and last is not None
+        assert records.touched == len(last.summaries) < len(records)  # before full() looks at them all
+        assert [s.path for s in listing.summaries] == full(records, "newest", None, text)
+        last = listing
+    ro = lister.compute(records, 1, "newest", None, parse_query("ro"))  # deleting a character: kept
+    records.touched = 0
+    listing = lister.compute(records, 1, "newest", None, parse_query("rot"))  # grows "ro" again
+    assert ro is not None and listing is not None and records.touched == len(ro.summaries)
+    assert [s.path for s in listing.summaries] == full(records, "newest", None, "rot")
+
+
+def test_a_topic_is_looked_up_from_lists_made_once_per_version_and_order() -> None:
+    records, lister = Counted(summaries()), Lister()
+    lister.prepare(records, 1, "newest")
+    ai = sum("ai" in s.topics_cf for s in records)
+    for text, topic in [("topic:ai", None), ("", "AI"), ("robot", "Robotics"), ("topic:robotics", None)]:
+        records.touched = 0
+        listing = lister.compute(records, 1, "newest", topic, parse_query(text))
+        touched = records.touched
+        assert listing is not None and [s.path for s in listing.summaries] == full(records, "newest", topic, text)
+        wanted = (topic or text.split(":")[1]).casefold()
+        assert touched == sum(wanted in s.topics_cf for s in records)  # the topic's records, no other
+    records.touched = 0
+    lister.compute(records, 1, "newest", None, parse_query("topic:ai quality:>3"))
+    assert records.touched == ai  # the topic's records only, whatever else the query asks
+
+
+def test_the_records_are_sorted_once_per_version_and_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.core import listing as listing_module
+
+    sorts: list[str] = []
+    real = listing_module.sorted_positions
+    monkeypatch.setattr(listing_module, "sorted_positions", lambda s, order: (sorts.append(order), real(s, order))[1])
+    records, lister = summaries(), Lister()
+    lister.prepare(records, 1, "newest")
+    for text, topic in [("", None), ("robot", None), ("topic:ai", None), ("", "AI"), ("is:published", None)]:
+        lister.compute(records, 1, "newest", topic, parse_query(text))
+    assert sorts == ["newest"]
+    lister.compute(records, 1, "title", None, parse_query("city"))
+    lister.compute(records, 2, "title", None, parse_query("city"))
+    assert sorts == ["newest", "title", "title"]
+
+
+def test_a_list_folded_by_story_keeps_each_story_where_its_first_record_is() -> None:
+    records = [dataclasses.replace(s, story=f"story {i % 4}" if i % 3 else "") for i, s in enumerate(summaries())]
+    listing = Lister().compute(records, 1, "newest", None, parse_query("r"))
+    assert listing is not None
+    folded = listing.folded()
+    seen: set[str] = set()
+    expected = []
+    for s in listing.summaries:
+        if not s.story or s.story not in seen:
+            seen.add(s.story)
+            expected.append(s.path)
+    assert [s.path for s in folded] == expected and len(expected) < len(listing.summaries)
+    assert folded.records is records and listing.folded().positions is folded.positions  # folded once
+
+
+def test_a_first_page_goes_as_soon_as_it_is_full() -> None:
+    # newest first: the first FIRST_CHECK records tested hold exactly FIRST_PAGE matches, the rest none
+    records = [
+        Summary.of(Record(path=f"/m/{i:05}.md", title="hit" if i >= 3000 - FIRST_PAGE else "miss",
+                          published_at=BASE + timedelta(minutes=i)))
+        for i in range(3000)
+    ]
+    pages: list[list[Summary]] = []
+    listing = Lister().compute(
+        records, 1, "newest", None, parse_query("hit"), first_page=pages.append, first_page_time=math.inf
+    )
+    assert listing is not None and len(listing.summaries) == FIRST_PAGE
+    assert len(pages) == 1 and list(pages[0]) == list(listing.summaries)
+
+
+def test_no_first_page_before_its_deadline_when_matches_are_few() -> None:
+    pages: list[list[Summary]] = []
+    listing = Lister().compute(
+        many(3000), 1, "newest", None, parse_query("odd 77"), first_page=pages.append, first_page_time=60.0
+    )
+    assert listing is not None and listing.summaries and pages == []  # done long before a minute passed

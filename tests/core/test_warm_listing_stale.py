@@ -1,0 +1,79 @@
+"""When the warm listing gives no answer (reader.core.warm_listing.Stale), and why: the caller then lists
+the plain way, so each of these must say Stale rather than list what the index holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reader.core import grouping, record_files, warm_listing
+from reader.core.index import Index
+from reader.core.index_rows import Entry
+from reader.core.query import parse_query
+from reader.core.record import Summary
+from reader.core.warm_listing import Listing, Stale
+
+
+def summary(path: str, title: str) -> Summary:
+    return Summary.build(
+        path=path, title=title, timestamp=1.7e9, provider_name="P", provider_domain="p.example", topics=("AI",),
+        type="", category="", quality=None, heat=None, published=True, has_image=False, has_related=False,
+        has_body=False, has_url=True, url=f"https://example.com/{title}", text_cf=b"",
+    )
+
+
+def indexed(tmp_path: Path, *, grouped: bool = True) -> tuple[str, str]:
+    """(a folder of two records, an index that holds them)."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    entries = []
+    for name in ("a", "b"):
+        path = folder / f"{name}.md"
+        path.write_text(name, encoding="utf-8")
+        entries.append(Entry(str(path), record_files.examine(str(path)), summary(str(path), name)))
+    location = str(tmp_path / "index.sqlite3")
+    index = Index(location)
+    index.store(entries)
+    if grouped:
+        index.run(grouping.regroup)
+    index.close()
+    return str(folder), location
+
+
+def test_an_up_to_date_index_answers(tmp_path: Path) -> None:
+    folder, location = indexed(tmp_path)
+    answer = warm_listing.warm_listing([folder], parse_query("b"), location)
+    assert isinstance(answer, Listing) and [line[3] for line in answer.lines] == ["b"]
+
+
+def test_nothing_to_list_without_paths_or_a_query(tmp_path: Path) -> None:
+    folder, location = indexed(tmp_path)
+    assert warm_listing.warm_listing([], parse_query(""), location) == Stale("nothing to list")
+    assert warm_listing.warm_listing([folder], object(), location) == Stale("nothing to list")
+
+    class TermsOnly:
+        terms = ()
+
+    assert warm_listing.warm_listing([folder], TermsOnly(), location) == Stale("nothing to list")
+
+
+def test_stories_not_grouped_yet_are_not_listed_from_the_index(tmp_path: Path) -> None:
+    folder, location = indexed(tmp_path, grouped=False)
+    assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("the stories are not grouped yet")
+
+
+def test_an_index_that_is_a_symbolic_link_is_not_read(tmp_path: Path) -> None:
+    folder, location = indexed(tmp_path)
+    link = str(tmp_path / "link.sqlite3")
+    os.symlink(location, link)
+    assert warm_listing.warm_listing([folder], parse_query(""), link) == Stale("the index is a symbolic link")
+
+
+def test_the_user_s_index_is_read_by_default(tmp_path: Path) -> None:
+    from reader.core.index_schema import index_location
+
+    folder, location = indexed(tmp_path)
+    assert warm_listing.warm_listing([folder], parse_query("")) == Stale("no index yet")
+    os.makedirs(os.path.dirname(index_location()), exist_ok=True)
+    os.replace(location, index_location())
+    assert isinstance(warm_listing.warm_listing([folder], parse_query("")), Listing)
