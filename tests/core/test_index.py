@@ -1001,11 +1001,11 @@ def test_a_first_load_closed_after_its_first_batch_stores_that_batch(tmp_path: P
 def test_a_grouping_that_fails_on_a_small_first_load_says_so_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reader.core import grouping
+    from reader.core import grouping_apart
 
     root = tmp_path / "news"
     corpus(root, 5)  # the whole library in the first batch: grouped with it
-    monkeypatch.setattr(grouping, "regroup", lambda db, ahead=None: 1 / 0)
+    monkeypatch.setattr(grouping_apart, "regroup", lambda db, *args, **options: 1 / 0)
     index = Index(str(tmp_path / "index.sqlite3"))
     batches = list(stream([str(root)], index))
     notices = " ".join(batch.notice for batch in batches)
@@ -1016,11 +1016,11 @@ def test_a_grouping_that_fails_on_a_small_first_load_says_so_once(
 def test_a_grouping_that_fails_after_a_larger_load_says_so_in_its_last_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
 ) -> None:
-    from reader.core import grouping
+    from reader.core import grouping_apart
 
     root = tmp_path / "news"
     corpus(root, 10)  # more than the first batch: grouped once every file is stored
-    monkeypatch.setattr(grouping, "regroup", lambda db, ahead=None: 1 / 0)
+    monkeypatch.setattr(grouping_apart, "regroup", lambda db, *args, **options: 1 / 0)
     index = Index(str(tmp_path / "index.sqlite3"))
     batches = list(stream([str(root)], index))
     assert [batch.final for batch in batches].count(True) == 1 and batches[-1].final
@@ -1044,9 +1044,9 @@ def test_stories_grouped_here_come_with_the_last_batch_of_files(tmp_path: Path, 
 def test_stories_grouped_in_a_process_of_their_own_come_in_one_more_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_batches: None
 ) -> None:
-    from reader.core import grouping
+    from reader.core import grouping_apart
 
-    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 5)  # 6 files to parse after the first 4: fed ahead
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 5)  # 6 files to parse after the first 4: fed ahead
     root = tmp_path / "news"
     corpus(root, 10)
     index = Index(str(tmp_path / "index.sqlite3"))
@@ -1062,9 +1062,9 @@ def test_a_cancelled_large_load_stops_its_grouping_process(
 ) -> None:
     import multiprocessing
 
-    from reader.core import grouping
+    from reader.core import grouping_apart
 
-    monkeypatch.setattr(grouping, "IN_PROCESS_LIMIT", 5)
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 5)
     root = tmp_path / "news"
     corpus(root, 10)
     index = Index(str(tmp_path / "index.sqlite3"))
