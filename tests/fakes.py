@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,17 @@ class WatchedFolder:
         self.clock.advance(1.0)  # the next look at the notices starts a walk
         assert len(self.runs) == walks + 1 and self.runs[-1].known is not None
         self.run_load()
+
+
+class WriteLock:
+    """Another program's write lock on the database, held from `take()` until `free()` (no sleeps)."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+
+    def take(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def free(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")

@@ -25,6 +25,8 @@ import reader.core.state_writer as state_writer
 from reader.core.identity import story_id
 from reader.core.state import Mark, StateFileError, StateStore, state_location
 
+from tests.fakes import WriteLock
+
 REPO = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000.0
 
@@ -538,20 +540,6 @@ def test_a_locked_database_is_waited_for(db_path: Path) -> None:
     assert s.notice is None and s.location == str(db_path)
     with StateStore(str(db_path)) as other:
         assert other.is_read("x") and other.get_ui("held") == "yes"
-
-
-class WriteLock:
-    """Another program's write lock on the database, held from `take()` until `free()` (no sleeps)."""
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(str(path), isolation_level=None)
-
-    def take(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def free(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("COMMIT")
 
 
 @pytest.fixture

@@ -16,21 +16,9 @@ import pytest
 from reader.core import state, state_db, state_writer
 from reader.core.state import Mark, StateError, StateStore
 
+from tests.fakes import WriteLock
+
 T0 = 1_700_000_000.0
-
-
-class Lock:
-    """Another program's write lock on the database, held from `take()` until `free()`."""
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(str(path), isolation_level=None)
-
-    def take(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def free(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("COMMIT")
 
 
 @pytest.fixture
@@ -42,7 +30,7 @@ def path(tmp_path: Path) -> Path:
 def lock(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lock]:
     monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.2)  # a lock held longer than this is "held too long"
     StateStore(str(path)).close()
-    held = Lock(path)
+    held = WriteLock(path)
     yield held
     held.free()
     held.db.close()
