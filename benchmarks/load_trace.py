@@ -84,6 +84,15 @@ async def warm_start(folders: list[str]) -> None:
             f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
+        # The list the index holds is shown before the walk checks it against the files (issue 15):
+        # the walk's end, and the list and counts again if it changed anything.
+        while screen.folders.loading or not screen.folders.all_listed or listing.in_flight or counts.pending:
+            await asyncio.sleep(0.02)
+        print(
+            f"checked against the files {time.perf_counter() - STARTED:.2f} s: {len(listing.matching):,} of "
+            f"{len(screen.library):,}; RSS {rss_mib():.0f} MiB; CPU {time.process_time():.1f} s",
+            flush=True,
+        )
 
 
 def main() -> None:

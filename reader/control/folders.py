@@ -163,13 +163,16 @@ class FolderSync:
         # not without the growth either: a query that matches nothing would be run again every batch.
         grown = self._received >= LOAD_GROWTH * self._refreshed_size
         due = now - self._last_refresh >= LOAD_REFRESH_INTERVAL or nothing_listed
-        relist = changed and (batch.final or (grown and due))
+        # The index's whole list (`complete`) is shown and counted as a load's end is: the walk that
+        # checks it against the files follows, its findings taken as a watcher's walk's are.
+        ended = batch.final or batch.complete
+        relist = changed and (ended or (grown and due))
         if relist:
             self._last_refresh = now
             self._listed_version = self.library.version
             self._refreshed_size, self._received = len(self.library), 0
         settle = False
-        if batch.final:
+        if ended:
             self.progress = None
             self.finished = True
             if self.library.version != self._settled_version:

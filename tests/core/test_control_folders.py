@@ -253,3 +253,22 @@ def test_a_cancelled_load_posts_nothing_and_reports_no_time(tmp_path: Path) -> N
     posted: list[Batch] = []
     assert sync.sync.load(None, posted.append, lambda: True) is None
     assert posted == []
+
+
+def test_the_index_s_complete_list_is_listed_and_settled_and_the_walk_after_it_is_a_watcher_s() -> None:
+    sync = Sync()
+    received = sync.sync.received
+    assert received(batch(*(f"a{i}.md" for i in range(100))), nothing_listed=True).relist
+    sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
+    # Ten more records: not grown by half, but the index's list is whole: listed now, before the walk.
+    whole = batch(*(f"b{i}.md" for i in range(10)))
+    whole.complete = True
+    arrival = received(whole, nothing_listed=False)
+    assert arrival.relist and arrival.settle and sync.sync.finished and sync.sync.all_listed
+    assert sync.sync.progress is None
+    # The walk finds two changed files: a progress of its own, after the 110 records listed.
+    received(Batch(total=2), nothing_listed=False)
+    changed = received(batch("b0.md", done=1, total=2), nothing_listed=False)
+    assert not changed.relist and sync.sync.progress == folders.Progress(1, 2, sync.clock.now, base=110)
+    assert received(batch("b1.md", done=2, total=2, final=True), nothing_listed=False).relist
+    assert sync.sync.progress is None and sync.sync.all_listed
