@@ -168,7 +168,8 @@ class MainScreen(Screen[None]):
             self.refresh_topics()
             self.articles_pane.refilter()
         if arrival.settle:
-            self.host.collector.settle_soon()  # freeze the records loaded, at the next pause
+            # Freeze the records loaded, at the next pause once their list is shown.
+            self.host.collector.settle_soon(ready=lambda: not self.listing.in_flight)
         self.update_status()
 
     # Counting and the reading state

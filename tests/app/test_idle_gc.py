@@ -157,3 +157,15 @@ async def test_the_records_loaded_are_frozen_at_the_first_pause(tmp_path: Path) 
         await pilot.pause(0.5)
         assert gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+def test_a_settle_waits_until_it_is_ready_however_idle_the_user_is() -> None:
+    clock, settled, collected = Clock(), [], []
+    gcs = IdleCollector(collected.append, clock, lambda: (10, 0, 0), lambda: settled.append(clock.now))
+    shown = [False]
+    gcs.settle_soon(ready=lambda: shown[0])  # the list of the load is still being computed
+    clock.now += idle_gc.IDLE_AFTER + 0.01
+    assert gcs.tick() == 1 and settled == []  # the young ones only meanwhile
+    shown[0] = True
+    assert gcs.tick() == 2 and settled == [clock.now]
+    assert gcs.tick() == 1 and len(settled) == 1
