@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import compress, islice
+from operator import eq, le
 from typing import Any
 
 from .record import Summary
@@ -117,10 +119,12 @@ def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
     keep the path order, so it is stable."""
     if order.lstrip("-") == "covered":  # both ways keep stories as large newest first
         return _covered_positions(summaries, fewest=order.startswith("-"))
-    paths = [s.path for s in summaries]
-    positions = sorted(range(len(summaries)), key=paths.__getitem__)
     field = order.lstrip("-")
     keys = list(map(_KEYS[field], summaries))
+    if not order.startswith("-") and (in_order := _as_they_are(summaries, keys)) is not None:
+        return in_order
+    paths = [s.path for s in summaries]
+    positions = sorted(range(len(summaries)), key=paths.__getitem__)
     if order.startswith("-"):  # the other way round (a stable sort: ties keep the path order), records
         missing = _MISSING[order[1:]]  # without the field still last
         present = [p for p in positions if not missing(summaries[p])]
@@ -129,4 +133,26 @@ def sorted_positions(summaries: Sequence[Summary], order: str) -> array[int]:
         absent.sort(key=keys.__getitem__)
         return array("I", present + absent)
     positions.sort(key=keys.__getitem__)
+    return array("I", positions)
+
+
+def _as_they_are(summaries: Sequence[Summary], keys: list[Any]) -> array[int] | None:
+    """The positions in order when the records are in order already but for ties (the index gives
+    them newest first: sorting them again took two sorts with Python keys, 0.1-0.3 s at 100,000
+    records, for every refresh of the list); each run of ties is put in path order. None when a key
+    is smaller than the one before it (the check stops there)."""
+    following = islice(keys, 1, None)
+    if not all(map(le, keys, following)):
+        return None
+    positions = list(range(len(keys)))
+    ties = list(compress(range(1, len(keys)), map(eq, keys, islice(keys, 1, None))))
+    path = lambda position: summaries[position].path  # noqa: E731
+    run = 0
+    while run < len(ties):
+        end = run
+        while end + 1 < len(ties) and ties[end + 1] == ties[end] + 1:
+            end += 1
+        first, last = ties[run] - 1, ties[end] + 1  # the run: the record before its first tie, to its last
+        positions[first:last] = sorted(range(first, last), key=path)
+        run = end + 1
     return array("I", positions)
