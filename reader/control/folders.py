@@ -22,6 +22,10 @@ LOAD_REFRESH_INTERVAL = 0.5
 # load's time grow with the square of its records (a million took 323-440 s, 300,000 took 8.6 s), where
 # refreshes spaced by growth cost in all about three times the last one (1 + 2/3 + 4/9 + ...).
 LOAD_GROWTH = 0.5
+# ...and while the index is read (~100,000 records a second), once they are at least this share: the
+# index's whole list comes within seconds (see `Batch.complete`), so the refreshes on the way, which
+# took twice the CPU of the last one with LOAD_GROWTH, are fewer (at 100,000 records, one or two).
+INDEX_GROWTH = 2.0
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
 WATCH_INTERVAL = 3.0
 # Where the system tells of changes (inotify), how often its notices are read, and how often the
@@ -161,7 +165,7 @@ class FolderSync:
         self._received += len(batch.summaries) + len(batch.problems) + len(batch.removed)
         # An empty list is refreshed without waiting for the timer (the first titles come at once), but
         # not without the growth either: a query that matches nothing would be run again every batch.
-        grown = self._received >= LOAD_GROWTH * self._refreshed_size
+        grown = self._received >= (INDEX_GROWTH if batch.indexed else LOAD_GROWTH) * self._refreshed_size
         due = now - self._last_refresh >= LOAD_REFRESH_INTERVAL or nothing_listed
         # The index's whole list (`complete`) is shown and counted as a load's end is: the walk that
         # checks it against the files follows, its findings taken as a watcher's walk's are.

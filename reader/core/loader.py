@@ -53,6 +53,8 @@ class Batch:
     done: int = 0
     total: int = 0
     final: bool = False
+    indexed: bool = False
+    """What the index holds (no file was read for it)."""
     complete: bool = False
     """The last of what the index holds: the list is whole (as the index knows it) before the walk
     checks it against the files; what the walk finds follows, as a watcher's walk's findings do."""
@@ -126,14 +128,14 @@ def stream(
     notice = ""
     if known is None:
         known = {}
-        batch = Batch()
+        batch = Batch(indexed=True)
         try:
             for path, stamp, result in index.entries(os.path.abspath(p) for p in paths):
                 known[path] = batch.stats[path] = stamp
                 (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
                 if len(batch.stats) >= BATCH_SIZE:
                     yield batch
-                    batch = Batch()
+                    batch = Batch(indexed=True)
         except sqlite3.DatabaseError as error:
             index.reset(error)  # what was read stays loaded; every file is checked again below
             notice, known, batch = index.notice, {}, Batch()

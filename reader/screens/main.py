@@ -168,8 +168,7 @@ class MainScreen(Screen[None]):
             self.refresh_topics()
             self.articles_pane.refilter()
         if arrival.settle:
-            # Freeze the records loaded, at the next pause once their list is shown.
-            self.host.collector.settle_soon(ready=lambda: not self.listing.in_flight)
+            self.host.collector.settle_soon(ready=lambda: _listed(self))  # freeze the records loaded
         self.update_status()
 
     # Counting and the reading state
@@ -413,3 +412,10 @@ class MainScreen(Screen[None]):
 
     def action_previous_unread(self) -> None:
         self.action_next_unread(-1)
+
+
+def _listed(screen: MainScreen) -> bool:
+    """Whether the whole list is shown and no count is under way: the settle that follows a load
+    waits for it (a full collection holds the interpreter: the list and counts would wait for it)."""
+    counting = any(worker.group == "counts" and not worker.is_finished for worker in screen.workers)
+    return screen.listing.complete and not screen.listing.in_flight and not counting

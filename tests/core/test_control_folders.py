@@ -272,3 +272,24 @@ def test_the_index_s_complete_list_is_listed_and_settled_and_the_walk_after_it_i
     assert not changed.relist and sync.sync.progress == folders.Progress(1, 2, sync.clock.now, base=110)
     assert received(batch("b1.md", done=2, total=2, final=True), nothing_listed=False).relist
     assert sync.sync.progress is None and sync.sync.all_listed
+
+
+def test_while_the_index_is_read_the_list_is_refreshed_once_the_library_grew_twofold() -> None:
+    sync = Sync()
+    received = sync.sync.received
+
+    def indexed(*paths: str) -> Batch:
+        read = batch(*paths)
+        read.indexed = True
+        return read
+
+    assert received(indexed(*(f"a{i}.md" for i in range(100))), nothing_listed=True).relist  # the first titles
+    sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
+    assert not received(indexed(*(f"b{i}.md" for i in range(150))), nothing_listed=False).relist  # not twofold
+    sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
+    assert not received(indexed(*(f"c{i}.md" for i in range(49))), nothing_listed=False).relist
+    assert received(indexed("d.md"), nothing_listed=False).relist  # 200 more than the 100 listed
+    sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
+    whole = indexed("e.md")
+    whole.complete = True
+    assert received(whole, nothing_listed=False).relist and sync.sync.all_listed  # the index's whole list

@@ -86,3 +86,19 @@ def test_an_index_that_holds_every_file_gives_an_empty_complete_batch_after_a_fu
     assert first.complete and len(first.summaries) == 3 and not first.final
     assert [b.complete for b in rest] == [False] * len(rest) and rest[-1].final and not rest[-1].removed
     assert not any(b.summaries for b in rest)  # nothing changed: the walk brings nothing
+
+
+def test_every_batch_of_what_the_index_holds_says_so_and_none_of_the_walk_s(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    for i in range(3):
+        write_story(folder, f"{i}.md", f"Story {i}", "Alpha", f"2024-03-0{i + 1}T08:00:00Z")
+    location = tmp_path / "index.sqlite3"
+    _index_of(folder, location)
+    write_story(folder, "new.md", "Written while closed", "Delta", "2024-03-04T08:00:00Z")
+    index = Index(str(location))
+    batches = list(stream([str(folder)], index))
+    index.close()
+    complete_at = next(i for i, b in enumerate(batches) if b.complete)
+    assert all(b.indexed for b in batches[: complete_at + 1])
+    assert not any(b.indexed for b in batches[complete_at + 1 :])
+    assert [s.title for b in batches[complete_at + 1 :] for s in b.summaries] == ["Written while closed"]
