@@ -112,8 +112,7 @@ def stream(
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported.
 
-    What the index holds ends with a `complete` batch (maybe empty) when it holds anything: the list
-    is whole then, so it can be shown and counted at once, and the walk that follows checks it against
+    What the index holds ends with a `complete` batch when it holds anything: the list is whole then, so it can be shown and counted at once, and the walk that follows checks it against
     the files, its findings arriving as a watcher's walk's do (ending with the final batch).
 
     Parsed files are stored a few thousand at a time, while their batches are yielded as they come;
@@ -131,17 +130,19 @@ def stream(
         batch = Batch(indexed=True)
         try:
             for path, stamp, result in index.entries(os.path.abspath(p) for p in paths):
-                known[path] = batch.stats[path] = stamp
-                (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
-                if len(batch.stats) >= BATCH_SIZE:
+                # A full batch goes when the next path comes: a record with notes comes twice (its
+                # summary, then its notes), and a batch ending between the two made the next one
+                # replace the summary with the notes alone (`Library.apply`).
+                if len(batch.stats) >= BATCH_SIZE and path not in batch.stats:
                     yield batch
                     batch = Batch(indexed=True)
+                known[path] = batch.stats[path] = stamp
+                (batch.problems if isinstance(result, Problem) else batch.summaries).append(result)  # type: ignore[arg-type]
         except sqlite3.DatabaseError as error:
             index.reset(error)  # what was read stays loaded; every file is checked again below
             notice, known, batch = index.notice, {}, Batch()
-        if known:  # the list the index holds is complete: shown and counted now, before the walk
+        if batch.stats:  # the list the index holds is whole: shown and counted now, before the walk
             batch.complete = True
-        if batch.stats or known:
             yield batch
     scan_problems: list[Problem] = []
     files = walk_record_files(paths, scan_problems)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+import reader.core.loader as loader
 from reader.core.index import Index
 from reader.core.library import Library, load_library
 from reader.core.loader import stream
@@ -73,7 +76,7 @@ def test_an_index_that_holds_nothing_gives_no_complete_batch(tmp_path: Path) -> 
     assert not any(b.complete for b in batches) and batches[-1].final  # a cold start: the walk's list only
 
 
-def test_an_index_that_holds_every_file_gives_an_empty_complete_batch_after_a_full_one(tmp_path: Path) -> None:
+def test_an_index_that_holds_every_file_gives_one_complete_batch_and_the_walk_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "news"
     for i in range(3):
         write_story(folder, f"{i}.md", f"Story {i}", "Alpha", f"2024-03-0{i + 1}T08:00:00Z")
@@ -102,3 +105,29 @@ def test_every_batch_of_what_the_index_holds_says_so_and_none_of_the_walk_s(tmp_
     assert all(b.indexed for b in batches[: complete_at + 1])
     assert not any(b.indexed for b in batches[complete_at + 1 :])
     assert [s.title for b in batches[complete_at + 1 :] for s in b.summaries] == ["Written while closed"]
+
+
+def test_a_record_with_notes_at_the_end_of_a_batch_keeps_its_summary_and_its_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index gives such a record twice, its summary then its notes: a batch that ended between the
+    # two made the next batch replace the summary with the notes alone.
+    folder = tmp_path / "news"
+    for i in range(4):
+        write_story(folder, f"{i}.md", f"Story {i}", "Alpha", f"2024-03-0{i + 1}T08:00:00Z")
+    noted = folder / "noted.md"
+    noted.write_text('---\ntitle: "With a note"\nquality: 999999999999999999999999999999\n'
+                     "publishedDateTime: 2024-03-09T08:00:00Z\n---\n", encoding="utf-8")
+    location = tmp_path / "index.sqlite3"
+    _index_of(folder, location)
+    for size in (1, 2, 3):
+        monkeypatch.setattr(loader, "BATCH_SIZE", size)
+        index = Index(str(location))
+        library = Library(index)
+        for batch in stream([str(folder)], index):
+            library.apply(batch)
+            if batch.complete:
+                break
+        index.close()
+        assert library.summary(str(noted)) is not None and library.summary(str(noted)).title == "With a note"
+        assert [p.path for p in library.problems] == [str(noted)] and "out of range" in library.problems[0].reason
