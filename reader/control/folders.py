@@ -26,6 +26,9 @@ LOAD_GROWTH = 0.5
 # index's whole list comes within seconds (see `Batch.complete`), so the refreshes on the way, which
 # took twice the CPU of the last one with LOAD_GROWTH, are fewer (at 100,000 records, one or two).
 INDEX_GROWTH = 2.0
+# While the index is read, its batches are posted to the screen together, up to this many records (the
+# first at once, for the first titles): each post redraws the status line, 100 times at 100,000 records.
+INDEX_POST = 10_000
 # How often the folders are checked for changes: at least this often, and at most 10% of the time.
 WATCH_INTERVAL = 3.0
 # Where the system tells of changes (inotify), how often its notices are read, and how often the
@@ -139,14 +142,27 @@ class FolderSync:
         posting each batch; the seconds it took, or None when cancelled."""
         started = self._clock()
         seconds = 0.0
+        held: Batch | None = None  # the index's batches not posted yet
+        posted = False
         for batch in stream(self.paths, self.library.index, known=known, cancelled=cancelled, live=self.grouping):
             if cancelled():
                 return None
+            if batch.indexed:
+                held = batch if held is None else _joined(held, batch)
+                if posted and not held.complete and len(held.stats) < INDEX_POST:
+                    continue
+                batch, held = held, None
+            elif held is not None:  # the index failed on the way: what was read of it goes first
+                post(held)
+                held = None
             post(batch)
+            posted = True
             if not (batch.stories and not (batch.stats or batch.removed) and batch.scan_problems is None):
                 # The walk's and the parse's time: the grouping that may follow runs in a process of
                 # its own at scale, so it does not count against the next walk (see `walked`).
                 seconds = self._clock() - started
+        if held is not None:
+            post(held)
         if not self._watch_tried:  # here, off the UI thread: finding the folders reads every one
             self._watch_tried = True
             self.watch = FolderWatch.start(self.paths)
@@ -222,3 +238,12 @@ class FolderSync:
     def close(self) -> None:
         if self.watch is not None:
             self.watch.close()
+
+
+def _joined(first: Batch, then: Batch) -> Batch:
+    """Two batches of what the index holds as one (`then`'s rows after `first`'s)."""
+    first.summaries += then.summaries
+    first.problems += then.problems
+    first.stats.update(then.stats)
+    first.complete = then.complete
+    return first

@@ -13,7 +13,7 @@ from reader.core.library import Library
 from reader.core.loader import Batch, Stats
 from reader.core.state import StateStore
 
-from tests.corpus import write_library
+from tests.corpus import write_library, write_story
 from tests.fakes import FakeClock, FakeRun, summary
 
 
@@ -293,3 +293,39 @@ def test_while_the_index_is_read_the_list_is_refreshed_once_the_library_grew_two
     whole = indexed("e.md")
     whole.complete = True
     assert received(whole, nothing_listed=False).relist and sync.sync.all_listed  # the index's whole list
+
+
+def test_a_load_posts_the_index_s_first_batch_at_once_then_its_batches_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import loader
+    from reader.core.index import Index
+    from reader.core.library import load_library
+
+    folder = write_library(tmp_path / "library")
+    for i in range(12):
+        write_story(folder, f"story-{i}.md", f"Story {i}", "Alpha", f"2024-03-{i + 1:02d}T08:00:00Z")
+    location = str(tmp_path / "index.sqlite3")
+    indexed = load_library([str(folder)], Index(location))
+    indexed.index.close()
+    monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: None))
+    monkeypatch.setattr(loader, "BATCH_SIZE", 2)
+    monkeypatch.setattr(folders, "INDEX_POST", 5)
+    sync = Sync(paths=[str(folder)])
+    sync.library = Library(Index(location))
+    sync.sync.library = sync.library
+    posted: list[Batch] = []
+    sync.sync.load(None, posted.append, lambda: False)
+    sync.library.index.close()
+    from_index = [batch for batch in posted if batch.indexed]
+    sizes = [len(batch.stats) for batch in from_index]
+    total = len(indexed.stats)
+    assert total > 9 and sizes[0] == 2 and all(size >= 5 for size in sizes[1:-1]) and sum(sizes) == total
+    assert len(from_index) < total / 2  # posted together, not one a batch
+    assert [batch.complete for batch in from_index] == [False] * (len(from_index) - 1) + [True]
+    assert posted.index(from_index[-1]) == len(from_index) - 1 and posted[-1].final  # then the walk's
+    for batch in posted:
+        sync.library.apply(batch)
+    assert sync.library.stats == indexed.stats
+    assert sorted(s.path for s in sync.library.summaries) == sorted(s.path for s in indexed.summaries)
+    assert sorted(p.path for p in sync.library.problems) == sorted(p.path for p in indexed.problems)
