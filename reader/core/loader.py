@@ -112,8 +112,9 @@ def stream(
     """Load `paths`: first what the index holds (unless `known` says what is loaded already), then
     every file that is new or changed on disk, parsed and stored; removed files are reported.
 
-    What the index holds ends with a `complete` batch when it holds anything: the list is whole then, so it can be shown and counted at once, and the walk that follows checks it against
-    the files, its findings arriving as a watcher's walk's do (ending with the final batch).
+    What the index holds ends with a `complete` batch when it holds anything: the list is whole then,
+    so it can be shown and counted at once, and the walk that follows checks it against the files, its
+    findings arriving as a watcher's walk's do (ending with the final batch).
 
     Parsed files are stored a few thousand at a time, while their batches are yielded as they come;
     whatever is yielded is stored by the time the stream ends or is closed, except when it stopped

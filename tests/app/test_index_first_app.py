@@ -44,7 +44,7 @@ async def test_a_warm_start_lists_the_index_before_the_walk_then_what_changed_wh
         yield from walk(paths, problems)
 
     monkeypatch.setattr(loader, "walk_record_files", walk_when_seen)
-    monkeypatch.setattr(loader, "BATCH_SIZE", 1)  # the index's rows one a batch: the first alone is listed at once
+    monkeypatch.setattr(loader, "BATCH_SIZE", 1)  # one row a batch: only the first is listed at once
     app = ReaderApp([str(folder)])
     try:
         async with app.run_test(size=SIZE) as pilot:

@@ -283,9 +283,9 @@ def test_while_the_index_is_read_the_list_is_refreshed_once_the_library_grew_two
         read.indexed = True
         return read
 
-    assert received(indexed(*(f"a{i}.md" for i in range(100))), nothing_listed=True).relist  # the first titles
+    assert received(indexed(*(f"a{i}.md" for i in range(100))), nothing_listed=True).relist  # first titles
     sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
-    assert not received(indexed(*(f"b{i}.md" for i in range(150))), nothing_listed=False).relist  # not twofold
+    assert not received(indexed(*(f"b{i}.md" for i in range(150))), nothing_listed=False).relist  # 1.5 times
     sync.clock.advance(folders.LOAD_REFRESH_INTERVAL)
     assert not received(indexed(*(f"c{i}.md" for i in range(49))), nothing_listed=False).relist
     assert received(indexed("d.md"), nothing_listed=False).relist  # 200 more than the 100 listed

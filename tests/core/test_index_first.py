@@ -62,7 +62,8 @@ def test_the_index_list_is_complete_before_the_walk_then_the_walk_brings_what_ch
     assert sum(b.complete for b in batches) == 1
     # The walk that follows finds the deletion, the change and the new file.
     assert [b.removed for b in batches if b.removed] == [[str(gone)]]
-    assert sorted(s.title for s in library.summaries) == ["Kept as it was", "The title after", "Written while closed"]
+    titles = sorted(s.title for s in library.summaries)
+    assert titles == ["Kept as it was", "The title after", "Written while closed"]
     assert library.summary(str(kept)) is not None and library.summary(str(gone)) is None
     assert set(library.stats) == {str(kept), str(changed), str(folder / "new.md")}
 
@@ -130,4 +131,5 @@ def test_a_record_with_notes_at_the_end_of_a_batch_keeps_its_summary_and_its_not
                 break
         index.close()
         assert library.summary(str(noted)) is not None and library.summary(str(noted)).title == "With a note"
-        assert [p.path for p in library.problems] == [str(noted)] and "out of range" in library.problems[0].reason
+        assert [p.path for p in library.problems] == [str(noted)]
+        assert "out of range" in library.problems[0].reason
