@@ -81,10 +81,12 @@ def machine() -> str:
 def corpus(work: Path, size: int) -> Path:
     folder = work / f"corpus-{size}"
     marker = folder / ".complete"
-    if not marker.exists():
+    from reader.synth import VERSION  # a corpus of an older generator is made again
+
+    if not marker.exists() or marker.read_text() != f"synth {VERSION}":
         shutil.rmtree(folder, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "reader.synth", str(folder), str(size)], check=True)
-        marker.write_text("ok")
+        marker.write_text(f"synth {VERSION}")
     return folder
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import os
 import pickle
 import sys
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reader.core.frontmatter import parse_text  # noqa: E402
 from reader.core.record import Record  # noqa: E402
 from reader.core.stories import Grouper, Item, item_of, signals_of  # noqa: E402
-from reader.synth import generate  # noqa: E402
+from reader.synth import VERSION, events, generate  # noqa: E402
 
 
 def items(size: int, seed: int) -> list[Item]:
@@ -42,7 +43,7 @@ def items(size: int, seed: int) -> list[Item]:
 
 def cached_items(size: int, seed: int, cache: Path | None) -> list[Item]:
     """`items`, kept in `cache` (a pickle of their fields) between runs when a folder is given."""
-    path = cache / f"stories-bench-v2-{size}-{seed}.pickle" if cache else None
+    path = cache / f"stories-bench-v2-synth{VERSION}-{size}-{seed}.pickle" if cache else None
     if path and path.exists():
         with path.open("rb") as handle:
             return [Item(*fields) for fields in pickle.load(handle)]  # our own file, written below
@@ -62,6 +63,28 @@ def with_signals(batch: list[Item]) -> tuple[list[Item], float]:
     out = [Item(i.id, i.title, i.excerpt, i.timestamp, i.provider, i.domain, i.urls,
                 signals_of(i.title, i.excerpt, i.provider, i.domain, i.urls)) for i in batch]
     return out, time.process_time() - cpu
+
+
+def pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
+    """Every pair of records (in order) that `groups` (record -> group) puts in one group."""
+    by_group: dict[str, list[str]] = {}
+    for record_id, group in groups.items():
+        by_group.setdefault(group, []).append(record_id)
+    return {(a, b) for ids in by_group.values() for a, b in itertools.combinations(sorted(ids), 2)}
+
+
+def scores(grouper: Grouper, size: int, seed: int) -> str:
+    """Pairwise precision and recall against the generator's truth (which records report one event),
+    and how many pairs the copy signal makes that the truth does not hold."""
+    truth = pairs(events(size, seed))
+    found = pairs(grouper.assignments())
+    right = len(found & truth)
+    copies = {(min(i, r.peer), max(i, r.peer)) for i in grouper.assignments()
+              if (r := grouper.reason(i)).how == "copy"}
+    return (f"pairwise precision {right / len(found) if found else 1.0:.3f}, "
+            f"recall {right / len(truth) if truth else 1.0:.3f} against the generator's events "
+            f"({len(found):,} pairs grouped, {len(truth):,} true); copy joins {len(copies):,}, "
+            f"{len(copies - truth):,} of them of two events")
 
 
 def run(size: int, seed: int, cache: Path | None) -> None:
@@ -94,6 +117,7 @@ def run(size: int, seed: int, cache: Path | None) -> None:
           f"{size / seconds:,.0f} records/s ({size / cpu:,.0f} a CPU second); "
           f"{len(stories):,} stories, "
           f"{several:,} of 2+ records; joined by {hows}")
+    print(f"  {scores(grouper, size, seed)}")
     ordered = sorted(batch, key=lambda item: (item.timestamp or 0.0, item.id))
     grouper = Grouper()
     start = time.perf_counter()

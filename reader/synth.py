@@ -1,7 +1,8 @@
 """Synthetic corpora of news records shaped like the real ones, for tests and benchmarks.
 
-Run as ``python -m reader.synth OUT N [--seed S] [--topics K]``. The output depends only on the seed,
-never on how many processes wrote it: every block of five records draws from its own random stream.
+Run as ``python -m reader.synth OUT N [--seed S] [--topics K]``. The output depends only on the seed
+(and `VERSION`), never on how many processes wrote it: every block of five records draws from its own
+random stream. Records share an excerpt only when they report one synthetic event (`events` says which).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from datetime import date, timedelta
 from json.encoder import encode_basestring as quote  # JSON string escaping is valid YAML "..."
 from pathlib import Path
 
+VERSION = 3
+"""Bumped whenever a seed gives other records: a corpus kept between benchmark runs is made again when
+its version differs (3: some coverage of an event copies another outlet's excerpt whole; 2: events; the
+corpora of 1 drew every excerpt from a shared pool of sentences, so unrelated records shared excerpts)."""
 BLOCK = 5  # each block of five records holds one unpublished duplicate and a record listing it
 SPAN_DAYS = 3 * 365
 RARE_WORDS = 20_000  # made-up words beside WORDS, so excerpts have rare words as real ones do
@@ -169,6 +174,7 @@ ACTIONS = [("launches", "unveils", "debuts", "rolls out", "introduces"),
            ("raises", "secures", "lands", "closes"), ("buys", "acquires", "snaps up", "takes over"),
            ("sues", "files suit against", "takes to court"), ("warns of", "flags", "reports")]
 STORY_RATE = 0.35  # share of blocks whose first records report one event under reworded headlines
+COPY_RATE = 0.15  # share of an event's later records whose outlet runs the first one's excerpt whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +312,9 @@ def _record(rng: random.Random, story: Story, related: list[Story], topics: list
     return f"---\n{head}\n" + "\n".join(blocks) + f'\nsecured: "{cipher};{iv}"\n---\n'
 
 
-def _block(seed: int, block: int, n: int, pools: Pools) -> list[tuple[str, str]]:
-    """(relative path, text) for the records of one block, drawn from the block's own stream."""
+def _block(seed: int, block: int, n: int, pools: Pools) -> list[tuple[str, str, bool]]:
+    """(relative path, text, whether it reports the block's event) for the records of one block, drawn
+    from the block's own stream."""
     rng = random.Random(seed * 1_000_003 + block)
     first, start = block * BLOCK, _below(rng, SPAN_DAYS)
     size = min(BLOCK, n - first)
@@ -315,10 +322,16 @@ def _block(seed: int, block: int, n: int, pools: Pools) -> list[tuple[str, str]]
     host = (duplicate + rng.randrange(1, size)) % size if size >= 2 else -1
     stories = [_story(rng, str(first + k), start + _below(rng, 10), pools, 0.1, 0.7, fresh=True)
                for k in range(size)]
+    covered = 0
     if size >= 2 and rng.random() < STORY_RATE:
         event, day = Event.draw(rng), stories[0].day
-        for story in stories[: 2 + _below(rng, size - 1)]:
+        covered = 2 + _below(rng, size - 1)
+        for story in stories[:covered]:
             _cover(rng, story, event, min(day + _below(rng, 3), len(DAYS) - 1))
+        copier = random.Random(f"copies-{seed}-{block}")  # its own stream: the other draws stay as they were
+        for story in stories[1:covered]:
+            if copier.random() < COPY_RATE and stories[0].excerpt:
+                story.excerpt = stories[0].excerpt  # syndicated: one text under another outlet's headline
     files = []
     for k, story in enumerate(stories):
         index = first + k
@@ -333,7 +346,7 @@ def _block(seed: int, block: int, n: int, pools: Pools) -> list[tuple[str, str]]
             topics.insert(rng.randint(1, len(topics)), None)
         keep_quality = k in (host, duplicate) or story.day >= OLD_DAYS or rng.random() > 0.35
         text = _record(rng, story, related, topics, k == duplicate, keep_quality)
-        files.append((f"{slugify(chosen[0])}/_news/{DAYS[story.day]}-{story.slug}-{index}.md", text))
+        files.append((f"{slugify(chosen[0])}/_news/{DAYS[story.day]}-{story.slug}-{index}.md", text, k < covered))
     return files
 
 
@@ -341,7 +354,19 @@ def generate(n: int, seed: int = 0, topics: int = 40) -> Iterator[tuple[str, str
     """(relative path, text) of each of the n records `write_corpus` would write, without writing them."""
     pools = Pools.build(seed, topics)
     for block in range(-(-n // BLOCK)):
-        yield from _block(seed, block, n, pools)
+        for relative, text, _ in _block(seed, block, n, pools):
+            yield relative, text
+
+
+def events(n: int, seed: int = 0, topics: int = 40) -> dict[str, str]:
+    """The truth of the n records `generate` makes: relative path -> the event it reports (records of
+    one event share it), or its own path when it reports none that another record reports."""
+    pools = Pools.build(seed, topics)
+    truth = {}
+    for block in range(-(-n // BLOCK)):
+        for relative, _, covered in _block(seed, block, n, pools):
+            truth[relative] = f"event {block}" if covered else relative
+    return truth
 
 
 def _write_blocks(out: str, seed: int, blocks: range, n: int, topics: int) -> tuple[list[str], int]:
@@ -350,7 +375,7 @@ def _write_blocks(out: str, seed: int, blocks: range, n: int, topics: int) -> tu
     made: set[str] = set()
     paths, total = [], 0
     for block in blocks:
-        for relative, text in _block(seed, block, n, pools):
+        for relative, text, _ in _block(seed, block, n, pools):
             path = os.path.join(out, relative)
             folder = os.path.dirname(path)
             if folder not in made:
