@@ -4,7 +4,8 @@ Records are taken in one canonical order, by publication time and then id, so th
 on the set of records, never on the order they were given in. Each record in turn joins the story of
 an earlier record that has one of its URLs, else one that has its headline (within `title_days`),
 else one whose excerpt it copies (over `COPY_WORDS` opening words: within `url_days` under a headline
-naming no other instance of a series, within `copy_days` under the same headline), else the story its
+naming no other instance of a series, within `copy_days` under the same headline; not a stock
+description: an excerpt its latest holders hold under unlike headlines), else the story its
 words are most like: the average TF-IDF cosine with its `support` closest members
 (a small average linkage: one look-alike member cannot chain two events together) must reach `threshold`
 and the best single member `best_threshold`, among stories begun at most `span_days` before it and
@@ -273,7 +274,7 @@ class Grouper:
                 if self._near(rec, recs[peer], settings.title_days) and self._open(rec, self._lead[peer]):
                     return self._lead[peer], Reason("title", peer, detail=rec.tkey)
         if rec.ekey:  # the latest few: a key many records hold is boilerplate more often than one text
-            for peer in window.by_excerpt.get(rec.ekey)[: -COPY_PEERS - 1 : -1]:
+            for peer in self._copy_peers(rec, window.by_excerpt.get(rec.ekey)[: -COPY_PEERS - 1 : -1]):
                 shared = self._copy(rec, recs[peer])
                 if shared:
                     return self._lead[peer], Reason("copy", peer, detail=str(shared))
@@ -282,6 +283,29 @@ class Grouper:
             if found is not None:
                 return found
         return rec.item.id, FIRST
+
+    def _copy_peers(self, rec: Rec, peers: list[str]) -> list[str]:
+        """The holders of the record's excerpt key (latest first) in the order to try them as the text
+        it copies: those under a headline like its own first. None when the excerpt is a stock
+        description (an outlet's blurb about itself, a series' standing text) rather than one article:
+        they have headlines of two kinds or more, unlike each other, and none like the record's."""
+        if len(peers) < 2:
+            return peers
+        item = rec.item
+        mine = title_words(item.title, item.provider, item.domain)
+        alike: list[str] = []
+        others: list[str] = []
+        kinds: list[set[str]] = []
+        for peer in peers:
+            other = self._recs[peer].item
+            theirs = title_words(other.title, other.provider, other.domain)
+            if titles_alike(mine, theirs):
+                alike.append(peer)
+            else:
+                others.append(peer)
+                if not any(titles_alike(theirs, kind) for kind in kinds):
+                    kinds.append(theirs)
+        return alike + others if alike or len(kinds) < 2 else []
 
     def _copy(self, rec: Rec, other: Rec) -> int:
         """How many opening words of its excerpt `rec` shares with `other` when it is a copy of the same

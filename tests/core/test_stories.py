@@ -424,6 +424,33 @@ def test_texts_alike_that_are_no_copy_do_not_merge(a: Item, b: Item) -> None:
     assert not together(grouper, "a", "b")
 
 
+BLURB = ("Quenlux Daily brings you the latest drone, battery and logistics news from makers, regulators "
+         "and pilots across Europe, every weekday morning in one short read.")
+
+
+def test_a_stock_description_under_a_third_headline_is_no_copy() -> None:
+    """An excerpt held by records under two unlike headlines is an outlet's stock text: a third
+    headline does not join them by it (a week apart each, so no similar words join them either)."""
+    depot = item("a", "Vantor opens a depot in northern Spain", BLURB, 0, "Quenlux Daily")
+    recall = item("b", "Quenlux recalls batteries after fires", BLURB, 24 * 7, "Quenlux Daily")
+    patrol = item("c", "Zorvex wins a contract for border patrol drones", BLURB, 24 * 14, "Quenlux Daily")
+    grouper = grouped(*background(), depot, recall, patrol)
+    assert grouper.reason("b").how == "copy" and together(grouper, "a", "b")  # one text, as far as known
+    assert grouper.reason("c").how == "first"
+    # A record under a headline like one of theirs is that record's copy, stock text or not.
+    again = item("d", "Quenlux recalls batteries after fires - Quenlux Daily", BLURB, 24 * 15, "Quenlux Daily")
+    grouper = grouped(*background(), depot, recall, patrol, again)
+    assert grouper.reason("d").how == "copy" and together(grouper, "b", "d")
+
+
+def test_an_excerpt_held_under_one_headline_is_no_stock_description() -> None:
+    depot = item("a", "Vantor opens a depot in northern Spain", BLURB, 0, "Quenlux Daily")
+    signed = item("b", "Vantor opens a depot in northern Spain | Quenlux Daily", BLURB, 24 * 7, "Quenlux Daily")
+    other = item("c", "Zorvex wins a contract for border patrol drones", BLURB, 24 * 14, "Quenlux Daily")
+    grouper = grouped(*background(), depot, signed, other)
+    assert grouper.reason("c").how == "copy" and together(grouper, "a", "c")
+
+
 def test_a_stored_reason_keeps_its_peer_the_earliest_record_too() -> None:
     a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
     b = item("b", "Microsoft Power Apps misconfiguration exposes 38 million records", "", 2, "Wired")
