@@ -342,15 +342,24 @@ def _list_records(
     paths: list[str], query: Any, fmt: str, out: TextIO, err: TextIO, *, use_cache: bool, stories: bool
 ) -> int:
     damaged: list[str] = []
-    if use_cache and not stories:
+    if use_cache:
         from .core.warm_listing import Listing, warm_listing
 
         answer = warm_listing(paths, query)
-        if isinstance(answer, Listing):  # the index was up to date: no loading
+        if isinstance(answer, Listing) and stories:
+            from .cli_stories import warm_story_lines
+
+            folded = warm_story_lines(answer, paths, fmt)
+            if folded is not None:  # else the index changed since: listed the plain way
+                _report(answer.problems, err)
+                _write(folded, out)
+                return 0
+        elif isinstance(answer, Listing):  # the index was up to date: no loading
             _report(answer.problems, err)
             _print_lines(answer.lines, answer.sources, fmt, out, err)
             return 0
-        damaged = answer.damaged
+        else:
+            damaged = answer.damaged
     import sqlite3
 
     from .core.library import load_library, open_index

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from .core.text import safe_text
 
@@ -15,6 +17,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 if TYPE_CHECKING:
     from .core.record import Summary
     from .core.story_groups import StoryGroups
+    from .core.warm_listing import Listing
 
 
 def valid_json(document: dict[str, Any]) -> dict[str, Any]:
@@ -47,16 +50,16 @@ def _tsv(fields: list[str]) -> str:
     return "\t".join(safe_text(field) for field in fields)
 
 
-def _span(members: list[Summary]) -> tuple[float | None, float | None]:
+def _span(members: Sequence[Summary | Member]) -> tuple[float | None, float | None]:
     times = [member.timestamp for member in members if member.timestamp is not None]
     return (min(times), max(times)) if times else (None, None)
 
 
-def _providers(members: list[Summary]) -> list[str]:
+def _providers(members: Sequence[Summary | Member]) -> list[str]:
     return list(dict.fromkeys(member.provider_name for member in members if member.provider_name))
 
 
-def story_document(lead: Summary, members: list[Summary]) -> dict[str, Any]:
+def story_document(lead: Summary | Member, members: Sequence[Summary | Member]) -> dict[str, Any]:
     """One story as `--list --stories --format json` prints it."""
     first, last = _span(members)
     return {
@@ -71,12 +74,87 @@ def story_document(lead: Summary, members: list[Summary]) -> dict[str, Any]:
     }
 
 
+class Member(NamedTuple):
+    """What a story's line reads of each of its records (a `Summary` has the same fields)."""
+
+    path: str
+    timestamp: float | None
+    provider_name: str
+    title: str
+    story: str
+
+
 def story_lines(matched: list[Summary], groups: StoryGroups, fmt: str) -> list[str]:
     """One line per story with a record in `matched` (in the order of its first one there): its lead's
     title, its size, its first and last dates and its providers, counted over every loaded record."""
+    return _lines([groups.members(summary) for summary in groups.fold(matched)], fmt)
+
+
+def warm_story_lines(listing: Listing, paths: list[str], fmt: str, location: str | None = None) -> list[str] | None:
+    """`story_lines` from a warm listing (`warm_listing.Listing`: the index is up to date with the files
+    under `paths`), the members of its stories of several records read from the index at `location`
+    (the user's by default); None when the index no longer answers as it did (changed meanwhile,
+    damaged): then the caller lists the plain way."""
+    seen: set[str] = set()
+    folded: list[Member] = []
+    for path, timestamp, provider_name, title, _, story in listing.lines:
+        if not story or story not in seen:
+            seen.add(story)
+            folded.append(Member(path, timestamp, provider_name, title, story))
+    several = [member.story for member in folded if member.story and listing.sources.get(member.story, 1) > 1]
+    found = _members(several, paths, location) if several else {}
+    if found is None or any(len(found.get(story, ())) != listing.sources[story] for story in several):
+        return None
+    return _lines([found[member.story] if member.story in found else [member] for member in folded], fmt)
+
+
+def _members(stories: list[str], paths: list[str], location: str | None) -> dict[str, list[Member]] | None:
+    """The records under `paths` of each of these stories, earliest first, as the index holds them;
+    None when it cannot be read or holds a row of the wrong types."""
+    import sqlite3
+    from urllib.parse import quote
+
+    from .core.index_schema import index_location, under_roots
+    from .core.record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
+
+    where, params = under_roots([os.path.abspath(path) for path in paths])
+    found: dict[str, list[Member]] = {}
+    try:
+        db = sqlite3.connect(f"file:{quote(location or index_location())}?mode=rw", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return None
+    try:
+        for start in range(0, len(stories), 500):
+            chunk = stories[start : start + 500]
+            rows = db.execute(
+                f"SELECT path, timestamp, provider_name, title, story FROM files WHERE story IN "
+                f"({','.join('?' * len(chunk))}) AND problem IS NULL AND ({where})", [*chunk, *params]
+            ).fetchall()
+            for path, timestamp, provider_name, title, story in rows:
+                if not all(isinstance(text, str) for text in (path, provider_name, title, story)):
+                    return None
+                if timestamp is not None and not isinstance(timestamp, (int, float)):
+                    return None
+                if timestamp is not None and not EARLIEST_TIMESTAMP <= timestamp < LATEST_TIMESTAMP + 1:
+                    timestamp = None  # as a summary reads it
+                found.setdefault(story, []).append(Member(path, timestamp, provider_name, title, story))
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    for members in found.values():
+        members.sort(key=_earliest_first)
+    return found
+
+
+def _earliest_first(member: Member) -> tuple[float, str]:
+    return (member.timestamp if member.timestamp is not None else math.inf, member.path)
+
+
+def _lines(stories: list[list[Member]] | list[list[Summary]], fmt: str) -> list[str]:
+    """The line of each story (its members earliest first)."""
     lines = []
-    for summary in groups.fold(matched):
-        members = groups.members(summary)
+    for members in stories:
         lead = members[0]
         if fmt == "json":
             document = story_document(lead, members)
@@ -99,16 +177,21 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
     if not os.path.isfile(target):
         print(f"reader: --explain-story: no such file: {safe_text(path)}", file=err)
         return 2
-    index = open_index(use_cache)
-    if index.notice:
-        print(f"reader: {safe_text(index.notice)}", file=err)
-    library = load_library([*(folders or [os.path.dirname(target)]), target], index)
-    summary = library.summary(target)
-    if summary is None:
-        problem = next((p.reason for p in library.problems if p.path == target), "not a record file")
-        print(f"reader: --explain-story: {safe_text(path)} is not a record ({safe_text(problem)})", file=err)
-        return 2
-    members = story_members(library.index, summary.story) if summary.story else []
+    found = _warm_story(target, folders) if use_cache else None
+    if found is not None:  # the index was up to date: its stories are read, nothing is loaded
+        story, members = found
+    else:
+        index = open_index(use_cache)
+        if index.notice:
+            print(f"reader: {safe_text(index.notice)}", file=err)
+        library = load_library([*(folders or [os.path.dirname(target)]), target], index)
+        summary = library.summary(target)
+        if summary is None:
+            problem = next((p.reason for p in library.problems if p.path == target), "not a record file")
+            print(f"reader: --explain-story: {safe_text(path)} is not a record ({safe_text(problem)})", file=err)
+            return 2
+        story = summary.story
+        members = story_members(library.index, story) if story else []
     if not members:
         print(f"reader: --explain-story: {safe_text(path)} is not grouped (its file name cannot be indexed)",
               file=err)
@@ -117,12 +200,12 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
     if fmt != "json":
         times = [member.timestamp for member in members if member.timestamp is not None]
         span = f"{_date(min(times))} to {_date(max(times))}" if times else "no dates"
-        lines.append(_tsv([f"story {summary.story}: {len(members)} records", span]))
+        lines.append(_tsv([f"story {story}: {len(members)} records", span]))
     for member in members:
         reason = member.reason
         if fmt == "json":
             document = {
-                "path": member.path, "story": summary.story, "provider": member.provider,
+                "path": member.path, "story": story, "provider": member.provider,
                 "publishedDateTime": _date(member.timestamp) or None, "title": member.title,
                 "how": reason.how, "peer": reason.peer or None, "score": reason.score, "best": reason.best,
                 "reason": reason.describe(), "this": member.path == target,
@@ -134,3 +217,47 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
                                member.path]))
     out.write("\n".join(lines) + "\n")
     return 0
+
+
+class _Stories:
+    """The index's stories table read over one connection, as `grouping.story_members` reads an index."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def run(self, read: Any) -> Any:
+        return read(self.db)
+
+
+def _warm_story(target: str, folders: list[str], location: str | None = None) -> tuple[str, list[Any]] | None:
+    """The story of the record at `target` and its members as the index at `location` holds them, when
+    the index is up to date with `folders` (else the folder of `target`) and `target`; None when it is
+    not (then the caller loads them, which brings the index up to date) or `target` is no grouped record."""
+    import sqlite3
+    from urllib.parse import quote
+
+    from .core.grouping import story_members
+    from .core.index_schema import index_location
+    from .core.query import parse_query
+    from .core.warm_listing import Listing, warm_listing
+
+    roots = [os.path.abspath(folder) for folder in folders or [os.path.dirname(target)]]
+    if not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        roots.append(target)  # a file under a root is listed once, by its folder
+    listing = warm_listing(roots, parse_query(""), location)
+    if not isinstance(listing, Listing):
+        return None
+    story = next((line[5] for line in listing.lines if line[0] == target), "")
+    if not story:
+        return None
+    try:
+        db = sqlite3.connect(f"file:{quote(location or index_location())}?mode=rw", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return None
+    try:
+        members = story_members(_Stories(db), story)
+    except (sqlite3.Error, TypeError, ValueError):
+        return None
+    finally:
+        db.close()
+    return (story, members) if members else None

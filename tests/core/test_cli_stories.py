@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from reader import cli
-from reader.core import stories
+from reader.cli_stories import warm_story_lines
+from reader.core import library, stories
+from reader.core.query import parse_query
+from reader.core.warm_listing import Listing, warm_listing
+from reader.synth import write_corpus
 
 from tests.corpus import HEADLINE, three_records, write_story
 
@@ -106,3 +110,87 @@ def test_stories_go_with_list(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["--stories"])
     assert "--stories" in capsys.readouterr().err
+
+
+def news_with_stories(folder: Path) -> Path:
+    """Three records (two of one event) and a small synthetic corpus of several-record stories, with
+    a record of no date and a record sharing the synthetic records' folder."""
+    three_records(folder)
+    write_corpus(folder / "synthetic", 60, seed=4, workers=1)
+    write_story(folder, "undated.md", "A record of no date at all, alone in its story", "Delta", "")
+    return folder
+
+
+def loading_fails(*_: object, **__: object) -> None:
+    raise AssertionError("loaded the library: the warm index was not used")
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json"])
+def test_list_stories_prints_the_same_from_a_warm_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    news = news_with_stories(tmp_path / "news")
+    for query in ([], ["--filter", "provider:beta"], ["--filter", "-provider:alpha"]):
+        cold = run(capsys, "--list", "--stories", "--format", fmt, *query, "--no-cache", str(news))
+        built = run(capsys, "--list", "--stories", "--format", fmt, *query, str(news))
+        with monkeypatch.context() as patched:  # the warm index answers: nothing is loaded
+            patched.setattr(library, "load_library", loading_fails)
+            warm = run(capsys, "--list", "--stories", "--format", fmt, *query, str(news))
+        assert cold == built == warm and warm[0] == 0 and warm[1]
+    several = [line for line in warm[1].splitlines() if (json.loads(line)["sources"] if fmt == "json"
+                                                          else int(line.split("\t")[2])) > 1]
+    assert len(several) >= 3
+
+
+def test_list_stories_from_a_warm_index_counts_the_listed_folders_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = news_with_stories(tmp_path / "news")
+    run(capsys, "--list", "--stories", str(news))  # the index holds every record, the story's both
+    first, second, _ = three_records(tmp_path / "apart")
+    second.rename(news / "second-apart.md")  # one story (with news' first and second) in two folders
+    run(capsys, "--list", str(tmp_path / "apart"), str(news))
+    both = run(capsys, "--list", "--stories", str(tmp_path / "apart"), str(news))
+    with monkeypatch.context() as patched:
+        patched.setattr(library, "load_library", loading_fails)
+        apart = run(capsys, "--list", "--stories", str(tmp_path / "apart"))
+        assert run(capsys, "--list", "--stories", str(tmp_path / "apart"), str(news)) == both
+    assert run(capsys, "--list", "--stories", "--no-cache", str(tmp_path / "apart")) == apart
+    # One story of four: two records under each folder; under "apart" alone, its record there only.
+    assert any(line.split("\t")[2] == "4" and line.endswith(str(first)) for line in both[1].splitlines())
+    assert sorted(line.split("\t")[2] for line in apart[1].splitlines()) == ["1", "1"]
+
+
+def test_a_warm_listing_whose_index_changed_since_gives_no_story_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    news = news_with_stories(tmp_path / "news")
+    run(capsys, "--list", str(news))
+    listing = warm_listing([str(news)], parse_query(""))
+    assert isinstance(listing, Listing)
+    assert warm_story_lines(listing, [str(news)], "tsv") is not None
+    story = next(story for story, count in listing.sources.items() if story and count > 1)
+    listing.sources[story] += 1  # a record of the story stored after the listing read the index
+    assert warm_story_lines(listing, [str(news)], "tsv") is None
+
+
+def test_explain_story_prints_the_same_from_a_warm_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    news = news_with_stories(tmp_path / "news")
+    grouped = next(line.split("\t")[6] for line in run(capsys, "--list", "--stories", str(news))[1].splitlines()
+                   if line.split("\t")[2] != "1" and "synthetic" in line)
+    # The third: a story is the index's, whatever folders are loaded (without the index, second.md
+    # loaded with the synthetic folder is a story of one).
+    for target, folders, whole in ((news / "second.md", [], True), (Path(grouped), [str(news)], True),
+                                   (news / "second.md", [str(news / "synthetic")], False)):
+        for fmt in ("tsv", "json"):
+            cold = run(capsys, "--explain-story", str(target), "--format", fmt, "--no-cache", *folders)
+            built = run(capsys, "--explain-story", str(target), "--format", fmt, *folders)
+            with monkeypatch.context() as patched:
+                patched.setattr(library, "load_library", loading_fails)
+                warm = run(capsys, "--explain-story", str(target), "--format", fmt, *folders)
+            assert built == warm and warm[0] == 0 and (cold == warm) == whole
+    (news / "second.md").write_text((news / "second.md").read_text().replace("Beta", "Zeta"), encoding="utf-8")
+    code, out, _ = run(capsys, "--explain-story", str(news / "second.md"))  # the index is behind: loaded
+    assert code == 0 and "Zeta" in out
