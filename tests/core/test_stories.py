@@ -243,6 +243,20 @@ def test_similar_words_count_within_five_days(hours: float, joins: bool) -> None
     assert together(grouped(*background(), a, b), "a", "b") is joins
 
 
+@pytest.mark.parametrize("late", [0.0, 1.0])
+def test_the_windows_end_to_the_second(late: float) -> None:
+    """Similar words count within five days and a URL within thirty, to the second."""
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
+    b = Item("b", "38M records exposed by default settings in Microsoft Power Apps portals",
+             "UpGuard researchers found 38 million records exposed through Power Apps portals.",
+             T0 + 5 * 86400 + late, "Wired", "wired.com")
+    assert together(grouped(*background(), a, b), "a", "b") is (late == 0)
+    url = ("https://zdnet.com/article/exposure",)
+    a = item("a", "One headline", "", 0, "ZDNet", url)
+    b = Item("b", "Another headline entirely", "", T0 + 30 * 86400 + late, "MSN", "msn.com", url)
+    assert together(grouped(*background(), a, b), "a", "b") is (late == 0)
+
+
 def test_a_headline_counts_for_seven_days() -> None:
     a = item("a", f"{MISCONFIGURATION} - ZDNet", "", 0, "ZDNet")
     b = item("b", MISCONFIGURATION.upper(), "", 24 * 6.5, "Neowin")
