@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import pickle
 import random
 import re
@@ -12,6 +13,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from reader.core import stories
 from reader.core.frontmatter import parse_text
 from reader.core.record import Provider, Record, Urls
 from reader.core.stories import Grouper, Item, Settings, item_of, signals_of, story_id
@@ -346,6 +348,49 @@ def test_a_record_added_out_of_order_finds_an_older_url(between: bool) -> None:
     grouper = grouped(*earlier, later)
     grouper.add([item("b", "Another headline entirely", "", 24 * 10, "MSN", url)])  # replays from b on
     assert together(grouper, "a", "b") and grouper.reason("b").how == "url"
+
+
+def test_a_record_added_out_of_order_finds_a_url_or_copy_at_the_edge_of_its_window() -> None:
+    """A replay refills the windows from the latest record before the new one: a URL held 30 days,
+    and an excerpt held 180 days under one headline, must still be there (a day of margin besides)."""
+    url = ("https://zdnet.com/article/x-1",)
+    earlier = [item("a", "One headline", "", 0, "ZDNet", url),
+               item("m", "Something else entirely", "", 24 * 29.6, "Wired")]
+    grouper = grouped(*earlier, item("z", "A much later record", "", 24 * 40, "Neowin"))
+    grouper.add([item("b", "Another headline entirely", "", 24 * 29.9, "MSN", url)])  # replays from b on
+    assert together(grouper, "a", "b") and grouper.reason("b").how == "url"
+    earlier = [item("a", "How Quenlux is unlocking digital transformation", COPY, 0, "Inferse"),
+               item("m", "Something else entirely", "", 24 * 179.5, "Wired")]
+    grouper = grouped(*earlier, item("z", "A much later record", "", 24 * 185, "Neowin"))
+    grouper.add([item("b", "How Quenlux is unlocking digital transformation", COPY, 24 * 179.8, "Inferse")])
+    assert together(grouper, "a", "b") and grouper.reason("b").how == "copy"
+
+
+def test_a_record_without_a_time_added_after_others_without_finds_a_headline() -> None:
+    """The windows are refilled from the latest record with a time, past those without one."""
+    dated = item("a", MISCONFIGURATION, "", 0, "ZDNet")
+    undated = item("u", "Something else entirely happened today", "", 0, "Wired", timed=False)
+    grouper = grouped(dated, undated)
+    grouper.add([item("v", MISCONFIGURATION.upper(), "", 0, "Neowin", timed=False)])
+    assert together(grouper, "a", "v") and grouper.reason("v").how == "title"
+
+
+def test_the_thresholds_hold_at_equality_and_a_reason_keeps_four_decimals(monkeypatch: pytest.MonkeyPatch) -> None:
+    a = item("a", "Microsoft Power Apps misconfiguration exposes 38 million records", EXPOSURE, 0, "ZDNet")
+    b = item("b", "38M records exposed by default settings in Microsoft Power Apps portals",
+             "UpGuard researchers found 38 million records exposed through Power Apps portals.", 20, "Wired")
+    records = [*background(), a, b]
+    kept = grouped(*records).reason("b")
+    with monkeypatch.context() as patched:  # the scores as compared, before they are rounded
+        patched.setattr(stories, "round", lambda value, digits: value, raising=False)
+        exact = grouped(*records).reason("b")
+    assert kept.how == exact.how == "similar" and exact.score != kept.score
+    assert (kept.score, kept.best) == (round(exact.score, 4), round(exact.best, 4))
+    above = math.nextafter(exact.score, 1.0), math.nextafter(exact.best, 1.0)
+    for threshold, best_threshold, joins in ((exact.score, exact.best, True), (above[0], 0.0, False),
+                                             (0.0, above[1], False)):
+        settings = Settings(threshold=threshold, best_threshold=best_threshold)
+        assert together(grouped(*records, settings=settings), "a", "b") is joins
 
 
 def test_reasons_explain_each_join() -> None:
