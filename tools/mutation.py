@@ -90,6 +90,12 @@ CORE = {
     "reader/core/frontmatter.py": ["tests/core/test_frontmatter.py", "tests/core/test_fastyaml.py"],
     "reader/core/fastyaml.py": ["tests/core/test_fastyaml.py"],
     "reader/core/story_rows.py": ["tests/core/test_story_rows.py"],
+    "reader/core/stories.py": [
+        "tests/core/test_stories.py", "tests/core/test_story_text.py", "tests/core/test_story_explain.py",
+    ],
+    "reader/core/story_window.py": [
+        "tests/core/test_story_window.py", "tests/core/test_stories.py", "tests/core/test_story_text.py",
+    ],
     "reader/core/state.py": _STATE_TESTS,
     "reader/core/state_db.py": _STATE_TESTS,
     "reader/core/state_file.py": _STATE_TESTS,
