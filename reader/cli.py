@@ -376,6 +376,17 @@ def _list_records(
         except sqlite3.DatabaseError as error:
             index.reset(error)
             print(f"reader: {safe_text(index.notice)}", file=err)
+    if use_cache and not stories and index.location != ":memory:":
+        # Cold: build the index, keeping nothing loaded, then list from it as a warm start does (the
+        # plain way below, which holds every record, only when that still finds it stale).
+        from .core.loader import build
+
+        build(paths, index)
+        answer = warm_listing(paths, query, index.location)
+        if isinstance(answer, Listing):
+            _report(answer.problems, err)
+            _print_lines(answer.lines, answer.sources, fmt, out, err)
+            return 0
     library = load_library(paths, index)
     _report(library.problems, err)
     matches = query.matches

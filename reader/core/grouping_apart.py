@@ -13,8 +13,9 @@ from multiprocessing import get_context
 from typing import Any
 
 from .grouping import Ahead, Elsewhere, Live, items_from_rows, regroup
-from .index_rows import ITEM_AT
+from .index_rows import ITEM_AT, SIGNALS_AT
 from .index_schema import NOTE_AT, PROBLEM_AT, pending
+from .story_window import Item, Signals
 
 IN_PROCESS_LIMIT = 5_000
 """Up to this many indexed files the grouping runs where it is asked for; above, in its own process."""
@@ -32,7 +33,7 @@ def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
             if fed is not None:
                 ahead = Ahead(db)
                 while (fields := fed.get()) is not None:
-                    ahead.feed(items_from_rows(fields))
+                    ahead.feed(fed_items(fields))
             conn.send(("ok", regroup(db, ahead)))
         finally:
             db.close()
@@ -40,6 +41,17 @@ def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
         conn.send(("error", f"{type(error).__name__}: {error}"))
     finally:
         conn.close()
+
+
+def fed_items(fields: list[tuple[Any, ...]]) -> list[Item]:
+    """The grouper's items of what `Feed.add` sends: the fields as `grouping.items_from_rows` reads
+    them, with the signals when the parse made them (the grouper then derives nothing itself)."""
+    items = items_from_rows([row[:7] for row in fields])
+    return [
+        item if row[7] is None else Item(item.id, item.title, item.excerpt, item.timestamp, item.provider,
+                                          item.domain, item.urls, Signals(*row[7]))
+        for item, row in zip(items, fields)
+    ]
 
 
 class Feed:
@@ -59,13 +71,15 @@ class Feed:
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         """Rows the loader stored (index rows: records and problems); never waits (the queue's thread
-        sends). The fields are sent as stored (the process decodes the URL lists, many at once)."""
+        sends). The fields are sent as stored (the process decodes the URL lists, many at once), with
+        the signals the parse made of them when it did (see `parsing.parse_row`)."""
         items = []
         for row in rows:
             if row[PROBLEM_AT] is None:
                 excerpt, urls = row[ITEM_AT]
                 title, timestamp, provider, domain = row[NOTE_AT + 1 : NOTE_AT + 5]  # the summary's first
-                items.append((row[0], title, excerpt, timestamp, provider, domain, urls))
+                signals = row[SIGNALS_AT] if len(row) > SIGNALS_AT else None
+                items.append((row[0], title, excerpt, timestamp, provider, domain, urls, signals))
         if items:
             self._queue.put(items)
 

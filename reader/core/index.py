@@ -38,6 +38,7 @@ from .index_schema import (
     PROBLEM_AT,
     SCHEMA_VERSION,
     STAMP_AT,
+    STAMP_COLUMNS,
     STORED_COLUMN_COUNT,
     STORED_COLUMNS,
     TABLES,
@@ -47,7 +48,7 @@ from .index_schema import (
     under_roots,
 )
 from .record import Problem, Summary
-from .record_files import FileStamp
+from .record_files import FileStamp, Stats
 
 T = TypeVar("T")
 
@@ -221,6 +222,17 @@ class Index:
                     yield path, stamp, summary_from_row(row)
                     if (note := row[NOTE_AT]) is not None:
                         yield path, stamp, Problem(path, note)
+
+    def stamps(self, roots: Iterable[str]) -> Stats:
+        """The stamp of every indexed file under the given absolute roots (what `entries` gives without
+        the summaries: a build that keeps nothing needs only which files are indexed as they are)."""
+        roots = list(roots)
+        if not roots:
+            return {}
+        where, params = under_roots(roots)
+        with self._lock:
+            return {path: (size, mtime_ns, inode, ctime_ns) for path, size, mtime_ns, inode, ctime_ns in
+                    self._db.execute(f"SELECT path, {STAMP_COLUMNS} FROM files WHERE {where}", params)}
 
     def store(self, entries: list[Entry]) -> None:
         """Add or replace entries, in one transaction (see `store_rows`)."""

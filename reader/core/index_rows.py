@@ -37,6 +37,9 @@ MENTION_KEYS_AT = OWN_KEYS_AT + 1
 KEYS_BLOB_AT = OWN_KEYS_AT + 2
 ITEM_AT = slice(KEYS_BLOB_AT + 1, KEYS_BLOB_AT + 3)
 """Where a row's excerpt and URLs (for grouping) are."""
+SIGNALS_AT = KEYS_BLOB_AT + 3
+"""Where a row parsed for a cold build's grouping has the record's grouping signals (not stored; see
+`parsing.parse_row`); rows made otherwise end before it."""
 _NO_COLUMNS = (None,) * SUMMARY_COLUMN_COUNT
 NO_ITEM: tuple[str | None, str | None] = (None, None)
 

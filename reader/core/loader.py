@@ -185,7 +185,7 @@ def stream(
         if feed is not None:
             feed.add(first)
         if cold and workers != 1 and len(changed) >= POOL_THRESHOLD:
-            parsing = ParsePool(workers)
+            parsing = ParsePool(workers, signals=feed is not None)
             parsing.add(changed)
         del first
         here = feed is None and groups_here(index)
@@ -208,6 +208,20 @@ def stream(
             parsing.close()
         if feed is not None:
             feed.close()
+
+
+def build(paths: list[str], index: Index, *, workers: int | None = None) -> None:
+    """Bring `index` up to date with the files under `paths` and group its stories, keeping nothing
+    loaded: what `stream` does, its batches let go as they come (a cold `reader --list`, which then
+    lists from the index: its memory is that of the parse, not of the library). A database that
+    fails is reset (see `Index.notice`)."""
+    try:
+        known = index.stamps(os.path.abspath(path) for path in paths)
+    except sqlite3.DatabaseError as error:
+        index.reset(error)
+        known = {}
+    for _ in stream(paths, index, known=known, workers=workers):
+        pass
 
 
 _NAME_DATE = re.compile(r"(?<![0-9])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")

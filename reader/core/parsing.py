@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +16,7 @@ from .index_rows import Entry, Row, item_columns, keyed_row, problem_row, record
 from .record import Problem
 from .record_files import FileStamp
 from .story_links import link_keys, related_keys
+from .story_window import signals_of
 from .urls import story_keys
 
 # Below this many files a process pool costs more to start than it saves.
@@ -33,23 +35,32 @@ def parse_entry(item: FoundFile) -> Entry:
     return row_entry(parse_row(item))
 
 
-def parse_row(item: FoundFile) -> Row:
+def parse_row(item: FoundFile, signals: bool = False) -> Row:
     """Parse one file into the row the index stores (runs in worker processes).
 
     The keys are those of `link_keys` for the record, and of `link_keys(mention_keys(...))` for each
-    related story, in order (see `related_keys`)."""
+    related story, in order (see `related_keys`). With `signals`, the row has one more value at
+    `SIGNALS_AT`, not stored: what the grouping derives from the record alone (`stories.item_of`'s
+    signals, as a plain tuple; None for a problem), so that a cold build's grouping process only links."""
     path, stamp = item
     result, (has_related, mentions) = read_for_index(path, related_keys)
     if isinstance(result, Problem):
-        return problem_row(path, stamp, result.reason)
+        row = problem_row(path, stamp, result.reason)
+        return (*row, None) if signals else row
     own = link_keys(story_keys(result.urls), result.title)
     note = "; ".join(result.notes) if result.notes else None
-    return keyed_row(path, stamp, record_columns(result, has_related), own, mentions, note, item_columns(result))
+    row = keyed_row(path, stamp, record_columns(result, has_related), own, mentions, note, item_columns(result))
+    if not signals:
+        return row
+    urls = result.urls
+    made = signals_of(result.title, result.excerpt, result.provider.name, result.provider.domain,
+                      (urls.original, urls.web, urls.amp, urls.cdn_amp))
+    return (*row, (made.words, made.weights, made.ukeys, made.tkey, made.ekey))
 
 
-def parse_rows(items: list[FoundFile]) -> list[Row]:
+def parse_rows(items: list[FoundFile], signals: bool = False) -> list[Row]:
     """Parse a chunk of files (a task of the process pool: one message each way for many files)."""
-    return [parse_row(item) for item in items]
+    return [parse_row(item, signals) for item in items]
 
 
 def parse_entries(
@@ -93,11 +104,15 @@ class ParsePool:
     """Files parsed on a process pool, handed over as they are found, a chunk of `CHUNK` at a time (one
     message each way for many files); their rows come back in the order the files were given."""
 
-    def __init__(self, workers: int | None) -> None:
+    def __init__(self, workers: int | None, *, signals: bool = False) -> None:
         self._pool = ProcessPoolExecutor(
             workers or os.cpu_count() or 1, mp_context=get_context("spawn"), initializer=_start_worker
         )
-        self._tasks: list[tuple[list[FoundFile], Future[list[Row]] | None]] = []
+        self._signals = signals
+        """Whether rows carry the grouping's signals (see `parse_row`)."""
+        # Taken from the left as their rows are handed over: a task kept after that would keep its
+        # rows (the whole library, by the end of a cold build).
+        self._tasks: deque[tuple[list[FoundFile], Future[list[Row]] | None]] = deque()
         self._waiting: list[FoundFile] = []
 
     def add(self, items: list[FoundFile]) -> None:
@@ -110,7 +125,7 @@ class ParsePool:
     def _send(self, chunk: list[FoundFile]) -> None:
         future: Future[list[Row]] | None
         try:
-            future = self._pool.submit(parse_rows, chunk)
+            future = self._pool.submit(parse_rows, chunk, self._signals)
         except (BrokenProcessPool, RuntimeError):
             future = None  # a pool that broke (a worker killed): this chunk is parsed here
         self._tasks.append((chunk, future))
@@ -123,7 +138,9 @@ class ParsePool:
             self._waiting = []
         batch: list[Row] = []
         broken = False
-        for chunk, future in self._tasks:
+        tasks = self._tasks
+        while tasks:
+            chunk, future = tasks.popleft()
             rows = None
             if future is not None and not broken:
                 try:
@@ -131,7 +148,7 @@ class ParsePool:
                 except BrokenProcessPool:
                     broken = True
             if rows is None:
-                rows = [parse_row(item) for item in chunk]
+                rows = parse_rows(chunk, self._signals)
             batch += rows
             if cancelled():
                 return

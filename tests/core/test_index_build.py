@@ -320,8 +320,8 @@ def test_closing_a_build_while_it_walks_stops_the_pool(tmp_path: Path, monkeypat
     pools: list[parsing.ParsePool] = []
     real_init = parsing.ParsePool.__init__
 
-    def recording(self: parsing.ParsePool, workers: int | None) -> None:
-        real_init(self, workers)
+    def recording(self: parsing.ParsePool, workers: int | None, **options: bool) -> None:
+        real_init(self, workers, **options)
         pools.append(self)
 
     monkeypatch.setattr(parsing.ParsePool, "__init__", recording)

@@ -71,8 +71,8 @@ class PoolsStarted:
         self.pools: list[ParsePool] = []
         real_init = ParsePool.__init__
 
-        def recording(pool: ParsePool, workers: int | None) -> None:
-            real_init(pool, workers)
+        def recording(pool: ParsePool, workers: int | None, **options: bool) -> None:
+            real_init(pool, workers, **options)
             self.pools.append(pool)
 
         monkeypatch.setattr(ParsePool, "__init__", recording)
