@@ -164,3 +164,12 @@ def test_published_is_one(published: int | None, is_published: bool) -> None:
 @pytest.mark.parametrize("story, made", [("s1", "s1"), ("", ""), (None, "")])
 def test_a_row_not_grouped_yet_has_no_story(story: str | None, made: str) -> None:
     assert summary_from_row(row(0.0, story=story)).story == made
+
+
+def test_the_positions_of_a_stored_row_name_its_columns() -> None:
+    columns = index_schema.STORED_COLUMNS.split(", ")
+    assert len(columns) == STORED_COLUMN_COUNT
+    assert columns[index_schema.STAMP_AT] == index_schema.STAMP_COLUMNS.split(", ")
+    assert columns[index_schema.PROBLEM_AT] == "problem" and columns[index_schema.NOTE_AT] == "note"
+    assert columns[index_schema.STORY_AT] == "story"
+    assert columns[index_schema.NOTE_AT + 1 :][:SUMMARY_COLUMN_COUNT] == index_schema.SUMMARY_COLUMNS.split(", ")
