@@ -173,3 +173,23 @@ def test_the_positions_of_a_stored_row_name_its_columns() -> None:
     assert columns[index_schema.PROBLEM_AT] == "problem" and columns[index_schema.NOTE_AT] == "note"
     assert columns[index_schema.STORY_AT] == "story"
     assert columns[index_schema.NOTE_AT + 1 :][:SUMMARY_COLUMN_COUNT] == index_schema.SUMMARY_COLUMNS.split(", ")
+
+
+def test_values_that_recur_are_shared_across_other_rows() -> None:
+    """Topic lists, providers, types and categories: a value read again after others is the same object,
+    and a name shared by providers of different domains is one string (memory at 100,000 rows)."""
+
+    def made(topics: str, name: str, domain: str, kind: str) -> object:
+        stored = list(row(0.0))
+        stored[7 + 4], stored[7 + 2], stored[7 + 3], stored[7 + 5] = topics, name, domain, kind
+        # strings as a database gives them: new objects each time
+        return summary_from_row(tuple("".join(list(value)) if isinstance(value, str) else value for value in stored))
+
+    first = made("A\x1fB", "Name", "one.test", "article")
+    made("C", "Other", "two.test", "video")
+    again = made("A\x1fB", "Name", "one.test", "article")
+    elsewhere = made("D", "Name", "three.test", "article")
+    assert again.topics is first.topics and again.topics_cf is first.topics_cf  # type: ignore[attr-defined]
+    assert again.provider_cf is first.provider_cf and again.type is first.type  # type: ignore[attr-defined]
+    assert elsewhere.provider_name is first.provider_name  # type: ignore[attr-defined]
+    assert elsewhere.provider_domain == "three.test" and again.topics == ("A", "B")  # type: ignore[attr-defined]
