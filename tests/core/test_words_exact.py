@@ -475,3 +475,26 @@ def test_corpus_files(tmp_path: Path) -> None:
         except QueryError:
             continue
         assert answer(index, records, 1, f'"{text}"') == wanted, text
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ('" ab"', {0, 1, 2, 3}), ('"bc "', {0, 4}), ('" abc "', {0}), ('"ab"', {0, 1, 2, 3, 5}), ('"c "', {0, 4}),
+])
+def test_words_next_to_each_other_in_the_vocabulary_are_all_found(text: str, wanted: set[int]) -> None:
+    """Each word found is followed by a search from the next word on, which must not skip that word."""
+    records = [summary(title, number=i) for i, title in enumerate(["abc", "abd", "ab", "abe", "xbc", "xab"])]
+    index = exact_index()
+    index.catch_up(records, 1)
+    assert answer(index, records, 1, text) == wanted == model_answer(Model(records), text)
+
+
+def test_a_whole_word_at_the_limit_counts_its_packed_and_added_slots() -> None:
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(100)]
+    index = exact_index(chunk=30, pack_at=2)
+    index.catch_up(records, 1)  # w3's 10 slots packed at the sweep
+    assert answer(index, records, 1, '" w3 "', limit=10) == {3, 13, 23, 33, 43, 53, 63, 73, 83, 93}
+    assert answer(index, records, 1, '" w3 "', limit=9) is None
+    more = records + [summary("w3", number=100)]
+    index.catch_up(more, 2, stop=iter([False, True]).__next__)  # one added, not packed yet
+    assert answer(index, more, 2, '" w3 "', limit=11) == {3, 13, 23, 33, 43, 53, 63, 73, 83, 93, 100}
+    assert answer(index, more, 2, '" w3 "', limit=10) is None
