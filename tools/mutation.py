@@ -87,8 +87,18 @@ CORE = {
     "reader/core/fields.py": [
         "tests/core/test_fields.py", "tests/core/test_frontmatter.py", "tests/core/test_edge_dates.py",
     ],
-    "reader/core/frontmatter.py": ["tests/core/test_frontmatter.py", "tests/core/test_fastyaml.py"],
-    "reader/core/fastyaml.py": ["tests/core/test_fastyaml.py"],
+    "reader/core/frontmatter.py": [
+        "tests/core/test_frontmatter.py", "tests/core/test_fastyaml_forms.py", "tests/core/test_fastyaml.py",
+    ],
+    "reader/core/fastyaml.py": ["tests/core/test_fastyaml_forms.py", "tests/core/test_fastyaml.py"],
+    "reader/core/query_sql.py": ["tests/core/test_query_sql.py"],
+    "reader/core/words.py": ["tests/core/test_words_exact.py", "tests/core/test_words.py"],
+    "reader/core/index_schema.py": [
+        "tests/core/test_index_schema.py", "tests/core/test_index_rows.py", "tests/core/test_warm_listing_stale.py",
+        "tests/core/test_stale_rows.py", "tests/core/test_edge_dates.py", "tests/core/test_query_sql.py",
+        "tests/core/test_fast_paths.py", "tests/core/test_index.py", "tests/core/test_index_build.py",
+        "tests/core/test_warm_listing.py",
+    ],
     "reader/core/story_rows.py": ["tests/core/test_story_rows.py"],
     "reader/core/stories.py": [
         "tests/core/test_stories.py", "tests/core/test_story_text.py", "tests/core/test_story_explain.py",

@@ -31,6 +31,9 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _UTC_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # how aggregators write them
 # Characters libyaml refuses in a stream (it accepts TAB, LF, CR, NEL and the printable ranges).
 _NOT_YAML_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# Line breaks to YAML 1.1 besides LF and CR: NEL, LS and PS. libyaml ends a line there (a plain scalar
+# then fails unless the next line fits; a quoted one folds the break into a space): left to it.
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 _resolver = Resolver()
 _constructor = SafeConstructor()
@@ -80,6 +83,8 @@ def _loadable(text: str) -> bool:
     """Whether the text as a whole may be in the subset."""
     if _NOT_YAML_PRINTABLE.search(text) or ("\r" in text and "\r" in text.replace("\r\n", "")):
         return False  # characters libyaml refuses, or lone carriage returns (line breaks to YAML)
+    if _OTHER_BREAKS.search(text):
+        return False  # NEL, LS or PS: line breaks to YAML
     if "\t" in text and _TAB_INDENT.search(text):
         return False  # tabs in indentation: let the real parser report it
     return True
@@ -99,11 +104,13 @@ def _loadable_encoded(text: str, encoded: bytes) -> bool:
     for _ in range(100):
         if position < 0:
             break
-        if encoded[position + 1] < 0xA0 and encoded[position + 1] != 0x85:
-            return False  # a C1 control other than NEL
+        if encoded[position + 1] < 0xA0:
+            return False  # a C1 control, or NEL (a line break)
         position = encoded.find(b"\xc2", position + 2)
     else:
         return _loadable(text)  # many: the text decides
+    if b"\xe2\x80\xa8" in encoded or b"\xe2\x80\xa9" in encoded:
+        return False  # LS or PS: line breaks to YAML
     if b"\x01" in encoded.translate(_REFUSED_BYTES):
         return False  # a character libyaml refuses
     if b"\r" in encoded and "\r" in text.replace("\r\n", ""):

@@ -5,6 +5,7 @@ and last second, text that is not ASCII, topics that hold one another)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,7 +115,8 @@ class Term:
 @pytest.mark.parametrize("term", [
     Term("quality", (">", 3)), Term("quality", ("~", 3.0)), Term("from", "yesterday"), Term("on", (1.0, "x")),
     Term("on", ("x", 1.0)), Term("is", "read"), Term("has", "sound"), Term("text", ""), Term("text", "a\tb"),
-    Term("text", 5), Term("topic", "a\x1fb"), Term("nosuch", "x"), object(),
+    Term("text", 5), Term("topic", "a\x1fb"), Term("nosuch", "x"), Term("nosuch", True), Term("text", False),
+    object(),
 ])
 def test_a_term_sql_cannot_decide_is_left_to_the_query_for_every_row(term: object) -> None:
     sql = query_sql.narrowing([term], True)
@@ -134,3 +136,54 @@ def test_exact_terms_need_no_check_and_text_terms_check_only_rows_not_ascii() ->
     assert sql.checks == [] and len(sql.where) == 7
     sql = query_sql.narrowing(parse_query("title:x").terms, True)
     assert sql.checks == ["(length(title) != length(CAST(title AS BLOB)))"]
+
+
+# What each text term looks at in a record, as the query sees it.
+TEXT_OF = {
+    "title": lambda s: s.title,
+    "provider": lambda s: f"{s.provider_name}\n{s.provider_domain}",
+    "topic": lambda s: "\x1f".join(s.topics),
+    "type": lambda s: s.type,
+    "category": lambda s: s.category,
+}
+
+
+@pytest.mark.parametrize("text", ["title:robot", "-title:robot", "provider:wired", "-provider:wired", "topic:ai",
+                                  "-topic:ai", "topic:kelvin", "type:video", "-type:video",
+                                  "category:news", "-category:news"])
+def test_sql_decides_a_text_term_for_every_row_whose_text_is_ascii(indexed, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Only rows whose text is not ASCII are left to Python: a text term on ASCII rows is decided in SQL,
+    and the rows it keeps without a check are exactly those the query matches."""
+    folder, location, loaded = indexed
+    kind = text.lstrip("-").partition(":")[0]
+    query = parse_query(text)
+    sql = query_sql.narrowing(query.terms, True)
+    where = " AND ".join(sql.where) or "1"
+    check = " OR ".join(sql.checks) or "0"
+    db = sqlite3.connect(location)
+    try:
+        kept = dict(db.execute(f"SELECT path, {check} FROM files WHERE {where}", sql.params).fetchall())
+    finally:
+        db.close()
+    not_ascii = {s.path for s in loaded if not TEXT_OF[kind](s).isascii()}
+    assert {path for path, unsure in kept.items() if unsure} <= not_ascii
+    decided = {path for path, unsure in kept.items() if not unsure}
+    assert decided == {s.path for s in loaded if s.path not in not_ascii and query.matches(s)}
+    assert decided  # each of these queries matches an ASCII row, which SQL lists itself
+
+
+def test_a_term_that_does_not_say_it_is_negated_is_not() -> None:
+    """Terms are read by their attributes; one without `negated` keeps the rows it matches."""
+
+    class Bare:
+        kind, value = "quality", (">", 30.0)
+
+    sql = query_sql.narrowing([Bare()], True)
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE files (quality INTEGER)")
+        db.executemany("INSERT INTO files VALUES (?)", [(29,), (31,), (None,)])
+        kept = [q for (q,) in db.execute(f"SELECT quality FROM files WHERE {sql.where[0]}", sql.params)]
+    finally:
+        db.close()
+    assert kept == [31] and sql.checks == []
