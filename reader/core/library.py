@@ -12,7 +12,7 @@ from .index_rows import key_hash
 from .index_schema import LinkRole, index_location
 from .loader import Batch, stream
 from .record import Problem, Record, RelatedStory, Summary
-from .record_files import Stats
+from .stamps import Stamps
 from .story_groups import StoryGroups
 from .story_links import link_keys
 from .urls import story_keys
@@ -31,7 +31,8 @@ class Library:
         self._summaries: dict[str, Summary] = {}
         self._problems: dict[str, Problem] = {}
         self._scan_problems: list[Problem] = []
-        self.stats: Stats = {}
+        self.stats = Stamps()
+        """The stamp of every file loaded, packed (~65 bytes a file rather than ~230)."""
         self.version = 0
         """Bumped by every change, so cached sorts and lists know when they are stale."""
         self._listed: tuple[int, list[Summary]] = (-1, [])
@@ -82,7 +83,7 @@ class Library:
         for path in batch.removed:
             self._summaries.pop(path, None)
             self._problems.pop(path, None)
-            self.stats.pop(path, None)
+            self.stats.pop(path)
         for path in batch.stats:
             self._summaries.pop(path, None)
             self._problems.pop(path, None)
