@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import re
@@ -75,6 +76,24 @@ def _return_freed_memory() -> None:
     finally:
         if not frozen_before:
             gc.unfreeze()
+    _trim_malloc()
+
+
+def _trim_malloc() -> None:
+    """Give back to the system what the C allocator keeps of memory freed (SQLite's buffers while
+    the index was read, in this thread's arena: ~3-4 MiB at 100,000 records). glibc only."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]  # (the C library is loaded)
+    except (OSError, AttributeError):
+        return None  # not glibc (macOS, musl): nothing to do
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
@@ -149,6 +168,7 @@ def stream(
             notice, stamps, batch = index.notice, Stamps(), Batch()
         if batch.stats:  # the list the index holds is whole: shown and counted now, before the walk
             batch.complete = True
+            _trim_malloc()
             yield batch
     scan_problems: list[Problem] = []
     files = walk_record_files(paths, scan_problems)
