@@ -10,7 +10,8 @@ from typing import Protocol
 
 from ..core.grouping import Live
 from ..core.library import Library
-from ..core.loader import Batch, Stats, stream
+from ..core.loader import Batch, stream
+from ..core.stamps import Stamps
 from ..core.state import StateStore
 from ..core.watch import FolderWatch
 from .clock import Scheduler, Timer
@@ -88,7 +89,7 @@ class FolderSync:
         state: StateStore,
         scheduler: Scheduler,
         *,
-        start_load: Callable[[Stats | None], Running],
+        start_load: Callable[[Stamps | None], Running],
         state_changed: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -136,7 +137,7 @@ class FolderSync:
         self._loader = self._start_load(None)
 
     def load(
-        self, known: Stats | None, post: Callable[[Batch], object], cancelled: Callable[[], bool]
+        self, known: Stamps | None, post: Callable[[Batch], object], cancelled: Callable[[], bool]
     ) -> float | None:
         """Load (off the UI thread) from the index, or, given what is `known`, only what changed on disk,
         posting each batch; the seconds it took, or None when cancelled."""
@@ -233,7 +234,7 @@ class FolderSync:
         another copy of the app wrote."""
         self.check_state()
         if not self.loading:
-            self._loader = self._start_load(dict(self.library.stats))
+            self._loader = self._start_load(self.library.stats.copy())
 
     def close(self) -> None:
         if self.watch is not None:

@@ -207,5 +207,5 @@ def summary_from_row(row: tuple) -> Summary:  # type: ignore[type-arg]
     return Summary(
         path, title, timestamp, name, domain, topics, kind, category, quality, heat, published == 1,
         has_image, has_related, has_body, has_url, url, text_cf,
-        title.casefold(), provider_cf, topics_cf, kind_cf, category_cf, sys.intern(story) if story else "",
+        title.casefold(), provider_cf, topics_cf, kind_cf, category_cf, story or "",
     )
