@@ -3,6 +3,7 @@ that they take at most a tenth of the time, and the reading state another copy o
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
@@ -37,6 +38,9 @@ WATCH_INTERVAL = 3.0
 # folders are still walked to be safe (it misses changes made by another machine to a network folder).
 NOTICE_INTERVAL = 0.5
 SAFETY_INTERVAL = 60.0
+# Where an event loop runs (the app), it tells as soon as the system has notices; what they name is read
+# this long after (a file is made, then written: reading it at once would find it empty).
+NOTICE_SETTLE = 0.05
 # How long after the first load the story grouper is read back for the watcher (see `FolderSync.warm`),
 # so that it does not compete with the first list and counts.
 WARM_DELAY = 2.0
@@ -109,6 +113,10 @@ class FolderSync:
         """The system's notices of changes (None where there are none: the folders are walked on a timer)."""
         self._watch_tried = False
         self._notice_timer: Timer | None = None
+        self._settle_timer: Timer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        """The event loop that tells of the system's notices as they come (None: they are looked at on
+        the notices' timer only)."""
         self._walk_timer: Timer | None = None
         """The next walk of every folder (None: it came due)."""
         self._files_changed = False
@@ -236,9 +244,12 @@ class FolderSync:
             self._notice_timer = self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices, name="notices")
             self._scheduler.set_interval(WATCH_INTERVAL, self.check_state, name="state")
             self._scheduler.set_timer(WARM_DELAY, self.warm, name="warm")
+            self._listen()
         if self._kind != "all":  # the paths named only, or the grouper read back: the whole walk keeps its time
             if self._kind == "named":
                 self.named_allowed_at = self._clock() + 9 * seconds
+            if self._files_changed:  # told of while it ran
+                self._settle_at(self.named_allowed_at - self._clock())
             if self._walk_due or self._walk_timer is None:  # the safety walk, or `r`, came while it ran
                 self._walk_due = False
                 self._walk_timer = self._scheduler.set_timer(NOTICE_INTERVAL, self._walk_due_now, name="walk")
@@ -262,6 +273,7 @@ class FolderSync:
             return
         now = self._clock()
         if now < self.named_allowed_at:
+            self._settle_at(self.named_allowed_at - now)
             return
         named = self.watch.take()
         if named is None and now < self.walk_allowed_at:
@@ -270,6 +282,41 @@ class FolderSync:
         self._files_changed = False
         self.check_state()
         self._load(named)
+
+    def _listen(self) -> None:
+        """Be told of the system's notices as they come, by the event loop running here (the app's:
+        there is none in a plain thread); the notices' timer looks at them anyway."""
+        try:
+            loop = asyncio.get_running_loop()
+            loop.add_reader(self.watch.fileno(), self._noticed)  # type: ignore[union-attr]
+        except (RuntimeError, NotImplementedError, AttributeError, ValueError, OSError):
+            return  # no loop here, or none that watches descriptors (Windows'), or a watch without one
+        self._loop = loop
+
+    def _noticed(self) -> None:
+        """The system has notices: what they name is read in a moment (NOTICE_SETTLE)."""
+        if self.watch is None:
+            return
+        if self.watch.changed():
+            self._files_changed = True
+            self._settle_at(0.0)
+        if not self.watch.complete:  # it may not be drained any more: the timer looks instead
+            self._stop_listening()
+
+    def _settle_at(self, delay: float) -> None:
+        """Look at the notices in `delay` seconds (NOTICE_SETTLE at least), where the event loop tells
+        of them as they come (else, or when that is later than the notices' timer, the timer looks)."""
+        if self._loop is not None and self._settle_timer is None and delay < NOTICE_INTERVAL:
+            self._settle_timer = self._scheduler.set_timer(max(delay, NOTICE_SETTLE), self._settled, name="settle")
+
+    def _settled(self) -> None:
+        self._settle_timer = None
+        self.check_notices()
+
+    def _stop_listening(self) -> None:
+        if self._loop is not None and self.watch is not None:
+            self._loop.remove_reader(self.watch.fileno())
+        self._loop = None
 
     def warm(self) -> None:
         """Read the story grouper back from the index (off the UI thread), unless one is kept: the
@@ -305,6 +352,7 @@ class FolderSync:
             self._loader = self._start_load(dict(self.library.stats))
 
     def close(self) -> None:
+        self._stop_listening()
         if self.watch is not None:
             self.watch.close()
 

@@ -190,6 +190,10 @@ class FolderWatch:
                 del self._folders[wd]
                 self._trees.discard(wd)
 
+    def fileno(self) -> int:
+        """The descriptor the system's notices are read from (readable when there are some)."""
+        return self._fd
+
     @property
     def folders(self) -> list[str]:
         """The folders watched."""

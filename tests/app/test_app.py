@@ -409,11 +409,11 @@ async def test_notices_start_a_walk_only_when_walks_have_taken_less_than_a_tenth
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.pause(0.3)
-        screen(app).folders.walk_allowed_at = float("inf")  # as after a walk of a very large folder
+        screen(app).folders.named_allowed_at = float("inf")  # as after a load of very many files named
         (library / "new.md").write_text(NEW_RECORD, encoding="utf-8")
         await pilot.pause(1.5)
         assert "A brand new story about robots" not in titles(app)
-        screen(app).folders.walk_allowed_at = 0.0
+        screen(app).folders.named_allowed_at = 0.0
         for _ in range(50):
             await pilot.pause(0.1)
             if "A brand new story about robots" in titles(app):

@@ -6,6 +6,7 @@ walk every folder. The reads are counted with a spy on the walk, never timed."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -369,3 +370,21 @@ def test_a_new_session_reads_the_grouper_back_after_its_first_load_and_the_first
         assert spy.read == [len(RECORDS)] and spy.added == [1]  # not read back again: the one record added
     finally:
         synced.close()
+
+
+async def test_where_an_event_loop_runs_a_notice_is_read_a_moment_after_it_comes(tree: Path) -> None:
+    synced = Synced([tree])  # its first load ends on this loop, as in the app
+    try:
+        (tree / "c" / "new.md").write_text(record("new"), encoding="utf-8")
+        for _ in range(50):  # the loop's turns (no clock): it finds the notices' descriptor readable
+            await asyncio.sleep(0)
+            if any(timer.name == "settle" for timer in synced.clock.timers):
+                break
+        runs = len(synced.runs)
+        synced.clock.advance(folders.NOTICE_SETTLE)  # well before the notices' timer
+        assert folders.NOTICE_SETTLE < folders.NOTICE_INTERVAL / 5 and len(synced.runs) == runs + 1
+        synced.run()
+        assert str(tree / "c" / "new.md") in synced.library.stats
+    finally:
+        synced.close()
+    await asyncio.sleep(0)  # the descriptor is closed and no longer watched by the loop: nothing breaks
