@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..core.grouping import Live, warm
+from ..core.grouping import Live, warm_index
 from ..core.library import Library
 from ..core.loader import Batch, Stats, stream, stream_named
 from ..core.record import Problem
@@ -168,7 +168,7 @@ class FolderSync:
         seconds = 0.0
         if self._kind == "warm":
             try:
-                self.library.index.run(lambda db: warm(db, self.grouping))
+                warm_index(self.library.index, self.grouping)
             except sqlite3.DatabaseError:
                 pass  # the next change reads it back, or groups elsewhere
             return self._clock() - started

@@ -464,3 +464,17 @@ def warm(db: sqlite3.Connection, live: Live) -> None:
         db.execute("COMMIT")
     if loaded is not None:
         live.keep(loaded[0], meta["token"], loaded[1])
+
+
+def warm_index(index: Any, live: Live) -> None:
+    """`warm` for an `index.Index`: on a connection of its own where the index is a file, so that the
+    index's own stays free for the app meanwhile (the story pane reads links through it)."""
+    if index.location == ":memory:":
+        index.run(lambda db: warm(db, live))
+        return
+    db = sqlite3.connect(index.location, timeout=30, isolation_level=None)
+    try:
+        db.execute("PRAGMA busy_timeout=30000")
+        warm(db, live)
+    finally:
+        db.close()
