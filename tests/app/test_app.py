@@ -398,6 +398,7 @@ async def test_watcher_notices_a_new_file_without_a_key(
                 break
         assert "A brand new story about robots" in titles(app)
         assert (screen(app).folders.watch is not None) == notices
+        await settle(pilot)  # the story pane's read of it, not cut by the app's closing
 
 
 async def test_notices_start_a_walk_only_when_walks_have_taken_less_than_a_tenth_of_the_time(
@@ -419,6 +420,7 @@ async def test_notices_start_a_walk_only_when_walks_have_taken_less_than_a_tenth
             if "A brand new story about robots" in titles(app):
                 break
         assert "A brand new story about robots" in titles(app)  # the notice was kept, not dropped
+        await settle(pilot)  # the story pane's read of it, not cut by the app's closing
 
 
 async def test_a_folder_large_enough_for_the_process_pool_loads_in_the_app(tmp_path: Path) -> None:
