@@ -270,8 +270,9 @@ def join_figures(folder: Path, location: Path) -> dict[str, str]:
             noticed = time.perf_counter() - started
             parsed = grouped = 0.0
             joined = ""
-            batches = (stream_named([str(folder)], index, dict(library.stats), *named, live=live) if named is not None
-                       else stream([str(folder)], index, known=dict(library.stats), live=live))
+            known = dict(library.stats)
+            batches = (stream_named([str(folder)], index, known, *named, live=live) if named is not None
+                       else stream([str(folder)], index, known=known, live=live))
             for batch in batches:
                 library.apply(batch)
                 if batch.summaries:
@@ -282,7 +283,8 @@ def join_figures(folder: Path, location: Path) -> dict[str, str]:
             cpu = time.process_time() - cpu
             figures[what] = (
                 f"{grouped:.2f} s, {cpu:.2f} s CPU here (noticed at {noticed:.3f} s, "
-                f"{'named' if named is not None else 'every folder walked'}; parsed at {parsed:.2f} s; {load()}); "
+                f"{'named' if named is not None else 'every folder walked'}; parsed at {parsed:.2f} s; "
+                f"{load()}); "
                 f"{'joined ' + newest.story if joined == newest.story and joined else 'did not join: ' + joined}"
             )
     finally:
@@ -334,8 +336,8 @@ def join_on_screen(folder: Path, cache: Path, size: int) -> dict[str, str]:
             new.unlink(missing_ok=True)
         terminal.close()
     return {"a new file listed and joined, on screen": (
-        f"{', '.join(f'{t:.2f}' for t in times)} s (written to counted with its story, in a terminal; the app's "
-        f"CPU meanwhile {', '.join(f'{c:.2f}' for c in cpu)} s; {load()})"
+        f"{', '.join(f'{t:.2f}' for t in times)} s (written to counted with its story, in a terminal; "
+        f"the app's CPU meanwhile {', '.join(f'{c:.2f}' for c in cpu)} s; {load()})"
     )}
 
 

@@ -174,10 +174,11 @@ class FolderSync:
             return self._clock() - started
         named, self._named = self._named, None
         if known is not None and named is not None:
-            batches = stream_named(self.paths, self.library.index, known, *named, scan_problems=self._scan_problems,
-                                   cancelled=cancelled, live=self.grouping)
+            batches = stream_named(self.paths, self.library.index, known, *named,
+                                   scan_problems=self._scan_problems, cancelled=cancelled, live=self.grouping)
         else:
-            batches = stream(self.paths, self.library.index, known=known, cancelled=cancelled, live=self.grouping)
+            batches = stream(self.paths, self.library.index, known=known, cancelled=cancelled,
+                             live=self.grouping)
         held: Batch | None = None  # the index's batches not posted yet
         posted = False
         for batch in batches:
@@ -241,11 +242,12 @@ class FolderSync:
     def walked(self, seconds: float) -> None:
         """A load or walk finished, taking `seconds`: plan the next."""
         if self.watch is not None and self._notice_timer is None:  # the first load is done
-            self._notice_timer = self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices, name="notices")
+            self._notice_timer = self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices,
+                                                              name="notices")
             self._scheduler.set_interval(WATCH_INTERVAL, self.check_state, name="state")
             self._scheduler.set_timer(WARM_DELAY, self.warm, name="warm")
             self._listen()
-        if self._kind != "all":  # the paths named only, or the grouper read back: the whole walk keeps its time
+        if self._kind != "all":  # the paths named, or the grouper read back: the whole walk keeps its time
             if self._kind == "named":
                 self.named_allowed_at = self._clock() + 9 * seconds
             if self._files_changed:  # told of while it ran
@@ -258,7 +260,8 @@ class FolderSync:
         if self._walk_timer is not None:
             self._walk_timer.stop()
         interval = SAFETY_INTERVAL if self.watch is not None else WATCH_INTERVAL
-        self._walk_timer = self._scheduler.set_timer(max(interval, 10 * seconds), self._walk_due_now, name="walk")
+        self._walk_timer = self._scheduler.set_timer(max(interval, 10 * seconds), self._walk_due_now,
+                                                     name="walk")
         self.walk_allowed_at = self._clock() + 9 * seconds
 
     def check_notices(self) -> None:
@@ -307,7 +310,8 @@ class FolderSync:
         """Look at the notices in `delay` seconds (NOTICE_SETTLE at least), where the event loop tells
         of them as they come (else, or when that is later than the notices' timer, the timer looks)."""
         if self._loop is not None and self._settle_timer is None and delay < NOTICE_INTERVAL:
-            self._settle_timer = self._scheduler.set_timer(max(delay, NOTICE_SETTLE), self._settled, name="settle")
+            self._settle_timer = self._scheduler.set_timer(max(delay, NOTICE_SETTLE), self._settled,
+                                                           name="settle")
 
     def _settled(self) -> None:
         self._settle_timer = None

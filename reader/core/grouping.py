@@ -454,7 +454,8 @@ def warm(db: sqlite3.Connection, live: Live) -> None:
     db.execute("BEGIN")
     try:
         meta = _stories_meta(_meta(db, "stories"))
-        if meta is None or not meta.get("token") or (_meta(db, "generation") or "0") != (_meta(db, "grouped") or "0"):
+        grouped = (_meta(db, "generation") or "0") == (_meta(db, "grouped") or "0")
+        if meta is None or not meta.get("token") or not grouped:
             return
         latest = _start(db, math.inf)
         if latest == -math.inf or _tail_size(db, latest - HOLD) > LIVE_LIMIT:

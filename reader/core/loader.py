@@ -291,7 +291,9 @@ def stream_named(
     named = examine_named(paths, files, folders, known, scan_problems)
     if named is not None:
         found, removed = named
-        changed = sorted(((path, stamp) for path, stamp in found.items() if known.get(path) != stamp), key=_name_date)
+        changed = sorted(
+            ((path, stamp) for path, stamp in found.items() if known.get(path) != stamp), key=_name_date
+        )
     if named is None or len(changed) >= POOL_THRESHOLD:
         yield from stream(paths, index, known=known, workers=workers, cancelled=cancelled, live=live)
         return

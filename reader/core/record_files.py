@@ -132,7 +132,8 @@ def examine_named(
     named = files | folders
     for problem in problems_known:
         where = problem.path
-        if any(where == path or where.startswith(path + os.sep) or path.startswith(where + os.sep) for path in named):
+        if any(where == path or where.startswith(path + os.sep) or path.startswith(where + os.sep)
+               for path in named):
             return None  # what the walk reported there may have changed
     found: Stats = {}
     tops: list[str] = []  # the folders to walk
@@ -181,7 +182,8 @@ def examine_named(
 
 
 def _is_record_name(name: str) -> bool:
-    return not name.startswith(".") and (name.endswith(RECORD_SUFFIXES) or name.lower().endswith(RECORD_SUFFIXES))
+    suffixes = RECORD_SUFFIXES
+    return not name.startswith(".") and (name.endswith(suffixes) or name.lower().endswith(suffixes))
 
 
 def examine(path: str) -> FileStamp:

@@ -53,7 +53,9 @@ class FolderWatch:
     """A watch on every folder under some paths: the folders the loader's walk reads. It keeps the
     paths the system names as changed (`take`), so that only those are read again."""
 
-    def __init__(self, libc: ctypes.CDLL, descriptor: int, roots: Iterable[str] = (), given: Iterable[str] = ()) -> None:
+    def __init__(
+        self, libc: ctypes.CDLL, descriptor: int, roots: Iterable[str] = (), given: Iterable[str] = ()
+    ) -> None:
         self._libc = libc
         self._fd = descriptor
         self._roots = list(roots)

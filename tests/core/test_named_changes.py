@@ -158,7 +158,9 @@ def test_the_first_load_reads_every_folder_once(tree: Path, monkeypatch: pytest.
         synced.close()
 
 
-def test_a_new_folder_is_read_alone_and_a_folder_removed_reads_none(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_folder_is_read_alone_and_a_folder_removed_reads_none(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reads = FolderReads(monkeypatch)
     synced = Synced([tree])
     reads.take()
@@ -200,7 +202,9 @@ def test_a_folder_renamed_is_read_under_its_new_name_and_watched_there(
         synced.close()
 
 
-def test_hidden_names_and_files_that_are_not_records_change_nothing(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hidden_names_and_files_that_are_not_records_change_nothing(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reads = FolderReads(monkeypatch)
     synced = Synced([tree])
     reads.take()
@@ -217,7 +221,9 @@ def test_hidden_names_and_files_that_are_not_records_change_nothing(tree: Path, 
         synced.close()
 
 
-def test_a_folder_named_like_a_record_is_read_as_a_folder(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_named_like_a_record_is_read_as_a_folder(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reads = FolderReads(monkeypatch)
     synced = Synced([tree])
     reads.take()
@@ -271,7 +277,7 @@ def test_a_link_to_a_folder_is_left_to_a_walk_of_every_folder(tmp_path: Path, tr
         assert synced.notice() == 1
         assert len(reads.take()) == 4
         assert not synced.library.problems
-        os.symlink(tree / "a" / "b", tree / "c" / "inside")  # inside the folders: read once, where first found
+        os.symlink(tree / "a" / "b", tree / "c" / "inside")  # inside: read once, where first found
         assert synced.notice() == 1
         assert len(reads.take()) == 4
         assert_as_a_walk_leaves_it(synced)
@@ -297,7 +303,8 @@ def test_a_file_given_by_name_is_named_alone_and_its_removal_is_walked(
         assert [s.title for s in synced.library.summaries] == ["given again"]
         given.unlink()
         assert synced.notice() == 1
-        assert [(p.path, p.reason) for p in synced.library.problems] == [(str(given), "no such file or folder")]
+        problems = [(p.path, p.reason) for p in synced.library.problems]
+        assert problems == [(str(given), "no such file or folder")]
         given.write_text(record("back"), encoding="utf-8")
         assert synced.notice() == 1
         assert not synced.library.problems and [s.title for s in synced.library.summaries] == ["back"]
@@ -306,7 +313,9 @@ def test_a_file_given_by_name_is_named_alone_and_its_removal_is_walked(
         synced.close()
 
 
-def test_events_lost_make_the_next_load_walk_every_folder(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_events_lost_make_the_next_load_walk_every_folder(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text(encoding="ascii"))
     if limit > 1_000_000:
         pytest.skip("the system keeps too many events to overflow quickly")
@@ -315,7 +324,7 @@ def test_events_lost_make_the_next_load_walk_every_folder(tree: Path, monkeypatc
     reads.take()
     try:
         a, b = tree / "a" / "old.md", tree / "c" / "other.md"
-        for i in range(limit // 2 + 10):  # two files in turn: the system merges only repeats of the last event
+        for i in range(limit // 2 + 10):  # two files in turn: the system merges repeats of the last event
             os.utime(a, ns=(i, i))
             os.utime(b, ns=(i, i))
         (tree / "c" / "new.md").write_text(record("new"), encoding="utf-8")
@@ -327,7 +336,9 @@ def test_events_lost_make_the_next_load_walk_every_folder(tree: Path, monkeypatc
 
 
 @pytest.mark.stories
-def test_a_new_file_joins_its_story_with_the_grouper_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_file_joins_its_story_with_the_grouper_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = write_stories(tmp_path / "news")
     reads = FolderReads(monkeypatch)
     spy = GrouperSpy(monkeypatch)
