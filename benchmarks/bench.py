@@ -10,7 +10,8 @@ test run: it prints figures, it asserts nothing.
 
 At a million records a cold index takes minutes: `--keep-index` keeps the warm index in --work
 (index-N) and reuses it, and `--skip cold` (with it) leaves out the cold start and the index build;
-`--skip interactive` leaves out the keystrokes and paging.
+`--skip interactive` leaves out the keystrokes and paging. `--join-only CACHE` gives only the figures of
+new files joining their stories, on a warm index kept in CACHE (a copy: it is written to).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ TARGETS = {
     "index build from scratch, of which grouping": "(in the build)",
     "a new file joins its story (walk, parse, group)": "the watcher's delay",
     "a second new file joins (the grouper kept)": "the watcher's delay",
+    "the grouper read back after the first load": "(off the UI thread, once)",
+    "a new file listed and joined, on screen": "<= 0.5 s",
 }
 # Issue 15's targets, for 1,000,000 records (and, at 100,000, the whole list within 1.0 s).
 TARGETS_1M = {
@@ -202,9 +205,6 @@ def grouping_figures(folder: Path, cache: Path, work: Path) -> dict[str, str]:
     import sqlite3
 
     from reader.core import grouping
-    from reader.core.index import Index
-    from reader.core.library import load_library
-    from reader.core.loader import stream
 
     figures: dict[str, str] = {}
     scratch = work / "grouping-index.sqlite3"
@@ -228,22 +228,54 @@ def grouping_figures(folder: Path, cache: Path, work: Path) -> dict[str, str]:
         f"{seconds:.1f} s, {records / seconds:,.0f} records/s ({cpu:.1f} s CPU); {len(sizes):,} stories, "
         f"{len(several):,} of 2+ records ({sum(several):,} records), largest {max(sizes, default=0)}"
     )
-    index = Index(str(scratch))
+    figures.update(join_figures(folder, scratch))
+    return figures
+
+
+def join_figures(folder: Path, location: Path) -> dict[str, str]:
+    """A new file dropped into `folder` (indexed in `location`, which this writes to), then a second:
+    the time from writing it until its batch of stories comes, as the app's watcher has it (the
+    system's notices name the file; the grouper is kept from one change to the next). The time the app
+    waits before it reads the notices (up to NOTICE_INTERVAL) is not in it. The grouper is read back
+    first, as the app reads it a moment after its first load."""
+    from reader.core import grouping
+    from reader.core.index import Index
+    from reader.core.library import load_library
+    from reader.core.loader import stream, stream_named
+    from reader.core.watch import FolderWatch
+
+    figures: dict[str, str] = {}
+    index = Index(str(location))
     library = load_library([str(folder)], index)
     newest = max(library.summaries, key=lambda s: s.timestamp or 0.0)
     text = Path(newest.path).read_text(encoding="utf-8")
     live = grouping.Live()  # as the app's watcher keeps it from one walk to the next
+    started, cpu = time.perf_counter(), time.process_time()
+    index.run(lambda db: grouping.warm(db, live))  # as the app does a moment after its first load
+    figures["the grouper read back after the first load"] = (
+        f"{time.perf_counter() - started:.2f} s, {time.process_time() - cpu:.2f} s CPU "
+        f"({len(live.grouper) if live.grouper is not None else 0:,} records; {load()})"
+    )
+    watch = FolderWatch.start([str(folder)])
+    if watch is None:
+        raise SystemExit("no inotify here: the join figures need it")
     made: list[Path] = []
     try:
         for what, name in (("a new file joins its story (walk, parse, group)", "zz-bench-new-record.md"),
                            ("a second new file joins (the grouper kept)", "zz-bench-new-record-2.md")):
             new = Path(newest.path).with_name(name)
+            started, cpu = time.perf_counter(), time.process_time()
             new.write_text(text.replace("webUrl:", f"webUrl: https://bench.example/{name}\nwas:", 1), encoding="utf-8")
             made.append(new)
-            started, cpu = time.perf_counter(), time.process_time()
+            watch.changed()
+            named = watch.take()
+            noticed = time.perf_counter() - started
             parsed = grouped = 0.0
             joined = ""
-            for batch in stream([str(folder)], index, known=dict(library.stats), live=live):
+            known = dict(library.stats)
+            batches = (stream_named([str(folder)], index, known, *named, live=live) if named is not None
+                       else stream([str(folder)], index, known=known, live=live))
+            for batch in batches:
                 library.apply(batch)
                 if batch.summaries:
                     parsed = time.perf_counter() - started
@@ -252,16 +284,79 @@ def grouping_figures(folder: Path, cache: Path, work: Path) -> dict[str, str]:
                     joined = batch.stories.get(str(new), "")
             cpu = time.process_time() - cpu
             figures[what] = (
-                f"{grouped:.2f} s, {cpu:.2f} s CPU here (walked and parsed at {parsed:.2f} s; {load()}); "
+                f"{grouped:.2f} s, {cpu:.2f} s CPU here (noticed at {noticed:.3f} s, "
+                f"{'named' if named is not None else 'every folder walked'}; parsed at {parsed:.2f} s; "
+                f"{load()}); "
                 f"{'joined ' + newest.story if joined == newest.story and joined else 'did not join: ' + joined}"
             )
     finally:
+        watch.close()
         for new in made:
             new.unlink()
         for _ in stream([str(folder)], index, known=dict(library.stats), live=live):
             pass
         index.close()
     return figures
+
+
+def join_on_screen(folder: Path, cache: Path, size: int) -> dict[str, str]:
+    """The app in a terminal, all loaded, its grouper read back (WARM_DELAY): a new record of the newest
+    story is written, and the time is taken until the status line counts it with the stories as many as
+    before (it joined one), the notices' wait included. Three files, a few seconds apart, then removed."""
+    from reader.control.folders import WARM_DELAY
+
+    newest = Path(newest_path(folder, cache))
+    text = newest.read_text(encoding="utf-8")
+    terminal = Terminal(["reader", str(folder)], env_with_cache(cache))
+    made: list[Path] = []
+    times: list[float] = []
+    cpu: list[float] = []
+    try:
+        terminal.wait_for_counted(size)
+        pid = terminal.pid()
+        time.sleep(WARM_DELAY + 2.0)
+        stories = re.search(r"showing ([\d,]+) stories", terminal.screen())
+        if stories is None:
+            raise SystemExit("the list is not grouped: the join cannot be seen on screen")
+        for count in range(1, 4):
+            new = newest.with_name(f"zz-bench-screen-{count}.md")
+            made.append(new)
+            used = cpu_seconds(pid)
+            started = time.perf_counter()
+            new.write_text(text.replace("webUrl:", f"webUrl: https://bench.example/{new.name}\nwas:", 1),
+                           encoding="utf-8")
+            shown = f"showing {stories.group(1)} stories · {size + count:,} of {size + count:,}"
+            while shown not in terminal.screen():
+                if time.perf_counter() - started > 30:
+                    raise TimeoutError(f"{shown!r} not seen; screen:\n{terminal.screen()}")
+                time.sleep(0.005)
+            times.append(time.perf_counter() - started)
+            cpu.append(cpu_seconds(pid) - used)
+            time.sleep(3.0)  # the next file after the loads' spacing (10% of the time)
+    finally:
+        for new in made:
+            new.unlink(missing_ok=True)
+        terminal.close()
+    return {"a new file listed and joined, on screen": (
+        f"{', '.join(f'{t:.2f}' for t in times)} s (written to counted with its story, in a terminal; "
+        f"the app's CPU meanwhile {', '.join(f'{c:.2f}' for c in cpu)} s; {load()})"
+    )}
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def newest_path(folder: Path, cache: Path) -> str:
+    out = subprocess.run(
+        ["reader", "--list", "--format", "json", str(folder)], env=env_with_cache(cache), capture_output=True,
+        text=True, check=True,
+    ).stdout
+    import json
+
+    return str(json.loads(out.splitlines()[0])["path"])
 
 
 def first_paint(
@@ -490,6 +585,11 @@ def main() -> None:
         "--corpus", type=Path, help="a corpus of the one size given, instead of WORK/corpus-N"
     )
     parser.add_argument("--build-only", action="store_true", help="only the index build and the grouping figures")
+    parser.add_argument(
+        "--join-only", type=Path, metavar="CACHE",
+        help="only the figures of new files joining their stories, on the warm index in CACHE (an XDG cache "
+        "folder; its index is written to: give a copy) and the corpus of the one size given",
+    )
     args = parser.parse_args()
     if "cold" in args.skip and not args.keep_index:
         parser.error("--skip cold needs --keep-index (the warm index is then built once, untimed)")
@@ -497,6 +597,15 @@ def main() -> None:
         parser.error("--corpus is of one size: give it with --sizes N")
     args.work.mkdir(parents=True, exist_ok=True)
     print(machine())
+    if args.join_only is not None:
+        if len(args.sizes) != 1:
+            parser.error("--join-only is for one size: give it with --sizes N")
+        size = args.sizes[0]
+        folder = args.corpus if args.corpus is not None else corpus(args.work, size)
+        figures = join_figures(folder, args.join_only / "reader" / "index.sqlite3")
+        figures.update(join_on_screen(folder, args.join_only, size))
+        report(size, figures)
+        return
     for size in args.sizes:
         run(
             size, args.work, keep_index=args.keep_index, skip=set(args.skip), folder=args.corpus,

@@ -186,6 +186,10 @@ class FakeNotices:
         pending, self.pending = self.pending, False
         return pending
 
+    def take(self) -> None:
+        """What changed: anything (every folder is walked)."""
+        self.changed()
+
     def close(self) -> None:
         pass
 

@@ -3,14 +3,17 @@ that they take at most a tenth of the time, and the reading state another copy o
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..core.grouping import Live
+from ..core.grouping import Live, warm_index
 from ..core.library import Library
-from ..core.loader import Batch, stream
+from ..core.loader import Batch, stream, stream_named
+from ..core.record import Problem
 from ..core.stamps import Stamps
 from ..core.state import StateStore
 from ..core.watch import FolderWatch
@@ -36,6 +39,12 @@ WATCH_INTERVAL = 3.0
 # folders are still walked to be safe (it misses changes made by another machine to a network folder).
 NOTICE_INTERVAL = 0.5
 SAFETY_INTERVAL = 60.0
+# Where an event loop runs (the app), it tells as soon as the system has notices; what they name is read
+# this long after (a file is made, then written: reading it at once would find it empty).
+NOTICE_SETTLE = 0.05
+# How long after the first load the story grouper is read back for the watcher (see `FolderSync.warm`),
+# so that it does not compete with the first list and counts.
+WARM_DELAY = 2.0
 
 
 class Running(Protocol):
@@ -104,11 +113,26 @@ class FolderSync:
         self.watch: FolderWatch | None = None
         """The system's notices of changes (None where there are none: the folders are walked on a timer)."""
         self._watch_tried = False
+        self._notice_timer: Timer | None = None
+        self._settle_timer: Timer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        """The event loop that tells of the system's notices as they come (None: they are looked at on
+        the notices' timer only)."""
         self._walk_timer: Timer | None = None
+        """The next walk of every folder (None: it came due)."""
         self._files_changed = False
         """The system told of a change that no walk has looked at yet."""
         self.walk_allowed_at = 0.0
         """When a walk may start again on a notice: walks take at most 10% of the time."""
+        self.named_allowed_at = 0.0
+        """When a load of the paths the system named may start again (they too take at most 10%)."""
+        self._named: tuple[set[str], set[str]] | None = None
+        """The files and folders the system named, for the next load to read (None: walk them all)."""
+        self._kind = "all"
+        """What the load under way does: walk every folder ("all"), read the paths named ("named"), or
+        read the story grouper back ("warm")."""
+        self._walk_due = False  # a walk of every folder was asked for while a load ran
+        self._scan_problems: list[Problem] = []  # what the last whole walk could not read
         self.progress: Progress | None = None
         """How far the load under way is (None when none is, or it has not counted its files yet)."""
         self.finished = False
@@ -143,9 +167,22 @@ class FolderSync:
         posting each batch; the seconds it took, or None when cancelled."""
         started = self._clock()
         seconds = 0.0
+        if self._kind == "warm":
+            try:
+                warm_index(self.library.index, self.grouping)
+            except sqlite3.DatabaseError:
+                pass  # the next change reads it back, or groups elsewhere
+            return self._clock() - started
+        named, self._named = self._named, None
+        if known is not None and named is not None:
+            batches = stream_named(self.paths, self.library.index, known, *named,
+                                   scan_problems=self._scan_problems, cancelled=cancelled, live=self.grouping)
+        else:
+            batches = stream(self.paths, self.library.index, known=known, cancelled=cancelled,
+                             live=self.grouping)
         held: Batch | None = None  # the index's batches not posted yet
         posted = False
-        for batch in stream(self.paths, self.library.index, known=known, cancelled=cancelled, live=self.grouping):
+        for batch in batches:
             if cancelled():
                 return None
             if batch.indexed:
@@ -173,6 +210,8 @@ class FolderSync:
         """Put a batch in the library; `nothing_listed`: the list is empty and no filter is under way."""
         before = len(self.library)
         self.library.apply(batch)
+        if batch.scan_problems is not None:
+            self._scan_problems = batch.scan_problems
         now = self._clock()
         if batch.total and self.progress is None:
             self.progress = Progress(batch.done, batch.total, now, before)
@@ -203,40 +242,122 @@ class FolderSync:
 
     def walked(self, seconds: float) -> None:
         """A load or walk finished, taking `seconds`: plan the next."""
-        if self.watch is not None and self._walk_timer is None:  # the first load is done
-            self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices, name="notices")
+        if self.watch is not None and self._notice_timer is None:  # the first load is done
+            self._notice_timer = self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices,
+                                                              name="notices")
             self._scheduler.set_interval(WATCH_INTERVAL, self.check_state, name="state")
+            self._scheduler.set_timer(WARM_DELAY, self.warm, name="warm")
+            self._listen()
+        if self._kind != "all":  # the paths named, or the grouper read back: the whole walk keeps its time
+            if self._kind == "named":
+                self.named_allowed_at = self._clock() + 9 * seconds
+            if self._files_changed:  # told of while it ran
+                self._settle_at(self.named_allowed_at - self._clock())
+            if self._walk_due or self._walk_timer is None:  # the safety walk, or `r`, came while it ran
+                self._walk_due = False
+                self._walk_timer = self._scheduler.set_timer(NOTICE_INTERVAL, self._walk_due_now, name="walk")
+            return
+        self._walk_due = False
         if self._walk_timer is not None:
             self._walk_timer.stop()
         interval = SAFETY_INTERVAL if self.watch is not None else WATCH_INTERVAL
-        self._walk_timer = self._scheduler.set_timer(
-            max(interval, 10 * seconds), self.check_for_changes, name="walk"
-        )
+        self._walk_timer = self._scheduler.set_timer(max(interval, 10 * seconds), self._walk_due_now,
+                                                     name="walk")
         self.walk_allowed_at = self._clock() + 9 * seconds
 
     def check_notices(self) -> None:
-        """Walk the folders if the system told of a change in them, once the last walk is done and
-        walks have taken less than 10% of the time (at 100,000 files one takes ~1 s: a folder written
-        to all the time is then walked every ~10 s, not back to back)."""
+        """Load what the system told of a change in, once the last load is done and loads have taken
+        less than 10% of the time. Only the files and folders it named are read (a walk of every folder
+        takes ~1 s at 100,000 files); when it cannot name them (events lost), every folder is walked,
+        no more often than walks take 10% of the time (a folder written to all the time is then walked
+        every ~10 s, not back to back)."""
         if self.watch is not None and self.watch.changed():
             self._files_changed = True
-        if self._files_changed and not self.loading and self._clock() >= self.walk_allowed_at:
-            self._files_changed = False
-            self.check_for_changes()
+        if not self._files_changed or self.loading or self.watch is None:
+            return
+        now = self._clock()
+        if now < self.named_allowed_at:
+            self._settle_at(self.named_allowed_at - now)
+            return
+        named = self.watch.take()
+        if named is None and now < self.walk_allowed_at:
+            self._files_changed = True  # walked once allowed
+            return
+        self._files_changed = False
+        self.check_state()
+        self._load(named)
+
+    def _listen(self) -> None:
+        """Be told of the system's notices as they come, by the event loop running here (the app's:
+        there is none in a plain thread); the notices' timer looks at them anyway."""
+        try:
+            loop = asyncio.get_running_loop()
+            loop.add_reader(self.watch.fileno(), self._noticed)  # type: ignore[union-attr]
+        except (RuntimeError, NotImplementedError, AttributeError, ValueError, OSError):
+            return  # no loop here, or none that watches descriptors (Windows'), or a watch without one
+        self._loop = loop
+
+    def _noticed(self) -> None:
+        """The system has notices: what they name is read in a moment (NOTICE_SETTLE)."""
+        if self.watch is None:
+            return
+        if self.watch.changed():
+            self._files_changed = True
+            self._settle_at(0.0)
+        if not self.watch.complete:  # it may not be drained any more: the timer looks instead
+            self._stop_listening()
+
+    def _settle_at(self, delay: float) -> None:
+        """Look at the notices in `delay` seconds (NOTICE_SETTLE at least), where the event loop tells
+        of them as they come (else, or when that is later than the notices' timer, the timer looks)."""
+        if self._loop is not None and self._settle_timer is None and delay < NOTICE_INTERVAL:
+            self._settle_timer = self._scheduler.set_timer(max(delay, NOTICE_SETTLE), self._settled,
+                                                           name="settle")
+
+    def _settled(self) -> None:
+        self._settle_timer = None
+        self.check_notices()
+
+    def _stop_listening(self) -> None:
+        if self._loop is not None and self.watch is not None:
+            self._loop.remove_reader(self.watch.fileno())
+        self._loop = None
+
+    def warm(self) -> None:
+        """Read the story grouper back from the index (off the UI thread), unless one is kept: the
+        first file the system names then joins its story as quickly as the next."""
+        if not self.loading and self.grouping.grouper is None:
+            self._named, self._kind = None, "warm"
+            self._loader = self._start_load({})
 
     def check_state(self) -> None:
         """Pick up the reading state another copy of the app wrote."""
         if self.state.refresh():
             self._state_changed()
 
+    def _walk_due_now(self) -> None:
+        self._walk_timer = None
+        self.check_for_changes()
+
     def check_for_changes(self) -> None:
         """Look for new, changed and removed files (the timer's walk, and `r`), and for reading state
         another copy of the app wrote."""
         self.check_state()
+        if self.loading:
+            self._walk_due = True
+            return
+        if self.watch is not None:
+            self.watch.take()  # what it named is walked now
+        self._load(None)
+
+    def _load(self, named: tuple[set[str], set[str]] | None) -> None:
+        """Load what changed: in the paths `named` (files, folders), or in every folder (None)."""
         if not self.loading:
+            self._named, self._kind = named, "all" if named is None else "named"
             self._loader = self._start_load(self.library.stats.copy())
 
     def close(self) -> None:
+        self._stop_listening()
         if self.watch is not None:
             self.watch.close()
 

@@ -27,7 +27,7 @@ from .parsing import (
     parse_row_batches,
 )
 from .record import Problem, Summary
-from .record_files import FileStamp, Stats, walk_record_files
+from .record_files import FileStamp, Stats, examine_named, walk_record_files
 from .stamps import Packed, Stamps, pack
 
 # Parsed files are stored in transactions of up to this many: each transaction rewrites most pages of
@@ -265,7 +265,7 @@ def _load_changed(
     index: Index,
     changed: list[FoundFile],
     removed: list[str],
-    scan_problems: list[Problem],
+    scan_problems: list[Problem] | None,
     parsing: ParsePool | None,
     notice: str,
     workers: int | None,
@@ -308,6 +308,48 @@ def _load_changed(
                 pass  # the index was closed before the stream: these files are parsed again next time
             except sqlite3.DatabaseError as error:
                 index.reset(error)
+
+
+def stream_named(
+    paths: list[str],
+    index: Index,
+    known: Stats,
+    files: Iterable[str],
+    folders: Iterable[str],
+    *,
+    scan_problems: Iterable[Problem] = (),
+    workers: int | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    live: Live | None = None,
+) -> Iterator[Batch]:
+    """`stream` for the files and folders the system named as changed (see `watch.FolderWatch.take`),
+    given what is `known` (loaded) and the problems of the last walk: only those paths are examined,
+    parsed and grouped. What only the whole walk can tell (see `record_files.examine_named`), and many
+    files to parse (the pool's work), go to `stream`. The batches leave the scan's problems as they were.
+
+    The grouping joins the new records with the grouper kept from the last one (`live`) and comes with
+    the files' last batch, so that the list is made once; without a grouper kept, it may have to read
+    one back or run in a process of its own, and comes in a batch after the files'."""
+    named = examine_named(paths, files, folders, known, scan_problems)
+    if named is not None:
+        found, removed = named
+        changed = sorted(
+            ((path, stamp) for path, stamp in found.items() if known.get(path) != stamp), key=_name_date
+        )
+    if named is None or len(changed) >= POOL_THRESHOLD:
+        yield from stream(paths, index, known=known, workers=workers, cancelled=cancelled, live=live)
+        return
+    kept = live is not None and live.grouper is not None
+    last = Batch()
+    for last in _load_changed(index, changed, removed, None, None, "", workers, cancelled):
+        if last.final and kept and not cancelled():
+            last.stories, notice = group_index(index, cancelled, live)
+            last.notice = " ".join(filter(None, (last.notice, notice)))
+        yield last
+    if last.final and not kept and not cancelled():
+        stories, notice = group_index(index, cancelled, live)
+        if stories or notice:
+            yield Batch(stories=stories, notice=notice, done=last.done, total=last.total, final=True)
 
 
 def _store_due(pending: int, stored: int) -> bool:

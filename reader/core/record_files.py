@@ -117,6 +117,75 @@ def scan_record_files(paths: Iterable[str]) -> tuple[Stats, list[Problem]]:
     return found, problems
 
 
+def examine_named(
+    paths: Iterable[str], files: Iterable[str], folders: Iterable[str], known: Stats,
+    problems_known: Iterable[Problem] = (),
+) -> tuple[Stats, list[str]] | None:
+    """What a walk of `paths` would find of the files and folders the system named as changed (see
+    `watch.FolderWatch.take`): the record files among `files` and under `folders` with their stamps,
+    and the `known` files there that are gone. Only those are examined, by the walk's rules (suffixes,
+    hidden names and links: the watch names only what the walk reads). None when only the whole walk
+    can tell: a folder that cannot be read, a link to a folder, a given path gone or turned into a
+    folder, or a path that a problem of the last walk (`problems_known`) is about."""
+    given = {os.path.abspath(path) for path in paths}
+    files, folders = set(files), set(folders)
+    named = files | folders
+    for problem in problems_known:
+        where = problem.path
+        if any(where == path or where.startswith(path + os.sep) or path.startswith(where + os.sep)
+               for path in named):
+            return None  # what the walk reported there may have changed
+    found: Stats = {}
+    tops: list[str] = []  # the folders to walk
+    for path in files:
+        if path in given:  # a file given by name: taken whatever its name, while it is a file
+            if os.path.isdir(path) or not os.path.lexists(path):
+                return None
+            found[path] = examine(path)
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            if os.path.lexists(path):  # a broken link or a loop: parsing it gives the reason
+                found[path] = UNEXAMINED
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            tops.append(path)  # a folder named like a record file
+        else:
+            found[path] = file_stamp(info)
+    for path in folders:
+        if path in given:  # a given folder: renamed or removed makes a problem only the walk reports
+            if not os.path.isdir(path):
+                return None
+            tops.append(path)
+        elif os.path.isdir(path):
+            tops.append(path)
+        elif os.path.lexists(path) and _is_record_name(os.path.basename(path)):
+            found[path] = examine(path)  # a folder replaced by a record file
+    problems: list[Problem] = []
+    walk = FolderWalk(problems, [path for path in given if os.path.isdir(path)])
+    if any(top not in given and os.path.islink(top) for top in tops):
+        return None  # a link to a folder: followed or refused, and where first found, by the whole walk
+    for top in tops:
+        for prefix, names, stamps in walk.folders(top):
+            found.update(zip([prefix + name for name in names], stamps))
+    if problems or walk.links:
+        return None
+    removed = [path for path in named if path in known and path not in found]
+    under = tuple(path.rstrip(os.sep) + os.sep for path in folders | set(tops))
+    if under:
+        removed += [
+            path for path in known
+            if path.startswith(under) and path not in found and path not in given and path not in named
+        ]
+    return found, removed
+
+
+def _is_record_name(name: str) -> bool:
+    suffixes = RECORD_SUFFIXES
+    return not name.startswith(".") and (name.endswith(suffixes) or name.lower().endswith(suffixes))
+
+
 def examine(path: str) -> FileStamp:
     """The stamp of the file at `path`, following links."""
     try:
@@ -164,6 +233,8 @@ class FolderWalk:
         """How many folders could not be read (links not followed are not counted)."""
         self._roots = [os.path.realpath(root) for root in roots]
         self._seen: set[tuple[int, int]] = set()  # (device, inode) of the folders read
+        self.links = 0
+        """How many links to folders were met (followed or not)."""
         self._read: set[str] = set()  # the folders read, by the path they were read under
 
     def _refusal(self, folder: str, linked: bool) -> str | None:
@@ -182,17 +253,21 @@ class FolderWalk:
         folder, name = os.path.split(path)
         return folder in self._read and name.lower().endswith(RECORD_SUFFIXES) and not name.startswith(".")
 
-    def folders(self, top: str, *, with_files: bool = True, below: bool = True) -> Iterator[FolderFiles]:
+    def folders(
+        self, top: str, *, with_files: bool = True, below: bool = True, linked: bool = False
+    ) -> Iterator[FolderFiles]:
         """The record files of `top` and of every folder under it, a folder at a time, depth first;
         a folder is given whole or not at all. `with_files=False` reads only the subfolders (each
-        folder's files are then left out); `below=False` gives `top` alone, unread."""
+        folder's files are then left out); `below=False` gives `top` alone, unread; `linked`: `top`
+        is a link found in a folder (followed only into the roots)."""
         if why := self._refusal(top, linked=False):
             self.problems.append(Problem(top, why))
             return
-        stack = [(top, False)]  # (folder, reached through a link)
+        stack = [(top, linked)]  # (folder, reached through a link)
         pseudo = _pseudo_devices()
         while stack:
             folder, linked = stack.pop()
+            self.links += linked
             if linked and (why := self._refusal(folder, linked=True)):
                 self.problems.append(Problem(folder, why))
                 continue

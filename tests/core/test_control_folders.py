@@ -22,11 +22,18 @@ class FakeWatch:
 
     def __init__(self) -> None:
         self.pending = False
+        self.named: tuple[set[str], set[str]] | None = None
         self.closed = False
 
     def changed(self) -> bool:
         pending, self.pending = self.pending, False
         return pending
+
+    def take(self) -> tuple[set[str], set[str]] | None:
+        """What changed: the paths named (`named`), or anything (None: every folder is walked)."""
+        self.changed()
+        named, self.named = self.named, None
+        return named
 
     def close(self) -> None:
         self.closed = True
@@ -56,6 +63,13 @@ class Sync:
         """The load under way ends, having taken `seconds`."""
         self.runs[-1].is_finished = True
         self.sync.walked(seconds)
+
+    def warm_up(self) -> None:
+        """The story grouper is read back (a run of its own) a moment after the first load."""
+        runs = len(self.runs)
+        self.clock.advance(folders.WARM_DELAY)
+        assert len(self.runs) == runs + 1
+        self.finish(0.3)
 
 
 def test_the_first_load_starts_from_the_index_and_the_next_from_what_is_loaded() -> None:
@@ -97,18 +111,19 @@ def test_with_notices_the_folders_are_walked_when_told_and_now_and_then_to_be_sa
     sync.sync.start()
     sync.sync.watch = watch = FakeWatch()
     sync.finish(0.1)
-    assert sorted(t.name or "" for t in sync.clock.timers) == ["notices", "state", "walk"]
-    sync.clock.advance(folders.SAFETY_INTERVAL * 0.99)
-    assert len(sync.runs) == 1  # nothing noticed: no walk
+    assert sorted(t.name or "" for t in sync.clock.timers) == ["notices", "state", "walk", "warm"]
+    sync.warm_up()
+    sync.clock.advance(folders.SAFETY_INTERVAL * 0.99 - folders.WARM_DELAY)
+    assert len(sync.runs) == 2  # nothing noticed: no walk
     watch.pending = True
     sync.clock.advance(folders.NOTICE_INTERVAL)
-    assert len(sync.runs) == 2
+    assert len(sync.runs) == 3
     sync.finish(0.1)
     sync.clock.advance(folders.NOTICE_INTERVAL * 10)
-    assert len(sync.runs) == 2  # the notice was walked for once
+    assert len(sync.runs) == 3  # the notice was walked for once
     assert sorted(t.name or "" for t in sync.clock.timers) == ["notices", "state", "walk"]  # not twice
     sync.clock.advance(folders.SAFETY_INTERVAL)
-    assert len(sync.runs) == 3  # the safety walk
+    assert len(sync.runs) == 4  # the safety walk
     sync.sync.close()
     assert watch.closed
 
@@ -120,11 +135,12 @@ def test_notices_start_a_walk_only_once_walks_take_under_a_tenth_of_the_time_and
     started = sync.clock.now
     sync.finish(2.0)  # a walk of 2 s: the next may start 18 s after it ended
     assert sync.sync.walk_allowed_at == started + 18.0
+    sync.warm_up()
     watch.pending = True
-    sync.clock.advance(17.9)
-    assert len(sync.runs) == 1
-    sync.clock.advance(0.6)
+    sync.clock.advance(17.9 - folders.WARM_DELAY)
     assert len(sync.runs) == 2
+    sync.clock.advance(0.6)
+    assert len(sync.runs) == 3
 
 
 def test_a_notice_during_a_walk_waits_for_it_to_end() -> None:
@@ -132,15 +148,16 @@ def test_a_notice_during_a_walk_waits_for_it_to_end() -> None:
     sync.sync.start()
     sync.sync.watch = watch = FakeWatch()
     sync.finish(0.0)
+    sync.warm_up()
     watch.pending = True
     sync.clock.advance(folders.NOTICE_INTERVAL)
-    assert len(sync.runs) == 2
+    assert len(sync.runs) == 3
     watch.pending = True  # noticed while the walk runs
     sync.clock.advance(5 * folders.NOTICE_INTERVAL)
-    assert len(sync.runs) == 2
+    assert len(sync.runs) == 3
     sync.finish(0.0)
     sync.clock.advance(folders.NOTICE_INTERVAL)
-    assert len(sync.runs) == 3
+    assert len(sync.runs) == 4
 
 
 def test_reading_state_another_copy_wrote_is_picked_up(tmp_path: Path) -> None:
