@@ -203,6 +203,8 @@ class MainScreen(Screen[None]):
     def marked(self, explicit: bool) -> None:
         """The reader marked a story: the list follows a key (a story read by resting on it would shift
         the list under the cursor)."""
+        if not self.query(ArticleList):  # the app is closing and the panes are gone
+            return
         self.state_changed(refilter=explicit)
         if self.state.notice:
             self.notify(self.state.notice, severity="error", markup=False)

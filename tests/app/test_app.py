@@ -630,3 +630,16 @@ async def test_the_story_lists_stay_unframed_when_focused_and_fit_under_their_he
 def test_the_app_is_what_the_main_screen_asks_of_it(library: Path) -> None:
     # The screen reaches the app through one cast to ReaderHost; this holds the app to it.
     assert isinstance(ReaderApp([str(library)]), ReaderHost)
+
+
+async def test_a_story_marked_read_as_the_app_closes_is_not_an_error(library: Path) -> None:
+    """The read timer or a story pane's read can land while the app closes, after the article list is
+    gone: the mark is dropped quietly instead of raising (which failed watcher tests under load)."""
+    app = ReaderApp([str(library)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = screen(app)
+        await main.query_one(ArticleList).remove()
+        main.marked(explicit=False)
+        await pilot.pause()
+        assert not main.query(ArticleList)
