@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -347,8 +347,9 @@ def _list_records(
 
         answer = warm_listing(paths, query)
         if isinstance(answer, Listing):  # the index was up to date: no loading
-            _report(answer.problems, err)
-            _print_lines(answer.lines, answer.sources, fmt, out, err)
+            with answer:
+                _report(answer.problems, err)
+                _print_lines(answer.lines, fmt, out, err)
             return 0
         damaged = answer.damaged
     import sqlite3
@@ -377,8 +378,10 @@ def _list_records(
 
         _write(story_lines(matched, groups, fmt), out)
         return 0
-    sources = {s.story: groups.size(s) for s in matched if s.story}
-    _print_lines([(s.path, s.timestamp, s.provider_name, s.title, s.url, s.story) for s in matched], sources, fmt, out, err)
+    _print_lines(
+        ((s.path, s.timestamp, s.provider_name, s.title, s.url, s.story, groups.size(s) if s.story else 1)
+         for s in matched), fmt, out, err,
+    )
     return 0
 
 
@@ -388,12 +391,11 @@ def _report(problems: list[Problem], err: TextIO) -> None:
 
 
 def _print_lines(
-    matched: list[tuple[str, float | None, str, str, str, str]], sources: dict[str, int], fmt: str, out: TextIO,
-    err: TextIO,
+    matched: Iterable[tuple[str, float | None, str, str, str, str, int]], fmt: str, out: TextIO, err: TextIO
 ) -> None:
-    """Print the matching records (path, timestamp, provider name, title, url, story id), in their
-    order: as tsv lines, or as JSON read from their files; each with its story id and its story's
-    number of records under the folders listed (`sources`: story id -> that number)."""
+    """Print the matching records (path, timestamp, provider name, title, url, story id, and how many
+    records under the folders listed its story has), in their order, as they come: as tsv lines, or as
+    JSON read from their files; a few thousand lines at a time."""
     lines: list[str] = []
     if fmt == "json":
         import json
@@ -401,7 +403,7 @@ def _print_lines(
         from .cli_stories import valid_json
         from .core.frontmatter import read_record
 
-        for path, *_, story in matched:
+        for path, *_, story, size in matched:
             record = read_record(path)
             if isinstance(record, Problem):
                 _write(lines, out)
@@ -409,17 +411,20 @@ def _print_lines(
                 continue
             document = record_json(record)
             document["story"] = story or None
-            document["sources"] = sources.get(story, 1) if story else 1
+            document["sources"] = size if story else 1
             lines.append(json.dumps(valid_json(document), ensure_ascii=True))
-            if len(lines) >= 1000:
+            if len(lines) >= _WRITE_LINES:
                 _write(lines, out)
     else:
-        for path, timestamp, provider_name, title, url, story in matched:
-            size = str(sources.get(story, 1) if story else 1)
-            lines.append(_tsv(timestamp, provider_name, title, url, path, story or "", size))
-            if len(lines) >= 1000:
+        for path, timestamp, provider_name, title, url, story, size in matched:
+            lines.append(_tsv(timestamp, provider_name, title, url, path, story or "", str(size if story else 1)))
+            if len(lines) >= _WRITE_LINES:
                 _write(lines, out)
     _write(lines, out)
+
+
+_WRITE_LINES = 4096
+"""Lines gathered before they are written (in one call)."""
 
 
 def _write(lines: list[str], out: TextIO) -> None:
