@@ -78,18 +78,24 @@ _LISTABLE = (
 _FILES = f"group_concat(path || char(0) || {' || char(0) || '.join(STAMP_COLUMNS.split(', '))}, char(0, 0))"
 _CASEFOLD = "reader_casefold"
 """The SQL function that casefolds text as `str.casefold` does (text terms on text that is not ASCII)."""
-# The rows kept, in a table of the connection's own (never in the index): each with its story, and
-# whether SQL found it to match (0), it must be tested in Python (1), or it is damaged (2).
+# Every record under the roots, in a table of the connection's own (never in the index): its story, and
+# whether SQL found it to match (0), it must be tested in Python (1), it is damaged (2), or it does not
+# match (3).
 _KEPT = "CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, grp TEXT, how INTEGER NOT NULL)"
-# Each kept story's records under the roots, matching or not.
-_SIZES = "CREATE TEMP TABLE sizes (grp TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
-# The rows listed, newest first, no date last, a time's rows by path: `sort_summaries(..., "newest")`
-# (UTF-8 in byte order is text in code point order, as Python compares it).
-_LISTED = (
-    "SELECT f.path, f.timestamp, f.provider_name, f.title, f.url, f.story, coalesce(s.n, 1) "
-    "FROM temp.kept k CROSS JOIN files f ON f.id = k.id LEFT JOIN temp.sizes s ON s.grp = f.story "
-    "WHERE k.how = 0 ORDER BY f.timestamp IS NULL, f.timestamp DESC, f.path"
+# How many records under the roots each story of a matching record has (matching or not).
+_SIZES = (
+    "CREATE TEMP TABLE sizes (grp TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+    "INSERT INTO temp.sizes SELECT grp, count(*) FROM temp.kept WHERE grp != '' GROUP BY grp HAVING min(how) = 0",
 )
+# The rows listed, newest first, no date last (SQLite orders NULL last when descending), a time's rows by
+# path: `sort_summaries(..., "newest")` (UTF-8 in byte order is text in code point order, as Python
+# compares it). Few are sorted whole; many are read along the time index, sorting only a time's rows.
+_LISTED = (
+    "SELECT f.path, f.timestamp, f.provider_name, f.title, f.url, f.story, coalesce(s.n, 1) FROM {rows} "
+    "LEFT JOIN temp.sizes s ON s.grp = f.story WHERE k.how = 0 ORDER BY f.timestamp DESC, f.path"
+)
+_FEW = "temp.kept k CROSS JOIN files f ON f.id = k.id"
+_MANY = "files f INDEXED BY files_by_time CROSS JOIN temp.kept k ON k.id = f.id"
 _BATCH = 4096
 """Rows read from the listing query at a time."""
 
@@ -104,14 +110,14 @@ class Listing:
     and the problems to report, in the plain way's order. Close it (or take every line) to let the
     index go."""
 
-    def __init__(self, db: sqlite3.Connection, by_story: list[object], problems: list[Problem]) -> None:
+    def __init__(self, db: sqlite3.Connection, by_story: list[object], problems: list[Problem], many: bool) -> None:
         self.problems = problems
         self._db: sqlite3.Connection | None = db
-        self.lines: Iterator[Line] = self._lines(db, by_story)
+        self.lines: Iterator[Line] = self._lines(db, by_story, _LISTED.format(rows=_MANY if many else _FEW))
 
-    def _lines(self, db: sqlite3.Connection, by_story: list[object]) -> Iterator[Line]:
+    def _lines(self, db: sqlite3.Connection, by_story: list[object], sql: str) -> Iterator[Line]:
         try:
-            cursor = db.execute(_LISTED)
+            cursor = db.execute(sql)
             while rows := cursor.fetchmany(_BATCH):
                 if by_story:
                     rows = [row for row in rows if _story_matches(by_story, row)]
@@ -178,7 +184,7 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
         elif len(files) != len(reading.files) or not reading.files.issuperset(files):
             answer = Stale("files changed")
         else:
-            answer = Listing(db, reading.by_story, [*scan_problems, *reading.problems])
+            answer = Listing(db, reading.by_story, [*scan_problems, *reading.problems], reading.many)
         return answer
     except (sqlite3.Error, TypeError, ValueError, OverflowError, AttributeError, KeyError) as error:
         answer = Stale(f"the index cannot be read ({error})")
@@ -221,6 +227,8 @@ class _Reading:
         """Every indexed file under the roots: its path and stamp, NUL-separated."""
         self.problems: list[Problem] = []
         self.by_story: list[object] = []
+        self.many = False
+        """Whether the matches are many among the rows of the index (then read along the time index)."""
 
     def run(self) -> None:
         """Read, keeping an error to raise in the caller's thread."""
@@ -260,12 +268,11 @@ class _Reading:
         db.execute("DROP TABLE IF EXISTS temp.kept")
         db.execute("DROP TABLE IF EXISTS temp.sizes")
         db.execute(_KEPT)
-        db.execute(_SIZES)
         # A damaged row is found whatever the terms say of it (they may say anything of wrong types).
         db.execute(
-            f"INSERT INTO temp.kept SELECT id, story, CASE WHEN NOT {_LISTABLE} THEN 2 WHEN {check} THEN 1 ELSE 0 END "
-            f"FROM files {scan}WHERE ({where}) AND problem IS NULL AND (NOT {_LISTABLE} OR ({conditions}))",
-            [*params, *sql.params],
+            f"INSERT INTO temp.kept SELECT id, story, CASE WHEN NOT {_LISTABLE} THEN 2 WHEN NOT ({conditions}) THEN 3 "
+            f"WHEN {check} THEN 1 ELSE 0 END FROM files {scan}WHERE ({where}) AND problem IS NULL",
+            [*sql.params, *params],
         )
         damaged = [path for (path,) in db.execute(
             "SELECT path FROM files WHERE id IN (SELECT id FROM temp.kept WHERE how = 2)"
@@ -275,11 +282,10 @@ class _Reading:
             return
         if not self._check(db):
             return
-        db.execute(
-            f"INSERT INTO temp.sizes SELECT story, count(*) FROM files {scan}WHERE ({where}) AND problem IS NULL "
-            "AND story IN (SELECT grp FROM temp.kept WHERE how = 0 AND grp != '') GROUP BY story",
-            params,
-        )
+        for statement in _SIZES:
+            db.execute(statement)
+        (matching,) = db.execute("SELECT count(*) FROM temp.kept WHERE how = 0").fetchone()
+        self.many = matching * 4 >= total
         if problems:
             self.problems = _problems(db, where, params)
             damaged = [problem.path for problem in self.problems if not isinstance(problem.reason, str)]
