@@ -148,7 +148,7 @@ def cold_figures(report: Path, size: int) -> dict[str, str]:
         note += f"; load {loads.group(1)}"
     return {
         "index build from scratch": (
-            f"{size / wall:,.0f} records/s ({wall:.1f} s, {cpu:.1f} s CPU in the main process; reader --list, "
+            f"{size / wall:,.0f} records/s ({wall:.1f} s, {cpu:.1f} s CPU with its workers; reader --list, "
             f"grouping included; {note})"
         ),
         "cold reader --list, peak memory": f"{peak:,.0f} MiB (the index build above)",
