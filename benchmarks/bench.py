@@ -12,6 +12,14 @@ At a million records a cold index takes minutes: `--keep-index` keeps the warm i
 (index-N) and reuses it, and `--skip cold` (with it) leaves out the cold start and the index build;
 `--skip interactive` leaves out the keystrokes and paging. `--join-only CACHE` gives only the figures of
 new files joining their stories, on a warm index kept in CACHE (a copy: it is written to).
+`--skip interactive` leaves out the keystrokes and paging. A corpus and its warm index made beforehand
+(benchmarks/PROFILE-1M.md says how) are used as they are with `--corpus C --cache D` (D: the
+XDG_CACHE_HOME the index was built under; never rebuilt nor written to by a cold run), and the cold
+figures are then read from what `/usr/bin/time -v` said of the `reader --list` that built it
+(`--cold-from FILE`):
+
+    python benchmarks/bench.py --sizes 1000000 --corpus /tmp/million-real/corpus \
+        --cache /tmp/million-real/cache --cold-from /tmp/million-real/cold-build.txt --skip cold
 """
 
 from __future__ import annotations
@@ -55,8 +63,10 @@ TARGETS_1M = {
     "keystroke to repainted list, p95": "<= 100 ms",
     "resident memory, all records loaded": "<= 1 GB",
     "reader --list --filter WORD, warm index": "<= 2 s",
+    "reader --list (every record), warm index": "peak <= 1 GB",
 }
-LIST_WORD = "robot"  # a common word of the synthetic excerpts, for `reader --list --filter WORD`
+LIST_WORD = "habpel"  # a made-up word of the synthetic excerpts in ~0.2% of the records
+COMMON_WORD = "robot"  # a word of the synthetic excerpts in ~65% of the records
 
 
 def machine() -> str:
@@ -93,18 +103,23 @@ def corpus(work: Path, size: int) -> Path:
     return folder
 
 
+STATE_ROOT: Path | None = None
+"""Where the runs keep their settings and reading state (config, data): --work, set by `run`."""
+
+
 def env_with_cache(cache: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["XDG_CACHE_HOME"] = str(cache)
-    env.setdefault("XDG_CONFIG_HOME", str(cache.parent / "config"))
-    env.setdefault("XDG_DATA_HOME", str(cache.parent / "data"))
+    root = STATE_ROOT if STATE_ROOT is not None else cache.parent
+    env.setdefault("XDG_CONFIG_HOME", str(root / "config"))
+    env.setdefault("XDG_DATA_HOME", str(root / "data"))
     return env
 
 
-def timed_list(folder: Path, cache: Path, query: str) -> tuple[float, int, float]:
-    """Seconds `reader --list --filter query` took, the lines it printed, and its peak resident memory
-    in MiB (the kernel's count for that one process, from wait4)."""
-    command = ["reader", "--list", "--filter", query, str(folder)]
+def timed_list(folder: Path, cache: Path, query: str | None) -> tuple[float, int, float, float]:
+    """Seconds `reader --list --filter query` (no filter: None) took, the lines it printed, its peak
+    resident memory in MiB and its CPU seconds (the kernel's counts for that one process, from wait4)."""
+    command = ["reader", "--list", *(["--filter", query] if query is not None else []), str(folder)]
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env_with_cache(cache), stdout=out, stderr=subprocess.DEVNULL)
@@ -114,15 +129,60 @@ def timed_list(folder: Path, cache: Path, query: str) -> tuple[float, int, float
         if process.returncode:
             raise subprocess.CalledProcessError(process.returncode, command)
         out.seek(0)
-        lines = out.read().count(b"\n")
-    return seconds, lines, usage.ru_maxrss / 1024
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: out.read(1 << 20), b""))
+    return seconds, lines, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def newest_title(folder: Path, cache: Path) -> str:
-    out = subprocess.run(
-        ["reader", "--list", str(folder)], env=env_with_cache(cache), capture_output=True, text=True, check=True
-    ).stdout
-    return out.splitlines()[0].split("\t")[2]
+def cold_figures(report: Path, size: int) -> dict[str, str]:
+    """The cold figures from `/usr/bin/time -v reader --list ...` of the run that built the index."""
+    text = report.read_text(encoding="utf-8")
+
+    def field(name: str) -> str:
+        match = re.search(rf"^\s*{re.escape(name)}.*?: (.+)$", text, re.MULTILINE)
+        if match is None:
+            raise SystemExit(f"{report}: no {name!r} (not the output of /usr/bin/time -v?)")
+        return match.group(1).strip()
+
+    wall = 0.0
+    for part in field("Elapsed (wall clock) time").split(":"):
+        wall = wall * 60 + float(part)
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    peak = int(field("Maximum resident set size (kbytes)")) / 1024
+    note = f"from {report.name}"
+    loads = re.search(r"^load: (.+)$", text, re.MULTILINE)
+    if loads:
+        note += f"; load {loads.group(1)}"
+    return {
+        "index build from scratch": (
+            f"{size / wall:,.0f} records/s ({wall:.1f} s, {cpu:.1f} s CPU with its workers; reader --list, "
+            f"grouping included; {note})"
+        ),
+        "cold reader --list, peak memory": f"{peak:,.0f} MiB (the index build above)",
+    }
+
+
+def newest_titles(folder: Path, cache: Path) -> list[str]:
+    """The titles the first row may show: the newest record's (the first line `reader --list` prints;
+    the rest is not read) and its story's lead's (the row of a grouped story shows the lead's title)."""
+    import sqlite3
+
+    with subprocess.Popen(
+        ["reader", "--list", str(folder)], env=env_with_cache(cache), stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        first = process.stdout.readline().rstrip("\n").split("\t")
+        process.kill()
+    titles = [first[2]]
+    db = sqlite3.connect(f"file:{cache / 'reader' / 'index.sqlite3'}?mode=ro", uri=True)
+    try:
+        lead = db.execute(
+            "SELECT l.title FROM stories s JOIN stories l ON l.path = s.lead WHERE s.path = ?", (first[4],)
+        ).fetchone()
+    finally:
+        db.close()
+    if lead and lead[0] not in titles:
+        titles.append(lead[0])
+    return titles
 
 
 class Terminal:
@@ -150,6 +210,14 @@ class Terminal:
                 return time.perf_counter() - self.started
             time.sleep(0.01)
         raise TimeoutError(f"{text!r} not seen; screen:\n{self.screen()}")
+
+    def wait_for_any(self, texts: list[str], timeout: float = 120.0) -> float:
+        while time.perf_counter() - self.started < timeout:
+            screen = self.screen()
+            if any(text in screen for text in texts):
+                return time.perf_counter() - self.started
+            time.sleep(0.01)
+        raise TimeoutError(f"none of {texts!r} seen; screen:\n{self.screen()}")
 
     def wait_for_all(self, texts: list[str], timeout: float = 120.0) -> float:
         while time.perf_counter() - self.started < timeout:
@@ -360,14 +428,14 @@ def newest_path(folder: Path, cache: Path) -> str:
 
 
 def first_paint(
-    folder: Path, cache: Path, title: str | None, size: int, timeout: float = 600
+    folder: Path, cache: Path, titles: list[str] | None, size: int, timeout: float = 600
 ) -> tuple[float, float, float]:
-    """Seconds to the first titles (the newest one's, when given); to the whole list shown and counted
+    """Seconds to the first titles (one of `titles`, when given); to the whole list shown and counted
     (every record listed, and the status line's unread count, from the topic counts, covering them all:
     the reading state is fresh); the RSS then."""
     terminal = Terminal(["reader", str(folder)], env_with_cache(cache))
     try:
-        painted = terminal.wait_for(title[:30]) if title else terminal.wait_for_rows()
+        painted = terminal.wait_for_any([title[:30] for title in titles]) if titles else terminal.wait_for_rows()
         loaded = terminal.wait_for_counted(size, timeout)
         time.sleep(1.0)  # let the post-load refresh settle before reading memory
         return painted, loaded, rss_mib(terminal.pid())
@@ -384,7 +452,7 @@ async def interactive(
     drawn while paging took to render and write (the key-to-frame time also waits for Textual's next
     frame: at most TEXTUAL_FPS a second, 120 as reader sets it), and page-down latencies at a held
     key's repeat."""
-    os.environ["XDG_CACHE_HOME"] = str(cache)
+    os.environ.update({key: env_with_cache(cache)[key] for key in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")})
     from reader.app import ReaderApp
     from reader.screens.main import MainScreen
     from reader.widgets.article_list import ArticleList
@@ -504,11 +572,15 @@ def load() -> str:
 
 
 def run(
-    size: int, work: Path, *, keep_index: bool, skip: set[str], folder: Path | None = None, build_only: bool = False
+    size: int, work: Path, *, keep_index: bool, skip: set[str], folder: Path | None = None, build_only: bool = False,
+    cache: Path | None = None, cold_from: Path | None = None,
 ) -> None:
     folder = folder if folder is not None else corpus(work, size)
-    cache = work / (f"index-{size}" if keep_index else f"cache-{size}-{uuid.uuid4().hex[:6]}")
-    figures: dict[str, str] = {}
+    if cache is None:
+        cache = work / (f"index-{size}" if keep_index else f"cache-{size}-{uuid.uuid4().hex[:6]}")
+    global STATE_ROOT
+    STATE_ROOT = work
+    figures: dict[str, str] = cold_figures(cold_from, size) if cold_from is not None else {}
     # A fresh reading state each run: a selection or reading marks left by an earlier run would be
     # restored at start, and the first paint would then wait for a row that is not the newest.
     shutil.rmtree(work / "data", ignore_errors=True)
@@ -524,7 +596,7 @@ def run(
             )
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-        seconds, _, peak = timed_list(folder, cache, "zzzq-no-match")
+        seconds, _, peak, _ = timed_list(folder, cache, "zzzq-no-match")
         figures["index build from scratch"] = (
             f"{size / seconds:,.0f} records/s ({seconds:.1f} s, reader --list, grouping included; {load()})"
         )
@@ -537,17 +609,20 @@ def run(
         if not keep_index:
             shutil.rmtree(cache, ignore_errors=True)
         return
-    title = newest_title(folder, cache)
-    painted, loaded, rss = first_paint(folder, cache, title, size, timeout)
+    titles = newest_titles(folder, cache)
+    painted, loaded, rss = first_paint(folder, cache, titles, size, timeout)
     figures["warm start, first titles painted"] = f"{painted:.2f} s ({load()})"
     figures["warm start, whole list shown and counted"] = f"{loaded:.2f} s ({load()})"
     figures["resident memory, all records loaded"] = f"{rss:.0f} MiB (the whole list shown)"
-    for what, query in (("reader --list --filter, warm index", "quality:>100 robot"),
-                        ("reader --list --filter WORD, warm index", LIST_WORD)):
+    for what, query in (("reader --list --filter, warm index", f"quality:>100 {COMMON_WORD}"),
+                        ("reader --list --filter WORD, warm index", LIST_WORD),
+                        ("reader --list --filter COMMON-WORD, warm index", COMMON_WORD),
+                        ("reader --list (every record), warm index", None)):
         runs = [timed_list(folder, cache, query) for _ in range(3)]
         figures[what] = (
-            f"{statistics.median(s for s, _, _ in runs):.2f} s median of 3 ({query}: {runs[0][1]:,} lines; "
-            f"peak {max(m for _, _, m in runs):,.0f} MiB; {load()})"
+            f"{statistics.median(s for s, _, _, _ in runs):.2f} s median of 3, "
+            f"{statistics.median(c for _, _, _, c in runs):.2f} s CPU ({query or 'no filter'}: {runs[0][1]:,} lines; "
+            f"peak {max(m for _, _, m, _ in runs):,.0f} MiB; {load()})"
         )
     if "interactive" not in skip:
         keys, pages, frames, completes, paging_frames, held = asyncio.run(interactive(folder, cache))
@@ -590,9 +665,24 @@ def main() -> None:
         help="only the figures of new files joining their stories, on the warm index in CACHE (an XDG cache "
         "folder; its index is written to: give a copy) and the corpus of the one size given",
     )
+    parser.add_argument(
+        "--cache", type=Path,
+        help="the XDG_CACHE_HOME of a warm index of --corpus made beforehand: used as it is (with --skip cold)",
+    )
+    parser.add_argument(
+        "--cold-from", type=Path, help="the /usr/bin/time -v output of the reader --list that built --cache's index"
+    )
     args = parser.parse_args()
-    if "cold" in args.skip and not args.keep_index:
+    if args.cache is not None:
+        if "cold" not in args.skip or args.corpus is None or args.build_only:
+            parser.error("--cache goes with --corpus and --skip cold (a cold run would rebuild the index)")
+        if not (args.cache / "reader" / "index.sqlite3").is_file():
+            parser.error(f"no index in {args.cache}/reader")
+        args.keep_index = True
+    elif "cold" in args.skip and not args.keep_index:
         parser.error("--skip cold needs --keep-index (the warm index is then built once, untimed)")
+    if args.cold_from is not None and args.cache is None:
+        parser.error("--cold-from goes with --cache")
     if args.corpus is not None and len(args.sizes) != 1:
         parser.error("--corpus is of one size: give it with --sizes N")
     args.work.mkdir(parents=True, exist_ok=True)
@@ -609,7 +699,7 @@ def main() -> None:
     for size in args.sizes:
         run(
             size, args.work, keep_index=args.keep_index, skip=set(args.skip), folder=args.corpus,
-            build_only=args.build_only,
+            build_only=args.build_only, cache=args.cache, cold_from=args.cold_from,
         )
 
 

@@ -7,19 +7,15 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from . import __version__
+from .cli_output import _print_lines, _write
 from .core.query import QueryError, parse_query, published_only
 from .core.record import Problem
 from .core.settings import config_location, load_settings
 from .core.state import MAX_SAVED_FILTERS, StateError, StateFileError, StateStore, state_location
 from .core.text import safe_text
-from .core.urls import choose_url, open_refusal
-
-if TYPE_CHECKING:
-    from .core.record import Record, Summary
 
 # What `--list` does not need is imported where it is used: the loader and the parser (PyYAML, a
 # process pool), Textual, JSON. A listing from a warm index imports little more than the query.
@@ -346,18 +342,20 @@ def _list_records(
         from .core.warm_listing import Listing, warm_listing
 
         answer = warm_listing(paths, query)
-        if isinstance(answer, Listing) and stories:
-            from .cli_stories import warm_story_lines
+        if isinstance(answer, Listing):  # the index was up to date: no loading
+            with answer:
+                if stories:
+                    from .cli_stories import warm_story_lines
 
-            folded = warm_story_lines(answer, paths, fmt)
-            if folded is not None:  # else the index changed since: listed the plain way
-                _report(answer.problems, err)
-                _write(folded, out)
-                return 0
-        elif isinstance(answer, Listing):  # the index was up to date: no loading
-            _report(answer.problems, err)
-            _print_lines(answer.lines, answer.sources, fmt, out, err)
-            return 0
+                    folded = warm_story_lines(answer, paths, fmt)
+                    if folded is not None:  # else the index changed since: listed the plain way
+                        _report(answer.problems, err)
+                        _write(folded, out)
+                        return 0
+                else:
+                    _report(answer.problems, err)
+                    _print_lines(answer.lines, fmt, out, err)
+                    return 0
         else:
             damaged = answer.damaged
     import sqlite3
@@ -384,8 +382,9 @@ def _list_records(
         build(paths, index)
         answer = warm_listing(paths, query, index.location)
         if isinstance(answer, Listing):
-            _report(answer.problems, err)
-            _print_lines(answer.lines, answer.sources, fmt, out, err)
+            with answer:
+                _report(answer.problems, err)
+                _print_lines(answer.lines, fmt, out, err)
             return 0
     library = load_library(paths, index)
     _report(library.problems, err)
@@ -397,101 +396,13 @@ def _list_records(
 
         _write(story_lines(matched, groups, fmt), out)
         return 0
-    sources = {s.story: groups.size(s) for s in matched if s.story}
-    _print_lines([(s.path, s.timestamp, s.provider_name, s.title, s.url, s.story) for s in matched], sources, fmt, out, err)
+    _print_lines(
+        ((s.path, s.timestamp, s.provider_name, s.title, s.url, s.story, groups.size(s) if s.story else 1)
+         for s in matched), fmt, out, err,
+    )
     return 0
 
 
 def _report(problems: list[Problem], err: TextIO) -> None:
     for problem in problems:
         print(f"{safe_text(problem.path)}: {safe_text(problem.reason)}", file=err)
-
-
-def _print_lines(
-    matched: list[tuple[str, float | None, str, str, str, str]], sources: dict[str, int], fmt: str, out: TextIO,
-    err: TextIO,
-) -> None:
-    """Print the matching records (path, timestamp, provider name, title, url, story id), in their
-    order: as tsv lines, or as JSON read from their files; each with its story id and its story's
-    number of records under the folders listed (`sources`: story id -> that number)."""
-    lines: list[str] = []
-    if fmt == "json":
-        import json
-
-        from .cli_stories import valid_json
-        from .core.frontmatter import read_record
-
-        for path, *_, story in matched:
-            record = read_record(path)
-            if isinstance(record, Problem):
-                _write(lines, out)
-                print(f"{safe_text(record.path)}: {safe_text(record.reason)}", file=err)
-                continue
-            document = record_json(record)
-            document["story"] = story or None
-            document["sources"] = sources.get(story, 1) if story else 1
-            lines.append(json.dumps(valid_json(document), ensure_ascii=True))
-            if len(lines) >= 1000:
-                _write(lines, out)
-    else:
-        for path, timestamp, provider_name, title, url, story in matched:
-            size = str(sources.get(story, 1) if story else 1)
-            lines.append(_tsv(timestamp, provider_name, title, url, path, story or "", size))
-            if len(lines) >= 1000:
-                _write(lines, out)
-    _write(lines, out)
-
-
-def _write(lines: list[str], out: TextIO) -> None:
-    """Write the lines gathered so far (in one call: print costs more than the line) and forget them."""
-    if lines:
-        out.write("\n".join(lines) + "\n")
-        lines.clear()
-
-
-def _openable(url: str) -> str | None:
-    """The URL when `o` would open it, else None."""
-    return url if url and open_refusal(url) is None else None
-
-
-def tsv_line(summary: Summary) -> str:
-    """date, provider, title, url, path: tab-separated, with nothing that could act on a terminal."""
-    return _tsv(summary.timestamp, summary.provider_name, summary.title, summary.url, summary.path)
-
-
-def _tsv(timestamp: float | None, provider_name: str, title: str, url: str, path: str, *more: str) -> str:
-    """A tsv line; `--list` adds the story id and its number of sources after the path."""
-    fields = [
-        datetime.fromtimestamp(timestamp, timezone.utc).isoformat() if timestamp is not None else "",
-        provider_name,
-        title,
-        _openable(url) or "",  # the link `o` would open, as in the JSON output
-        path,
-        *more,
-    ]
-    every = "".join(fields)
-    if every.isascii() and every.isprintable():  # what safe_text leaves as it is (no tabs or breaks)
-        return "\t".join(fields)
-    return "\t".join(safe_text(field) for field in fields)
-
-
-def record_json(record: Record) -> dict[str, Any]:
-    """A record under its own field names, plus `path` and the `url` that `o` would open."""
-    urls = record.urls
-    return {
-        "title": record.title,
-        "excerpt": record.excerpt,
-        "publishedDateTime": record.published_at.isoformat() if record.published_at else None,
-        "originalUrl": urls.original or None,
-        "webUrl": urls.web or None,
-        "ampWebUrl": urls.amp or None,
-        "type": record.type or None,
-        "category": record.category or None,
-        "quality": record.quality,
-        "heat": record.heat,
-        "published": record.published,
-        "provider": {"name": record.provider.name, "domain": record.provider.domain},
-        "topics": list(record.topics),
-        "path": record.path,
-        "url": _openable(choose_url(urls)),
-    }

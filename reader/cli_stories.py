@@ -97,13 +97,15 @@ def warm_story_lines(listing: Listing, paths: list[str], fmt: str, location: str
     damaged): then the caller lists the plain way."""
     seen: set[str] = set()
     folded: list[Member] = []
-    for path, timestamp, provider_name, title, _, story in listing.lines:
+    sizes: dict[str, int] = {}
+    for path, timestamp, provider_name, title, _, story, size in listing.lines:
         if not story or story not in seen:
             seen.add(story)
             folded.append(Member(path, timestamp, provider_name, title, story))
-    several = [member.story for member in folded if member.story and listing.sources.get(member.story, 1) > 1]
+            sizes[story] = size
+    several = [member.story for member in folded if member.story and sizes.get(member.story, 1) > 1]
     found = _members(several, paths, location) if several else {}
-    if found is None or any(len(found.get(story, ())) != listing.sources[story] for story in several):
+    if found is None or any(len(found.get(story, ())) != sizes[story] for story in several):
         return None
     return _lines([found[member.story] if member.story in found else [member] for member in folded], fmt)
 

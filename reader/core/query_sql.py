@@ -1,6 +1,8 @@
 """A query's terms as SQL that narrows which index rows are looked at, never rejecting a row a term
-could match: numbers, dates and flags exactly; text terms exactly for ASCII text, while rows whose text
-is not all ASCII are kept and marked for the query itself to check (see `warm_listing`).
+could match: numbers, dates and flags exactly; text terms exactly for ASCII text, and for text that is
+not all ASCII exactly too when the connection has a function that casefolds as Python does (`casefold`,
+called only on such text); without it those rows are kept and marked for the query itself to check
+(see `warm_listing`).
 """
 
 from __future__ import annotations
@@ -55,16 +57,19 @@ _TEXT_COLUMNS: dict[TermKind, str] = {
 _WORD_KINDS: tuple[TermKind, ...] = ("topic", "type", "category")
 
 
-def narrowing(terms: Iterable[object], ascii_lower: bool) -> Narrowing:
+def narrowing(terms: Iterable[object], ascii_lower: bool, casefold: str | None = None) -> Narrowing:
     """SQL for the terms: for each, a condition no row it could match fails, and which rows SQL cannot
     decide for it. `ascii_lower`: SQLite's lower() changes only ASCII letters (no ICU), as assumed for
-    text terms; otherwise text terms are all left to Python."""
+    text terms; otherwise text terms are all left to Python, unless `casefold` names a SQL function
+    of one argument that gives `str.casefold` of text (then every text term is exact)."""
     sql = Narrowing()
     for term in terms:
         kind, value = getattr(term, "kind", None), getattr(term, "value", None)
         negated = getattr(term, "negated", False)
         try:
             if _exact(sql, kind, value, negated):
+                continue
+            if casefold is not None and _folded_text(sql, kind, value, negated, casefold, ascii_lower):
                 continue
             if ascii_lower and _textual(sql, kind, value, negated):
                 continue
@@ -105,6 +110,39 @@ def _exact(sql: Narrowing, kind: object, value: object, negated: bool) -> bool:
         sql.keep(f"{sign}((flags & ?) != 0)", _FLAG_BITS[value])  # type: ignore[index]
         return True
     return False
+
+
+def _folded_text(
+    sql: Narrowing, kind: object, value: object, negated: bool, casefold: str, ascii_lower: bool
+) -> bool:
+    """Text terms decided exactly in SQL: each column casefolded, by lower() when it is ASCII (and
+    lower() is ASCII's), else by the `casefold` function; the rest of the text is kept casefolded."""
+    if not isinstance(value, str) or not value or not value.isprintable():
+        return False
+
+    def folded(column: str) -> str:
+        if not ascii_lower:
+            return f"{casefold}({column})"
+        return f"(CASE WHEN {_not_ascii(column)} THEN {casefold}({column}) ELSE lower({column}) END)"
+
+    if kind in _TEXT_COLUMNS:
+        column = _TEXT_COLUMNS[kind]  # type: ignore[index]
+        certain = f"instr({folded(column)}, ?) > 0"
+        params: list[object] = [value]
+        if kind == "text":  # the rest of the text is kept casefolded: a byte search there is exact
+            certain = f"instr(text_cf, ?) > 0 OR {certain}"
+            params.insert(0, value.encode("utf-8", "replace"))
+    elif kind == "topic":
+        if TOPIC_SEPARATOR in value:
+            return False
+        certain = f"instr(? || {folded('coalesce(topics, char())')} || ?, ?) > 0"
+        params = [TOPIC_SEPARATOR, TOPIC_SEPARATOR, TOPIC_SEPARATOR + value + TOPIC_SEPARATOR]
+    elif kind in _WORD_KINDS:
+        certain, params = f"{folded(str(kind))} = ?", [value]
+    else:
+        return False
+    sql.keep(f"{'NOT ' if negated else ''}coalesce({certain}, 0)", *params)
+    return True
 
 
 def _textual(sql: Narrowing, kind: object, value: object, negated: bool) -> bool:

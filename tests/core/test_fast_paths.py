@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from reader.cli import _openable, list_records, tsv_line
+from reader.cli import list_records
+from reader.cli_output import _openable, tsv_line
 from reader.core import index_schema as index_module
 from reader.core import loader, record_files
 from reader.core.index import Index

@@ -370,11 +370,13 @@ def test_the_sql_narrowing_never_loses_a_match(files: list[str], data: st.DataOb
         assert all(s.story for s in loaded)  # type: ignore[union-attr]
         assert sorted((dataclasses.replace(s, story="") for s in loaded), key=lambda s: s.path) == made  # type: ignore[type-var]
         answer = warm_listing.warm_listing([os.path.dirname(files[0])], query, location)
+        assert isinstance(answer, Listing)
+        lines = [line[:6] for line in answer.lines]
     expected = [
         (s.path, s.timestamp, s.provider_name, s.title, s.url, s.story)
         for s in sort_summaries([s for s in loaded if query.matches(s)], "newest")  # type: ignore[misc]
     ]
-    assert isinstance(answer, Listing) and answer.lines == expected and answer.problems == []
+    assert lines == expected and answer.problems == []
 
 
 def test_a_summary_from_a_row_is_the_record_s_own(news: Path) -> None:
