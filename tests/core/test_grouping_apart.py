@@ -10,12 +10,14 @@ import os
 import queue
 import shutil
 import sqlite3
+import threading
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reader.core import grouping, grouping_apart
+from reader.core import grouping, grouping_apart, loader, parsing
 from reader.core.grouping_apart import _answer, _grouping_process, feed_for, group_index, groups_here
 from reader.core.index import Index
 from reader.core.library import load_library
@@ -218,3 +220,64 @@ def test_nothing_to_group_starts_no_process(tmp_path: Path, monkeypatch: pytest.
     assert group_index(index) == ({}, "")
     assert started == []
     index.close()
+
+
+def test_up_to_5000_indexed_files_are_grouped_here(tmp_path: Path) -> None:
+    index = Index(str(tmp_path / "index.sqlite3"))
+    insert = "INSERT INTO files (path, size, mtime_ns, inode, ctime_ns, problem) VALUES (?, 1, 1, 1, 1, 'bad')"
+    index.run(lambda db: db.executemany(insert, [(f"/news/{n}.md",) for n in range(5000)]))
+    assert groups_here(index)  # (every indexed file counts, records or not)
+    index.run(lambda db: db.execute(insert, ("/news/one-more.md",)))
+    assert not groups_here(index)
+    index.close()
+
+
+class InThreads:
+    """A multiprocessing context whose processes are threads of this one, so that the grouping fed by a
+    load runs here, where a test sees it (and where the mutation tool's mutants reach it)."""
+
+    class Queue(queue.Queue):  # type: ignore[type-arg]
+        def cancel_join_thread(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    Pipe = staticmethod(multiprocessing.Pipe)
+
+    class Process:
+        def __init__(self, target: Any, args: tuple[Any, ...], daemon: bool, name: str) -> None:
+            # A process gets its own copy of each end of a pipe: the caller closes its own.
+            args = tuple(Connection(os.dup(a.fileno())) if isinstance(a, Connection) else a for a in args)
+            self._thread = threading.Thread(target=target, args=args, daemon=daemon, name=name)
+
+        def start(self) -> None:
+            self._thread.start()
+
+        def is_alive(self) -> bool:
+            return self._thread.is_alive()
+
+        def terminate(self) -> None:
+            pass
+
+        def join(self, timeout: float | None = None) -> None:
+            self._thread.join(timeout)
+
+
+def test_a_large_load_feeds_its_rows_to_the_grouping_as_they_are_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "news", RECORDS, seed=3, workers=1)
+    (tmp_path / "news" / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")  # a problem
+    here = load_library([str(tmp_path / "news")], Index(str(tmp_path / "here.sqlite3")))
+    for module in (loader, parsing):  # several batches
+        monkeypatch.setattr(module, "FIRST_BATCH", 8)
+        monkeypatch.setattr(module, "BATCH_SIZE", 8)
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 10)
+    monkeypatch.setattr(grouping_apart, "get_context", lambda method: InThreads())
+    spy = GrouperSpy(monkeypatch)
+    fed = load_library([str(tmp_path / "news")], Index(str(tmp_path / "fed.sqlite3")))
+    assert {s.path: s.story for s in fed.summaries} == {s.path: s.story for s in here.summaries}
+    assert spy.made == 1 and sum(spy.added) == RECORDS  # the records alone, each once
+    assert len(spy.added) > 2  # grouped as they came, not all at the end
+    assert [t.name for t in threading.enumerate() if t.name == "reader-grouping"] == []
