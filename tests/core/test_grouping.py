@@ -285,6 +285,19 @@ def test_records_read_from_the_index_keep_only_urls_that_are_strings_in_a_list(b
     assert not broken or items[-1].urls == ()
 
 
+def test_url_lists_decoded_as_one_document_keep_only_strings_in_a_list() -> None:
+    """Every stored list is one JSON value here, so all are decoded at once (no row is decoded alone)."""
+    one_value_each = [(urls, expected) for urls, expected in _HOSTILE_URLS if urls is None or '", "' not in urls]
+    rows = [(f"/news/{n}.md", "Title", "", 1_700_000_000.0, "Outlet", "o.example", urls)
+            for n, (urls, _) in enumerate(one_value_each)]
+    rows.append(("/news/empty.md", None, None, None, None, None, '["https://g.example/"]'))
+    items = grouping.items_from_rows(rows)
+    assert [item.urls for item in items[:-1]] == [urls for _, urls in one_value_each]
+    empty = items[-1]
+    assert (empty.title, empty.excerpt, empty.timestamp, empty.provider, empty.domain, empty.urls) == (
+        "", "", None, "", "", ("https://g.example/",))
+
+
 @pytest.mark.parametrize(("stored", "time"), [
     (1_700_000_000.5, 1_700_000_000.5), (0.0, 0.0), (None, math.inf), (math.nan, math.inf), (math.inf, math.inf),
     (-math.inf, math.inf),
