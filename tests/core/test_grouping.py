@@ -337,3 +337,20 @@ def test_a_grouping_fed_ahead_part_of_the_records_reads_the_rest_at_the_end(
     answer = grouping.regroup(db, ahead)
     db.close()
     assert answer == plain and len(answer) == 150
+
+
+def test_records_of_the_same_time_are_read_back_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records of one time are ordered by path in the grouper (the lead of a story first): read back
+    from the index so, whatever their reasons say, the grouper read back is used as it is."""
+    news = tmp_path / "news"
+    when = "2024-03-01T08:00:00Z"
+    write_story(news, "a.md", HEADLINE, "Alpha", when)
+    write_story(news, "b.md", f"{HEADLINE} - Beta", "Beta", when)  # joins a.md's story
+    write_story(news, "c.md", "Rainfall in the valley doubles the rice harvest this year", "Gamma", when)
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    assert library.summary(str(news / "b.md")).story == library.summary(str(news / "a.md")).story  # type: ignore[union-attr]
+    spy = GrouperSpy(monkeypatch)
+    later = write_story(news, "d.md", f"{HEADLINE} | Delta", "Delta", "2024-03-01T09:00:00Z")
+    batches = list(stream([str(news)], library.index, known=dict(library.stats)))
+    assert batches[-1].stories == {str(later): library.summary(str(news / "a.md")).story}  # type: ignore[union-attr]
+    assert spy.made == 1 and spy.read == [3] and spy.added == [1]  # read back, not grouped again
