@@ -354,3 +354,21 @@ def test_records_of_the_same_time_are_read_back_in_order(tmp_path: Path, monkeyp
     batches = list(stream([str(news)], library.index, known=dict(library.stats)))
     assert batches[-1].stories == {str(later): library.summary(str(news / "a.md")).story}  # type: ignore[union-attr]
     assert spy.made == 1 and spy.read == [3] and spy.added == [1]  # read back, not grouped again
+
+
+@pytest.mark.parametrize("stored", ['{"version": ', "[]", ""])
+def test_a_grouping_whose_note_cannot_be_read_is_made_again_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    first, second, _ = three_records(tmp_path / "news")
+    location = str(tmp_path / "index.sqlite3")
+    load_library([str(tmp_path / "news")], Index(location))
+    db = sqlite3.connect(location)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'stories'", (stored,))  # damaged by hand
+    db.execute("UPDATE meta SET value = '0' WHERE key = 'grouped'")
+    db.commit()
+    db.close()
+    spy = GrouperSpy(monkeypatch)
+    library = load_library([str(tmp_path / "news")], Index(location))
+    assert spy.added == [3] and spy.read == []  # every record grouped again, nothing read back
+    assert library.summary(str(first)).story == library.summary(str(second)).story  # type: ignore[union-attr]
