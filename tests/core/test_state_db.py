@@ -330,3 +330,26 @@ def test_opening_is_tried_again_while_sqlite_answers_locked_at_once(
     with pytest.raises(sqlite3.OperationalError, match="database is locked"):
         state_db.connect_waiting(path)
     assert len(tries) == 1
+
+
+def test_a_file_another_program_fills_while_it_is_opened_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty when checked, holding another program's table when the schema is to be made: refused as
+    not a reading state (it is then moved aside), and the other program's table is left as it is."""
+    path = tmp_path / "state.sqlite3"
+    real = state_db._check
+
+    def checked_then_filled(db: sqlite3.Connection) -> None:
+        real(db)
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE theirs (x)")
+        other.commit()
+        other.close()
+
+    monkeypatch.setattr(state_db, "_check", checked_then_filled)
+    with pytest.raises(state_db.Damaged, match="it holds something other than a reading state"):
+        state_db.connect(str(path))
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("theirs",)]
+    db.close()
