@@ -634,6 +634,8 @@ def _run_all(
                     os.waitpid(child, 0)
                     del running[child]
                     results.append(Result(mutant, "timeout"))
+                    if verbose:
+                        print(f"  timeout  line {mutant.line}{_in(mutant)}: {mutant.change}", flush=True)
             time.sleep(0.01)
             continue
         if pid not in running:
