@@ -617,7 +617,13 @@ def _run_all(
                         print(f"  unrun    line {mutant.line}{_in(mutant)}: {mutant.change}", flush=True)
                     continue
                 files = sorted({str(base / test.split("::")[0]) for test in keep})
-            code = mutated_code(source, filename, mutant)
+            try:
+                code = mutated_code(source, filename, mutant)
+            except SyntaxError:  # (deleting a name's only binding under `nonlocal`): the import fails
+                results.append(Result(mutant, "killed"))
+                if verbose:
+                    print(f"  killed   line {mutant.line}{_in(mutant)}: {mutant.change} (no compile)", flush=True)
+                continue
             running[_start(name, filename, code, files, keep=keep)] = (mutant, time.monotonic())
         pid, status = os.waitpid(-1, os.WNOHANG) if running else (0, 0)
         if pid == 0:
@@ -628,6 +634,8 @@ def _run_all(
                     os.waitpid(child, 0)
                     del running[child]
                     results.append(Result(mutant, "timeout"))
+                    if verbose:
+                        print(f"  timeout  line {mutant.line}{_in(mutant)}: {mutant.change}", flush=True)
             time.sleep(0.01)
             continue
         if pid not in running:

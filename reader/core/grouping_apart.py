@@ -115,7 +115,9 @@ def _answer(process: Any, receiving: Any, cancelled: Callable[[], bool]) -> tupl
             if not process.is_alive() and not receiving.poll(0):
                 return {}, "Stories could not be grouped (the grouping process stopped)."
         kind, answer = receiving.recv()
-    except (EOFError, OSError) as error:
+    except EOFError:  # it stopped (killed, say) without an answer: its end of the pipe closed with it
+        return {}, "Stories could not be grouped (the grouping process stopped)."
+    except OSError as error:
         return {}, f"Stories could not be grouped ({error})."
     if kind != "ok":
         return {}, f"Stories could not be grouped ({answer})."

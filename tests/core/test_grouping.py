@@ -285,6 +285,19 @@ def test_records_read_from_the_index_keep_only_urls_that_are_strings_in_a_list(b
     assert not broken or items[-1].urls == ()
 
 
+def test_url_lists_decoded_as_one_document_keep_only_strings_in_a_list() -> None:
+    """Every stored list is one JSON value here, so all are decoded at once (no row is decoded alone)."""
+    one_value_each = [(urls, expected) for urls, expected in _HOSTILE_URLS if urls is None or '", "' not in urls]
+    rows = [(f"/news/{n}.md", "Title", "", 1_700_000_000.0, "Outlet", "o.example", urls)
+            for n, (urls, _) in enumerate(one_value_each)]
+    rows.append(("/news/empty.md", None, None, None, None, None, '["https://g.example/"]'))
+    items = grouping.items_from_rows(rows)
+    assert [item.urls for item in items[:-1]] == [urls for _, urls in one_value_each]
+    empty = items[-1]
+    assert (empty.title, empty.excerpt, empty.timestamp, empty.provider, empty.domain, empty.urls) == (
+        "", "", None, "", "", ("https://g.example/",))
+
+
 @pytest.mark.parametrize(("stored", "time"), [
     (1_700_000_000.5, 1_700_000_000.5), (0.0, 0.0), (None, math.inf), (math.nan, math.inf), (math.inf, math.inf),
     (-math.inf, math.inf),
@@ -324,3 +337,38 @@ def test_a_grouping_fed_ahead_part_of_the_records_reads_the_rest_at_the_end(
     answer = grouping.regroup(db, ahead)
     db.close()
     assert answer == plain and len(answer) == 150
+
+
+def test_records_of_the_same_time_are_read_back_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records of one time are ordered by path in the grouper (the lead of a story first): read back
+    from the index so, whatever their reasons say, the grouper read back is used as it is."""
+    news = tmp_path / "news"
+    when = "2024-03-01T08:00:00Z"
+    write_story(news, "a.md", HEADLINE, "Alpha", when)
+    write_story(news, "b.md", f"{HEADLINE} - Beta", "Beta", when)  # joins a.md's story
+    write_story(news, "c.md", "Rainfall in the valley doubles the rice harvest this year", "Gamma", when)
+    library = load_library([str(news)], Index(str(tmp_path / "index.sqlite3")))
+    assert library.summary(str(news / "b.md")).story == library.summary(str(news / "a.md")).story  # type: ignore[union-attr]
+    spy = GrouperSpy(monkeypatch)
+    later = write_story(news, "d.md", f"{HEADLINE} | Delta", "Delta", "2024-03-01T09:00:00Z")
+    batches = list(stream([str(news)], library.index, known=dict(library.stats)))
+    assert batches[-1].stories == {str(later): library.summary(str(news / "a.md")).story}  # type: ignore[union-attr]
+    assert spy.made == 1 and spy.read == [3] and spy.added == [1]  # read back, not grouped again
+
+
+@pytest.mark.parametrize("stored", ['{"version": ', "[]", ""])
+def test_a_grouping_whose_note_cannot_be_read_is_made_again_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    first, second, _ = three_records(tmp_path / "news")
+    location = str(tmp_path / "index.sqlite3")
+    load_library([str(tmp_path / "news")], Index(location))
+    db = sqlite3.connect(location)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'stories'", (stored,))  # damaged by hand
+    db.execute("UPDATE meta SET value = '0' WHERE key = 'grouped'")
+    db.commit()
+    db.close()
+    spy = GrouperSpy(monkeypatch)
+    library = load_library([str(tmp_path / "news")], Index(location))
+    assert spy.added == [3] and spy.read == []  # every record grouped again, nothing read back
+    assert library.summary(str(first)).story == library.summary(str(second)).story  # type: ignore[union-attr]

@@ -295,3 +295,61 @@ def test_a_store_may_be_used_from_another_thread(tmp_path: Path) -> None:
     )
     for store in stores:
         store.close()
+
+
+def test_opening_is_tried_again_while_sqlite_answers_locked_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies of the reader starting together on a new file: SQLite may answer "database is locked" at
+    once (where waiting could deadlock); opening tries again until BUSY_TIMEOUT has passed. Any other
+    error is raised at once."""
+    real = state_db.connect
+    tries: list[str] = []
+
+    def answering(error: str, times: int) -> None:
+        def connect(location: str, wait: float | None = None) -> sqlite3.Connection:
+            tries.append(location)
+            if len(tries) <= times:
+                raise sqlite3.OperationalError(error)
+            return real(location, wait)
+
+        tries.clear()
+        monkeypatch.setattr(state_db, "connect", connect)
+
+    path = str(tmp_path / "state.sqlite3")
+    answering("database is locked", 2)
+    db = state_db.connect_waiting(path)
+    assert tries == [path] * 3 and db.execute("PRAGMA user_version").fetchone() == (1,)
+    db.close()
+    answering("disk I/O error", 1)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        state_db.connect_waiting(path)
+    assert len(tries) == 1
+    monkeypatch.setattr(state_db, "BUSY_TIMEOUT", 0.0)  # waited long enough: the lock is said
+    answering("database is locked", 1)
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        state_db.connect_waiting(path)
+    assert len(tries) == 1
+
+
+def test_a_file_another_program_fills_while_it_is_opened_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty when checked, holding another program's table when the schema is to be made: refused as
+    not a reading state (it is then moved aside), and the other program's table is left as it is."""
+    path = tmp_path / "state.sqlite3"
+    real = state_db._check
+
+    def checked_then_filled(db: sqlite3.Connection) -> None:
+        real(db)
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE theirs (x)")
+        other.commit()
+        other.close()
+
+    monkeypatch.setattr(state_db, "_check", checked_then_filled)
+    with pytest.raises(state_db.Damaged, match="it holds something other than a reading state"):
+        state_db.connect(str(path))
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("theirs",)]
+    db.close()

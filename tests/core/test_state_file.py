@@ -275,3 +275,31 @@ def test_an_export_writes_text_as_it_is(tmp_path: Path) -> None:
     store.export_state(str(path))
     text = path.read_text(encoding="utf-8")
     assert "café" in text and "🦜" in text and "économie" in text and "\\u" not in text
+
+
+@pytest.mark.parametrize("stories, message", [
+    ("5", "stories: not a list"),
+    ('{"id": "a"}', "stories: not a list"),
+    ('{"id": tru}', "{path}: not JSON (Expecting value)"),  # what is not JSON is said first
+    ('"' + "x" * 70_000 + '"', "{path}: an entry is longer than 65,536 characters"),
+])
+def test_stories_that_are_not_a_list(tmp_path: Path, stories: str, message: str) -> None:
+    path = tmp_path / "e.json"
+    path.write_text('{"format": "reader-state", "version": 1, "stories": %s}' % stories, encoding="utf-8")
+    with pytest.raises(StateFileError) as caught:
+        StateStore().import_state(str(path))
+    assert str(caught.value) == message.format(path=path)
+
+
+def test_a_saved_filter_may_have_an_empty_query_and_a_blank_name_is_said_empty(tmp_path: Path) -> None:
+    path = tmp_path / "e.json"
+    document = {"format": "reader-state", "version": 1, "saved_filters": [{"name": "Everything", "query": ""}]}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    store = StateStore()
+    assert store.import_state(str(path)) == Imported(0, 1, 0)
+    assert store.saved_filters() == [("Everything", "")]
+    document["saved_filters"] = [{"name": " " * 1001, "query": "q"}]  # blank first, then too long
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(StateFileError) as caught:
+        store.import_state(str(path))
+    assert str(caught.value) == "saved_filters[0].name: empty"
