@@ -13,6 +13,8 @@ from reader.core import fastyaml
 from reader.core.frontmatter import _FRONT_MATTER, Loader
 from reader.synth import write_corpus
 
+from tests.yaml_reference import project
+
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
@@ -100,17 +102,6 @@ def test_agrees_with_pyyaml_or_steps_aside_on_fragments(text: str) -> None:
     except yaml.YAMLError:
         pytest.fail(f"fast reader accepted what PyYAML refuses: {text!r} -> {fast!r}")
     assert fast == expected, text
-
-
-def project(value, want):  # type: ignore[no-untyped-def]
-    """What a projection keeps of a full document: the reference for `load(text, want)`."""
-    if want is None:
-        return value
-    if isinstance(value, dict):
-        return {key: project(item, want[key]) for key, item in value.items() if key in want}
-    if isinstance(value, list):
-        return [project(item, want) for item in value]
-    return value
 
 
 def test_index_projection_equals_the_projected_full_parse(tmp_path: Path) -> None:

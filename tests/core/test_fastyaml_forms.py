@@ -13,6 +13,8 @@ from reader.core import fastyaml
 from reader.core.fields import INDEX_FIELDS
 from reader.core.frontmatter import Loader
 
+from tests.yaml_reference import project
+
 # Documents in the subset: the fast reader must answer (not None) and agree with PyYAML.
 FORMS = [
     "a: 1", "a: -5", "a: +5", "a: 0", "a: -0", "a: -x", "a: x-y", "a: ~", "a: null", "a: Null", "a: NULL",
@@ -36,17 +38,6 @@ def test_each_form_of_the_subset_is_read_fast_as_pyyaml_reads_it(text: str) -> N
     assert fast is not None
     assert fast == yaml.load(text, Loader=Loader)
     assert fastyaml.load(text, None, text.encode("utf-8")) == fast
-
-
-def project(value, want):  # type: ignore[no-untyped-def]
-    """What a projection keeps of a full document."""
-    if want is None:
-        return value
-    if isinstance(value, dict):
-        return {key: project(item, want[key]) for key, item in value.items() if key in want}
-    if isinstance(value, list):
-        return [project(item, want) for item in value]
-    return value
 
 
 _WANT: fastyaml.Want = {"a": None, "rel": {"title": None, "webUrl": None}, "p": {"name": None}}
