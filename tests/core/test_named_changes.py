@@ -10,6 +10,7 @@ import asyncio
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,16 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def watching(tree: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Synced, FolderReads]]:
+    """The tree synced, its first load done, and the folders read from then on counted; closed after."""
+    reads = FolderReads(monkeypatch)
+    synced = Synced([tree])
+    reads.take()
+    yield synced, reads
+    synced.close()
+
+
 CHANGES = {
     "created": lambda t: (t / "a" / "b" / "new.md").write_text(record("new"), encoding="utf-8"),
     "written": lambda t: (t / "a" / "old.md").write_text(record("rewritten"), encoding="utf-8"),
@@ -132,21 +143,16 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
 def test_a_file_changed_is_loaded_without_reading_any_folder(
-    tree: Path, change: str, monkeypatch: pytest.MonkeyPatch
+    tree: Path, change: str, watching: tuple[Synced, FolderReads]
 ) -> None:
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
-    try:
-        reads.take()
-        before = dict(synced.library.stats)
-        CHANGES[change](tree)
-        assert synced.notice() == 1
-        assert reads.take() == []  # no folder read: the files named were examined alone
-        assert synced.library.stats != before
-        assert_as_a_walk_leaves_it(synced)
-        assert len(reads.take()) == 4  # a walk of every folder reads all four
-    finally:
-        synced.close()
+    synced, reads = watching
+    before = dict(synced.library.stats)
+    CHANGES[change](tree)
+    assert synced.notice() == 1
+    assert reads.take() == []  # no folder read: the files named were examined alone
+    assert synced.library.stats != before
+    assert_as_a_walk_leaves_it(synced)
+    assert len(reads.take()) == 4  # a walk of every folder reads all four
 
 
 def test_the_first_load_reads_every_folder_once(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,130 +165,100 @@ def test_the_first_load_reads_every_folder_once(tree: Path, monkeypatch: pytest.
 
 
 def test_a_new_folder_is_read_alone_and_a_folder_removed_reads_none(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, watching: tuple[Synced, FolderReads]
 ) -> None:
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
+    synced, reads = watching
+    (tree / "a" / "new" / "sub").mkdir(parents=True)
+    (tree / "a" / "new" / "sub" / "x.md").write_text(record("x"), encoding="utf-8")
+    assert synced.notice() == 1
+    assert sorted(reads.take()) == [str(tree / "a" / "new"), str(tree / "a" / "new" / "sub")]
+    assert str(tree / "a" / "new" / "sub" / "x.md") in synced.library.stats
+    assert_as_a_walk_leaves_it(synced)
     reads.take()
-    try:
-        (tree / "a" / "new" / "sub").mkdir(parents=True)
-        (tree / "a" / "new" / "sub" / "x.md").write_text(record("x"), encoding="utf-8")
-        assert synced.notice() == 1
-        assert sorted(reads.take()) == [str(tree / "a" / "new"), str(tree / "a" / "new" / "sub")]
-        assert str(tree / "a" / "new" / "sub" / "x.md") in synced.library.stats
-        assert_as_a_walk_leaves_it(synced)
-        reads.take()
-        shutil.rmtree(tree / "a")
-        assert synced.notice() == 1
-        assert reads.take() == []
-        assert not any(path.startswith(str(tree / "a")) for path in synced.library.stats)
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    shutil.rmtree(tree / "a")
+    assert synced.notice() == 1
+    assert reads.take() == []
+    assert not any(path.startswith(str(tree / "a")) for path in synced.library.stats)
+    assert_as_a_walk_leaves_it(synced)
 
 
 def test_a_folder_renamed_is_read_under_its_new_name_and_watched_there(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, watching: tuple[Synced, FolderReads]
 ) -> None:
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
+    synced, reads = watching
+    (tree / "a").rename(tree / "z")
+    assert synced.notice() == 1
+    assert sorted(reads.take()) == [str(tree / "z"), str(tree / "z" / "b")]
+    assert_as_a_walk_leaves_it(synced)
     reads.take()
-    try:
-        (tree / "a").rename(tree / "z")
-        assert synced.notice() == 1
-        assert sorted(reads.take()) == [str(tree / "z"), str(tree / "z" / "b")]
-        assert_as_a_walk_leaves_it(synced)
-        reads.take()
-        (tree / "z" / "b" / "later.md").write_text(record("later"), encoding="utf-8")
-        assert synced.notice() == 1
-        assert reads.take() == []
-        assert str(tree / "z" / "b" / "later.md") in synced.library.stats
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    (tree / "z" / "b" / "later.md").write_text(record("later"), encoding="utf-8")
+    assert synced.notice() == 1
+    assert reads.take() == []
+    assert str(tree / "z" / "b" / "later.md") in synced.library.stats
+    assert_as_a_walk_leaves_it(synced)
 
 
 def test_hidden_names_and_files_that_are_not_records_change_nothing(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, watching: tuple[Synced, FolderReads]
 ) -> None:
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
-    reads.take()
-    try:
-        (tree / "a" / ".hidden.md").write_text(record("hidden"), encoding="utf-8")
-        assert synced.notice() == 0  # nothing the walk would read: no load at all
-        (tree / "a" / "notes.pdf").write_text("not a record", encoding="utf-8")
-        (tree / "a" / "old.md~").write_text("an editor's backup", encoding="utf-8")
-        version = synced.library.version
-        assert synced.notice() == 1
-        assert reads.take() == [] and synced.library.version == version
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    synced, reads = watching
+    (tree / "a" / ".hidden.md").write_text(record("hidden"), encoding="utf-8")
+    assert synced.notice() == 0  # nothing the walk would read: no load at all
+    (tree / "a" / "notes.pdf").write_text("not a record", encoding="utf-8")
+    (tree / "a" / "old.md~").write_text("an editor's backup", encoding="utf-8")
+    version = synced.library.version
+    assert synced.notice() == 1
+    assert reads.take() == [] and synced.library.version == version
+    assert_as_a_walk_leaves_it(synced)
 
 
 def test_a_folder_named_like_a_record_is_read_as_a_folder(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, watching: tuple[Synced, FolderReads]
 ) -> None:
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
-    reads.take()
-    try:
-        (tree / "c" / "folder.md").mkdir()
-        (tree / "c" / "folder.md" / "inner.md").write_text(record("inner"), encoding="utf-8")
-        assert synced.notice() == 1
-        assert reads.take() == [str(tree / "c" / "folder.md")]
-        assert str(tree / "c" / "folder.md" / "inner.md") in synced.library.stats
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    synced, reads = watching
+    (tree / "c" / "folder.md").mkdir()
+    (tree / "c" / "folder.md" / "inner.md").write_text(record("inner"), encoding="utf-8")
+    assert synced.notice() == 1
+    assert reads.take() == [str(tree / "c" / "folder.md")]
+    assert str(tree / "c" / "folder.md" / "inner.md") in synced.library.stats
+    assert_as_a_walk_leaves_it(synced)
 
 
 def test_files_too_large_or_broken_links_are_problems_as_a_walk_gives_them(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, watching: tuple[Synced, FolderReads]
 ) -> None:
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
-    reads.take()
-    try:
-        with open(tree / "c" / "huge.md", "wb") as handle:
-            handle.truncate(MAX_FILE_BYTES + 10)
-        os.symlink(tree / "nowhere.md", tree / "c" / "broken.md")
-        assert synced.notice() == 1
-        assert reads.take() == []
-        reasons = {p.path: p.reason for p in synced.library.problems}
-        assert "too large" in reasons[str(tree / "c" / "huge.md")]
-        assert str(tree / "c" / "broken.md") in reasons
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    synced, reads = watching
+    with open(tree / "c" / "huge.md", "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 10)
+    os.symlink(tree / "nowhere.md", tree / "c" / "broken.md")
+    assert synced.notice() == 1
+    assert reads.take() == []
+    reasons = {p.path: p.reason for p in synced.library.problems}
+    assert "too large" in reasons[str(tree / "c" / "huge.md")]
+    assert str(tree / "c" / "broken.md") in reasons
+    assert_as_a_walk_leaves_it(synced)
 
 
 def test_a_link_to_a_folder_is_left_to_a_walk_of_every_folder(tmp_path: Path, tree: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                                              watching: tuple[Synced, FolderReads]) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "far.md").write_text(record("far"), encoding="utf-8")
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
+    synced, reads = watching
+    os.symlink(elsewhere, tree / "c" / "outside")
+    assert synced.notice() == 1
+    assert len(reads.take()) == 4  # every folder: the walk reports the link
+    assert (str(tree / "c" / "outside"), OUTSIDE) in {(p.path, p.reason) for p in synced.library.problems}
+    assert_as_a_walk_leaves_it(synced)
     reads.take()
-    try:
-        os.symlink(elsewhere, tree / "c" / "outside")
-        assert synced.notice() == 1
-        assert len(reads.take()) == 4  # every folder: the walk reports the link
-        assert (str(tree / "c" / "outside"), OUTSIDE) in {(p.path, p.reason) for p in synced.library.problems}
-        assert_as_a_walk_leaves_it(synced)
-        reads.take()
-        (tree / "c" / "outside").unlink()  # the problem is about it: only a walk of every folder drops it
-        assert synced.notice() == 1
-        assert len(reads.take()) == 4
-        assert not synced.library.problems
-        os.symlink(tree / "a" / "b", tree / "c" / "inside")  # inside: read once, where first found
-        assert synced.notice() == 1
-        assert len(reads.take()) == 4
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    (tree / "c" / "outside").unlink()  # the problem is about it: only a walk of every folder drops it
+    assert synced.notice() == 1
+    assert len(reads.take()) == 4
+    assert not synced.library.problems
+    os.symlink(tree / "a" / "b", tree / "c" / "inside")  # inside: read once, where first found
+    assert synced.notice() == 1
+    assert len(reads.take()) == 4
+    assert_as_a_walk_leaves_it(synced)
 
 
 def test_a_file_given_by_name_is_named_alone_and_its_removal_is_walked(
@@ -314,25 +290,20 @@ def test_a_file_given_by_name_is_named_alone_and_its_removal_is_walked(
 
 
 def test_events_lost_make_the_next_load_walk_every_folder(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, watching: tuple[Synced, FolderReads]
 ) -> None:
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text(encoding="ascii"))
     if limit > 1_000_000:
         pytest.skip("the system keeps too many events to overflow quickly")
-    reads = FolderReads(monkeypatch)
-    synced = Synced([tree])
-    reads.take()
-    try:
-        a, b = tree / "a" / "old.md", tree / "c" / "other.md"
-        for i in range(limit // 2 + 10):  # two files in turn: the system merges repeats of the last event
-            os.utime(a, ns=(i, i))
-            os.utime(b, ns=(i, i))
-        (tree / "c" / "new.md").write_text(record("new"), encoding="utf-8")
-        assert synced.notice() == 1
-        assert len(reads.take()) == 4
-        assert_as_a_walk_leaves_it(synced)
-    finally:
-        synced.close()
+    synced, reads = watching
+    a, b = tree / "a" / "old.md", tree / "c" / "other.md"
+    for i in range(limit // 2 + 10):  # two files in turn: the system merges repeats of the last event
+        os.utime(a, ns=(i, i))
+        os.utime(b, ns=(i, i))
+    (tree / "c" / "new.md").write_text(record("new"), encoding="utf-8")
+    assert synced.notice() == 1
+    assert len(reads.take()) == 4
+    assert_as_a_walk_leaves_it(synced)
 
 
 @pytest.mark.stories
