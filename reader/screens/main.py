@@ -167,6 +167,8 @@ class MainScreen(Screen[None]):
         if arrival.relist:
             self.refresh_topics()
             self.articles_pane.refilter()
+        elif self.folders.finished and not self.listing.in_flight:  # a list made before the load's end
+            self.session.find_selection(self.listing.matching, everything_listed=self.listing.complete)
         if arrival.settle:
             self.host.collector.settle_soon(ready=lambda: _listed(self))  # freeze the records loaded
         self.update_status()
@@ -388,13 +390,8 @@ class MainScreen(Screen[None]):
     @work(group="question", description="mark the list read")
     async def mark_read(self, unread: list[Summary], answer: Awaitable[bool | None]) -> None:
         if await answer:
-            marked = self.reading.mark_read(unread)
-            if (why := self.state.unsaved_reason) is not None:  # say what really happened
-                self.notify(f"Marked {marked:,} records read, not saved yet ({why}): kept, and saved as "
-                            "soon as the reading state can be written (u to undo)", severity="warning",
-                            markup=False)
-            else:
-                self.notify(f"Marked {marked:,} records read (u to undo)")
+            said, why = questions.marked_read(self.reading.mark_read(unread), self.state.unsaved_reason)
+            self.notify(said, severity="warning" if why else "information", markup=False)
 
     def action_undo(self) -> None:
         marking = self.reading.undo_last()

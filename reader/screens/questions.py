@@ -110,3 +110,12 @@ def mark_read_question(count: int, stories: int | None = None) -> ConfirmScreen:
     if stories is not None:
         records = f"{stories:,} unread {'story' if stories == 1 else 'stories'} ({records.replace(' unread', '')})"
     return ConfirmScreen(f"Mark {records} in this list read?")
+
+
+def marked_read(marked: int, why: str | None) -> tuple[str, str | None]:
+    """What to tell the user once `M` marked `marked` records read, and why they are not saved (the
+    state store's unsaved_reason, None when they are): say what really happened."""
+    if why is not None:
+        return (f"Marked {marked:,} records read, not saved yet ({why}): kept, and saved as soon as the "
+                "reading state can be written (u to undo)", why)
+    return f"Marked {marked:,} records read (u to undo)", None
