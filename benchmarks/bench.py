@@ -11,8 +11,7 @@ test run: it prints figures, it asserts nothing.
 At a million records a cold index takes minutes: `--keep-index` keeps the warm index in --work
 (index-N) and reuses it, and `--skip cold` (with it) leaves out the cold start and the index build;
 `--skip interactive` leaves out the keystrokes and paging. `--join-only CACHE` gives only the figures of
-new files joining their stories, on a warm index kept in CACHE (a copy: it is written to).
-`--skip interactive` leaves out the keystrokes and paging. A corpus and its warm index made beforehand
+new files joining their stories, on a warm index kept in CACHE (a copy: it is written to). A corpus and its warm index made beforehand
 (benchmarks/PROFILE-1M.md says how) are used as they are with `--corpus C --cache D` (D: the
 XDG_CACHE_HOME the index was built under; never rebuilt nor written to by a cold run), and the cold
 figures are then read from what `/usr/bin/time -v` said of the `reader --list` that built it
