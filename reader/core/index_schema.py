@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS stories (
     how TEXT NOT NULL, peer TEXT NOT NULL, score REAL NOT NULL, best REAL NOT NULL, detail TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-OUR_TABLES = frozenset({"meta", "files", "links", "file_keys", "stories"})
+OUR_TABLES = frozenset({"meta", "files", "links", "file_keys", "stories", "pending_links"})
 
 SUMMARY_COLUMNS = (
     "title, timestamp, provider_name, provider_domain, topics, type, category, quality, heat, "

@@ -111,10 +111,13 @@ def _split(rows: Iterable[Row]) -> tuple[list[Summary], list[Problem], Stats]:
     return summaries, problems, stats
 
 
-def _store(index: Index, rows: list[Row], *, bulk: bool = False) -> str:
-    """Store rows; a database that fails is reset, and the notice saying so is returned."""
+def _store(index: Index, rows: list[Row], *, bulk: bool = False, last: bool = False) -> str:
+    """Store rows (the `last` of a load: a bulk load's links then join the links tree); a database
+    that fails is reset, and the notice saying so is returned."""
     try:
         index.store_rows(rows, bulk=bulk)
+        if bulk and last:
+            index.link_pending()
     except sqlite3.DatabaseError as error:
         index.reset(error)
         return index.notice
@@ -292,7 +295,7 @@ def _load_changed(
                 feed.add(rows)
             batch_notice = ""
             if done >= len(changed) or _store_due(len(pending), stored):
-                batch_notice = _store(index, pending, bulk=bulk)
+                batch_notice = _store(index, pending, bulk=bulk, last=done >= len(changed))
                 stored += len(pending)
                 pending = []
             summaries, problems, stats = _split(rows)

@@ -224,6 +224,53 @@ def test_stored_rows_fill_the_tables_as_entries_did(tmp_path: Path, json_each: b
     index.close()
 
 
+def links_by_path(index: Index) -> list[tuple[int, int, str]]:
+    return sorted(index._db.execute("SELECT l.key, l.role, f.path FROM links l JOIN files f ON f.id = l.file_id"))
+
+
+def test_a_bulk_build_links_its_files_at_its_end(tmp_path: Path) -> None:
+    entries = some_entries(tmp_path)
+    index = Index(":memory:")
+    index.store_rows([index_rows.entry_row(e) for e in entries[:30]], bulk=True)
+    index.store_rows([index_rows.entry_row(e) for e in entries[30:]], bulk=True)
+    assert index._db.execute("SELECT count(*) FROM links").fetchone() == (0,)  # waiting, not in the tree
+    index.link_pending()
+    assert dump(index) == reference_store(entries)
+    assert not index._db.execute("SELECT name FROM sqlite_master WHERE name = 'pending_links'").fetchall()
+    index.close()
+
+
+def test_a_file_stored_again_in_a_bulk_build_keeps_only_its_new_links(tmp_path: Path) -> None:
+    entries = some_entries(tmp_path)
+    one = next(e for e in entries if isinstance(e.result, Summary))
+    others = [e for e in entries if e is not one]
+    first = Entry(one.path, one.stamp, one.result, own_keys=(1, 2), mention_keys=(3,))
+    again = Entry(one.path, (9, 9, 9, 9), one.result, own_keys=(4,), mention_keys=())
+    index = Index(":memory:")
+    index.store_rows([index_rows.entry_row(e) for e in [first, *others]], bulk=True)
+    index.store_rows([index_rows.entry_row(again)], bulk=True)
+    index.link_pending()
+    plain = Index(":memory:")
+    plain.store_rows([index_rows.entry_row(e) for e in [*others, again]])
+    assert links_by_path(index) == links_by_path(plain)
+    assert (4, int(LinkRole.OWN), again.path) in links_by_path(index)
+    assert index._db.execute("SELECT count(*) FROM links WHERE file_id NOT IN (SELECT id FROM files)").fetchone() == (0,)
+    index.close()
+    plain.close()
+
+
+def test_a_bulk_build_stopped_before_its_end_is_linked_at_the_next_start(tmp_path: Path) -> None:
+    entries = some_entries(tmp_path)
+    location = str(tmp_path / "index.sqlite3")
+    index = Index(location)
+    index.store_rows([index_rows.entry_row(e) for e in entries], bulk=True)
+    index.close()  # stopped: link_pending never ran
+    again = Index(location)
+    assert dump(again) == reference_store(entries)
+    assert again.notice == ""
+    again.close()
+
+
 def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
     for entry in some_entries(tmp_path):
         assert index_rows.row_entry(index_rows.entry_row(entry)) == entry
@@ -273,6 +320,16 @@ def build(folder: Path, location: Path, **options: Any) -> tuple[list[loader.Bat
     tables = dump(index)
     index.close()
     return batches, tables
+
+
+def test_a_bulk_load_ends_with_every_link_in_the_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many_files(tmp_path / "news", 300)
+    _, plain = build(tmp_path / "news", tmp_path / "plain.sqlite3", workers=1)
+    monkeypatch.setattr(loader, "BULK", 10)  # stored as a large build from scratch is
+    monkeypatch.setattr(loader, "STORE_BATCH", 64)
+    _, bulk = build(tmp_path / "news", tmp_path / "bulk.sqlite3", workers=1)
+    assert bulk == plain
+    assert len(bulk[2]) > 300  # links there are
 
 
 def test_a_build_parsed_while_walking_equals_one_parsed_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
