@@ -3,6 +3,7 @@ that a burst of changes is counted once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 
@@ -29,11 +30,30 @@ class TopicCounts:
         self._timer: Timer | None = None
         self.show_unpublished = show_unpublished
         self.counter = TopicCounter()
-        self.counts = Counts()
+        self._unshown = 0
+        self._lock = threading.Lock()
+        self._counts = Counts()
         self.stories = stories
         """Whether stories are counted rather than records (the list's grouping)."""
         self.pending = False
         """Counting waits for a burst of state changes to end."""
+
+    @property
+    def counts(self) -> Counts:
+        """The counts shown: set it when a count made by `count` is shown."""
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: Counts) -> None:
+        with self._lock:
+            self._unshown = max(0, self._unshown - 1)
+        self._counts = counts
+
+    @property
+    def unshown(self) -> bool:
+        """A count was made (off the UI thread) and is not shown yet: the full collection that follows
+        a load waits for it, as it would hold the interpreter between the count and its showing."""
+        return self._unshown > 0
 
     def soon(self) -> None:
         """Count again once the reading state has stopped changing for COUNT_DELAY seconds."""
@@ -52,4 +72,7 @@ class TopicCounts:
         """Count topics, unread records and saved filters (off the UI thread)."""
         listed = None if self.show_unpublished else _published  # a C call per record, not a lambda
         stories = self.stories()
-        return self.counter.count(summaries, (version, stories), state, saved, listed=listed, stories=stories)
+        counts = self.counter.count(summaries, (version, stories), state, saved, listed=listed, stories=stories)
+        with self._lock:
+            self._unshown += 1
+        return counts
