@@ -72,7 +72,9 @@ class TopicCounts:
         """Count topics, unread records and saved filters (off the UI thread)."""
         listed = None if self.show_unpublished else _published  # a C call per record, not a lambda
         stories = self.stories()
-        counts = self.counter.count(summaries, (version, stories), state, saved, listed=listed, stories=stories)
+        counts = self.counter.count(
+            summaries, (version, stories), state, saved, listed=listed, stories=stories
+        )
         with self._lock:
             self._unshown += 1
         return counts

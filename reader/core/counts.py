@@ -106,7 +106,7 @@ class TopicCounter:
         `stories`; `version` must change whenever they, `listed` or `stories` do. Safe to call from
         one worker thread at a time."""
         if version != self._version:
-            self._shown = list(compress(summaries, map(listed, summaries))) if listed is not None else list(summaries)
+            self._shown = list(compress(summaries, map(listed, summaries)) if listed is not None else summaries)
             self._ids = [summary_id(s) for s in self._shown]
             self._saved = {}
             self._version = version

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .index_rows import (
     ITEM_AT,
@@ -217,7 +217,7 @@ class Index:
                 if (note := row[NOTE_AT]) is not None:
                     yield path, stamp, Problem(path, note)
 
-    def stored_rows(self, roots: Iterable[str], chunk: int = 2000) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
+    def stored_rows(self, roots: Iterable[str], chunk: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
         """The stored rows (`STORED_COLUMNS`) of every indexed file under the given absolute roots,
         newest first, `chunk` rows at a time: what `entries` gives, before anything is made of them
         (the loader makes each chunk's summaries in one go)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from operator import itemgetter
+from typing import Any
 
 from .grouping import Live
 from .grouping_apart import Feed, feed_for, group_index, groups_here
@@ -116,7 +117,7 @@ _PROBLEM_AND_NOTE = itemgetter(PROBLEM_AT, NOTE_AT)
 _NEITHER = (None, None)
 
 
-def _indexed_batch(rows: list[tuple], packed: dict[str, Packed]) -> Batch:  # type: ignore[type-arg]
+def _indexed_batch(rows: list[tuple[Any, ...]], packed: dict[str, Packed]) -> Batch:
     """A batch of what the index holds (stored rows, `STORED_COLUMNS`), each stamp packed at once
     and shared with `packed` (what the walk compares with): a tuple of four ints kept until the
     batch is applied took ~150 bytes more a file, and its memory, freed among the summaries made
@@ -125,7 +126,7 @@ def _indexed_batch(rows: list[tuple], packed: dict[str, Packed]) -> Batch:  # ty
     paths = [row[0] for row in rows]
     stats: dict[str, Packed] = dict(zip(paths, [pack(row[STAMP_AT]) for row in rows]))
     packed.update(stats)
-    batch = Batch(stats=stats, indexed=True)  # type: ignore[arg-type]
+    batch = Batch(stats=stats, indexed=True)
     if list(map(_PROBLEM_AND_NOTE, rows)).count(_NEITHER) == len(rows):
         batch.summaries = list(map(summary_from_row, rows))
         return batch

@@ -53,7 +53,8 @@ def plain_counts(summaries: list[Summary], state: StateStore, *, stories: bool) 
     is_read = [any(summary_id(s) in state.read for s in members) for members in groups.values()]
     is_unread = [any(summary_id(s) not in state.read for s in members) for members in groups.values()]
     starred = [any(summary_id(s) in state.starred for s in members) for members in groups.values()]
-    return len(groups), sum(is_unread), sum(starred), sum(is_read), {t: (totals[t], unread[t]) for t in totals}
+    topics = {t: (totals[t], unread[t]) for t in totals}
+    return len(groups), sum(is_unread), sum(starred), sum(is_read), topics
 
 
 def counted(library: Library, state: StateStore, *, stories: bool) -> tuple[object, ...]:
@@ -80,7 +81,8 @@ def change_files(folder: Path) -> None:
     names[-1].unlink()
     write_story(folder, "added-1.md", "Acme unveils a quantum chip that beats every rival on speed", "Delta",
                 "2024-03-02T09:00:00Z")
-    write_story(folder, "added-2.md", "A ferry strike halts every crossing", "Epsilon", "2024-03-03T09:00:00Z")
+    write_story(folder, "added-2.md", "A ferry strike halts every crossing", "Epsilon",
+                "2024-03-03T09:00:00Z")
 
 
 @pytest.mark.parametrize("corpus", sorted(CORPORA))
