@@ -17,8 +17,9 @@ from .identity import summary_id
 def topic_totals(topic_lists: Iterable[tuple[str, ...]]) -> Counter[str]:
     """How many times each topic occurs in `topic_lists`, topics in the order they first occur: what
     `Counter(topic for topics in topic_lists for topic in topics)` gives. The lists are counted as
-    whole tuples first (records share a few distinct ones), so each topic is counted once per
-    distinct list rather than once per record: 4-5 times as fast at 100,000 records."""
+    whole tuples first (records share a few distinct ones), then each distinct list's topics once:
+    a little faster than counting topic by topic (14 ms rather than 17 at 100,000 records), and far
+    faster than a `Counter.update` per story (what the count by story did)."""
     totals: Counter[str] = Counter()
     for topics, times in Counter(topic_lists).items():
         for topic in topics:
