@@ -1,12 +1,15 @@
 """The warm start headless, traced: how long until the whole list is shown and counted, and every list
 refresh, topic count and full collection on the way (when, over how many records, how long).
 
-    python benchmarks/load_trace.py FOLDER[,FOLDER...] CACHE [--all]
+    python benchmarks/load_trace.py FOLDER[,FOLDER...] CACHE [--all] [--shown]
 
 CACHE is used as XDG_CACHE_HOME (its index is what is loaded: build it first, e.g. with
 `XDG_CACHE_HOME=CACHE reader --list --filter zzzq FOLDER`); a fresh reading state is made beside it.
 Run under a profiler for the profile of the same path, e.g.
 `py-spy record -t --gil -f raw -o out.txt -- python benchmarks/load_trace.py ...` (benchmarks/PROFILE-1M.md).
+`--shown` stops once the whole list is shown and counted (a profile of only that part).
+Where PYTHONDONTWRITEBYTECODE is set (as on the shared machine), run `python -m compileall -q reader`
+first (and after each change): otherwise every start compiles reader's sources (~0.1 s of CPU).
 Prints figures, asserts nothing. The CPU seconds of the process are the steadier figure on a busy machine.
 """
 
@@ -84,6 +87,10 @@ async def warm_start(folders: list[str]) -> None:
             f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
+        if "--shown" in sys.argv:  # stop here (for a profile of the warm start up to the whole list)
+            report()
+            sys.stdout.flush()
+            os._exit(0)  # not waiting for the walk's thread
         # The list the index holds is shown before the walk checks it against the files (issue 15):
         # the walk's end, and the list and counts again if it changed anything.
         while screen.folders.loading or not screen.folders.all_listed or listing.in_flight or counts.pending:
@@ -107,6 +114,10 @@ def main() -> None:
     traced(counts.TopicCounter, "count")
     trace_collections()
     asyncio.run(warm_start(folders))
+    report()
+
+
+def report() -> None:
     totals: defaultdict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     for what, _, _, seconds in LOG:
         totals[what][0] += 1

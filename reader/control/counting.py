@@ -3,12 +3,16 @@ that a burst of changes is counted once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from ..core.counts import Counts, TopicCounter
 from ..core.record import Summary
 from ..core.state import StateStore
 from .clock import Scheduler, Timer
+
+_published = attrgetter("published")
 
 # How long the topic counts wait after a change to the reading state, so a burst is counted once.
 COUNT_DELAY = 0.3
@@ -26,11 +30,30 @@ class TopicCounts:
         self._timer: Timer | None = None
         self.show_unpublished = show_unpublished
         self.counter = TopicCounter()
-        self.counts = Counts()
+        self._unshown = 0
+        self._lock = threading.Lock()
+        self._counts = Counts()
         self.stories = stories
         """Whether stories are counted rather than records (the list's grouping)."""
         self.pending = False
         """Counting waits for a burst of state changes to end."""
+
+    @property
+    def counts(self) -> Counts:
+        """The counts shown: set it when a count made by `count` is shown."""
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: Counts) -> None:
+        with self._lock:
+            self._unshown = max(0, self._unshown - 1)
+        self._counts = counts
+
+    @property
+    def unshown(self) -> bool:
+        """A count was made (off the UI thread) and is not shown yet: the full collection that follows
+        a load waits for it, as it would hold the interpreter between the count and its showing."""
+        return self._unshown > 0
 
     def soon(self) -> None:
         """Count again once the reading state has stopped changing for COUNT_DELAY seconds."""
@@ -47,6 +70,11 @@ class TopicCounts:
         self, summaries: Sequence[Summary], saved: Sequence[tuple[str, str]], version: int, state: StateStore
     ) -> Counts:
         """Count topics, unread records and saved filters (off the UI thread)."""
-        listed = None if self.show_unpublished else (lambda s: s.published)
+        listed = None if self.show_unpublished else _published  # a C call per record, not a lambda
         stories = self.stories()
-        return self.counter.count(summaries, (version, stories), state, saved, listed=listed, stories=stories)
+        counts = self.counter.count(
+            summaries, (version, stories), state, saved, listed=listed, stories=stories
+        )
+        with self._lock:
+            self._unshown += 1
+        return counts

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .index_rows import (
     ITEM_AT,
@@ -233,22 +233,29 @@ class Index:
     def entries(self, roots: Iterable[str]) -> Iterator[tuple[str, FileStamp, Summary | Problem]]:
         """Every indexed file under the given absolute roots, newest first: (path, stamp, result).
         A record with notes (fields left out) comes twice: its summary, then its notes as a problem."""
+        for rows in self.stored_rows(roots):
+            for row in rows:
+                path, stamp = row[0], row[STAMP_AT]
+                problem = row[PROBLEM_AT]
+                if problem is not None:
+                    yield path, stamp, Problem(path, problem)
+                    continue
+                yield path, stamp, summary_from_row(row)
+                if (note := row[NOTE_AT]) is not None:
+                    yield path, stamp, Problem(path, note)
+
+    def stored_rows(self, roots: Iterable[str], chunk: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+        """The stored rows (`STORED_COLUMNS`) of every indexed file under the given absolute roots,
+        newest first, `chunk` rows at a time: what `entries` gives, before anything is made of them
+        (the loader makes each chunk's summaries in one go)."""
         roots = list(roots)
         if not roots:
             return
         where, params = under_roots(roots)
         with self._lock:
             cursor = newest_first(self._db, STORED_COLUMNS, where, params)
-            while rows := cursor.fetchmany(2000):  # the newest arrive first, while the rest are read
-                for row in rows:
-                    path, stamp = row[0], row[STAMP_AT]
-                    problem = row[PROBLEM_AT]
-                    if problem is not None:
-                        yield path, stamp, Problem(path, problem)
-                        continue
-                    yield path, stamp, summary_from_row(row)
-                    if (note := row[NOTE_AT]) is not None:
-                        yield path, stamp, Problem(path, note)
+            while rows := cursor.fetchmany(chunk):  # the newest arrive first, while the rest are read
+                yield rows
 
     def stamps(self, roots: Iterable[str]) -> Stats:
         """The stamp of every indexed file under the given absolute roots (what `entries` gives without

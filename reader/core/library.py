@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from operator import attrgetter
 
 from .frontmatter import read_record
 from .index import Index
@@ -15,6 +16,9 @@ from .stamps import Stamps
 from .story_groups import StoryGroups
 from .story_links import link_keys
 from .urls import story_keys
+
+
+_path = attrgetter("path")
 
 
 def open_index(use_cache: bool = True) -> Index:
@@ -86,12 +90,14 @@ class Library:
             self._summaries.pop(path, None)
             self._problems.pop(path, None)
             self.stats.pop(path)
-        for path in batch.stats:
-            self._summaries.pop(path, None)
-            self._problems.pop(path, None)
+        # Only the paths loaded already are looked at (found in C): the batches of a load from the
+        # index are all new.
+        for path in batch.stats.keys() & self._summaries.keys():
+            del self._summaries[path]
+        for path in batch.stats.keys() & self._problems.keys():
+            del self._problems[path]
         self.stats.update(batch.stats)
-        for summary in batch.summaries:
-            self._summaries[summary.path] = summary
+        self._summaries.update(zip(map(_path, batch.summaries), batch.summaries))
         for problem in batch.problems:
             self._problems[problem.path] = problem
         if batch.scan_problems is not None:

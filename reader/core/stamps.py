@@ -65,6 +65,9 @@ class Stamps(Mapping[str, FileStamp]):
     def update(self, stamps: Mapping[str, FileStamp | Packed]) -> None:
         """Add or replace the stamps of these paths (given as they are or packed)."""
         packed = self.packed
+        if set(map(type, stamps.values())) <= {bytes}:  # packed already (what the index holds): in C
+            packed.update(stamps)  # type: ignore[arg-type]
+            return
         for path, stamp in stamps.items():
             packed[path] = pack(stamp)
 

@@ -417,4 +417,5 @@ def _listed(screen: MainScreen) -> bool:
     """Whether the whole list is shown and no count is under way: the settle that follows a load
     waits for it (a full collection holds the interpreter: the list and counts would wait for it)."""
     counting = any(worker.group == "counts" and not worker.is_finished for worker in screen.workers)
+    counting = counting or screen.topic_counts.unshown  # made, its message not handled yet
     return screen.listing.complete and not screen.listing.in_flight and not counting

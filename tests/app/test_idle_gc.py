@@ -169,3 +169,18 @@ def test_a_settle_waits_until_it_is_ready_however_idle_the_user_is() -> None:
     shown[0] = True
     assert gcs.tick() == 2 and settled == [clock.now]
     assert gcs.tick() == 1 and len(settled) == 1
+
+
+async def test_the_settle_after_a_load_waits_for_counts_made_but_not_shown(tmp_path: Path) -> None:
+    from reader.screens.main import _listed
+
+    app = ReaderApp([str(write_library(tmp_path / "library"))])
+    async with app.run_test() as pilot:
+        main = screen(app)
+        while not (main.folders.finished and _listed(main)):
+            await pilot.pause(0.05)
+        library = main.library
+        made = main.topic_counts.count(library.summaries, [], library.version, main.state)
+        assert not _listed(main)  # a count made off the UI thread, its message not handled yet
+        main.topic_counts.counts = made
+        assert _listed(main)

@@ -43,3 +43,18 @@ def test_counts_leave_out_unpublished_records_unless_shown() -> None:
     assert (shown.total, shown.unread, shown.read) == (2, 1, 1)
     assert [(s.name, s.count) for s in shown.saved] == [("All AI", 2)]
     assert (hidden.total, hidden.unread) == (1, 0)
+
+
+def test_a_count_made_is_unshown_until_its_counts_are_shown() -> None:
+    counts = TopicCounts(FakeClock(), lambda: None, show_unpublished=True)
+    records = [summary("a.md", topics=("AI",))]
+    assert not counts.unshown
+    first = counts.count(records, [], 1, StateStore())
+    assert counts.unshown  # made off the UI thread, its message not handled yet
+    second = counts.count(records, [], 2, StateStore())
+    counts.counts = first
+    assert counts.unshown  # the second is still on its way
+    counts.counts = second
+    assert not counts.unshown and counts.counts is second and second.total == 1
+    counts.counts = first  # shown again (never below none unshown)
+    assert not counts.unshown

@@ -967,15 +967,15 @@ def test_an_index_that_fails_while_it_is_read_is_rebuilt_and_every_file_parsed_a
     location = tmp_path / "index.sqlite3"
     load([root], location, close=True)
     index = Index(str(location))
-    real_entries = index.entries
+    real_rows = index.stored_rows
 
-    def failing(roots: Any) -> Iterator[Any]:
-        for count, entry in enumerate(real_entries(roots)):
-            if count == 5:
+    def failing(roots: Any, chunk: int = 2000) -> Iterator[Any]:
+        for count, rows in enumerate(real_rows(roots, 5)):  # five rows read, then the failure
+            if count == 1:
                 raise sqlite3.DatabaseError("database disk image is malformed")
-            yield entry
+            yield rows
 
-    monkeypatch.setattr(index, "entries", failing)
+    monkeypatch.setattr(index, "stored_rows", failing)
     parsed.clear()
     batches = list(stream([str(root)], index))
     assert sorted(parsed) == sorted(map(str, files))  # nothing is taken from the failed read
