@@ -226,6 +226,19 @@ def test_a_walk_that_changes_nothing_relists_nothing_and_settles_nothing() -> No
     assert changed.relist and changed.settle
 
 
+def test_after_the_first_load_a_few_changed_records_are_not_settled_until_they_add_up() -> None:
+    sync = Sync()
+    received = sync.sync.received
+    assert received(batch(*(f"a{i}.md" for i in range(100)), final=True), nothing_listed=True).settle
+    share = int(folders.SETTLE_SHARE * 100)
+    for i in range(share - 1):  # a watcher's changes, one file each: listed, not settled
+        arrival = received(batch(f"b{i}.md", final=True), nothing_listed=False)
+        assert arrival.relist and not arrival.settle
+    # The records changed since the last settle reach the share of the library: settled, and counted anew.
+    assert received(batch("c.md", "d.md", "e.md", final=True), nothing_listed=False).settle
+    assert not received(batch("f.md", final=True), nothing_listed=False).settle
+
+
 def test_progress_counts_from_the_first_batch_that_knows_the_total() -> None:
     sync = Sync()
     sync.sync.received(batch("a.md"), nothing_listed=True)
