@@ -117,14 +117,18 @@ class Rec:
     def drop(self) -> None:
         self.drop_words()
         self.drop_keys()
+        self.drop_excerpt()
 
     def drop_words(self) -> None:
         self._signals: Signals | None = None
         self._feats: dict[str, int] | None = None
 
     def drop_keys(self) -> None:
+        """Drop its URL and headline keys (its excerpt key is kept longer: see `drop_excerpt`)."""
         self._ukeys: tuple[str, ...] | None = None
         self._tkey: str | None = None
+
+    def drop_excerpt(self) -> None:
         self._ekey: str | None = None
 
     @property
@@ -256,6 +260,9 @@ class Window:
                                 lambda rec: (rec.ekey,) if rec.ekey else ())
         self.held: deque[str] = deque()  # records whose words are kept, oldest first
         self.keyed: deque[str] = deque()  # records whose URL and headline keys are kept
+        # Records whose excerpt keys are kept: as long as `by_excerpt` holds them, so that a rebuild
+        # (see `rebuild`) finds them made (the same strings as its own: they cost no memory).
+        self.excerpted: deque[str] = deque()
 
     def count(self, rec: Rec, sign: int) -> None:
         """Count (sign 1) or uncount (-1) a record's words."""
@@ -282,6 +289,7 @@ class Window:
         self.by_excerpt.add(rec)
         self.held.append(record_id)
         self.keyed.append(record_id)
+        self.excerpted.append(record_id)
 
     def advance(self, now: float) -> None:
         """Let go of the words and keys of records too old to be compared with one at `now`."""
@@ -299,18 +307,39 @@ class Window:
         keyed = self.keyed
         while keyed and recs[keyed[0]].time < horizon:
             recs[keyed.popleft()].drop_keys()
+        horizon = now - self.by_excerpt.span
+        excerpted = self.excerpted
+        while excerpted and recs[excerpted[0]].time < horizon:
+            recs[excerpted.popleft()].drop_excerpt()
 
     def rebuild(self, copies: list[Rec], earlier: list[Rec]) -> None:
         """Fill the day buckets from the records just before the next one (`earlier`, in order), and
-        the excerpt keys also from the older ones within `copy_days` (`copies`, in order, before them)."""
-        self.postings.clear()
+        the excerpt keys also from the older ones within `copy_days` (`copies`, in order, before them).
+
+        The word postings of days the postings let go at once (older than their `keep` days before the
+        latest record's day) are not made: the words of those records are not made again for them."""
+        postings = self.postings
+        postings.clear()
         self.by_url.clear()
         self.by_title.clear()
         self.by_excerpt.clear()
         self.held.clear()
         self.keyed.clear()
+        self.excerpted.clear()
         for rec in copies:
             self.by_excerpt.add(rec)
-            rec.drop_keys()  # kept by the index: the record's own copy is not needed
-        for rec in earlier:
-            self.post(rec)
+            self.excerpted.append(rec.item.id)
+            rec.drop_keys()
+        timed = [rec for rec in earlier if rec.time != NO_TIME]
+        oldest = timed[-1].day - postings.keep if timed else 0  # days up to this one are let go
+        for rec in timed:
+            if rec.day > oldest:
+                self.post(rec)
+            else:  # `post` but for the postings
+                self.by_url.add(rec)
+                self.by_title.add(rec)
+                self.by_excerpt.add(rec)
+                record_id = rec.item.id
+                self.held.append(record_id)
+                self.keyed.append(record_id)
+                self.excerpted.append(record_id)

@@ -10,7 +10,8 @@ import pytest
 from reader.core.frontmatter import parse_text
 from reader.core.record import Record
 from reader.core.stories import Grouper, item_of
-from reader.core.story_window import DAY, NO_TIME, Item, Rec, Settings, Window, _Days, _Keys
+from reader.core import story_window
+from reader.core.story_window import DAY, NO_TIME, Item, Rec, Settings, Window, _Days, _Keys, signals_of
 from reader.synth import generate
 
 
@@ -137,3 +138,35 @@ def test_no_knob_of_the_candidate_search_or_the_linkage_is_idle(
     records otherwise (in one of two corpora): the default is the value in use. (Should a change to the
     grouping leave a knob without effect on both, another seed or size will show it.)"""
     assert any(assignments(items) != assignments(items, Settings(**{knob: value})) for items in crowded)
+
+
+def spread(size: int, seed: int, days: float) -> list[Item]:
+    """`dense` records with their signals made, as a parsing worker gives them."""
+    return [dataclasses.replace(item, signals=signals_of(item.title, item.excerpt, item.provider, item.domain,
+                                                         item.urls)) for item in dense(size, seed, days)]
+
+
+def test_a_replay_makes_no_words_or_excerpt_keys_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record earlier than some grouped replays them, and the windows are filled again with the
+    records before it (`Window.rebuild`): the words of records older than the word postings hold
+    are not made again (only those of the days the postings hold, let go since), nor the excerpt keys
+    the excerpt index still holds (their records keep them while it does); the groups are those of
+    one batch."""
+    items = sorted(spread(600, 4, 60), key=lambda item: item.timestamp or 0.0)
+    late = items[-40:]  # the last days, some of them given first
+    grouper = Grouper()
+    grouper.add(items[:-40])
+    grouper.add(late[20:])
+    words: list[str] = []
+    keys: list[str] = []
+    real_signals, real_key = story_window.text_signals, story_window.excerpt_key
+    monkeypatch.setattr(story_window, "text_signals",
+                        lambda *args: (words.append(args[0]), real_signals(*args))[1])
+    monkeypatch.setattr(story_window, "excerpt_key",
+                        lambda excerpt: (keys.append(excerpt), real_key(excerpt))[1])
+    grouper.add(late[:20])  # earlier than the last 20: they are replayed
+    held_from = (int((items[-41].timestamp or 0.0) // DAY) - grouper._window.postings.keep + 1) * DAY
+    made = [item for item in items if item.title in words]
+    assert keys == [] and len(made) == len(words)
+    assert all(held_from <= (item.timestamp or 0.0) < (late[0].timestamp or 0.0) for item in made)
+    assert grouper.assignments() == assignments(items)
