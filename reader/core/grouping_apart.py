@@ -7,6 +7,7 @@ records it needs, will do."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Callable
 from multiprocessing import get_context
@@ -34,6 +35,10 @@ def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
                 ahead = Ahead(db)
                 while (fields := fed.get()) is not None:
                     ahead.feed(fed_items(fields))
+                    # What the grouper keeps lives to the end: the cycle collector is told to leave
+                    # it out of its passes, which otherwise walk every record kept, again and again
+                    # (~15% of the process's time at 100,000 records).
+                    gc.freeze()
             conn.send(("ok", regroup(db, ahead)))
         finally:
             db.close()
