@@ -90,15 +90,18 @@ class ReadingTracker:
 
     def shown(self, summary: Summary) -> None:
         """The story is on screen: it becomes read once it has stayed there `read_after` seconds."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._stop_timer()
         if self.all_read(self.story_of(summary)):
             return
         if self.read_after <= 0:
             self._read_now(summary.path)
         else:
             self._timer = self.scheduler.set_timer(self.read_after, lambda: self._read_now(summary.path))
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
     def _read_now(self, path: str) -> None:
         summary = self.library.summary(path)
@@ -127,6 +130,7 @@ class ReadingTracker:
         """Mark the records (a story's, or one) read, or unread when all of them are read already."""
         if not records:
             return
+        self._stop_timer()  # the reader said whether it is read: resting on it no longer decides
         read = not self.all_read(records)
         marks = self.state.set_read([summary_id(record) for record in records], read)
         self._remember(f"marked {'read' if read else 'unread'}: {_named(records)}", marks)
@@ -166,6 +170,8 @@ class ReadingTracker:
             return None
         marking = self.undo.pop()
         state = self.state
+        if marking.kind == "read":
+            self._stop_timer()  # a story unread again by `u` is not read again by resting on it
         if marking.kind == "star":
             state.restore([Mark(m.id, state.read.get(m.id), m.starred) for m in marking.marks])
         else:

@@ -122,6 +122,37 @@ def test_toggle_read_twice_and_undo_in_turn() -> None:
     assert reader.read() == set()
 
 
+def test_a_story_marked_then_undone_before_the_delay_is_not_read_by_resting_on_it() -> None:
+    reader = Reader(read_after=2.0)
+    reader.show("a.md")
+    reader.clock.advance(0.5)
+    reader.tracker.toggle_read([A])  # m, within the delay
+    reader.tracker.undo_last()  # u
+    reader.clock.advance(5.0)
+    assert reader.read() == set()
+
+
+def test_a_story_marked_unread_while_shown_stays_unread() -> None:
+    reader = Reader(read_after=2.0)
+    reader.tracker.toggle_read([A])
+    reader.show("a.md")  # read already: nothing to wait for
+    reader.tracker.toggle_read([A])  # m: unread again, and the reader is still on it
+    reader.clock.advance(5.0)
+    assert reader.read() == set()
+    reader.show("b.md")
+    reader.clock.advance(2.0)
+    assert reader.read() == {summary_id(B)}  # the next story shown is read as before
+
+
+def test_marking_the_list_read_then_undoing_it_leaves_the_story_shown_unread() -> None:
+    reader = Reader(read_after=2.0)
+    reader.show("a.md")
+    reader.tracker.mark_read([A, B])
+    reader.tracker.undo_last()
+    reader.clock.advance(5.0)
+    assert reader.read() == set()
+
+
 def test_marking_the_list_read_is_one_undo() -> None:
     reader = Reader()
     reader.state.set_read([summary_id(B)])
