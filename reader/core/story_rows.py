@@ -118,9 +118,10 @@ class StoryRows(Sequence[Summary]):
     def find(self, path: str, story: str = "") -> int:
         """The row of the record at `path`, or of the story `story` (its row, or its record's when the
         story is opened); -1 when neither is listed."""
+        lead = self.groups.lead
         for row, summary in enumerate(self.folded):
-            if summary.path == path or (story and summary.story == story):
-                if row == self.opened and path != self.groups.lead(summary).path:
+            if summary.path == path or (story and summary.story == story) or lead(summary).path == path:
+                if row == self.opened and path != lead(summary).path:
                     for member, record in enumerate(self.members):
                         if record.path == path:
                             return row + 1 + member

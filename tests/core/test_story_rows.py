@@ -133,6 +133,9 @@ def test_finding_a_record_or_its_story_in_rows() -> None:
     assert position(opened, "a2", "A") == 2  # in the opened story: its own row
     assert position(opened, "a1", "A") == 0  # the lead: the story's row
     assert opened.row_of_story("B") == 1 and opened.row_of_story("") == -1
+    # A row's lead (what the row shows, and what the last run kept as selected) finds its row by its
+    # path alone, though the list was folded at another record of the story (a3 for A, b2 for B).
+    assert position(rows, "a1") == 0 and position(rows, "b1") == 1
 
 
 @pytest.mark.parametrize(
