@@ -7,7 +7,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -194,30 +194,38 @@ class FakeNotices:
         pass
 
 
-class WatchedFolder:
-    """A folder kept up to date by `FolderSync` as the app keeps it: its loads run when the test says
-    (what the app's worker does), its walks start on the notices the test gives."""
+class FakeLoads:
+    """A `FolderSync` over `paths` whose loads run when the test says (what the app's worker does)."""
 
-    def __init__(self, folder: Path, location: str, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.notices = FakeNotices()
-        monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: self.notices))
+    def __init__(self, paths: list[str], library: Library) -> None:
         self.clock = FakeClock()
-        self.library = Library(Index(location))
+        self.library = library
         self.runs: list[FakeRun] = []
 
         def start_load(known: Any) -> FakeRun:
             self.runs.append(FakeRun(known))
             return self.runs[-1]
 
-        self.sync = FolderSync([str(folder)], self.library, StateStore(), self.clock, start_load=start_load,
+        self.sync = FolderSync(paths, self.library, StateStore(), self.clock, start_load=start_load,
                                state_changed=lambda: None, clock=self.clock)
 
     def run_load(self) -> None:
+        """The last load started, run to its end."""
         sync = self.sync
         seconds = sync.load(self.runs[-1].known, lambda batch: sync.received(batch, nothing_listed=False),
                             lambda: False)
         self.runs[-1].is_finished = True
         sync.walked(seconds or 0.0)
+
+
+class WatchedFolder(FakeLoads):
+    """A folder kept up to date by `FolderSync` as the app keeps it: its loads run when the test says
+    (what the app's worker does), its walks start on the notices the test gives."""
+
+    def __init__(self, folder: Path, location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.notices = FakeNotices()
+        monkeypatch.setattr(folders.FolderWatch, "start", classmethod(lambda cls, paths: self.notices))
+        super().__init__([str(folder)], Library(Index(location)))
 
     def start(self) -> None:
         """The first load, from the index and then the folder."""
@@ -245,3 +253,31 @@ class WriteLock:
     def free(self) -> None:
         if self.db.in_transaction:
             self.db.execute("COMMIT")
+
+
+def changing_list(
+    script: Iterable[tuple[str, int]], new: Callable[[], Summary], index: Any, removed: Callable[[int], int]
+) -> Iterator[tuple[list[Summary], int, int]]:
+    """The library's list of records as it changes (a word index's tests): 30 records of `new`, then
+    for each step of `script` a new list and version: "add" appends `number % 9` new records, "remove"
+    deletes `removed(number)` records at `number % len` ("replace" then appends one), "index" catches
+    `index` up, "some" catches it up a step and stops, "same" changes nothing. Yields the list, its
+    version and the step's number."""
+    records = [new() for _ in range(30)]
+    version = 1
+    for action, number in script:
+        records = list(records)
+        version += 1
+        if action == "add":
+            records += [new() for _ in range(number % 9)]
+        elif action in ("remove", "replace") and records:
+            for _ in range(removed(number)):
+                if records:
+                    del records[number % len(records)]
+            if action == "replace":
+                records.append(new())
+        elif action == "index":
+            index.catch_up(records, version)
+        elif action == "some":
+            index.catch_up(records, version, stop=iter([False, True]).__next__)
+        yield records, version, number

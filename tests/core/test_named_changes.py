@@ -16,15 +16,13 @@ from pathlib import Path
 import pytest
 
 from reader.control import folders
-from reader.control.folders import FolderSync
 from reader.core import record_files
 from reader.core.frontmatter import MAX_FILE_BYTES
 from reader.core.index import Index
 from reader.core.library import Library, load_library
 from reader.core.record_files import OUTSIDE
-from reader.core.state import StateStore
 
-from tests.fakes import FakeClock, FakeRun, GrouperSpy
+from tests.fakes import FakeLoads, GrouperSpy
 from tests.story_corpus import RECORDS, ROCKET_URLS, write_stories
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
@@ -54,39 +52,23 @@ class FolderReads:
         return folders
 
 
-class Synced:
+class Synced(FakeLoads):
     """`FolderSync` on a fake clock with the system's own notices: the first load, then a load each
     time the app looks at the notices, run to its end by the test (what the app's worker does)."""
 
     def __init__(self, paths: list[Path], library: Library | None = None) -> None:
         self.paths = [str(path) for path in paths]
-        self.clock = FakeClock()
-        self.library = library if library is not None else Library()
-        self.runs: list[FakeRun] = []
-
-        def start_load(known: dict[str, tuple[int, int]] | None) -> FakeRun:
-            self.runs.append(FakeRun(known))
-            return self.runs[-1]
-
-        self.sync = FolderSync(self.paths, self.library, StateStore(), self.clock, start_load=start_load,
-                               state_changed=lambda: None, clock=self.clock)
+        super().__init__(self.paths, library if library is not None else Library())
         self.sync.start()
-        self.run()
+        self.run_load()
         assert self.sync.watch is not None
-
-    def run(self) -> None:
-        sync = self.sync
-        seconds = sync.load(self.runs[-1].known, lambda batch: sync.received(batch, nothing_listed=False),
-                            lambda: False)
-        self.runs[-1].is_finished = True
-        sync.walked(seconds or 0.0)
 
     def notice(self, seconds: float = folders.NOTICE_INTERVAL) -> int:
         """The app looks at the notices (`seconds` on): the loads that starts, run to their end; how many."""
         runs = len(self.runs)
         self.clock.advance(seconds)
         while not self.runs[-1].is_finished:
-            self.run()
+            self.run_load()
         return len(self.runs) - runs
 
     def close(self) -> None:
@@ -365,7 +347,7 @@ async def test_where_an_event_loop_runs_a_notice_is_read_a_moment_after_it_comes
         runs = len(synced.runs)
         synced.clock.advance(folders.NOTICE_SETTLE)  # well before the notices' timer
         assert folders.NOTICE_SETTLE < folders.NOTICE_INTERVAL / 5 and len(synced.runs) == runs + 1
-        synced.run()
+        synced.run_load()
         assert str(tree / "c" / "new.md") in synced.library.stats
     finally:
         synced.close()

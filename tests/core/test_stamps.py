@@ -88,3 +88,13 @@ def test_packed_stamps_take_under_half_the_memory_of_tuples() -> None:
         tracemalloc.stop()
     assert len(packed) == len(paths)
     assert compact < tuples / 2
+
+
+def test_stamps_given_packed_are_kept_as_they_are_and_read_back() -> None:
+    """`update` takes stamps already packed (the loader's batches carry them so) as well as tuples."""
+    stamp = (4096, 1_700_000_000_123_456_789, 123456, 1_700_000_000_123_456_790)
+    assert pack(pack(stamp)) == pack(stamp)
+    stamps = Stamps()
+    stamps.update({"a.md": pack(stamp), "b.md": (1, 2, 3, 4)})
+    assert stamps["a.md"] == stamp and stamps.matches("a.md", stamp) and stamps.packed["a.md"] == pack(stamp)
+    assert "a.md" in stamps and "b.md" in stamps and "c.md" not in stamps and 3 not in stamps

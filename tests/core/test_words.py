@@ -24,7 +24,7 @@ from reader.core.state import StateStore
 from reader.core.words import WORD, WordIndex
 from reader.synth import write_corpus
 from tests.corpus import write_library
-from tests.fakes import library_of
+from tests.fakes import changing_list, library_of
 from tests.fakes import summary as fake_summary
 from tests.hostile import write_hostile_folder
 
@@ -187,22 +187,8 @@ def test_the_index_follows_a_list_that_changes(script: list[tuple[str, int]]) ->
         serial += 1
         return summary(f"w{serial}x t{serial % 7}", f"body{serial} common")
 
-    records = [new() for _ in range(30)]
     index = WordIndex(common_min=4, common_share=0.2, max_words=200, chunk=8, pack_at=2)
-    version = 1
-    for action, number in script:
-        records = list(records)
-        version += 1
-        if action == "add":
-            records += [new() for _ in range(number % 9)]
-        elif action in ("remove", "replace") and records:
-            del records[number % len(records)]
-            if action == "replace":
-                records.append(new())
-        elif action == "index":
-            index.catch_up(records, version)
-        elif action == "some":
-            index.catch_up(records, version, stop=iter([False, True]).__next__)
+    for records, version, number in changing_list(script, new, index, removed=lambda number: 1):
         for probe in records[number % max(1, len(records)) :][:5]:
             word = probe.title_cf.split()[0]
             found = candidates(index, records, version, word)

@@ -21,6 +21,7 @@ from reader.core.query import QueryError, parse_query
 from reader.core.record import Provider, Record, Summary
 from reader.core.words import WORD, WordIndex
 from reader.synth import write_corpus
+from tests.fakes import changing_list
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 NEVER_COMMON = 10**9
@@ -349,24 +350,8 @@ def test_after_any_changes_the_candidates_are_exact(script: list[tuple[str, int]
         serial += 1
         return summary(f"w{serial}x t{serial % 7}", f"body{serial}", number=serial)
 
-    records = [new() for _ in range(30)]
     index = exact_index(chunk=8, pack_at=2)
-    version = 1
-    for action, number in script:
-        records = list(records)
-        version += 1
-        if action == "add":
-            records += [new() for _ in range(number % 9)]
-        elif action in ("remove", "replace") and records:
-            for _ in range(1 + number % 3):
-                if records:
-                    del records[number % len(records)]
-            if action == "replace":
-                records.append(new())
-        elif action == "index":
-            index.catch_up(records, version)
-        elif action == "some":
-            index.catch_up(records, version, stop=iter([False, True]).__next__)
+    for records, version, number in changing_list(script, new, index, removed=lambda number: 1 + number % 3):
         found = answer(index, records, version, "t3")
         model = Model(records, index.covered)
         assert found == model_answer(model, "t3")
