@@ -191,6 +191,24 @@ def test_one_line() -> None:
     assert state_db.one_line("  ") == "str"
 
 
+def test_a_read_transaction_reads_one_snapshot_while_another_copy_writes(tmp_path: Path) -> None:
+    """What another copy of the reader commits between two reads of one `read_transaction` is not
+    seen by the second (the store reads stories, filters and ui so, as one state)."""
+    path = tmp_path / "state.sqlite3"
+    db = state_db.connect(str(path))
+    other = state_db.connect(str(path))
+
+    def work(d: sqlite3.Connection) -> tuple[int, int]:
+        before = d.execute("SELECT count(*) FROM ui").fetchone()[0]
+        other.execute("INSERT INTO ui VALUES ('theirs', 'committed')")
+        return before, d.execute("SELECT count(*) FROM ui").fetchone()[0]
+
+    assert state_db.read_transaction(db, work) == (0, 0)
+    assert not db.in_transaction and db.execute("SELECT count(*) FROM ui").fetchone() == (1,)
+    other.close()
+    db.close()
+
+
 def test_story_rows_and_updates_read_any_number_of_ids() -> None:
     db = state_db.connect(":memory:")
     ids = [f"s{n}" for n in range(2 * state_db.SQL_CHUNK + 3)]
