@@ -4,6 +4,7 @@ same walk, the same matches in the same order, and the plain way whenever the in
 from __future__ import annotations
 
 import dataclasses
+import gc
 
 import io
 import json
@@ -429,3 +430,30 @@ def test_a_row_the_index_would_not_write_lists_the_plain_way(news: Path, monkeyp
     db.close()
     assert isinstance(warm_listing.warm_listing([str(news)], parse_query("")), Stale)
     assert listed([news], "")[0] == expected
+
+
+def test_a_listing_lets_the_index_go_once_its_lines_are_taken_or_it_is_closed(news: Path) -> None:
+    """Its connection ends when the last line is taken, when it is closed, or when its `with` ends (no
+    line comes after). SQLite removes the log beside the index when the last connection to it ends."""
+    listed([news])
+    gc.collect()  # the index the plain way built: its connection sits in a cycle
+    log = library.index_location() + "-wal"
+    assert not os.path.exists(log)
+
+    def listing() -> Listing:
+        answer = warm_listing.warm_listing([str(news)], parse_query(""))
+        assert isinstance(answer, Listing) and os.path.exists(log)  # its connection reads the index
+        return answer
+
+    assert len(list(listing().lines)) == 40 and not os.path.exists(log)
+    answer = listing()
+    next(answer.lines)
+    answer.close()
+    assert not os.path.exists(log)
+    with listing() as taken:
+        assert isinstance(taken, Listing)
+        next(taken.lines)
+    assert list(taken.lines) == [] and not os.path.exists(log)
+    with listing():  # no line taken
+        pass
+    assert not os.path.exists(log)

@@ -4,13 +4,16 @@ the plain way, so each of these must say Stale rather than list what the index h
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from reader.core import grouping, record_files, warm_listing
 from reader.core.index import Index
 from reader.core.index_rows import Entry
 from reader.core.query import parse_query
-from reader.core.record import Summary
+from reader.core.record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Summary
 from reader.core.warm_listing import Listing, Stale
 
 
@@ -77,3 +80,24 @@ def test_the_user_s_index_is_read_by_default(tmp_path: Path) -> None:
     os.makedirs(os.path.dirname(index_location()), exist_ok=True)
     os.replace(location, index_location())
     assert isinstance(warm_listing.warm_listing([folder], parse_query("")), Listing)
+
+
+@pytest.mark.parametrize("timestamp, listable", [
+    (EARLIEST_TIMESTAMP, True), (EARLIEST_TIMESTAMP - 0.5, False), (LATEST_TIMESTAMP, True),
+    (LATEST_TIMESTAMP + 0.5, True), (LATEST_TIMESTAMP + 1, False), (LATEST_TIMESTAMP + 1.5, False),
+])
+def test_a_row_s_time_is_listed_only_within_the_years_a_datetime_holds(
+    tmp_path: Path, timestamp: float, listable: bool
+) -> None:
+    """Years 1 to 9999 in UTC, to the end of 9999's last second; a row outside them was not written by
+    the index (which stores no date for such a time) and is read again the plain way."""
+    folder, location = indexed(tmp_path)
+    path = os.path.join(folder, "a.md")
+    with sqlite3.connect(location) as db:
+        db.execute("UPDATE files SET timestamp = ? WHERE path = ?", (timestamp, path))
+    db.close()
+    answer = warm_listing.warm_listing([folder], parse_query(""), location)
+    if listable:
+        assert isinstance(answer, Listing) and timestamp in [line[1] for line in answer.lines]
+    else:
+        assert answer == Stale("damaged index entries", [path])
