@@ -101,3 +101,33 @@ def test_a_row_s_time_is_listed_only_within_the_years_a_datetime_holds(
         assert isinstance(answer, Listing) and timestamp in [line[1] for line in answer.lines]
     else:
         assert answer == Stale("damaged index entries", [path])
+
+
+def test_an_index_sqlite_cannot_open_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index file SQLite refuses to open (its permissions, a full table of open files): no answer,
+    which says why."""
+    folder, location = indexed(tmp_path)
+
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(warm_listing.sqlite3, "connect", refuse)
+    answer = warm_listing.warm_listing([folder], parse_query(""), location)
+    assert answer == Stale("the index cannot be opened (unable to open database file)")
+
+
+def test_an_unexpected_error_while_reading_the_index_is_raised_as_it_is(tmp_path: Path) -> None:
+    """An error of the query's own (a bug, not the index's state) is not taken for a stale index: it
+    comes out of the thread that read the index, and the index is let go."""
+    folder, location = indexed(tmp_path)
+
+    class Failing:
+        terms = (object(),)  # a term SQL cannot decide: each row is tested with `matches`
+
+        def matches(self, summary: Summary) -> bool:
+            raise RuntimeError("a bug in the query")
+
+    assert not os.path.exists(location + "-wal")
+    with pytest.raises(RuntimeError, match="a bug in the query") as raised:
+        warm_listing.warm_listing([folder], Failing(), location)
+    assert raised.traceback and not os.path.exists(location + "-wal")  # closed, though its frame lives on
