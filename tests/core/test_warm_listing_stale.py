@@ -131,3 +131,15 @@ def test_an_unexpected_error_while_reading_the_index_is_raised_as_it_is(tmp_path
     with pytest.raises(RuntimeError, match="a bug in the query") as raised:
         warm_listing.warm_listing([folder], Failing(), location)
     assert raised.traceback and not os.path.exists(location + "-wal")  # closed, though its frame lives on
+
+
+def test_a_listing_reads_one_snapshot_of_the_index_whatever_is_written_meanwhile(tmp_path: Path) -> None:
+    """The rows listed are those of the index as it was when the listing began: what another copy of
+    the reader writes meanwhile is not seen halfway."""
+    folder, location = indexed(tmp_path)
+    answer = warm_listing.warm_listing([folder], parse_query(""), location)
+    assert isinstance(answer, Listing)
+    other = sqlite3.connect(location, isolation_level=None)
+    other.execute("UPDATE files SET title = 'written meanwhile'")
+    other.close()
+    assert sorted(line[3] for line in answer.lines) == ["a", "b"]
