@@ -143,3 +143,30 @@ def test_a_listing_reads_one_snapshot_of_the_index_whatever_is_written_meanwhile
     other.execute("UPDATE files SET title = 'written meanwhile'")
     other.close()
     assert sorted(line[3] for line in answer.lines) == ["a", "b"]
+
+
+def test_an_index_of_another_version_is_not_read_further(tmp_path: Path) -> None:
+    """Another version's index (here one without the version, or another number and other tables) is
+    left at its version: nothing else of it is read."""
+    folder, location = indexed(tmp_path)
+    with sqlite3.connect(location) as db:
+        db.execute("DELETE FROM meta WHERE key = 'schema'")
+    db.close()
+    assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("the index is of another version")
+    with sqlite3.connect(location) as db:
+        db.execute("INSERT INTO meta VALUES ('schema', '0')")
+        db.execute("DROP TABLE files")
+    db.close()
+    assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("the index is of another version")
+
+
+def test_a_row_the_index_does_not_write_is_the_first_reason_given(tmp_path: Path) -> None:
+    """A row whose path holds NULs cannot be compared with the walk: the index holds rows it does not
+    write, said before (and without reading) what else is wrong with that row."""
+    folder, location = indexed(tmp_path)
+    with sqlite3.connect(location) as db:
+        db.execute("UPDATE files SET path = path || char(0, 0) || 'x', text_cf = 'text' WHERE path = ?",
+                   (os.path.join(folder, "a.md"),))
+    db.close()
+    answer = warm_listing.warm_listing([folder], parse_query(""), location)
+    assert answer == Stale("the index holds rows it does not write")
