@@ -170,3 +170,15 @@ def test_a_row_the_index_does_not_write_is_the_first_reason_given(tmp_path: Path
     db.close()
     answer = warm_listing.warm_listing([folder], parse_query(""), location)
     assert answer == Stale("the index holds rows it does not write")
+
+
+def test_damaged_rows_are_named_as_soon_as_they_are_found(tmp_path: Path) -> None:
+    """A row with columns of the wrong types is named (the caller drops it, to read its file again)
+    without reading further: the damage found later (a problem that is not text) is for the next time."""
+    folder, location = indexed(tmp_path)
+    a, b = os.path.join(folder, "a.md"), os.path.join(folder, "b.md")
+    with sqlite3.connect(location) as db:
+        db.execute("UPDATE files SET text_cf = 'text' WHERE path = ?", (a,))
+        db.execute("UPDATE files SET problem = 7 WHERE path = ?", (b,))
+    db.close()
+    assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("damaged index entries", [a])
