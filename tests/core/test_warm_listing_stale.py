@@ -179,6 +179,6 @@ def test_damaged_rows_are_named_as_soon_as_they_are_found(tmp_path: Path) -> Non
     a, b = os.path.join(folder, "a.md"), os.path.join(folder, "b.md")
     with sqlite3.connect(location) as db:
         db.execute("UPDATE files SET text_cf = 'text' WHERE path = ?", (a,))
-        db.execute("UPDATE files SET problem = 7 WHERE path = ?", (b,))
+        db.execute("UPDATE files SET problem = x'37' WHERE path = ?", (b,))  # a blob, not text
     db.close()
     assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("damaged index entries", [a])
