@@ -182,3 +182,23 @@ def test_damaged_rows_are_named_as_soon_as_they_are_found(tmp_path: Path) -> Non
         db.execute("UPDATE files SET problem = x'37' WHERE path = ?", (b,))  # a blob, not text
     db.close()
     assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("damaged index entries", [a])
+
+
+def test_a_row_the_query_cannot_test_is_damaged_and_named_at_once(tmp_path: Path) -> None:
+    """A row left to the query itself whose test raises ValueError (or TypeError...) is taken for a
+    damaged row, named without reading further (the problem that is not text is for the next time)."""
+    folder, location = indexed(tmp_path)
+    a, b = os.path.join(folder, "a.md"), os.path.join(folder, "b.md")
+    with sqlite3.connect(location) as db:
+        db.execute("UPDATE files SET problem = x'37' WHERE path = ?", (b,))  # a blob, not text
+    db.close()
+
+    class Picky:
+        terms = (object(),)  # a term SQL cannot decide: each row is tested with `matches`
+
+        def matches(self, summary: Summary) -> bool:
+            if summary.title == "a":
+                raise ValueError("not a value this query can test")
+            return True
+
+    assert warm_listing.warm_listing([folder], Picky(), location) == Stale("damaged index entries", [a])
