@@ -180,7 +180,7 @@ def test_no_index_another_version_or_a_broken_one_lists_the_plain_way(news: Path
     "damage",
     [
         "title = x'00ff'", "timestamp = 'yesterday'", "timestamp = 1e300", "url = x'3432'", "topics = x'01'",
-        "quality = 'high'", "flags = NULL", "text_cf = 'text'", "provider_name = NULL", "problem = 7",
+        "quality = 'high'", "flags = NULL", "text_cf = 'text'", "provider_name = NULL", "problem = x'37'",
     ],
 )
 def test_a_damaged_row_is_read_again_not_a_crash(news: Path, damage: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -202,3 +202,14 @@ def test_a_row_the_query_cannot_test_is_damaged_and_named_at_once(tmp_path: Path
             return True
 
     assert warm_listing.warm_listing([folder], Picky(), location) == Stale("damaged index entries", [a])
+
+
+def test_a_problem_that_is_not_text_is_a_damaged_row(tmp_path: Path) -> None:
+    """The index writes a problem as text: a row whose problem is not (a blob; a number is stored as
+    text by the column's affinity) is damaged, and named."""
+    folder, location = indexed(tmp_path)
+    b = os.path.join(folder, "b.md")
+    with sqlite3.connect(location) as db:
+        db.execute("UPDATE files SET problem = x'37' WHERE path = ?", (b,))
+    db.close()
+    assert warm_listing.warm_listing([folder], parse_query(""), location) == Stale("damaged index entries", [b])
