@@ -271,6 +271,13 @@ def test_a_bulk_build_stopped_before_its_end_is_linked_at_the_next_start(tmp_pat
     again.close()
 
 
+@pytest.mark.skipif(sqlite3.sqlite_version_info < (3, 38), reason="json_each is built in since SQLite 3.38")
+def test_this_sqlite_s_json_each_is_found_exact_for_64_bit_keys() -> None:
+    """The probe finds json_each, and exact at both ends of 64 bits, in a SQLite that has it built in:
+    the links are then unpacked and sorted by SQLite itself, not in Python."""
+    assert index_module._json_each_works() is True and index_module._HAS_JSON_EACH is True
+
+
 def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
     for entry in some_entries(tmp_path):
         assert index_rows.row_entry(index_rows.entry_row(entry)) == entry
