@@ -593,6 +593,29 @@ def test_a_locked_index_at_start_is_not_discarded(tmp_path: Path, monkeypatch: p
     index.close()
 
 
+def test_an_error_at_start_that_is_no_lock_is_not_waited_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a lock (another start holding the database) is waited on; any other error at the open is
+    the index's own: it is rebuilt at once, not tried again."""
+    location = tmp_path / "index.sqlite3"
+    Index(str(location)).close()
+
+    class FailsOnce(sqlite3.Connection):
+        raised = 0
+
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            if sql.startswith("PRAGMA journal_mode") and not FailsOnce.raised:
+                FailsOnce.raised += 1
+                raise sqlite3.OperationalError("disk I/O error")
+            return super().execute(sql, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite3, "connect", functools.partial(sqlite3.connect, factory=FailsOnce))
+        index = Index(str(location))
+    assert FailsOnce.raised == 1
+    assert index.notice == f"The index at {location} could not be used (disk I/O error); it was rebuilt."
+    index.close()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # entries(roots)
 

@@ -278,6 +278,13 @@ def test_this_sqlite_s_json_each_is_found_exact_for_64_bit_keys() -> None:
     assert index_module._json_each_works() is True and index_module._HAS_JSON_EACH is True
 
 
+def test_a_json_each_that_fails_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SQLite whose json_each raises (absent, or refusing the keys as given) makes the probe say
+    False (the links are then unpacked in Python), not an error at import."""
+    monkeypatch.setattr(index_module, "keys_json", lambda keys: "[not json")
+    assert index_module._json_each_works() is False
+
+
 def test_a_row_gives_back_its_entry(tmp_path: Path) -> None:
     for entry in some_entries(tmp_path):
         assert index_rows.row_entry(index_rows.entry_row(entry)) == entry
