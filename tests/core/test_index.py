@@ -624,6 +624,20 @@ def _summary(path: str) -> Summary:
     return Summary.of(Record(path=path, title=os.path.basename(path)))
 
 
+def test_an_in_memory_index_that_fails_in_use_is_emptied_and_says_so(tmp_path: Path) -> None:
+    """An in-memory index (no usable location) that fails mid-read has no file to rebuild: it starts
+    empty, and usable, and the notice says why."""
+    index = Index(":memory:")
+    index.store([Entry("/news/a.md", (1, 2, 3, 4), _summary("/news/a.md"))])
+    assert [path for path, _, _ in index.entries(["/news"])] == ["/news/a.md"]
+    index.reset(sqlite3.DatabaseError("database disk image is malformed"))
+    assert index.notice == "The in-memory index failed (database disk image is malformed); it was emptied."
+    assert list(index.entries(["/news"])) == []
+    index.store([Entry("/news/b.md", (1, 2, 3, 4), _summary("/news/b.md"))])
+    assert [path for path, _, _ in index.entries(["/news"])] == ["/news/b.md"]
+    index.close()
+
+
 def test_entries_only_under_the_given_roots(tmp_path: Path) -> None:
     base = tmp_path / "x"
     inside = [base / "news" / "a.md", base / "news" / "sub" / "b.md", base / "news" / "news2" / "c.md"]
