@@ -980,6 +980,19 @@ def test_a_database_at_the_index_path_that_is_not_the_reader_s_is_left_alone(tmp
     assert schema_and_rows(location) == before
 
 
+def test_a_database_of_other_tables_is_named_by_its_first_three(tmp_path: Path) -> None:
+    """The notice names the first three other tables, in name order (a database may hold hundreds)."""
+    location = tmp_path / "index.sqlite3"
+    db = sqlite3.connect(location)
+    for name in ("delta", "alpha", "gamma", "beta"):
+        db.execute(f"CREATE TABLE {name} (x)")
+    db.close()
+    index = Index(str(location))
+    assert index.location == ":memory:"
+    assert "(it is not the reader's: it holds other tables (alpha, beta, delta));" in index.notice
+    index.close()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the stream's batches and notices
 
