@@ -98,3 +98,5 @@ def test_stamps_given_packed_are_kept_as_they_are_and_read_back() -> None:
     stamps.update({"a.md": pack(stamp), "b.md": (1, 2, 3, 4)})
     assert stamps["a.md"] == stamp and stamps.matches("a.md", stamp) and stamps.packed["a.md"] == pack(stamp)
     assert "a.md" in stamps and "b.md" in stamps and "c.md" not in stamps and 3 not in stamps
+    stamps.update({"c.md": pack((5, 6, 7, 8)), "a.md": pack((1, 1, 1, 1))})  # all packed (the index's)
+    assert stamps == {"a.md": (1, 1, 1, 1), "b.md": (1, 2, 3, 4), "c.md": (5, 6, 7, 8)}
