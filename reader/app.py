@@ -18,6 +18,7 @@ from textual.theme import Theme
 from . import __version__, idle_gc
 from .core.library import Library, open_index
 from .core.settings import Settings, SettingsProblem, browser_command, config_location, theme_to_use
+from .core.sorting import SORT_ORDERS, order_label
 from .core.state import StateStore
 from .core.text import safe_text
 from .core.urls import command_url, open_refusal
@@ -200,7 +201,7 @@ class ReaderApp(App[None]):
         yield SystemCommand("Next unread", "Go to the next unread record", screen.action_next_unread)
         yield SystemCommand("Previous unread", "Go to the previous unread record",
                             screen.action_previous_unread)
-        yield SystemCommand("Cycle sort order", "newest, oldest, heat, quality, title, provider",
+        yield SystemCommand("Cycle sort order", ", ".join(map(order_label, SORT_ORDERS)),
                             screen.action_sort)
         yield SystemCommand("Reverse sort order", "The same order, the other way round",
                             partial(screen.action_sort, True))

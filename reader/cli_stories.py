@@ -177,7 +177,8 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
 
     target = os.path.abspath(path)
     if not os.path.isfile(target):
-        print(f"reader: --explain-story: no such file: {safe_text(path)}", file=err)
+        what = "is a folder, not a record file" if os.path.isdir(target) else "no such file"
+        print(f"reader: --explain-story: {what}: {safe_text(path)}", file=err)
         return 2
     found = _warm_story(target, folders) if use_cache else None
     if found is not None:  # the index was up to date: its stories are read, nothing is loaded

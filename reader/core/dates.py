@@ -59,9 +59,10 @@ def local_date(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     try:
-        return moment.astimezone().strftime("%Y-%m-%d")
+        moment = moment.astimezone()
     except (OverflowError, ValueError, OSError):
-        return moment.strftime("%Y-%m-%d")
+        pass
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"  # strftime's %Y gives "1" for year 1
 
 
 _PARSER = date_parser.parser()

@@ -36,6 +36,8 @@ class ProblemsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         count = len(self.problems)
         heading = f"{count:,} file{'s' if count != 1 else ''} could not be read"
+        if not count and not self.settings:
+            heading = "No problems: every file was read"
         if self.settings:
             heading += f"; {len(self.settings):,} problem{'s' if len(self.settings) != 1 else ''} in the settings"
         with Vertical():

@@ -289,6 +289,20 @@ async def test_open_refuses_non_http(library: Path, opened: list[str]) -> None:
         assert any("only http and https" in m for m in messages)
 
 
+async def test_the_problems_screen_says_when_there_are_none(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "ok.md").write_text("---\ntitle: ok\n---\n", encoding="utf-8")
+    app = ReaderApp([str(folder)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        heading = str(app.screen.query(Static).first().render())
+        assert heading.startswith("No problems: every file was read")
+
+
 async def test_problems_and_help_screens(library: Path) -> None:
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
@@ -334,6 +348,7 @@ async def test_command_palette_offers_actions(library: Path) -> None:
             assert name in names
         assert "Keys" not in names  # Textual's panel of widget internals; `?` lists this app's keys
         sort = next(c for c in app.get_system_commands(app.screen) if c.title == "Cycle sort order")
+        assert sort.help.endswith("provider, most covered")  # every order S goes through
         sort.callback()
         await settle(pilot)
         assert screen(app).listing.sort_order == "oldest"

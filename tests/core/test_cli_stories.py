@@ -99,7 +99,8 @@ def test_explain_story_prints_each_member_and_why(tmp_path: Path, capsys: pytest
 def test_explain_story_of_a_bad_path_is_an_error_message(tmp_path: Path) -> None:
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
-    for path, says in ((tmp_path / "missing.md", "no such file"), (bad, "is not a record"), (tmp_path, "no such file")):
+    for path, says in ((tmp_path / "missing.md", "no such file"), (bad, "is not a record"),
+                       (tmp_path, "is a folder, not a record file")):
         done = subprocess.run([sys.executable, "-m", "reader", "--explain-story", str(path)], capture_output=True,
                               text=True, cwd=REPO, timeout=120)
         assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr

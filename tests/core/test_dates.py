@@ -78,6 +78,7 @@ def test_relative_age_defaults_to_the_real_clock() -> None:
 def test_local_date() -> None:
     assert local_date(None) == "\u2014"
     assert local_date(NOW) == "2021-01-24"  # TZ=UTC in the tests
+    assert local_date(datetime(1, 1, 2, tzinfo=timezone.utc)) == "0001-01-02"  # four digits, as every year
     assert local_date(datetime(2021, 1, 24, 23, 2, tzinfo=timezone(timedelta(hours=-5)))) == "2021-01-25"
 
 
