@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .cli_output import _print_lines, _write
-from .core.query import QueryError, parse_query, published_only
+from .core.query import QueryError, parse_query, published_only, with_sizes
 from .core.record import Problem
 from .core.settings import config_location, load_settings
 from .core.state import MAX_SAVED_FILTERS, StateError, StateFileError, StateStore, state_location
@@ -388,9 +388,9 @@ def _list_records(
             return 0
     library = load_library(paths, index)
     _report(library.problems, err)
-    matches = query.matches
-    matched = sort_summaries([s for s in library.summaries if matches(s)], "newest")
     groups = library.groups
+    matches = with_sizes(query, groups.size).matches if query.uses_sources else query.matches
+    matched = sort_summaries([s for s in library.summaries if matches(s)], "newest")
     if stories:
         from .cli_stories import story_lines
 

@@ -60,7 +60,7 @@ StorySizes = Callable[[Summary], int]
 
 __all__ = [
     "EXAMPLES", "MAX_QUERY_CHARS", "MAX_TERMS", "SYNTAX", "Query", "QueryError", "ReadingState", "StorySizes", "all_of",
-    "filter_summaries", "parse_query", "published_only",
+    "filter_summaries", "parse_query", "published_only", "with_sizes",
 ]
 
 
@@ -184,6 +184,11 @@ class Query:
         return any(term.kind == "state" for term in _leaves(self.terms))
 
     @property
+    def uses_sources(self) -> bool:
+        """Whether the result depends on the sizes of the stories (sources:)."""
+        return any(term.kind == "sources" for term in _leaves(self.terms))
+
+    @property
     def names_published(self) -> bool:
         """Whether the query mentions is:published or is:unpublished anywhere."""
         return any(term.kind == "is" for term in _leaves(self.terms))
@@ -253,6 +258,28 @@ def _state_test(value: str, state: ReadingState | None) -> Test:
     return lambda s: (summary_id(s) in state.read) == read
 
 
+def _sources_test(op: Callable[[float, float], bool], limit: float, sizes: StorySizes | None) -> Test:
+    """sources:N, against the size of the record's story (1 without `sizes`)."""
+    get = sizes or (lambda s: 1)
+    return lambda s: op(get(s), limit)
+
+
+def with_sizes(query: Query, sizes: StorySizes) -> Query:
+    """The query with its sources: terms (in groups too) asking `sizes`: for a caller that parsed it
+    before the stories were known (`reader --list` parses the filter before it loads or reads them)."""
+
+    def sized(term: _Term) -> _Term:
+        if term.kind == "sources":
+            op, limit = term.value  # type: ignore[misc]
+            return replace(term, test=_sources_test(_OPS[op], limit, sizes))
+        if term.kind in _GROUPS:
+            inner = tuple(map(sized, term.value))  # type: ignore[arg-type]
+            return replace(term, value=inner, test=(_any_test if term.kind == "any" else _all_test)(inner))
+        return term
+
+    return Query(query.text, tuple(map(sized, query.terms))) if query.uses_sources else query
+
+
 def _published_test(wanted: bool) -> Test:
     return lambda s: s.published == wanted
 
@@ -278,7 +305,9 @@ def _field(
             raise QueryError(f'bad number "{squeeze(value)}" in {name}:')
         op, limit = _OPS[number[1] or "="], float(number[2])
         get: Callable[[Summary], int | None]
-        get = (sizes or (lambda s: 1)) if name == "sources" else operator.attrgetter(name)
+        if name == "sources":
+            return name, (number[1] or "=", limit), _sources_test(op, limit, sizes)
+        get = operator.attrgetter(name)
         return name, (number[1] or "=", limit), lambda s: (x := get(s)) is not None and op(x, limit)
     if name == "is":
         if folded in _STATE_IS:

@@ -14,8 +14,8 @@ from typing import Literal
 from .index_schema import TOPIC_SEPARATOR, Flag
 
 TermKind = Literal[
-    "quality", "heat", "from", "until", "on", "is", "has", "text", "title", "provider", "topic", "type",
-    "category", "state",
+    "quality", "heat", "sources", "from", "until", "on", "is", "has", "text", "title", "provider", "topic",
+    "type", "category", "state",
 ]
 """The kinds of query terms this module turns into SQL (or, for "state", leaves to Python); a term of
 another kind is checked by the query alone."""
@@ -57,17 +57,22 @@ _TEXT_COLUMNS: dict[TermKind, str] = {
 _WORD_KINDS: tuple[TermKind, ...] = ("topic", "type", "category")
 
 
-def narrowing(terms: Iterable[object], ascii_lower: bool, casefold: str | None = None) -> Narrowing:
+def narrowing(
+    terms: Iterable[object], ascii_lower: bool, casefold: str | None = None, sizes: str | None = None
+) -> Narrowing:
     """SQL for the terms: for each, a condition no row it could match fails, and which rows SQL cannot
     decide for it. `ascii_lower`: SQLite's lower() changes only ASCII letters (no ICU), as assumed for
     text terms; otherwise text terms are all left to Python, unless `casefold` names a SQL function
-    of one argument that gives `str.casefold` of text (then every text term is exact)."""
+    of one argument that gives `str.casefold` of text (then every text term is exact). `sizes`: SQL
+    for the size of a row's story (sources: terms), else those terms are left to Python."""
     sql = Narrowing()
     for term in terms:
         kind, value = getattr(term, "kind", None), getattr(term, "value", None)
         negated = getattr(term, "negated", False)
         try:
             if _exact(sql, kind, value, negated):
+                continue
+            if kind == "sources" and sizes is not None and _sources(sql, value, negated, sizes):
                 continue
             if casefold is not None and _folded_text(sql, kind, value, negated, casefold, ascii_lower):
                 continue
@@ -110,6 +115,15 @@ def _exact(sql: Narrowing, kind: object, value: object, negated: bool) -> bool:
         sql.keep(f"{sign}((flags & ?) != 0)", _FLAG_BITS[value])  # type: ignore[index]
         return True
     return False
+
+
+def _sources(sql: Narrowing, value: object, negated: bool, sizes: str) -> bool:
+    """sources:N exactly, the size of each row's story given by the SQL `sizes`."""
+    op, limit = value  # type: ignore[misc]
+    if op not in _OPERATORS or not isinstance(limit, float):
+        return False
+    sql.keep(f"{'NOT ' if negated else ''}(coalesce({sizes}, 1) {_OPERATORS[op]} ?)", limit)
+    return True
 
 
 def _folded_text(

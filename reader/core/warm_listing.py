@@ -42,6 +42,7 @@ from .index_schema import (
     summary_from_row,
     under_roots,
 )
+from .query import with_sizes
 from .query_sql import narrowing
 from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Problem, Summary
 from .record_files import record_file_batches
@@ -93,6 +94,9 @@ _SIZES = (
 )
 _OF_KEPT = " AND story IN (SELECT grp FROM temp.kept WHERE how = 0)"
 """The stories counted, when the matches are few (when many, every story is: a lookup a row costs more)."""
+_STORY_SIZE = "(SELECT n FROM temp.sizes WHERE grp = files.story)"
+"""The size of a row's story, for sources: terms (the sizes of every story are then counted first; NULL
+for a record without a story, which is a story of one)."""
 # The rows listed, newest first, no date last (SQLite orders NULL last when descending), a time's rows by
 # path: `sort_summaries(..., "newest")` (UTF-8 in byte order is text in code point order, as Python
 # compares it). Few are sorted whole; many are read along the time index, sorting only a time's rows.
@@ -160,6 +164,7 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
     location = index_location() if location is None else location
     terms = getattr(query, "terms", None)
     matches: Callable[[Summary], bool] | None = getattr(query, "matches", None)
+    sized = bool(getattr(query, "uses_sources", False))
     if not paths or terms is None or matches is None:
         return Stale("nothing to list")
     if not os.path.isfile(location):
@@ -176,7 +181,7 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
     answer: Listing | Stale | None = None
     try:
         # The index is read in a thread while the files are examined here: SQLite works without the GIL.
-        reading = _Reading(db, paths, terms, matches)
+        reading = _Reading(db, paths, terms, query if sized else None, matches)
         reader = threading.Thread(target=reading.run, name="reader-index", daemon=True)
         reader.start()
         try:
@@ -221,11 +226,14 @@ class _Reading:
     for the listing to read its rows from."""
 
     def __init__(
-        self, db: sqlite3.Connection, paths: list[str], terms: Iterable[object], matches: Callable[[Summary], bool]
+        self, db: sqlite3.Connection, paths: list[str], terms: Iterable[object], sized: object,
+        matches: Callable[[Summary], bool],
     ) -> None:
         self.db = db
         self.paths = paths
         self.terms = terms
+        self.sized = sized
+        """The query when it has sources: terms (they ask the sizes of the stories), else None."""
         self.matches = matches
         self.error: BaseException | None = None
         self.stale: Stale | None = None
@@ -267,12 +275,16 @@ class _Reading:
             self.stale = Stale("the index holds rows it does not write")
             return
         ascii_lower = db.execute("SELECT lower('\u212aA\u00c0')").fetchone()[0] == "\u212aa\u00c0"
-        sql = narrowing(self.terms, ascii_lower, _CASEFOLD)
+        create, count = _SIZES
+        if self.sized is not None:  # sources: terms: every story's size, before the matches are known
+            db.execute("DROP TABLE IF EXISTS temp.sizes")
+            db.execute(create)
+            db.execute(count.format(scan=scan, where=where, of_kept=""), params)
+        sql = narrowing(self.terms, ascii_lower, _CASEFOLD, _STORY_SIZE if self.sized is not None else None)
         self.by_story = sql.by_story
         check = " OR ".join(dict.fromkeys(sql.checks)) or "0"
         conditions = " AND ".join(f"({condition})" for condition in sql.where) or "1"
         db.execute("DROP TABLE IF EXISTS temp.kept")
-        db.execute("DROP TABLE IF EXISTS temp.sizes")
         db.execute(_KEPT)
         # Rows whose terms give NULL (columns of the wrong types) are kept, and so checked.
         db.execute(
@@ -290,9 +302,10 @@ class _Reading:
             return
         (matching,) = db.execute("SELECT count(*) FROM temp.kept WHERE how = 0").fetchone()
         self.many = matching * 4 >= total
-        create, count = _SIZES
-        db.execute(create)
-        db.execute(count.format(scan=scan, where=where, of_kept="" if self.many else _OF_KEPT), params)
+        if self.sized is None:
+            db.execute("DROP TABLE IF EXISTS temp.sizes")
+            db.execute(create)
+            db.execute(count.format(scan=scan, where=where, of_kept="" if self.many else _OF_KEPT), params)
         if problems:
             self.problems = _problems(db, where, params)
             damaged = [problem.path for problem in self.problems if not isinstance(problem.reason, str)]
@@ -302,9 +315,13 @@ class _Reading:
     def _check(self, db: sqlite3.Connection) -> bool:
         """Test the rows SQL could not decide with the query itself: those that match are kept (0), the others
         left out (1). False (and `stale`) when one of them is damaged."""
-        matches, kept, damaged = self.matches, [], []
+        matches, kept, damaged, sized = self.matches, [], [], self.sized
         cursor = db.execute(f"SELECT {STORED_COLUMNS}, id FROM files WHERE id IN (SELECT id FROM temp.kept WHERE how = 1)")
         while rows := cursor.fetchmany(_BATCH):
+            if sized is not None:  # sources: terms in groups: the sizes of the stories of several records
+                several = dict(db.execute("SELECT grp, n FROM temp.sizes WHERE n > 1"))
+                size = lambda s: several.get(s.story, 1)  # noqa: E731
+                sized, matches = None, with_sizes(sized, size).matches  # type: ignore[arg-type]
             for row in rows:
                 try:
                     if matches(summary_from_row(row[:-1])):

@@ -106,7 +106,9 @@ def test_without_ascii_lower_text_terms_are_left_to_the_query(
     folder, location, loaded = indexed
     monkeypatch.setattr(
         warm_listing, "narrowing",
-        lambda terms, ascii_lower, name: query_sql.narrowing(terms, False, name if casefold else None),
+        lambda terms, ascii_lower, name, sizes=None: query_sql.narrowing(
+            terms, False, name if casefold else None, sizes
+        ),
     )
     answer = warm_listing.warm_listing([folder], parse_query(text), location)
     assert isinstance(answer, Listing) and [line[:6] for line in answer.lines] == expected(loaded, text)
