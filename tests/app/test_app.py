@@ -289,28 +289,29 @@ async def test_open_refuses_non_http(library: Path, opened: list[str]) -> None:
         assert any("only http and https" in m for m in messages)
 
 
+async def problems_shown(pilot: Pilot[None]) -> ProblemsScreen:
+    """The problems screen, once the app has loaded and `!` was pressed."""
+    await settle(pilot)
+    await pilot.press("exclamation_mark")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ProblemsScreen)
+    return pilot.app.screen
+
+
 async def test_the_problems_screen_says_when_there_are_none(tmp_path: Path) -> None:
     folder = tmp_path / "news"
     folder.mkdir()
     (folder / "ok.md").write_text("---\ntitle: ok\n---\n", encoding="utf-8")
     app = ReaderApp([str(folder)])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("exclamation_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, ProblemsScreen)
-        heading = str(app.screen.query(Static).first().render())
+        heading = str((await problems_shown(pilot)).query(Static).first().render())
         assert heading.startswith("No problems: every file was read")
 
 
 async def test_problems_and_help_screens(library: Path) -> None:
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("exclamation_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, ProblemsScreen)
-        problems = app.screen.query_one(OptionList)
+        problems = (await problems_shown(pilot)).query_one(OptionList)
         assert problems.option_count == 1
         assert "broken.md: invalid YAML" in str(problems.get_option_at_index(0).prompt)
         await pilot.press("escape")
