@@ -224,7 +224,9 @@ class FolderSync:
         elif self.progress is not None:
             self.progress = Progress(batch.done, batch.total, self.progress.started, self.progress.base)
         changed = self.library.version != self._listed_version  # the watcher's walks mostly change nothing
-        self._received += len(batch.summaries) + len(batch.problems) + len(batch.removed)
+        arrived = len(batch.summaries) + len(batch.problems) + len(batch.removed)
+        self._received += arrived
+        self._unsettled += arrived
         # An empty list is refreshed without waiting for the timer (the first titles come at once), but
         # not without the growth either: a query that matches nothing would be run again every batch.
         grown = self._received >= (INDEX_GROWTH if batch.indexed else LOAD_GROWTH) * self._refreshed_size
@@ -238,7 +240,6 @@ class FolderSync:
             self._listed_version = self.library.version
             self._refreshed_size, self._received = len(self.library), 0
         settle = False
-        self._unsettled += len(batch.summaries) + len(batch.problems) + len(batch.removed)
         if ended:
             self.progress = None
             self.finished = True
