@@ -390,8 +390,8 @@ class MainScreen(Screen[None]):
     @work(group="question", description="mark the list read")
     async def mark_read(self, unread: list[Summary], answer: Awaitable[bool | None]) -> None:
         if await answer:
-            said, why = questions.marked_read(self.reading.mark_read(unread), self.state.unsaved_reason)
-            self.notify(said, severity="warning" if why else "information", markup=False)
+            said, severity = questions.marked_read(self.reading.mark_read(unread), self.state.unsaved_reason)
+            self.notify(said, severity=severity, markup=False)
 
     def action_undo(self) -> None:
         marking = self.reading.undo_last()

@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..core.query import QueryError, parse_query
@@ -112,10 +113,10 @@ def mark_read_question(count: int, stories: int | None = None) -> ConfirmScreen:
     return ConfirmScreen(f"Mark {records} in this list read?")
 
 
-def marked_read(marked: int, why: str | None) -> tuple[str, str | None]:
-    """What to tell the user once `M` marked `marked` records read, and why they are not saved (the
-    state store's unsaved_reason, None when they are): say what really happened."""
+def marked_read(marked: int, why: str | None) -> tuple[str, SeverityLevel]:
+    """What to tell the user once `M` marked `marked` records read, and how loudly, given why they are
+    not saved (the state store's unsaved_reason, None when they are): say what really happened."""
     if why is not None:
         return (f"Marked {marked:,} records read, not saved yet ({why}): kept, and saved as soon as the "
-                "reading state can be written (u to undo)", why)
-    return f"Marked {marked:,} records read (u to undo)", None
+                "reading state can be written (u to undo)", "warning")
+    return f"Marked {marked:,} records read (u to undo)", "information"
