@@ -23,6 +23,16 @@ def _index_of(folder: Path, location: Path) -> None:
     index.close()
 
 
+def _three_indexed(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder of three stories and its index, as a first start left them: (folder, index location)."""
+    folder = tmp_path / "news"
+    for i in range(3):
+        write_story(folder, f"{i}.md", f"Story {i}", "Alpha", f"2024-03-0{i + 1}T08:00:00Z")
+    location = tmp_path / "index.sqlite3"
+    _index_of(folder, location)
+    return folder, location
+
+
 def _later(path: Path) -> None:
     """Move a file's modification time on, so its change is seen whatever the file system's resolution."""
     info = os.stat(path)
@@ -78,11 +88,7 @@ def test_an_index_that_holds_nothing_gives_no_complete_batch(tmp_path: Path) -> 
 
 
 def test_an_index_that_holds_every_file_gives_one_complete_batch_and_the_walk_nothing(tmp_path: Path) -> None:
-    folder = tmp_path / "news"
-    for i in range(3):
-        write_story(folder, f"{i}.md", f"Story {i}", "Alpha", f"2024-03-0{i + 1}T08:00:00Z")
-    location = tmp_path / "index.sqlite3"
-    _index_of(folder, location)
+    folder, location = _three_indexed(tmp_path)
     index = Index(str(location))
     batches = list(stream([str(folder)], index))
     index.close()
@@ -93,11 +99,7 @@ def test_an_index_that_holds_every_file_gives_one_complete_batch_and_the_walk_no
 
 
 def test_every_batch_of_what_the_index_holds_says_so_and_none_of_the_walk_s(tmp_path: Path) -> None:
-    folder = tmp_path / "news"
-    for i in range(3):
-        write_story(folder, f"{i}.md", f"Story {i}", "Alpha", f"2024-03-0{i + 1}T08:00:00Z")
-    location = tmp_path / "index.sqlite3"
-    _index_of(folder, location)
+    folder, location = _three_indexed(tmp_path)
     write_story(folder, "new.md", "Written while closed", "Delta", "2024-03-04T08:00:00Z")
     index = Index(str(location))
     batches = list(stream([str(folder)], index))
