@@ -64,6 +64,8 @@ def story_id(lead: str) -> str:
     return hashlib.blake2s(lead.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
+SERIES_APART = 12 * 3600.0  # one outlet under one headline this far apart: two instances of a series
+MIN_SHARED = 2  # a record joins by similar words only when it shares this many with its closest member
 COPY_PEERS = 4  # a record is compared as a copy with at most this many records holding its excerpt key
 STATE_VERSION = 2  # 2: compounds and noun endings in the words, excerpt keys
 FIRST = Reason("first")  # shared: most records begin their own story
@@ -271,18 +273,25 @@ class Grouper:
                 return self._lead[ids[-1]], Reason("url", ids[-1], detail=key)
         if rec.tkey:
             for peer in reversed(window.by_title.get(rec.tkey)):
-                if self._near(rec, recs[peer], settings.title_days) and self._open(rec, self._lead[peer]):
+                if (self._near(rec, recs[peer], settings.title_days) and self._open(rec, self._lead[peer])
+                        and not self._series(rec, recs[peer])):
                     return self._lead[peer], Reason("title", peer, detail=rec.tkey)
         if rec.ekey:  # the latest few: a key many records hold is boilerplate more often than one text
             for peer in self._copy_peers(rec, window.by_excerpt.get(rec.ekey)[: -COPY_PEERS - 1 : -1]):
                 shared = self._copy(rec, recs[peer])
                 if shared:
                     return self._lead[peer], Reason("copy", peer, detail=str(shared))
-        if rec.norm and weights is not None:
+        if rec.norm and weights is not None and not rec.report:
             found = self._similar(rec, *weights)
             if found is not None:
                 return found
         return rec.item.id, FIRST
+
+    @staticmethod
+    def _series(rec: Rec, other: Rec) -> bool:
+        """Whether two records under one headline are instances of an outlet's series ("Five Things
+        You Need to Know to Start Your Day"): one outlet, half a day or more apart."""
+        return bool(rec.outlet) and rec.outlet == other.outlet and abs(rec.time - other.time) >= SERIES_APART
 
     def _copy_peers(self, rec: Rec, peers: list[str]) -> list[str]:
         """The holders of the record's excerpt key (latest first) in the order to try them as the text
@@ -373,6 +382,10 @@ class Grouper:
             scored = []
             for member in self._members[lead]:
                 other = recs[member]
+                if other.report:  # each its own report, whatever its words
+                    continue
+                if outlet == other.outlet and rec.tkey and rec.tkey == other.tkey and self._series(rec, other):
+                    continue
                 cosine = 0.0
                 # The cosine of the two word vectors: the shared words weighed by `squared` (the
                 # record's weight times its rarity squared); times `factor` when one outlet wrote both.
@@ -384,11 +397,15 @@ class Grouper:
                     if outlet and outlet == other.outlet:
                         cosine *= factor
                 scored.append((cosine, member))
+            if not scored:
+                continue
             scored.sort(reverse=True)
             top, peer = scored[0]
             support = scored[: settings.support] if settings.support else scored
             average = sum(score for score, _ in support) / len(support)
             if average >= settings.threshold and top >= settings.best_threshold:
+                if len(mine & recs[peer].feats.keys()) < MIN_SHARED:
+                    continue
                 if best is None or (average, top) > best[:2]:
                     best = (average, top, lead, peer)
         if best is None:

@@ -251,3 +251,19 @@ def titles_conflict(a: set[str], b: set[str]) -> bool:
 def titles_alike(a: set[str], b: set[str]) -> bool:
     """Whether two headlines are one, up to a signature: every word of one is in the other."""
     return bool(a) and bool(b) and (a <= b or b <= a)
+
+
+# A market-research release ("AI in Healthcare Market Size, Share, Growth 2021-2027 | Top Players"):
+# such releases come by the dozen from a few publishers, alike in their words and each its own report.
+_MARKET = re.compile(r"\bmarkets?\b", re.IGNORECASE)
+_REPORT_WORDS = re.compile(
+    r"\b(size|share|growth|forecasts?|outlook|analysis|reports?|trends|cagr|demand|players|manufacturers|"
+    r"revenue|scope|insights|opportunit(y|ies)|research|industry|investment|20\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def market_report(title: str) -> bool:
+    """Whether a headline is a market-research release's: "market" with two of the words such releases
+    use ("Size", "Share", "Forecast", a year...)."""
+    return bool(_MARKET.search(title)) and len(_REPORT_WORDS.findall(title)) >= 2

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from sys import intern
 from dataclasses import dataclass, field
 
-from reader.core.story_text import excerpt_key, text_signals, title_key, url_keys
+from reader.core.story_text import excerpt_key, market_report, text_signals, title_key, url_keys
 
 DAY = 86_400.0
 NO_TIME = math.inf  # records without a time sort last and join only by URL or headline
@@ -67,8 +67,8 @@ class Item:
 class Settings:
     """The grouping's knobs; the defaults are the ones measured in benchmarks/stories_eval.py."""
 
-    threshold: float = 0.25  # a story's `support` closest members average at least this cosine
-    best_threshold: float = 0.25  # and its closest member at least this
+    threshold: float = 0.28  # a story's `support` closest members average at least this cosine
+    best_threshold: float = 0.28  # and its closest member at least this
     window_days: float = 5.0  # a record is compared with records at most this much older
     span_days: float = 7.0  # and joins no story begun longer ago than this (but by URL)
     title_days: float = 7.0  # a shared headline counts within this
@@ -93,7 +93,7 @@ class Rec:
 
     __slots__ = (
         "item", "key", "time", "day", "norm", "outlet", "lead", "_signals", "_feats", "_ukeys", "_tkey",
-        "_ekey",
+        "_ekey", "_report",
     )
 
     def __init__(self, item: Item) -> None:
@@ -107,6 +107,7 @@ class Rec:
         self.norm = 0.0  # the length of its word vector, by the rarity counted when it was grouped
         self.lead = ""  # the id of its story's earliest record, once grouped
         self.outlet = intern((item.domain or item.provider).casefold().removeprefix("www."))
+        self._report: bool | None = None
         self.drop()
         if signals is not None:  # its words are made when first needed: a batch is not all held at once
             self._signals = signals
@@ -144,6 +145,14 @@ class Rec:
                 if self._ekey is None:
                     self._ekey = ekey
         return self._feats
+
+    @property
+    def report(self) -> bool:
+        """Whether it is a market-research release (`story_text.market_report`): it joins nothing by
+        its words, and nothing joins it so."""
+        if self._report is None:
+            self._report = market_report(self.item.title)
+        return self._report
 
     @property
     def ukeys(self) -> tuple[str, ...]:

@@ -202,7 +202,7 @@ def test_one_outlet_writing_twice_about_one_product_is_two_stories() -> None:
     a = item("a", "Announcing general availability of code components for Power Apps portals",
              "Code components for portals are now generally available to makers of Power Apps portals.", 0,
              "Microsoft")
-    b = item("b", "Announcing general availability of Power Apps portals support for query data by Web API",
+    b = item("b", "Announcing general availability of the Web API and code for Power Apps portals",
              "Querying data with the portals Web API is now generally available for Power Apps portals.", 1,
              "Microsoft")
     assert not together(grouped(*background(), a, b), "a", "b")
