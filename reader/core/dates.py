@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Literal
@@ -37,6 +39,33 @@ def relative_age(moment: datetime, now: datetime | None = None) -> str:
             words = f"{count} {name}{'' if count == 1 else 's'}"
             return f"{words} ago" if seconds > 0 else f"in {words}"
     return "just now"
+
+
+# An epoch number is read as a date only in these years: 0 and small numbers are placeholders (or a
+# quality, a count), and anything past this range is not a date a news record has.
+EPOCH_EARLIEST = 315532800  # 1980-01-01 UTC, in seconds
+EPOCH_LATEST = 4102444800  # 2100-01-01 UTC
+_EPOCH_TEXT = re.compile(r"\d{9,13}(\.\d+)?")
+
+
+def epoch_date(value: object) -> datetime | None:
+    """The moment an epoch number names (`publishedDateTime: 1700000000`): seconds since 1970-01-01 UTC,
+    or milliseconds when it is too big for seconds (1700000000000), also as a string of digits; None
+    for anything else, and for a number that is not plausibly a date of 1980 to 2099 (0, a year as a
+    number, a quality, NaN, a bool)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not _EPOCH_TEXT.fullmatch(value):
+            return None
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value):
+        return None
+    seconds = value / 1000 if value >= EPOCH_LATEST else value
+    if not EPOCH_EARLIEST <= seconds < EPOCH_LATEST:
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 DATE_FORMAT = "%Y-%m-%d %H:%M %Z"

@@ -13,6 +13,7 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
+from .dates import epoch_date
 from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Image, Provider, Record, RelatedStory
 from .text import one_line, safe_text
 from .urls import Urls
@@ -171,7 +172,8 @@ def _bool(value: Any, *, default: bool) -> bool:
 
 
 def parse_date(value: Any) -> datetime | None:
-    """A YAML timestamp or a date string in any form dateutil reads; naive times are UTC. None for
+    """A YAML timestamp, a date string in any form dateutil reads, or an epoch number (seconds, or
+    milliseconds, see dates.epoch_date); naive times are UTC. None for
     anything else, and for a time that falls outside the years 1 to 9999 once in UTC."""
     return _date(value)[0]
 
@@ -185,8 +187,15 @@ def _date(value: Any) -> tuple[datetime | None, bool]:
         elif isinstance(value, date):
             result = datetime(value.year, value.month, value.day)
         elif isinstance(value, str) and 0 < len(value.strip()) <= 100 and _YEAR.search(value):
-            # A fixed default, so that a missing month or day never comes from today's date.
-            result = date_parser.parse(value.strip(), default=_DATE_DEFAULT)
+            try:
+                # A fixed default, so that a missing month or day never comes from today's date.
+                result = date_parser.parse(value.strip(), default=_DATE_DEFAULT)
+            except (ValueError, OverflowError):
+                if (epoch := epoch_date(value)) is None:  # "1700000000" is no date dateutil reads
+                    raise
+                result = epoch
+        elif (epoch := epoch_date(value)) is not None:
+            result = epoch
         else:
             return None, False
         if result.tzinfo is None:
