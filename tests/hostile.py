@@ -42,9 +42,10 @@ ALL_PAYLOADS = " ".join(PAYLOADS.values())
 LONG_TITLE_LENGTH = 10_000
 LONG_TITLE = ("long " + "漢字🎉e\u0301x " * LONG_TITLE_LENGTH)[:LONG_TITLE_LENGTH]
 
-# Characters that move the cursor, change the terminal, reorder text or hide it.
+# Characters that move the cursor, change the terminal, reorder text or hide it (not the zero-width
+# joiner and non-joiner: emoji sequences and scripts need them).
 BIDI_AND_INVISIBLE = frozenset(
-    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2028\u2029"
+    "\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
     "\u2066\u2067\u2068\u2069\ufeff"
 )

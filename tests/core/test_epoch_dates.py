@@ -52,6 +52,6 @@ def test_the_range_read_as_seconds_ends_where_milliseconds_begin() -> None:
 
 
 def test_a_digit_string_dateutil_reads_stays_its_date() -> None:
-    """`202301151230` is 2023-01-15 12:30 to dateutil, which goes first: an epoch is only what it cannot read."""
+    """`202301151230` is 2023-01-15 12:30 to dateutil, which goes first: an epoch is what it cannot read."""
     assert parse_date("202301151230") == datetime(2023, 1, 15, 12, 30, tzinfo=timezone.utc)
     assert parse_date("20230115") == datetime(2023, 1, 15, tzinfo=timezone.utc)

@@ -167,7 +167,8 @@ FIELD_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("date: quoted RFC 2822", fm('publishedDateTime: "Sun, 24 Jan 2021 23:02:00 GMT"'), {"published_at": datetime(2021, 1, 24, 23, 2, tzinfo=UTC)}),
     ("date: unparseable", fm('publishedDateTime: "not a date at all"'), {"published_at": None}),
     ("date: empty string", fm('publishedDateTime: ""'), {"published_at": None}),
-    ("date: int", fm("publishedDateTime: 1611529320"), {"published_at": None}),
+    ("date: epoch seconds", fm("publishedDateTime: 1611529320"), {"published_at": datetime(2021, 1, 24, 23, 2, tzinfo=UTC)}),
+    ("date: a year as a number", fm("publishedDateTime: 2021"), {"published_at": None}),
     ("date: list", fm("publishedDateTime: [2021-01-24]"), {"published_at": None}),
     ("date: offset out of range", fm('publishedDateTime: "2021-01-24T23:02:00+99:00"'), {"published_at": None}),
     # numbers and flags

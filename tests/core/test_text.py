@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,10 +12,18 @@ from reader.core.text import one_line, safe_text, without_unsafe
 
 ELLIPSIS = "\u2026"
 BIDI_AND_INVISIBLE = set(
-    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u00ad\u061c\u180e\u200b\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
     "\u2066\u2067\u2068\u2069\ufeff\ufff9\ufffa\ufffb"
 )
+# A subdivision flag: 🏴, two to seven tag letters or digits, the cancel tag. Its tags are kept.
+FLAG = re.compile("\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,7}\U000e007f")
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+def unsafe_in(text: str, *, multiline: bool = False) -> list[str]:
+    """The unsafe characters of `text`, outside the subdivision flags (whose tags are kept)."""
+    return [c for c in FLAG.sub("", text) if is_unsafe(c, multiline=multiline)]
 
 
 def is_unsafe(char: str, *, multiline: bool = False) -> bool:
@@ -45,7 +55,7 @@ def is_unsafe(char: str, *, multiline: bool = False) -> bool:
         ("\x90q\x85\x80\x9f", "\ufffdq\ufffd\ufffd\ufffd"),  # DCS, NEL and the C1 edges
         ("abc\u202edcba", "abcdcba"),  # right-to-left override removed
         ("\u2066isolate\u2069 \u2067x\u2068", "isolate x"),
-        ("zero\u200bwidth\u200c\u200d\u2060\ufeff", "zerowidth"),
+        ("zero\u200bwidth\u2060\ufeff", "zerowidth"),
         ("\u200e\u200f\u061c\u202a\u202b\u202c\u202d", ""),
         ("soft\u00adhyphen", "softhyphen"),
         ("tag\U000e0041\U000e007f", "tag"),
@@ -54,6 +64,15 @@ def is_unsafe(char: str, *, multiline: bool = False) -> bool:
         ("a\nb\r\nc\rd\te", "a b c d e"),
         ("日本語のニュース", "日本語のニュース"),
         ("emoji 🎉🚀👍🏽 ❤️ 🇬🇧", "emoji 🎉🚀👍🏽 ❤️ 🇬🇧"),
+        # Joiners that writing needs: emoji sequences, Persian and Indic words, variation selectors.
+        ("👩\u200d💻 and 👨\u200d👩\u200d👧", "👩\u200d💻 and 👨\u200d👩\u200d👧"),
+        ("🏳\ufe0f\u200d🌈 ☺\ufe0e", "🏳\ufe0f\u200d🌈 ☺\ufe0e"),
+        ("می\u200cخواهم क\u094d\u200dष", "می\u200cخواهم क\u094d\u200dष"),
+        ("a\u200d\u202eb\u200c\x1b", "a\u200db\u200c\u241b"),  # the joiners stay, what is around goes
+        (SCOTLAND + " Scotland", SCOTLAND + " Scotland"),
+        ("🏴\U000e0041\U000e0042\U000e007f hidden", "🏴 hidden"),  # capitals: text hidden in tags
+        ("🏴" + "\U000e0061" * 8 + "\U000e007f", "🏴"),  # too long for a flag
+        ("🏴\U000e0067\U000e0062", "🏴"),  # no cancel tag
         ("Ünïcödé — “quotes” ‘single’ ™ …", "Ünïcödé — “quotes” ‘single’ ™ …"),
         ("[bold]markup[/bold] [link=x]y[/]", "[bold]markup[/bold] [link=x]y[/]"),
     ],
@@ -141,7 +160,7 @@ def test_one_line_limit() -> None:
 @given(st.text(), st.booleans())
 def test_safe_text_never_leaves_unsafe_characters(text: str, multiline: bool) -> None:
     result = safe_text(text, multiline=multiline)
-    assert not [c for c in result if is_unsafe(c, multiline=multiline)]
+    assert not unsafe_in(result, multiline=multiline)
     if not multiline:
         assert "\n" not in result
 
@@ -154,7 +173,7 @@ def test_single_line_limit_is_an_upper_bound(text: str, limit: int) -> None:
         assert result.endswith(ELLIPSIS)
     line = one_line(text, limit=limit)
     assert len(line) <= limit
-    assert not [c for c in line if is_unsafe(c)]
+    assert not unsafe_in(line)
     assert line == line.strip() and "  " not in line
 
 
@@ -179,6 +198,7 @@ def test_safe_text_is_idempotent(text: str) -> None:
         ("\x1b]0;title\x07x", "]0;titlex"),
         ("a\u202eb\u200bc\x9bd\x7fe\x1ff", "abcdef"),
         ("日本語 “quotes”", "日本語 “quotes”"),
+        ("👩\u200d💻\u200b " + SCOTLAND + "\U000e0041", "👩\u200d💻 " + SCOTLAND),
     ],
 )
 def test_without_unsafe_drops_what_safe_text_would_neutralise(typed: str, kept: str) -> None:
@@ -188,4 +208,11 @@ def test_without_unsafe_drops_what_safe_text_would_neutralise(typed: str, kept: 
 
 @given(st.text())
 def test_without_unsafe_leaves_nothing_unsafe(text: str) -> None:
-    assert not any(is_unsafe(char) for char in without_unsafe(text))
+    assert not unsafe_in(without_unsafe(text))
+
+
+@given(st.text(st.sampled_from(["🏴", "\U000e0067", "\U000e0041", "\U000e007f", "\u200d", "\u202e", "x"])))
+def test_tags_are_kept_only_in_a_subdivision_flag(text: str) -> None:
+    for kept in (safe_text(text), without_unsafe(text)):
+        assert not unsafe_in(kept)
+        assert FLAG.findall(kept) == FLAG.findall(text.replace("\u202e", ""))
