@@ -303,12 +303,15 @@ def _state_refusal(
 
 
 def _joined_filter(argv: list[str]) -> list[str]:
-    """`--filter -type:video` as `--filter=-type:video`: argparse takes a value that starts with a
-    dash for an option, and negated terms start with one."""
+    """`--filter -type:video` (or `--filter -- -type:video`, the usual way to say that what follows
+    is a value) as `--filter=-type:video`: argparse takes a value that starts with a dash for an
+    option, and negated terms start with one."""
     joined: list[str] = []
     index = 0
     while index < len(argv):
         if argv[index] == "--filter" and index + 1 < len(argv):
+            if argv[index + 1] == "--" and index + 2 < len(argv):
+                index += 1  # `--filter -- QUERY`: the query is the word after `--`
             joined.append(f"--filter={argv[index + 1]}")
             index += 2
         else:
