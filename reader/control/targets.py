@@ -13,6 +13,12 @@ from ..core.story_rows import StoryRows
 from .story import StoryNavigator
 
 
+NOTHING_SELECTED = "Nothing is selected: no record is listed"
+"""What a key that acts on a story says when there is none (the list is empty)."""
+NOTHING_LISTED = "Nothing is listed: no record to mark read"
+"""What `M` says when the list is empty."""
+
+
 class ListCursor(Protocol):
     """The article list, as far as the keys read it."""
 
@@ -86,8 +92,19 @@ class KeyTargets:
             return [summary]
         return rows.records_at_cursor()
 
+    def selected(self) -> bool:
+        """Whether the keys have a story to act on; when they have none (the list is empty and no story
+        is shown from it), says so and False."""
+        if not self._shown.keys_act_here and self._rows().highlighted is None:
+            self._warn(NOTHING_SELECTED)
+            return False
+        return True
+
     def mark(self, toggle: Callable[[list[Summary]], None]) -> None:
-        """Toggle the state of the records keys act on (said when there are none in the library)."""
+        """Toggle the state of the records keys act on (said when there is none, or it is not in the
+        library)."""
+        if not self.selected():
+            return
         records = self.to_mark()
         if not records:
             self._warn("This story is not in the library")

@@ -22,7 +22,7 @@ from ..control.reading import ReadingTracker
 from ..control.session import LastSession
 from ..control.status import choice_label, empty_message, listed_count, status_text
 from ..control.story import StoryNavigator
-from ..control.targets import KeyTargets, unread_listed
+from ..control.targets import NOTHING_LISTED, KeyTargets, unread_listed
 from ..core.library import Library
 from ..core.loader import Stats
 from ..core.query import parse_query
@@ -338,12 +338,15 @@ class MainScreen(Screen[None]):
         self.query_one(FilterBar).open()
 
     def action_open(self) -> None:
+        if not self.targets.selected():
+            return
         target = self.targets.to_open()
         if self.host.open_link(self.targets.url()):
             self.reading.opened(target)
 
     def action_copy(self) -> None:
-        self.host.copy_link(self.targets.url())
+        if self.targets.selected():
+            self.host.copy_link(self.targets.url())
 
     def action_back(self) -> None:
         if not self.story.back():
@@ -380,6 +383,9 @@ class MainScreen(Screen[None]):
     def action_mark_all_read(self) -> None:
         if not self.listing.complete or self.folders.progress is not None:  # the count would change
             self.notify("The list is still being loaded or filtered: press M again in a moment")
+            return
+        if not self.listing.matching:
+            self.notify(NOTHING_LISTED, severity="warning")
             return
         unread, stories = unread_listed(self.listing.matching, self.reading.unread_among)
         if not unread:
