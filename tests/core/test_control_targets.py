@@ -102,7 +102,7 @@ def test_on_the_list_the_keys_act_on_the_row_a_story_row_being_every_record_of_i
 
 def test_on_an_empty_list_m_says_there_is_nothing_and_toggles_nothing() -> None:
     keys = Keys(FakeRows([]), FakeShown())
-    assert keys.mark() == [] and keys.warned == [NOTHING_SELECTED]  # a tester was told it was not in the library
+    assert keys.mark() == [] and keys.warned == [NOTHING_SELECTED]  # not "not in the library"
 
 
 def test_in_the_story_pane_on_the_row_shown_the_keys_act_on_the_row() -> None:
