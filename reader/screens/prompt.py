@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from ..core.text import without_unsafe
 
@@ -21,27 +21,43 @@ _CSS = """
     }}
     & .hint {{ color: $text-muted; margin-top: 1; }}
     & Input {{ margin-top: 1; }}
+    & Horizontal {{ height: auto; margin-top: 1; }}
+    & Button {{ margin-right: 2; min-width: 8; }}
 }}
 """
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A question answered with y (True) or n / escape (False)."""
+    """A question answered with y (True) or n / escape (False), or with enter on the answer highlighted:
+    at first `default` (yes for what `u` undoes, no for what cannot be undone); left, right and tab
+    move between the two."""
 
     DEFAULT_CSS = _CSS.format(name="ConfirmScreen")
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
+        Binding("left,right,h,l", "app.focus_next", "Other answer", show=False),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, default: bool = False) -> None:
         super().__init__()
         self.question = question
+        self.default = default
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.question, markup=False)
-            yield Static("y  yes    n  no", classes="hint", markup=False)
+            with Horizontal():
+                yield Button("Yes", id="yes", compact=True, variant="primary" if self.default else "default")
+                yield Button("No", id="no", compact=True, variant="default" if self.default else "primary")
+            yield Static("y  yes    n  no    enter  the highlighted answer", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes" if self.default else "#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

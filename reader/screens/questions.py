@@ -110,7 +110,7 @@ def mark_read_question(count: int, stories: int | None = None) -> ConfirmScreen:
     records = f"{count:,} unread record{'s' if count != 1 else ''}"
     if stories is not None:
         records = f"{stories:,} unread {'story' if stories == 1 else 'stories'} ({records.replace(' unread', '')})"
-    return ConfirmScreen(f"Mark {records} in this list read?")
+    return ConfirmScreen(f"Mark {records} in this list read?", default=True)  # u undoes it
 
 
 def marked_read(marked: int, why: str | None) -> tuple[str, SeverityLevel]:
