@@ -60,7 +60,24 @@ class TopicCounts:
         if self._timer is not None:
             self._timer.stop()
         self.pending = True
-        self._timer = self._scheduler.set_timer(COUNT_DELAY, self._recount)
+        self._timer = self._scheduler.set_timer(COUNT_DELAY, self._delay_over)
+
+    def now(self) -> None:
+        """Count again at once (a key marked a story: the unread count follows the key, not a moment
+        later), unless a count was started so in the last COUNT_DELAY seconds or one waits: then
+        `soon`, so a key held down is still counted once after the burst."""
+        if self._timer is not None:
+            self.soon()
+            return
+        self._recount()
+        self._timer = self._scheduler.set_timer(COUNT_DELAY, self._quiet)
+
+    def _delay_over(self) -> None:
+        self._timer = None
+        self._recount()
+
+    def _quiet(self) -> None:
+        self._timer = None
 
     def started(self) -> None:
         """A count was started (the delay's, or one asked for at once)."""

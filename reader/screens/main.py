@@ -193,12 +193,15 @@ class MainScreen(Screen[None]):
         self.session.topic = topics.pending
         self.update_status()
 
-    def state_changed(self, *, refilter: bool) -> None:
-        """The reading state changed: redraw the marks, count again soon, and refilter when the list
-        depends on the state."""
+    def state_changed(self, *, refilter: bool, by_key: bool = False) -> None:
+        """The reading state changed: redraw the marks, count again (at once after a key, else soon),
+        and refilter when the list depends on the state."""
         self.query_one(ArticleList).refresh()  # the marks are part of the rows' cache key
         self.query_one(DetailPane).show_marks()
-        self.topic_counts.soon()
+        if by_key:
+            self.topic_counts.now()
+        else:
+            self.topic_counts.soon()
         if refilter and self.listing.depends_on_state():
             self.articles_pane.refilter()
 
@@ -207,7 +210,7 @@ class MainScreen(Screen[None]):
         the list under the cursor)."""
         if not self.query(ArticleList):  # the app is closing and the panes are gone
             return
-        self.state_changed(refilter=explicit)
+        self.state_changed(refilter=explicit, by_key=explicit)
         if self.state.notice:
             self.notify(self.state.notice, severity="error", markup=False)
             self.state.notice = None
@@ -404,7 +407,7 @@ class MainScreen(Screen[None]):
         if marking is None:
             self.notify("Nothing to undo", severity="warning")
             return
-        self.state_changed(refilter=True)
+        self.state_changed(refilter=True, by_key=True)
         self.notify(marking.undone, markup=False)
 
     def action_next_unread(self, step: int = 1) -> None:

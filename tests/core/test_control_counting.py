@@ -58,3 +58,33 @@ def test_a_count_made_is_unshown_until_its_counts_are_shown() -> None:
     assert not counts.unshown and counts.counts is second and second.total == 1
     counts.counts = first  # shown again (never below none unshown)
     assert not counts.unshown
+
+
+def test_a_key_is_counted_at_once_and_a_burst_after_it_once_more() -> None:
+    """After `m` the unread count follows at once (a tester saw it lag up to 2 s); keys that follow
+    within COUNT_DELAY wait for the burst to end, counted once."""
+    clock = FakeClock()
+    recounts: list[float] = []
+
+    def recount() -> None:  # as the screen does
+        counts.started()
+        recounts.append(clock.now)
+
+    counts = TopicCounts(clock, recount, show_unpublished=True)
+    start = clock.now
+    counts.now()
+    assert recounts == [start] and not counts.pending
+    clock.advance(COUNT_DELAY + 0.01)
+    counts.now()  # a key well after: at once again
+    assert recounts == [start, clock.now]
+    for _ in range(3):  # a key held down
+        clock.advance(0.1)
+        counts.now()
+        assert counts.pending
+    clock.advance(COUNT_DELAY)
+    assert recounts[:2] == [start, start + COUNT_DELAY + 0.01]
+    assert recounts[2:] == [pytest.approx(start + COUNT_DELAY + 0.31 + COUNT_DELAY)]
+    assert not counts.pending
+    clock.advance(COUNT_DELAY + 0.01)
+    counts.now()
+    assert len(recounts) == 4  # the burst's count is over: the next key is counted at once
