@@ -26,8 +26,9 @@ story that is not in the library."""
 class StoryNavigator:
     """The stories visited since the cursor last moved, and the one waiting for the cursor to rest.
 
-    `show(visit)` shows a story, `say(text)` a message in its place, and `rested(path)` is told when the
-    record under the cursor is shown once the cursor has rested on it."""
+    `show(visit)` shows a story, `say(text)` a message in its place, `rested(path)` is told when the
+    record under the cursor is shown once the cursor has rested on it, and `chosen(path)` when the user
+    chose the record under the cursor that a change of the list had put there (see `placed`)."""
 
     def __init__(
         self,
@@ -36,9 +37,10 @@ class StoryNavigator:
         show: Callable[[Visit], None],
         say: Callable[[str], None],
         rested: Callable[[str], None],
+        chosen: Callable[[str], None] = lambda path: None,
     ) -> None:
         self.scheduler = scheduler
-        self._show, self._say, self._rested = show, say, rested
+        self._show, self._say, self._rested, self._chosen = show, say, rested, chosen
         self.history: History[Visit] = History()
         self.list_path: str | None = None
         """The record under the article list's cursor."""
@@ -48,6 +50,10 @@ class StoryNavigator:
         """A story is waiting for the cursor to rest before it is read."""
         self.focus_when_shown = False
         """Enter came before the story: the story pane takes the focus once the story is shown."""
+        self.placed = False
+        """The cursor was moved from a record to this one because the list changed (a new order, a file
+        gone, a filter run), not by the user: it is shown but not read by resting on it, until the user
+        moves to it, presses enter on it or goes back to it (see `reads`)."""
 
     @property
     def current(self) -> Visit | None:
@@ -59,10 +65,18 @@ class StoryNavigator:
         """Whether a link was followed from the record under the cursor."""
         return len(self.history) > 1
 
-    def cursor_moved(self, path: str | None, *, typing: bool = False, empty: str = "") -> None:
-        """The article list's cursor is on `path` (None: the list is empty, and `empty` is said)."""
+    def cursor_moved(
+        self, path: str | None, *, typing: bool = False, empty: str = "", placed: bool = False
+    ) -> None:
+        """The article list's cursor is on `path` (None: the list is empty, and `empty` is said); `placed`:
+        a change of the list put it there, not the user."""
         if path is not None and path == self.list_path:
+            if not placed:
+                self.choose()  # the user moved to the record the list had put under the cursor
             return  # the list was refreshed around the same record: keep the history
+        # From no record (the start, an empty list) the first record listed is what the user sees first:
+        # read by resting once a key was pressed, as a record the user moved to.
+        self.placed = placed and self.list_path is not None
         self.list_path = path
         self.history.clear()
         if path is None:
@@ -83,6 +97,19 @@ class StoryNavigator:
         if self.history.current == path:
             self._show(path)
             self._rested(path)
+
+    def choose(self) -> None:
+        """The user chose the record under the cursor (moved to it, pressed enter on it): it is read by
+        resting on it from now, also when the list had put it there."""
+        if self.placed:
+            self.placed = False
+            if self.list_path is not None:
+                self._chosen(self.list_path)
+
+    def reads(self, visit: Visit) -> bool:
+        """Whether `visit`, once shown, is read by resting on it: any story but one the list put under
+        the cursor."""
+        return not (self.placed and visit == self.list_path)
 
     def typed(self) -> None:
         """A key was typed in the filter bar: the story waits for a pause in the typing."""
@@ -113,6 +140,8 @@ class StoryNavigator:
 
     def _step(self, visit: Visit | None) -> bool:
         if visit is not None:
+            if visit == self.list_path:
+                self.placed = False  # back to it: the user's choice now
             self._show(visit)
         return visit is not None
 

@@ -216,7 +216,9 @@ class MainScreen(Screen[None]):
             self.state.notice = None
 
     def first_key(self) -> None:
-        """The user's first key since the start: the story on screen starts being read from now."""
+        """The user's first key since the start: the story on screen starts being read from now (the
+        list put it under the cursor, but it is the first thing the user sees)."""
+        self.story.placed = False
         if (summary := self.story_pane.on_screen()) is not None:
             self.reading.shown(summary)
 
@@ -304,7 +306,8 @@ class MainScreen(Screen[None]):
         path = message.summary.path if message.summary is not None else None
         loading, keys = self.folders.progress is not None, action_keys(self) if path is None else {}
         empty = empty_message(self.listing, loading=loading, topics_key=keys.get("topics", "t"))
-        self.story.cursor_moved(path, typing=isinstance(self.focused, Input), empty=empty)
+        typing = isinstance(self.focused, Input)
+        self.story.cursor_moved(path, typing=typing, empty=empty, placed=message.placed)
 
     def on_article_list_selected(self, message: ArticleList.Selected) -> None:
         self.story_pane.entered(message.summary)

@@ -107,6 +107,9 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
         article_list: ArticleList
         summary: Summary | None
         """The record under the cursor, None when the list is empty."""
+        placed: bool = False
+        """The list changed under the cursor (a new order, a file gone, a filter run), which put it on
+        this record: the user did not move to it."""
 
     @dataclass
     class Selected(Message):
@@ -130,6 +133,8 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
         self.follow_top = True
         """Whether the cursor stays on the first row as lists arrive: until the user moves it (or it is
         put on a story), so rows streaming in at the start do not move the list under the user."""
+        self._placing = False
+        """A new list is being shown: the cursor moves with it (see Highlighted.placed)."""
 
     @property
     def highlighted(self) -> Summary | None:
@@ -150,7 +155,11 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
         if keep is not None:
             found = at if at is not None else position(summaries, keep)
             index = found if found >= 0 else index
-        self.cursor = index
+        self._placing = True
+        try:
+            self.cursor = index
+        finally:
+            self._placing = False
         self.refresh()
 
     def _set_rows(self, rows: int) -> None:
@@ -187,7 +196,7 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
             return
         self.scroll_to_region_line(new)
         self.refresh()
-        self.post_message(self.Highlighted(self, self.highlighted))
+        self.post_message(self.Highlighted(self, self.highlighted, self._placing))
 
     def scroll_to_region_line(self, line: int) -> None:
         """Scroll just enough to make row `line` visible."""

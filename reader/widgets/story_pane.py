@@ -43,7 +43,9 @@ class StoryPane(Container):
         self._stories = stories
         """The story groups of the records loaded (as the article list last grouped them)."""
         say = lambda text: self.query_one(DetailPane).show(text)  # noqa: E731
-        self.navigator = StoryNavigator(self, show=self.show_visit, say=say, rested=self.rested)
+        self.navigator = StoryNavigator(
+            self, show=self.show_visit, say=say, rested=self.rested, chosen=self.chosen
+        )
         self._focus_when_shown = False
         """Enter came before the story: the story takes the focus once it is shown."""
 
@@ -59,6 +61,12 @@ class StoryPane(Container):
     def rested(self, path: str) -> None:
         if (summary := self.library.summary(path)) is not None:
             self._rested(summary)
+
+    def chosen(self, path: str) -> None:
+        """The user chose the record the list had put under the cursor: if it is on screen, it is read by
+        resting from now (else once it is shown)."""
+        if (summary := self.on_screen()) is not None and summary.path == path:
+            self._showing(summary)
 
     def show_visit(self, visit: Visit) -> None:
         """Show a story visited: a loaded record is read in a worker, a related story at once."""
@@ -93,7 +101,8 @@ class StoryPane(Container):
             detail.show(f"This file cannot be read now: {message.record.reason}")
         else:
             detail.show(message.record, message.mentions, message.coverage, message.same_story)
-            if (summary := self.library.summary(message.record.path)) is not None:
+            summary = self.library.summary(message.record.path)
+            if summary is not None and self.navigator.reads(message.visit):  # not one the list put there
                 self._showing(summary)
         if self._focus_when_shown:
             self._focus_when_shown = False
@@ -119,7 +128,9 @@ class StoryPane(Container):
             self.navigator.follow(target.path)
 
     def entered(self, summary: Summary) -> None:
-        """Enter on the article list: focus the story of `summary`, once it is shown."""
+        """Enter on the article list: focus the story of `summary`, once it is shown (and read it by
+        resting on it, also when the list had put it under the cursor)."""
+        self.navigator.choose()
         shown = self.query_one(DetailPane).shown
         if isinstance(shown, Record) and shown.path == summary.path and not self.navigator.pending:
             self.focus_story()

@@ -22,6 +22,7 @@ class Pane:
             show=lambda visit: self.events.append(("show", visit)),
             say=lambda text: self.events.append(("say", text)),
             rested=lambda path: self.events.append(("rested", path)),
+            chosen=lambda path: self.events.append(("chosen", path)),
         )
 
 
@@ -147,3 +148,41 @@ def test_a_related_story_shown_is_not_read_again_for_a_changed_file(pane: Pane) 
     before = len(pane.events)
     pane.navigator.files_changed({"a.md": (1, 2)})
     assert len(pane.events) == before
+
+
+def test_a_record_the_list_put_under_the_cursor_is_not_read_until_chosen(pane: Pane) -> None:
+    nav = pane.navigator
+    nav.cursor_moved("a.md", placed=True)
+    assert nav.reads("a.md")  # the first record listed: what the user sees first
+    nav.cursor_moved("b.md", placed=True)  # a new order put b under the cursor
+    pane.clock.advance(DETAIL_DELAY)
+    assert ("show", "b.md") in pane.events and not nav.reads("b.md")
+    nav.cursor_moved("b.md", placed=True)  # the list refreshed around it: still not chosen
+    assert not nav.reads("b.md") and ("chosen", "b.md") not in pane.events
+    nav.cursor_moved("b.md")  # the user moved onto it (the cursor set to where it is)
+    assert nav.reads("b.md") and pane.events[-1] == ("chosen", "b.md")
+    nav.cursor_moved("c.md", placed=True)
+    nav.choose()  # enter on it
+    assert nav.reads("c.md") and pane.events[-1] == ("chosen", "c.md")
+    nav.choose()  # chosen once
+    assert pane.events.count(("chosen", "c.md")) == 1
+
+
+def test_a_story_followed_from_a_placed_record_is_read_and_back_chooses_it(pane: Pane) -> None:
+    nav = pane.navigator
+    nav.cursor_moved("z.md")
+    nav.cursor_moved("a.md", placed=True)
+    pane.clock.advance(DETAIL_DELAY)
+    nav.follow("b.md")
+    assert nav.reads("b.md") and not nav.reads("a.md")
+    assert nav.back() and nav.reads("a.md")
+
+
+def test_a_record_listed_where_there_was_none_is_read_by_resting(pane: Pane) -> None:
+    """The first record listed at the start, or after an empty list, is what the user sees first."""
+    nav = pane.navigator
+    nav.cursor_moved("a.md", placed=True)
+    assert not nav.placed and nav.reads("a.md")
+    nav.cursor_moved(None, placed=True, empty="No record matches.")
+    nav.cursor_moved("b.md", placed=True)
+    assert nav.reads("b.md")
