@@ -215,6 +215,9 @@ class ArticleList(StoryKeys, ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._strips.clear()
         self.virtual_size = Size(event.size.width, len(self.summaries))
+        # A smaller list (a smaller terminal, a pane that came back, a restored cursor placed before the
+        # list had a height) keeps the cursor's row on screen.
+        self.scroll_to_region_line(self.cursor)
 
     def thumb(self) -> range:
         """The lines of the list's scrollbar column that its thumb covers (none when all rows fit)."""
