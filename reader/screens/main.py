@@ -20,7 +20,7 @@ from ..control.filtering import FilterRuns
 from ..control.folders import FolderSync
 from ..control.reading import ReadingTracker
 from ..control.session import LastSession
-from ..control.status import choice_label, empty_message, listed_count, status_text
+from ..control.status import choice_label, empty_message, listed_count, status_parts
 from ..control.story import StoryNavigator
 from ..control.targets import NOTHING_LISTED, KeyTargets, unread_listed
 from ..core.library import Library
@@ -323,7 +323,7 @@ class MainScreen(Screen[None]):
             articles.border_subtitle = count
         problems = self.library.problem_count + len(self.host.problems)
         counts, progress, now = self.topic_counts.counts, self.folders.progress, time.monotonic()
-        self.query_one(StatusLine).update(status_text(counts, self.listing, problems, progress, now))
+        self.query_one(StatusLine).update(status_parts(counts, self.listing, problems, progress, now))
 
     # Actions
 

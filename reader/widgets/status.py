@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
+from ..control.status import StatusParts, fit_status
 from ..core.text import safe_text
 
 
 class StatusLine(Widget):
-    """Shows "showing N of M records" and friends; record text in it is never markup. A line wider than
-    the screen ends with an ellipsis."""
+    """Shows "showing N of M records" and friends; record text in it is never markup. Parts given with
+    shorter forms (see `control.status.fit_status`) are shortened to fit the line's width, least useful
+    first; a line still wider than the screen ends with an ellipsis."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -26,15 +29,23 @@ class StatusLine(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._text = Content("")
+        self._parts: StatusParts = {}
+        self._fitted: tuple[int, Content] | None = None
+        """The line drawn last, for a width."""
 
-    def update(self, text: str) -> None:
-        """Show `text` (plain, cleaned like record text: it may hold a saved filter's name from an
-        imported file), repainting only this line: its size never changes."""
-        text = safe_text(text)
-        if text != self._text.plain:
-            self._text = Content(text)
+    def update(self, text: str | StatusParts) -> None:
+        """Show `text`, or the parts of a line fitted to the width (plain, cleaned like record text: it
+        may hold a saved filter's name from an imported file), repainting only this line: its size never
+        changes."""
+        if isinstance(text, str):
+            text = {"text": [text]}
+        parts = {name: [safe_text(form) for form in forms] for name, forms in text.items()}
+        if parts != self._parts:
+            self._parts, self._fitted = parts, None
             self.refresh()
 
     def render(self) -> Content:
-        return self._text
+        width = self.content_size.width
+        if self._fitted is None or self._fitted[0] != width:
+            self._fitted = width, Content(fit_status(self._parts, width or None, cell_len))
+        return self._fitted[1]
