@@ -12,6 +12,7 @@ from multiprocessing import resource_tracker
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.notifications import Notify
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -27,6 +28,9 @@ from .keymap import APP_BINDINGS, check_keymap
 from .palette import KeyedCommands
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+
+MAX_TOASTS = 2
+"""Notifications shown at once (the newest): at 80x24 more covered the list."""
 
 
 def hang_up() -> None:
@@ -101,6 +105,15 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.collector.stop()
+
+    def on_notify(self, event: Notify) -> None:
+        """Before Textual's own handler adds the new notification: at most MAX_TOASTS at once, the
+        newest (at 80x24 a few keys' toasts covered the list), and a message said again replaces itself."""
+        shown = list(self._notifications)
+        same = [note for note in shown if note.message == event.notification.message]
+        rest = [note for note in shown if note not in same]
+        for note in same + rest[: max(0, len(rest) - (MAX_TOASTS - 1))]:
+            self._unnotify(note, refresh=False)  # Textual's _on_notify refreshes the toasts next
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent) and not event.is_forwarded:
