@@ -61,6 +61,13 @@ def unread_listed(
     return unread, stories
 
 
+def nothing_to_mark(listed: int, unread: int) -> str | None:
+    """Why `M` has nothing to mark read among `listed` rows of which `unread` records are unread, or None."""
+    if not listed:
+        return NOTHING_LISTED
+    return "Every record listed is already read" if not unread else None
+
+
 class KeyTargets:
     """The records `m` and `s` mark, the link `o` and `y` open and copy, and the records reading a story
     reads.

@@ -22,7 +22,7 @@ from ..control.reading import ReadingTracker
 from ..control.session import LastSession
 from ..control.status import choice_label, empty_message, listed_count, status_parts
 from ..control.story import StoryNavigator
-from ..control.targets import NOTHING_LISTED, KeyTargets, unread_listed
+from ..control.targets import KeyTargets, nothing_to_mark, unread_listed
 from ..core.library import Library
 from ..core.loader import Stats
 from ..core.query import parse_query
@@ -198,10 +198,7 @@ class MainScreen(Screen[None]):
         and refilter when the list depends on the state."""
         self.query_one(ArticleList).refresh()  # the marks are part of the rows' cache key
         self.query_one(DetailPane).show_marks()
-        if by_key:
-            self.topic_counts.now()
-        else:
-            self.topic_counts.soon()
+        (self.topic_counts.now if by_key else self.topic_counts.soon)()
         if refilter and self.listing.depends_on_state():
             self.articles_pane.refilter()
 
@@ -216,8 +213,7 @@ class MainScreen(Screen[None]):
             self.state.notice = None
 
     def first_key(self) -> None:
-        """The user's first key since the start: the story on screen starts being read from now (the
-        list put it under the cursor, but it is the first thing the user sees)."""
+        """The user's first key since the start: the story on screen (the first seen) is read from now."""
         self.story.placed = False
         if (summary := self.story_pane.on_screen()) is not None:
             self.reading.shown(summary)
@@ -344,10 +340,8 @@ class MainScreen(Screen[None]):
         self.query_one(FilterBar).open()
 
     def action_open(self) -> None:
-        if not self.targets.selected():
-            return
         target = self.targets.to_open()
-        if self.host.open_link(self.targets.url()):
+        if self.targets.selected() and self.host.open_link(self.targets.url()):
             self.reading.opened(target)
 
     def action_copy(self) -> None:
@@ -390,12 +384,9 @@ class MainScreen(Screen[None]):
         if not self.listing.complete or self.folders.progress is not None:  # the count would change
             self.notify("The list is still being loaded or filtered: press M again in a moment")
             return
-        if not self.listing.matching:
-            self.notify(NOTHING_LISTED, severity="warning")
-            return
         unread, stories = unread_listed(self.listing.matching, self.reading.unread_among)
-        if not unread:
-            self.notify("Every record listed is already read")
+        if (nothing := nothing_to_mark(len(self.listing.matching), len(unread))) is not None:
+            self.notify(nothing, severity="warning")
             return
         self.mark_read(unread, questions.ask(self.app, questions.mark_read_question(len(unread), stories)))
 
