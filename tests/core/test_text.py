@@ -215,4 +215,4 @@ def test_without_unsafe_leaves_nothing_unsafe(text: str) -> None:
 def test_tags_are_kept_only_in_a_subdivision_flag(text: str) -> None:
     for kept in (safe_text(text), without_unsafe(text)):
         assert not unsafe_in(kept)
-        assert FLAG.findall(kept) == FLAG.findall(text.replace("\u202e", ""))
+        assert FLAG.findall(kept) == FLAG.findall(text)  # none made by what was removed between
