@@ -107,14 +107,13 @@ class ReadingTracker:
         summary = self.library.summary(path)
         if summary is None or self._showing() != path:
             return
-        records = self.story_of(summary)
-        if self.all_read(records):
-            return
-        if not self._can_read():
+        if not self._can_read():  # first: as the app closes, what story_of reads may be gone
             retry = max(self.read_after, RETRY_AFTER)
             self._timer = self.scheduler.set_timer(retry, lambda: self._read_now(path))
             return
-        self._remember("read", self.state.set_read(map(summary_id, records)), explicit=False)
+        records = self.story_of(summary)
+        if not self.all_read(records):
+            self._remember("read", self.state.set_read(map(summary_id, records)), explicit=False)
 
     def all_read(self, records: Iterable[Summary]) -> bool:
         """Whether every one of `records` is read (a story is unread while one of its records is)."""

@@ -595,3 +595,16 @@ async def test_a_refused_rename_asks_again_with_the_name_typed(library: Path, st
         await pilot.press("ctrl+u", *"Machines", "enter")
         await settle(pilot)
         assert app.state.saved_filters() == [("Machines", "robot"), ("Faces", "facial")]
+
+
+async def test_the_read_timer_firing_as_the_app_closes_is_not_an_error(library: Path, state_path: str) -> None:
+    """The read timer can fire after the article list is gone (the whole suite under load: the timer's
+    second passed between a test's last step and the app's end): it waits, it does not raise."""
+    app = make_app(library, state_path, Settings(read_after=0.3))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main = screen(app)
+        await main.query_one(ArticleList).remove()
+        app.clock.advance(0.5)
+        await pilot.pause()
+        assert not main.query(ArticleList) and not state(app).read
