@@ -24,6 +24,7 @@ import math
 import os
 import sqlite3
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, NamedTuple
 
@@ -216,6 +217,9 @@ class Ahead:
         self.latest = -math.inf
         self.changed: set[str] = set()
         """Records grouped before whose story the records fed may have changed."""
+        self.before_write: Callable[[], object] = lambda: None
+        """Called once the stories are grouped, before they are written, each time they are (see
+        `grouping_apart.Feed`)."""
 
     def feed(self, items: list[Item]) -> None:
         """Group these new records now, or keep them: those of the last days for the next batch, and
@@ -305,6 +309,8 @@ def _regroup_once(db: sqlite3.Connection, ahead: Ahead | None, live: Live | None
                 for record_id in [*(item.id for item in items), *fed, *changed] if record_id in grouper}
     state = grouper.state()
     token = os.urandom(8).hex()
+    if ahead is not None:
+        ahead.before_write()
     with db:
         db.execute("BEGIN IMMEDIATE")
         if (_meta(db, "generation") or "0") != generation:

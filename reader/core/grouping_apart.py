@@ -20,12 +20,15 @@ from .story_window import Item, Signals
 
 IN_PROCESS_LIMIT = 5_000
 """Up to this many indexed files the grouping runs where it is asked for; above, in its own process."""
+STORED = "stored"
+"""What `Feed.end` sends: every row is given, and the stories are written after the next message."""
 
 
 def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
     """The grouping in a process of its own: it opens the index itself and sends back its answer.
     With `fed` (a queue), it first groups the records the queue brings (lists of rows as `_FRESH`
-    reads them), while the loader parses and stores them, until None comes."""
+    reads them), while the loader parses and stores them, until None comes, or `STORED`: then it
+    groups the last of them at once, and writes the stories once the next message comes."""
     try:
         db = sqlite3.connect(location, timeout=30, isolation_level=None)
         try:
@@ -34,6 +37,9 @@ def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
             if fed is not None:
                 ahead = Ahead(db)
                 while (fields := fed.get()) is not None:
+                    if fields == STORED:  # every row is given: the stories are written once the
+                        ahead.before_write = _once(fed.get)  # loader says it writes no more (`Feed.end`)
+                        break
                     ahead.feed(fed_items(fields))
                     # What the grouper keeps lives to the end: the cycle collector is told to leave
                     # it out of its passes, which otherwise walk every record kept, again and again
@@ -46,6 +52,18 @@ def _grouping_process(location: str, conn: Any, fed: Any = None) -> None:
         conn.send(("error", f"{type(error).__name__}: {error}"))
     finally:
         conn.close()
+
+
+def _once(call: Callable[[], object]) -> Callable[[], None]:
+    """`call`, made the first time only."""
+    done: list[bool] = []
+
+    def once() -> None:
+        if not done:
+            done.append(True)
+            call()
+
+    return once
 
 
 def fed_items(fields: list[tuple[Any, ...]]) -> list[Item]:
@@ -73,6 +91,7 @@ class Feed:
                                         daemon=True, name="reader-grouping")
         self._process.start()
         sending.close()
+        self._ended = False
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         """Rows the loader stored (index rows: records and problems); never waits (the queue's thread
@@ -88,9 +107,17 @@ class Feed:
         if items:
             self._queue.put(items)
 
+    def end(self) -> None:
+        """Every row is given and stored: the process groups the last of them while the loader puts
+        the links into their tree (one long write), and writes the stories once `finish` says that
+        write is done (two writers would wait for each other, and the loader's wait is bounded)."""
+        if not self._ended:
+            self._ended = True
+            self._queue.put(STORED)
+
     def finish(self, cancelled: Callable[[], bool]) -> tuple[dict[str, str], str]:
-        """Every row is given: the answer (see `group_index`)."""
-        self._queue.put(None)
+        """Every row is given, and the loader writes no more: the answer (see `group_index`)."""
+        self._queue.put(None)  # after `end`: the stories may be written; else every row is given
         return _answer(self._process, self._receiving, cancelled)
 
     def close(self) -> None:

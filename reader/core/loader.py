@@ -140,11 +140,15 @@ def _indexed_batch(rows: list[tuple[Any, ...]], packed: dict[str, Packed]) -> Ba
     return batch
 
 
-def _store(index: Index, rows: list[Row], *, bulk: bool = False, last: bool = False) -> str:
-    """Store rows (the `last` of a load: a bulk load's links then join the links tree); a database
-    that fails is reset, and the notice saying so is returned."""
+def _store(index: Index, rows: list[Row], *, bulk: bool = False, last: bool = False,
+           feed: Feed | None = None) -> str:
+    """Store rows (the `last` of a load: a bulk load's links then join the links tree, while `feed`'s
+    process, told every row is stored, groups the last of them); a database that fails is reset, and
+    the notice saying so is returned."""
     try:
         index.store_rows(rows, bulk=bulk)
+        if last and feed is not None:
+            feed.end()
         if bulk and last:
             index.link_pending()
     except sqlite3.DatabaseError as error:
@@ -319,7 +323,7 @@ def _load_changed(
                 feed.add(rows)
             batch_notice = ""
             if done >= len(changed) or _store_due(len(pending), stored):
-                batch_notice = _store(index, pending, bulk=bulk, last=done >= len(changed))
+                batch_notice = _store(index, pending, bulk=bulk, last=done >= len(changed), feed=feed)
                 stored += len(pending)
                 pending = []
             summaries, problems, stats = _split(rows)
