@@ -109,7 +109,8 @@ def _loadable_encoded(text: str, encoded: bytes) -> bool:
         position = encoded.find(b"\xc2", position + 2)
     else:
         return _loadable(text)  # many: the text decides
-    if b"\xe2\x80\xa8" in encoded or b"\xe2\x80\xa9" in encoded:
+    # Their last bytes first: one byte is looked for at memchr speed, three ~50 times slower.
+    if (b"\xa8" in encoded or b"\xa9" in encoded) and (b"\xe2\x80\xa8" in encoded or b"\xe2\x80\xa9" in encoded):
         return False  # LS or PS: line breaks to YAML
     if b"\x01" in encoded.translate(_REFUSED_BYTES):
         return False  # a character libyaml refuses
