@@ -239,8 +239,12 @@ class Ahead:
             self.waiting += items
             return
         self.changed.update(self.grouper.add(items))
-        self.times += (_time(item.timestamp) for item in items)
-        self.times.sort()  # nearly in order: one pass
+        times = sorted(_time(item.timestamp) for item in items)
+        if self.times and times[0] < self.times[-1]:
+            self.times += times
+            self.times.sort()  # nearly in order: one pass
+        else:  # later than every record grouped (nearly always): no pass over them all
+            self.times += times
 
 
 REPLAY_LIMIT = 2_000

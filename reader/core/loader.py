@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -241,14 +242,14 @@ def stream(
         del fresh, left, known, stamps, packed
         _return_freed_memory()  # of the walk's results
         feed = feed_for(index, len(changed))
-        if feed is not None:
-            feed.add(first)
         if cold and workers != 1 and len(changed) >= POOL_THRESHOLD:
             parsing = ParsePool(workers, signals=feed is not None)
             parsing.add(changed)
+        early = sorted(first, key=_name_date) if feed is not None else []
         del first
         here = feed is None and groups_here(index)
-        for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled, feed):
+        for last in _load_changed(index, changed, removed, scan_problems, parsing, notice, workers, cancelled, feed,
+                                  early):
             if last.final and here and not grouped and not cancelled():
                 # Every file is stored: a quick grouping gives the stories with the last batch, so
                 # that the list is made once with them.
@@ -302,9 +303,15 @@ def _load_changed(
     workers: int | None,
     cancelled: Callable[[], bool],
     feed: Feed | None = None,
+    early: list[Row] | None = None,
 ) -> Iterator[Batch]:
     """`stream` once the walk is done: forget what is gone, parse and store what changed (`parsing`
-    has it when it was given the files already), giving the rows to `feed` as they come."""
+    has it when it was given the files already), giving the rows to `feed` as they come; the rows
+    stored `early` (the first files shown, in the order of the dates in their names) go with the
+    batch of their dates. (They are the first files the walk found, of one folder: fed first, they
+    made the grouping replay the earlier records of every other folder against them, ~1.2 CPU s at
+    100,000 records.)"""
+    early = list(early or [])
     if removed:
         try:
             index.remove(removed)
@@ -320,7 +327,12 @@ def _load_changed(
             pending += rows
             done += len(rows)
             if feed is not None:
-                feed.add(rows)
+                taken = 0
+                if early:  # those of dates up to this batch's last ("~~": after any, for the last batch)
+                    last_date = _name_date(rows[-1]) if done < len(changed) else "~~"
+                    taken = bisect_right([_name_date(row) for row in early], last_date)
+                feed.add([*early[:taken], *rows] if taken else rows)
+                del early[:taken]
             batch_notice = ""
             if done >= len(changed) or _store_due(len(pending), stored):
                 batch_notice = _store(index, pending, bulk=bulk, last=done >= len(changed), feed=feed)

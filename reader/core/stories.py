@@ -188,8 +188,11 @@ class Grouper:
         for record_id, rec in new.items():
             self._recs[record_id] = rec
         if len(new) > 64:  # one sort, not a list shift a record
-            self._order.extend(rec.key for rec in new.values())
-            self._order.sort()
+            keys = sorted(rec.key for rec in new.values())
+            later = not self._order or keys[0] > self._order[-1]
+            self._order.extend(keys)
+            if not later:  # (a batch later than every record, nearly always, needs no pass over them)
+                self._order.sort()
         else:
             for rec in new.values():
                 insort(self._order, rec.key)

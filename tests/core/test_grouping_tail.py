@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import sqlite3
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from reader.core import grouping, grouping_apart, loader, parsing
 from reader.core.grouping_apart import STORED, Feed, _grouping_process
 from reader.core.index import Index
 from reader.core.library import load_library
+from reader.core.record_files import walk_record_files
 from reader.synth import write_corpus
 
 from tests.fakes import GrouperSpy
@@ -99,3 +101,26 @@ def test_a_bulk_load_ends_the_feed_before_its_links_and_finishes_it_after(
     assert steps == ["end", "link_pending", "finish"]
     assert {s.path: s.story for s in fed.summaries} == {s.path: s.story for s in here.summaries}
     assert len({s.story for s in fed.summaries}) < RECORDS  # (some stories of several records)
+
+
+def test_a_large_load_feeds_its_first_files_with_the_batch_of_their_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first files shown are the first the walk finds (of one folder); fed first, the earlier records
+    # of every other folder came after them, and the grouping replayed its windows for each batch.
+    write_corpus(tmp_path / "news", RECORDS, seed=5, workers=1)
+    monkeypatch.setattr(grouping_apart, "IN_PROCESS_LIMIT", 10)
+    for module in (loader, parsing):
+        monkeypatch.setattr(module, "FIRST_BATCH", 8)
+        monkeypatch.setattr(module, "BATCH_SIZE", 8)
+    calls: list[list[str]] = []
+    real_add = Feed.add
+    monkeypatch.setattr(Feed, "add", lambda self, rows: (calls.append(sorted(
+        loader._name_date(row) for row in rows)), real_add(self, rows))[1])
+    first = [path for path, _ in islice(walk_record_files([str(tmp_path / "news")], []), 8)]
+    assert max(map(loader._name_date, [(path,) for path in first])) > min(  # (the case at hand)
+        loader._name_date((str(path),)) for path in (tmp_path / "news").rglob("*.md") if str(path) not in first)
+    fed = load_library([str(tmp_path / "news")], Index(str(tmp_path / "fed.sqlite3")))
+    assert sum(map(len, calls)) == RECORDS  # each record once
+    assert all(earlier[-1] <= later[0] for earlier, later in zip(calls, calls[1:]))  # in date order
+    assert len(calls) > 2 and len({s.story for s in fed.summaries}) < RECORDS
