@@ -194,7 +194,7 @@ def text_signals(
     for word in words(strip_provider(title, provider, domain)):
         weights[word] = TITLE_WEIGHT
     opening = words(excerpt[:EXCERPT_CHARS])
-    for word in set(opening):
+    for word in dict.fromkeys(opening):  # in order: the sums over the words are the same in every process
         weights[word] = weights.get(word, 0) + 1
     provider_words = set(words(provider)) | set(words(domain.partition(".")[0]))
     for word in provider_words:  # an outlet naming itself says nothing about the event
