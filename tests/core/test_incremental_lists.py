@@ -9,10 +9,13 @@ import random
 import pytest
 
 from reader.core import listing as listing_module
+from reader.core.counts import TopicCounter
+from reader.core.identity import summary_id
 from reader.core.listing import Lister
 from reader.core.loader import Batch
 from reader.core.query import parse_query
 from reader.core.sorting import SORT_ORDERS, reverse_order
+from reader.core.state import StateStore
 from reader.core.story_groups import StoryGroups
 from reader.core.words import WordIndex
 from tests.fakes import library_of, summary
@@ -100,3 +103,32 @@ def test_lists_brought_up_to_date_equal_lists_made_again(seed: int, monkeypatch:
             made_again = Lister()._topics_for(summaries, version, order).get(topic_cf, ())
             assert list(mine) == list(made_again)
     assert {"carried_topics", "placed_in"} <= set(carried), "nothing was brought up to date: nothing tested"
+
+
+@pytest.mark.stories
+@pytest.mark.parametrize("stories", [False, True])
+@pytest.mark.parametrize("seed", range(30))
+def test_counts_following_changes_equal_counts_made_again(seed: int, stories: bool) -> None:
+    rng = random.Random(seed)
+    library = library_of(_record(rng, f"r{i}.md") for i in range(rng.randrange(40, 150)))
+    state = StateStore()
+    saved = [("rusty", "rust"), ("starred", "is:starred topic:ai")]
+    counter, followed = TopicCounter(), 0
+    published = lambda s: s.published  # noqa: E731
+    made = [0]
+    for _ in range(25):
+        _step(rng, library, made)
+        summaries = library.summaries
+        if rng.random() < 0.3:  # the reader reads and stars now and then
+            picked = rng.sample(summaries, min(3, len(summaries)))
+            state.set_read([summary_id(s) for s in picked[:2]])
+            state.set_starred(summary_id(picked[-1]), True)
+        old = counter._version
+        changes = lambda known: library.changes(known, library.version)  # noqa: E731
+        counts = counter.count(summaries, library.version, state, saved, listed=published, stories=stories,
+                               changes=changes)
+        known = isinstance(old, int) and old != library.version
+        followed += known and library.changes(old, library.version) is not None
+        fresh = TopicCounter().count(summaries, object(), state, saved, listed=published, stories=stories)
+        assert counts == fresh
+    assert followed, "no count followed a change: the test tests nothing"
