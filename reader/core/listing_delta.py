@@ -11,8 +11,8 @@ from array import array
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, filterfalse
-from operator import attrgetter, not_
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from .changes import Delta, positions_of
@@ -54,9 +54,14 @@ def placed_in(
     wanted: Callable[[Summary], bool] | None = None,
 ) -> array[int]:
     """`positions` (sorted by `key`) without the records touched, and with those touched that are
-    `wanted` (all, when None) put in their place."""
-    out = array("I", filterfalse(step.touched.__contains__, positions))
+    `wanted` (all, when None) put in their place. A record touched that was there already is the same
+    object (only its story changed, which no key reads): it is found by its key."""
+    out = array("I", positions)
     at = lambda position: key(records[position])  # noqa: E731
+    for position in step.placed:
+        found = bisect_left(out, at(position), key=at)
+        if found < len(out) and out[found] == position:
+            del out[found]
     for position in step.placed:
         if wanted is None or wanted(records[position]):
             insort(out, position, key=at)
@@ -89,26 +94,31 @@ def carried_fold(
     key: Callable[[Summary], Any],
 ) -> array[int]:
     """`story_groups.fold_positions(records, positions)` made from the fold of the older list
-    (`folded`): the stories of the records touched are found again in the newer list, the others keep
-    their first record."""
-    stories = step.stories
-    row = records.__getitem__
-    if stories:
-        rest = compress(folded, map(not_, map(stories.__contains__, map(_story, map(row, folded)))))
-    else:
-        rest = iter(folded)
-    out = array("I", filterfalse(step.touched.__contains__, rest))
+    (`folded`): the rows of the stories touched are taken out and each such story's first record in
+    the newer list put in; the other stories keep their first record."""
     at = lambda position: key(records[position])  # noqa: E731
-    seen: set[str] = set()
+
+    def where(rows: Sequence[int], position: int) -> int:
+        """The index of `position` in `rows` (sorted by key), -1 when it is not there."""
+        found = bisect_left(rows, at(position), key=at)
+        return found if found < len(rows) and rows[found] == position else -1
+
+    stories = step.stories
+    members = set(step.placed)  # the records of the stories touched, and the records touched
     if stories:
-        for position in compress(positions, map(stories.__contains__, map(_story, map(row, positions)))):
-            story = records[position].story
-            if story not in seen:
-                seen.add(story)
-                insort(out, position, key=at)
-    for position in step.placed:
-        if not records[position].story:  # its own story: folded in where it is listed
-            found = bisect_left(positions, at(position), key=at)
-            if found < len(positions) and positions[found] == position:
-                insort(out, position, key=at)
+        members.update(compress(range(len(records)), map(stories.__contains__, map(_story, records))))
+    out = array("I", folded)
+    for position in members:
+        if (found := where(out, position)) >= 0:
+            del out[found]
+    first: dict[str, int] = {}
+    for position in sorted(members, key=at):
+        if where(positions, position) < 0:
+            continue
+        story = records[position].story
+        if not story:  # its own story
+            insort(out, position, key=at)
+        elif story in stories and story not in first:
+            first[story] = position
+            insort(out, position, key=at)
     return out
