@@ -85,6 +85,40 @@ _UNCOUNTED = object()
 """The version of a counter that has counted nothing yet: no caller's version (None included) equals it."""
 
 
+@dataclass(slots=True)
+class _Marks:
+    """By story, for one library version and one reading state (its id and version): which stories are
+    unread, read and starred, and how many unread stories each topic has."""
+
+    version: object
+    state: tuple[int, object]
+    unread: bytearray
+    read: bytearray
+    starred: bytearray
+    topics: Counter[str]
+
+    def follow(
+        self, moved: dict[int, tuple[tuple[str, ...], list[str]]], topics: list[tuple[str, ...]],
+        state: ReadingState | None,
+    ) -> None:
+        """Mark again the stories `moved` (number -> its topics before, its records' ids now); `topics`:
+        every story's topics now."""
+        read = state.read if state is not None else {}
+        starred = state.starred if state is not None else frozenset()
+        grown = bytes(len(topics) - len(self.unread))
+        for flags in (self.unread, self.read, self.starred):
+            flags.extend(grown)
+        for number, (before, ids) in moved.items():
+            if self.unread[number]:
+                _add_topics(self.topics, (before,), -1)
+            is_read = [record_id in read for record_id in ids]
+            unread = not all(is_read)
+            self.unread[number], self.read[number] = unread, any(is_read)
+            self.starred[number] = any(record_id in starred for record_id in ids)
+            if unread:
+                _add_topics(self.topics, (topics[number],), 1)
+
+
 class TopicCounter:
     """Counts for the topic pane, recounting as little as it can: what does not depend on the reading
     state (topic totals, story ids, saved filters without state terms) is kept per library version,
@@ -104,6 +138,10 @@ class TopicCounter:
         self._story_topics: list[tuple[str, ...]] = []
         """By story: each story's topics (a record's own tuple when its story's records add none)."""
         self._holes: set[int] = set()
+        self._moved: tuple[object, dict[int, tuple[tuple[str, ...], list[str]]]] | None = None
+        """By story: the version the last `_follow` came from, and each story number it touched with the
+        topics it had and the ids of its records now."""
+        self._marks: _Marks | None = None
         """By story: the numbers of stories none of whose records is counted any more (see `_follow`)."""
         self._summaries: Sequence[Summary] = ()
         self._sizes: Counter[str] | None = None
@@ -126,6 +164,7 @@ class TopicCounter:
         or `listed` or `stories` changed): the counts then follow the records touched, not a recount.
         Safe to call from one worker thread at a time."""
         if version != self._version:
+            self._moved = None
             delta = changes(self._version) if changes is not None and self._version is not _UNCOUNTED else None
             if delta is None or not self._follow(delta, listed, stories):
                 self._shown = list(compress(summaries, map(listed, summaries)) if listed is not None else summaries)
@@ -196,17 +235,22 @@ class TopicCounter:
             story_of.append(number)
             numbers.add(number)
         members: dict[int, list[Summary]] = {number: [] for number in numbers}
+        member_ids: dict[int, list[str]] = {number: [] for number in numbers}
         for position in compress(range(len(story_of)), map(numbers.__contains__, story_of)):
             members[story_of[position]].append(shown[position])
+            member_ids[story_of[position]].append(ids[position])
+        moved: dict[int, tuple[tuple[str, ...], list[str]]] = {}
         for number, records in members.items():
             merged = tuple(dict.fromkeys(topic for summary in records for topic in summary.topics))
             _add_topics(totals, (topics[number],), -1)
             _add_topics(totals, (merged,), 1)
+            moved[number] = (topics[number], member_ids[number])
             topics[number] = merged
             if records:
                 self._holes.discard(number)
             else:
                 self._holes.add(number)  # a story none of whose records is counted any more
+        self._moved = (self._version, moved)
         return True
 
     def _group(self) -> None:
@@ -237,6 +281,34 @@ class TopicCounter:
 
     def _count_stories(self, state: ReadingState | None, saved: Sequence[tuple[str, str]]) -> Counts:
         """The counts by story (see the class)."""
+        marks = self._marks_for(state)
+        unread_stories, unread_topics = marks.unread, marks.topics
+        stories = len(self._story_topics)
+        topic_counts = [TopicCount(name, total, unread_topics[name]) for name, total in self._totals.items()]
+        topic_counts.sort(key=lambda t: (-t.total, t.name.casefold(), t.name))
+        saved_counts = []
+        for name, text in saved:
+            found = self._matches(text, state)
+            if found is None:
+                saved_counts.append(SavedCount(name, text, None, None))
+            else:
+                matched = {self._story_of[i] for i in found}
+                saved_counts.append(SavedCount(name, text, len(matched), sum(unread_stories[n] for n in matched)))
+        return Counts(stories - len(self._holes), sum(unread_stories), sum(marks.starred), sum(marks.read),
+                      topic_counts, saved_counts)
+
+    def _marks_for(self, state: ReadingState | None) -> _Marks:
+        """Which stories are unread, read and starred, and the unread ones' topics: kept for the reading
+        state's version, and brought to a new library version by the stories `_follow` touched."""
+        key = (id(state), getattr(state, "version", None)) if state is not None else (0, 0)
+        marks, moved = self._marks, self._moved
+        if key[1] is not None and marks is not None and marks.state == key:
+            if marks.version == self._version:
+                return marks
+            if moved is not None and marks.version == moved[0]:
+                marks.follow(moved[1], self._story_topics, state)
+                marks.version = self._version
+                return marks
         read = state.read if state is not None else {}
         starred = state.starred if state is not None else frozenset()
         stories = len(self._story_topics)
@@ -251,18 +323,8 @@ class TopicCounter:
             for number in compress(story_of, map(starred.__contains__, ids)):
                 starred_stories[number] = 1
         unread_topics = topic_totals(compress(self._story_topics, unread_stories))
-        topic_counts = [TopicCount(name, total, unread_topics[name]) for name, total in self._totals.items()]
-        topic_counts.sort(key=lambda t: (-t.total, t.name.casefold(), t.name))
-        saved_counts = []
-        for name, text in saved:
-            found = self._matches(text, state)
-            if found is None:
-                saved_counts.append(SavedCount(name, text, None, None))
-            else:
-                matched = {self._story_of[i] for i in found}
-                saved_counts.append(SavedCount(name, text, len(matched), sum(unread_stories[n] for n in matched)))
-        return Counts(stories - len(self._holes), sum(unread_stories), sum(starred_stories), sum(read_stories), topic_counts,
-                      saved_counts)
+        self._marks = _Marks(self._version, key, unread_stories, read_stories, starred_stories, unread_topics)
+        return self._marks
 
     def _size(self, summary: Summary) -> int:
         if self._sizes is None:

@@ -120,9 +120,10 @@ def test_counts_following_changes_equal_counts_made_again(seed: int, stories: bo
         _step(rng, library, made)
         summaries = library.summaries
         if rng.random() < 0.3:  # the reader reads and stars now and then
-            picked = rng.sample(summaries, min(3, len(summaries)))
-            state.set_read([summary_id(s) for s in picked[:2]])
-            state.set_starred(summary_id(picked[-1]), True)
+            picked = rng.sample(summaries, min(12, len(summaries)))
+            state.set_read([summary_id(s) for s in picked[:4]])
+            for starred in picked[3:]:
+                state.set_starred(summary_id(starred), True)
         old = counter._version
         changes = lambda known: library.changes(known, library.version)  # noqa: E731
         counts = counter.count(summaries, library.version, state, saved, listed=published, stories=stories,
