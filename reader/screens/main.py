@@ -165,8 +165,8 @@ class MainScreen(Screen[None]):
             self.notify(batch.notice, severity="warning", markup=False)
         self.story.files_changed(batch.stats, batch.removed)
         if arrival.relist:
+            self.articles_pane.refilter()  # first: the list is what a new file is waited for on
             self.refresh_topics()
-            self.articles_pane.refilter()
         elif self.folders.finished and not self.listing.in_flight:  # a list made before the load's end
             self.session.find_selection(self.listing.matching, everything_listed=self.listing.complete)
         if arrival.settle:
