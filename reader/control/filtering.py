@@ -164,7 +164,10 @@ class FilterRuns:
         if known[0] != version:
             delta = self.library.changes(known[0], version) if 0 <= known[0] < version else None
             # Only the stories a change touched are gathered again (a new file: one story).
-            groups = known[1].updated(summaries, delta.stories) if delta is not None else StoryGroups(summaries)
+            if delta is not None:
+                groups = known[1].updated(summaries, delta.stories)
+            else:
+                groups = StoryGroups(summaries)
             known = self._groups = (version, groups, groups.several)
         return known[1], known[2]
 

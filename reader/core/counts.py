@@ -165,9 +165,11 @@ class TopicCounter:
         Safe to call from one worker thread at a time."""
         if version != self._version:
             self._moved = None
-            delta = changes(self._version) if changes is not None and self._version is not _UNCOUNTED else None
+            known = changes is not None and self._version is not _UNCOUNTED
+            delta = changes(self._version) if known and changes is not None else None
             if delta is None or not self._follow(delta, listed, stories):
-                self._shown = list(compress(summaries, map(listed, summaries)) if listed is not None else summaries)
+                shown = compress(summaries, map(listed, summaries)) if listed is not None else summaries
+                self._shown = list(shown)
                 self._ids = [summary_id(s) for s in self._shown]
                 self._story_of, self._story_topics, self._holes = array("i"), [], set()
                 if stories:

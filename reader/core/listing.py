@@ -216,7 +216,8 @@ class Lister:
         if self._changes is None or old >= version:
             return None
         known = self._step
-        if known is None or known[:2] != (old, version) or (known[2] is not None and known[2].records is not summaries):
+        stale = known is not None and known[2] is not None and known[2].records is not summaries
+        if known is None or known[:2] != (old, version) or stale:
             known = self._step = (old, version, step_of(self._changes(old, version), summaries))
         return known[2]
 
@@ -310,7 +311,9 @@ class Lister:
         return split[published]
 
 
-    def _carried_sorted(self, summaries: list[Summary], version: int, order: str) -> dict[bool | None, array[int]]:
+    def _carried_sorted(
+        self, summaries: list[Summary], version: int, order: str
+    ) -> dict[bool | None, array[int]]:
         """The records in this order (and the published ones, the unpublished ones), brought up to date
         from an older version's when they can be, else sorted."""
         cached, placing = self._sorted, placing_key(order)

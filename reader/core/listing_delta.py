@@ -2,8 +2,8 @@
 the next by its changes (`changes.Delta`): a new file touches one record, and placing it among
 100,000 sorted ones costs a few comparisons where sorting, splitting and folding them again took
 ~0.5 s of CPU at 100,000 records. Used only while the records' positions stay put (records added at
-the end, stories given in place); otherwise (a file changed or removed), and for the orders that depend on the stories, the lists are
-made again."""
+the end, stories given in place); otherwise (a file changed or removed), and for the orders that depend
+on the stories, the lists are made again."""
 
 from __future__ import annotations
 

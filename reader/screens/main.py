@@ -87,7 +87,8 @@ class MainScreen(Screen[None]):
                                       changed=self.marked, showing=lambda: self.story.current,
                                       story_of=lambda summary: self.targets.read_with(summary))
         self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished,
-                                        stories=lambda: self.listing.grouped, changes=library.changes)
+                                        stories=lambda: self.listing.grouped,
+                                        changes=library.changes)
         self.session = LastSession(state, load_finished=finished)
         self.articles_pane = ArticlesPane(self.listing, select=self.session.selection_in,
                                           landed=self.update_status, id="articles-pane", classes="pane")

@@ -47,7 +47,8 @@ async def test_new_files_join_their_stories_by_the_change_alone(
     monkeypatch.setattr(listing_module, "placed_in", lambda *a, **k: placed.append(1) or real(*a, **k))
     followed: list[bool] = []  # counts that followed a change
     follow = TopicCounter._follow
-    monkeypatch.setattr(TopicCounter, "_follow", lambda self, *a: followed.append(follow(self, *a)) or followed[-1])
+    monkeypatch.setattr(TopicCounter, "_follow",
+                        lambda self, *a: followed.append(follow(self, *a)) or followed[-1])
     folder = write_stories(tmp_path / "stories")
     state = StateStore()
     state.save_filter("space", "topic:space")
@@ -57,8 +58,9 @@ async def test_new_files_join_their_stories_by_the_change_alone(
         main = screen(app)
         assert isinstance(main.listing.matching, StoryRows)
         stories_before = len({s.story for s in main.library.summaries})
-        for number, (title, when) in enumerate([(ROCKET, "2021-03-01T11:00:00Z"), (FLAW, "2021-02-20T10:00:00Z"),
-                                                ("A lone new event", "2021-03-04T09:00:00Z")]):
+        new = [(ROCKET, "2021-03-01T11:00:00Z"), (FLAW, "2021-02-20T10:00:00Z"),
+               ("A lone new event", "2021-03-04T09:00:00Z")]
+        for number, (title, when) in enumerate(new):
             write_story(folder, f"new-{number}.md", title, f"Outlet{number}", when)
             main.folders.check_for_changes()
             await settle(pilot)
