@@ -20,6 +20,11 @@ from .record import Summary
 
 _story = attrgetter("story")
 
+PLACE_SHARE = 1 / 200
+"""Records touched are placed one by one (a bisect and an insertion into each list) while they are at
+most this share of the records (or at most `PLACE_FLOOR`): beyond, sorting again costs less."""
+PLACE_FLOOR = 64
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -40,7 +45,7 @@ class Step:
 def step_of(delta: Delta | None, records: Sequence[Summary]) -> Step | None:
     """The `Step` for `delta` into `records` (the newer list), None when positions moved or the delta
     does not match the list."""
-    if delta is None or delta.shifted:
+    if delta is None or delta.shifted or len(delta.after) > max(PLACE_FLOOR, int(len(records) * PLACE_SHARE)):
         return None
     placed = positions_of(records, delta.after.values())
     if len(placed) != len(delta.after) or not delta.before.keys() <= delta.after.keys():
