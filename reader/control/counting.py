@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 
+from ..core.changes import Delta
 from ..core.counts import Counts, TopicCounter
 from ..core.record import Summary
 from ..core.state import StateStore
@@ -24,6 +25,7 @@ class TopicCounts:
     def __init__(
         self, scheduler: Scheduler, recount: Callable[[], None], *, show_unpublished: bool,
         stories: Callable[[], bool] = lambda: False,
+        changes: Callable[[int, int], Delta | None] | None = None,
     ) -> None:
         self._scheduler = scheduler
         self._recount = recount
@@ -34,6 +36,9 @@ class TopicCounts:
         self._lock = threading.Lock()
         self._counts = Counts()
         self.stories = stories
+        self._changes = changes
+        """What changed in the library between two versions (`Library.changes`): a count follows a
+        small change rather than counting everything again."""
         """Whether stories are counted rather than records (the list's grouping)."""
         self.pending = False
         """Counting waits for a burst of state changes to end."""
@@ -89,8 +94,15 @@ class TopicCounts:
         """Count topics, unread records and saved filters (off the UI thread)."""
         listed = None if self.show_unpublished else _published  # a C call per record, not a lambda
         stories = self.stories()
+        known = self._changes
+
+        def changes(old: object) -> Delta | None:
+            if known is None or not isinstance(old, tuple) or old[1] != stories:
+                return None
+            return known(old[0], version)
+
         counts = self.counter.count(
-            summaries, (version, stories), state, saved, listed=listed, stories=stories
+            summaries, (version, stories), state, saved, listed=listed, stories=stories, changes=changes
         )
         with self._lock:
             self._unshown += 1

@@ -97,7 +97,7 @@ class FilterRuns:
         self.opened = ""
         """The story opened in place to its records, "" for none."""
         self._groups: tuple[int, StoryGroups, bool] = (-1, StoryGroups(), False)
-        self.lister = Lister(WordIndex())
+        self.lister = Lister(WordIndex(), changes=library.changes)
         self.generation = 0
         """The latest run's generation."""
         self.shown_generation = 0
@@ -162,7 +162,12 @@ class FilterRuns:
         whether any story has several records (else the list is not folded: there is nothing to fold)."""
         known = self._groups
         if known[0] != version:
-            groups = StoryGroups(summaries)
+            delta = self.library.changes(known[0], version) if 0 <= known[0] < version else None
+            # Only the stories a change touched are gathered again (a new file: one story).
+            if delta is not None:
+                groups = known[1].updated(summaries, delta.stories)
+            else:
+                groups = StoryGroups(summaries)
             known = self._groups = (version, groups, groups.several)
         return known[1], known[2]
 

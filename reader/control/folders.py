@@ -48,8 +48,12 @@ NOTICE_SETTLE = 0.05
 # stay with the collector's young generations, whose walks are short.
 SETTLE_SHARE = 0.1
 # How long after the first load the story grouper is read back for the watcher (see `FolderSync.warm`),
-# so that it does not compete with the first list and counts.
+# so that it does not compete with the first list and counts...
 WARM_DELAY = 2.0
+# ...and after a first walk that found nothing the index did not hold: the list and counts were made
+# when the index was read, so the grouper is read back at once (a file the watcher finds in the first
+# seconds joined its story in ~0.7 s at 100,000 records with the grouper read back in its load).
+WARM_SOON = 0.1
 
 
 class Running(Protocol):
@@ -146,6 +150,7 @@ class FolderSync:
         self._refreshed_size = 0  # how many records were loaded at the last refresh
         self._received = 0  # records, problems and removals received since then
         self._listed_version = -1  # the library version the topics and list were last computed for
+        self._indexed_version = -1  # the library version once the index's whole list was in
         self._settled_version = -1  # the library version whose records were last frozen
         self._unsettled = 0  # records, problems and removals received since then
         self.grouping = Live()
@@ -234,6 +239,8 @@ class FolderSync:
         # The index's whole list (`complete`) is shown and counted as a load's end is: the walk that
         # checks it against the files follows, its findings taken as a watcher's walk's are.
         ended = batch.final or batch.complete
+        if batch.complete:
+            self._indexed_version = self.library.version
         relist = changed and (ended or (grown and due))
         if relist:
             self._last_refresh = now
@@ -257,7 +264,8 @@ class FolderSync:
             self._notice_timer = self._scheduler.set_interval(NOTICE_INTERVAL, self.check_notices,
                                                               name="notices")
             self._scheduler.set_interval(WATCH_INTERVAL, self.check_state, name="state")
-            self._scheduler.set_timer(WARM_DELAY, self.warm, name="warm")
+            quiet = self.library.version == self._indexed_version  # the walk changed nothing
+            self._scheduler.set_timer(WARM_SOON if quiet else WARM_DELAY, self.warm, name="warm")
             self._listen()
         if self._kind != "all":  # the paths named, or the grouper read back: the whole walk keeps its time
             if self._kind == "named":

@@ -14,6 +14,7 @@ from .loader import Batch, stream
 from .record import Problem, Record, RelatedStory, Summary
 from .stamps import Stamps
 from .story_groups import StoryGroups
+from .changes import ChangeLog, Delta
 from .story_links import link_keys
 from .urls import story_keys
 
@@ -40,6 +41,7 @@ class Library:
         """Bumped by every change, so cached sorts and lists know when they are stale."""
         self._listed: tuple[int, list[Summary]] = (-1, [])
         self._groups: tuple[int, StoryGroups] = (-1, StoryGroups())
+        self._log = ChangeLog()
 
     @property
     def summaries(self) -> list[Summary]:
@@ -59,17 +61,25 @@ class Library:
 
     def set_stories(self, stories: dict[str, str]) -> None:
         """Give loaded records their story ids (path -> story id, "" for none), as grouping decided."""
-        changed = False
+        left: list[tuple[Summary, str]] = []
+        entered: list[Summary] = []
         # One string for every record of a story given together. Not `sys.intern`: most stories
         # have one record, and the interpreter's table of 100,000 story ids took ~3.6 MiB.
         shared: dict[str, str] = {}
         for path, story in stories.items():
             summary = self._summaries.get(path)
             if summary is not None and summary.story != story:
+                left.append((summary, summary.story))
+                entered.append(summary)
                 summary.story = shared.setdefault(story, story)
-                changed = True
-        if changed:
+        if entered:
             self.version += 1
+            self._log.add(self.version, left, entered, False, len(self._summaries))
+
+    def changes(self, version: int, upto: int) -> Delta | None:
+        """What changed from `version` to `upto` (safe off the UI thread), None when that is not known
+        (too old, or too much: see `changes.ChangeLog`)."""
+        return self._log.since(version, upto)
 
     @property
     def problems(self) -> list[Problem]:
@@ -86,24 +96,34 @@ class Library:
 
     def apply(self, batch: Batch) -> None:
         """Take in a batch from the loader: additions, replacements and removals."""
+        left: list[tuple[Summary, str]] = []
+        shifted = False
         for path in batch.removed:
-            self._summaries.pop(path, None)
+            gone = self._summaries.pop(path, None)
+            if gone is not None:
+                left.append((gone, gone.story))
+                shifted = True
             self._problems.pop(path, None)
             self.stats.pop(path)
         # Only the paths loaded already are looked at (found in C): the batches of a load from the
-        # index are all new.
-        for path in batch.stats.keys() & self._summaries.keys():
-            del self._summaries[path]
+        # index are all new. A record read again goes to the end of the list (the word index follows
+        # records removed and added, see `words.WordIndex`), moving the ones after it.
+        incoming = dict(zip(map(_path, batch.summaries), batch.summaries))
+        for path in (batch.stats.keys() | incoming.keys()) & self._summaries.keys():
+            old = self._summaries.pop(path)
+            left.append((old, old.story))
+            shifted = True
         for path in batch.stats.keys() & self._problems.keys():
             del self._problems[path]
         self.stats.update(batch.stats)
-        self._summaries.update(zip(map(_path, batch.summaries), batch.summaries))
+        self._summaries.update(incoming)
         for problem in batch.problems:
             self._problems[problem.path] = problem
         if batch.scan_problems is not None:
             self._scan_problems = batch.scan_problems
         if batch.summaries or batch.problems or batch.removed or batch.stats:
             self.version += 1
+            self._log.add(self.version, left, list(incoming.values()), shifted, len(self._summaries))
         if batch.stories:
             self.set_stories(batch.stories)
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from itertools import compress
 from typing import overload
 
+from .changes import Delta
+from .listing_delta import Step, carried_fold, carried_topics, placed_in, step_of
 from .query import Query, ReadingState
 from .record import Summary
-from .sorting import sorted_positions
+from .sorting import placing_key, sorted_positions
 from .story_rows import StoryRows, fold_positions
 from .identity import summary_id
 from .words import WordIndex
@@ -96,9 +98,15 @@ class ComputedList:
 class Lister:
     """Computes the article lists; safe to call from one worker thread at a time (a stale one may still finish)."""
 
-    def __init__(self, words: WordIndex | None = None) -> None:
+    def __init__(
+        self, words: WordIndex | None = None, changes: Callable[[int, int], Delta | None] | None = None
+    ) -> None:
         self.words = words
         """The index that narrows free-text terms to the records that may hold them (None: none)."""
+        self._changes = changes
+        """What changed in the records between two versions (`Library.changes`): what was made for one
+        is then brought to the next by the changes alone (see `listing_delta`). None: made again."""
+        self._step: tuple[int, int, Step | None] | None = None
         self._sorted: tuple[int, str, dict[bool | None, array[int]]] | None = None
         self._ranks: tuple[int, str, array[int]] | None = None
         self._by_topic: tuple[int, str, dict[str, array[int]]] | None = None
@@ -136,6 +144,11 @@ class Lister:
                 self._recent.move_to_end(key)
                 self._last = known
                 return known
+        carried = self._carried(summaries, version, key, query)
+        if carried is not None:
+            with self._lock:
+                self._keep(key, carried)
+            return carried
         last = self._last
         matches = query.tester()
         base: Sequence[int]
@@ -188,10 +201,49 @@ class Lister:
                 first_page = None
         listing = ComputedList(version, state_version, order, topic, query, Rows(summaries, array("I", result)))
         with self._lock:
-            self._last = listing
-            self._recent[key] = listing
-            while len(self._recent) > RECENT or next(iter(self._recent))[0] != version:
-                self._recent.popitem(last=False)  # the oldest, and every list of an older library version
+            self._keep(key, listing)
+        return listing
+
+    def _keep(self, key: tuple[int, int, str, str | None, str], listing: ComputedList) -> None:
+        self._last = listing
+        self._recent[key] = listing
+        while len(self._recent) > RECENT or next(iter(self._recent))[0] != listing.version:
+            self._recent.popitem(last=False)  # the oldest, and every list of an older library version
+
+    def _stepped(self, summaries: list[Summary], old: int, version: int) -> Step | None:
+        """What changed from version `old` to `version` (the list `summaries`), when what was made for
+        `old` can be brought up to date by it (None: make it again)."""
+        if self._changes is None or old >= version:
+            return None
+        known = self._step
+        stale = known is not None and known[2] is not None and known[2].records is not summaries
+        if known is None or known[:2] != (old, version) or stale:
+            known = self._step = (old, version, step_of(self._changes(old, version), summaries))
+        return known[2]
+
+    def _carried(
+        self, summaries: list[Summary], version: int, key: tuple[int, int, str, str | None, str], query: Query
+    ) -> ComputedList | None:
+        """The last list, of an older version but the same query, topic and order, brought up to date
+        by the records changed since (and its fold with it); None when it cannot be."""
+        last, order, topic = self._last, key[2], key[3]
+        if (
+            last is None or last.version >= version or topic == RECENTLY_READ or query.uses_sources
+            or (last.state_version, last.order, last.topic, last.query.text.strip()) != key[1:]
+        ):
+            return None
+        placing = placing_key(order)
+        step = self._stepped(summaries, last.version, version) if placing is not None else None
+        if placing is None or step is None:
+            return None
+        wanted = topic if topic is not None else query_topic(query)
+        matches = query.tester()
+        if wanted is not None:
+            matches = _within_topic(wanted.casefold(), matches)
+        positions = placed_in(summaries, last.summaries.positions, step, placing, matches)
+        listing = ComputedList(version, key[1], order, topic, query, Rows(summaries, positions))
+        if (folded := last.folds.get(last.version)) is not None:
+            listing.folds[version] = carried_fold(summaries, folded, positions, step, placing)
         return listing
 
     def prepare(
@@ -229,7 +281,14 @@ class Lister:
         cached = self._by_topic
         if cached is not None and cached[:2] == (version, order):
             return cached[2]
-        index: dict[str, array[int]] = {}
+        placing = placing_key(order)
+        if cached is not None and cached[1] == order and placing is not None:
+            step = self._stepped(summaries, cached[0], version)
+            if step is not None:
+                index = carried_topics(summaries, cached[2], step, placing, step.before)
+                self._by_topic = (version, order, index)
+                return index
+        index = {}
         for position in self._sorted_for(summaries, version, order):
             for topic_cf in dict.fromkeys(summaries[position].topics_cf):  # a topic listed twice counts once
                 if (positions := index.get(topic_cf)) is None:
@@ -244,12 +303,29 @@ class Lister:
         """The records in this order; only the published or unpublished ones when `published` says."""
         cached = self._sorted
         if cached is None or cached[:2] != (version, order):
-            cached = self._sorted = (version, order, {None: sorted_positions(summaries, order)})
+            cached = self._sorted = (version, order, self._carried_sorted(summaries, version, order))
         split = cached[2]
         if published not in split:
             every = split[None]
             split[published] = array("I", (p for p in every if summaries[p].published == published))
         return split[published]
+
+
+    def _carried_sorted(
+        self, summaries: list[Summary], version: int, order: str
+    ) -> dict[bool | None, array[int]]:
+        """The records in this order (and the published ones, the unpublished ones), brought up to date
+        from an older version's when they can be, else sorted."""
+        cached, placing = self._sorted, placing_key(order)
+        if cached is not None and cached[1] == order and placing is not None:
+            step = self._stepped(summaries, cached[0], version)
+            if step is not None:
+                return {
+                    which: placed_in(summaries, positions, step, placing,
+                                     None if which is None else (lambda s, w=which: s.published == w))
+                    for which, positions in list(cached[2].items())
+                }
+        return {None: sorted_positions(summaries, order)}
 
 
 def _within_topic(topic_cf: str, matches: Callable[[Summary], bool]) -> Callable[[Summary], bool]:

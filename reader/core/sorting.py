@@ -91,6 +91,36 @@ _LABELS = {"-heat": "heat, lowest first", "-quality": "quality, lowest first", "
            "-provider": "provider, Z to A", "covered": "most covered", "-covered": "least covered"}
 
 
+class _Reversed:
+    """A key compared the other way round."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and bool(self.key == other.key)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def placing_key(order: str) -> Callable[[Summary], Any] | None:
+    """A key whose order is `sorted_positions`' (ties in path order), to place a record among records
+    sorted so; None for the orders that depend on the stories ("covered")."""
+    field = order.lstrip("-")
+    if field == "covered":
+        return None
+    key = _KEYS[field]
+    if not order.startswith("-"):
+        return lambda s: (key(s), s.path)
+    missing = _MISSING[field]
+    return lambda s: (True, key(s), s.path) if missing(s) else (False, _Reversed(key(s)), s.path)
+
+
 def reverse_order(order: str) -> str:
     """The same field the other way: newest and oldest swap, "heat" and "-heat" swap."""
     if order in ("newest", "oldest"):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
+from itertools import compress
+from operator import attrgetter
 
 from .record import Summary
 
@@ -35,6 +37,9 @@ def fold_positions(records: Sequence[Summary], positions: Sequence[int]) -> arra
             add(story)
             append(position)
     return out
+
+
+_story = attrgetter("story")
 
 
 def _earliest_first(summary: Summary) -> tuple[float, str]:
@@ -63,12 +68,33 @@ class StoryGroups:
         for group in members.values():
             group.sort(key=_earliest_first)
         self._members = members
-        self._count = len(first)
+        self._count: int | None = len(first)
+        self._records: Sequence[Summary] = ()
         self.several = bool(members)
         """Whether any story has several records (else folding a list changes nothing)."""
 
+    def updated(self, summaries: Sequence[Summary], stories: Set[str]) -> StoryGroups:
+        """The groups of `summaries`, records these groups were made from but for those of `stories`
+        (records of them joined, left or changed): only those stories are gathered again (a scan in C),
+        where making them all again walked every record (~0.1 s at 100,000)."""
+        groups = StoryGroups()
+        members = {story: group for story, group in self._members.items() if story not in stories}
+        found: dict[str, list[Summary]] = {}
+        if stories:
+            for summary in compress(summaries, map(stories.__contains__, map(_story, summaries))):
+                found.setdefault(summary.story, []).append(summary)
+        for story, group in found.items():
+            if len(group) > 1:
+                group.sort(key=_earliest_first)
+                members[story] = group
+        groups._members, groups._count, groups._records = members, None, summaries
+        groups.several = bool(members)
+        return groups
+
     def __len__(self) -> int:
         """How many stories have an id (stories of one record without one are not counted)."""
+        if self._count is None:
+            self._count = len(set(filter(None, map(_story, self._records))))
         return self._count
 
     def members(self, summary: Summary) -> list[Summary]:

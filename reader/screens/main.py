@@ -87,7 +87,8 @@ class MainScreen(Screen[None]):
                                       changed=self.marked, showing=lambda: self.story.current,
                                       story_of=lambda summary: self.targets.read_with(summary))
         self.topic_counts = TopicCounts(self, self.refresh_topics, show_unpublished=settings.show_unpublished,
-                                        stories=lambda: self.listing.grouped)
+                                        stories=lambda: self.listing.grouped,
+                                        changes=library.changes)
         self.session = LastSession(state, load_finished=finished)
         self.articles_pane = ArticlesPane(self.listing, select=self.session.selection_in,
                                           landed=self.update_status, id="articles-pane", classes="pane")
@@ -165,8 +166,8 @@ class MainScreen(Screen[None]):
             self.notify(batch.notice, severity="warning", markup=False)
         self.story.files_changed(batch.stats, batch.removed)
         if arrival.relist:
+            self.articles_pane.refilter()  # first: the list is what a new file is waited for on
             self.refresh_topics()
-            self.articles_pane.refilter()
         elif self.folders.finished and not self.listing.in_flight:  # a list made before the load's end
             self.session.find_selection(self.listing.matching, everything_listed=self.listing.complete)
         if arrival.settle:

@@ -359,3 +359,20 @@ def test_a_load_posts_the_index_s_first_batch_at_once_then_its_batches_together(
     assert sync.library.stats == indexed.stats
     assert sorted(s.path for s in sync.library.summaries) == sorted(s.path for s in indexed.summaries)
     assert sorted(p.path for p in sync.library.problems) == sorted(p.path for p in indexed.problems)
+
+
+@pytest.mark.parametrize("walk_changed", [False, True])
+def test_the_grouper_is_read_back_at_once_after_a_walk_that_found_nothing_new(walk_changed: bool) -> None:
+    sync = Sync()
+    sync.sync.start()
+    sync.sync.watch = FakeWatch()
+    indexed = Batch(summaries=[summary("a.md")], stats={"a.md": (1, 1)}, indexed=True, complete=True)
+    sync.sync.received(indexed, nothing_listed=True)  # the list and counts are made from the index
+    if walk_changed:  # then the walk finds a file the index did not hold: listed and counted again
+        sync.sync.received(Batch(summaries=[summary("b.md")], stats={"b.md": (1, 1)}, final=True),
+                           nothing_listed=False)
+    sync.finish(0.1)
+    sync.clock.advance(folders.WARM_SOON)
+    assert len(sync.runs) == (1 if walk_changed else 2)  # the grouper read back (a run of its own)
+    sync.clock.advance(folders.WARM_DELAY)
+    assert len(sync.runs) == 2
