@@ -483,3 +483,78 @@ def test_a_whole_word_at_the_limit_counts_its_packed_and_added_slots() -> None:
     index.catch_up(more, 2, stop=iter([False, True]).__next__)  # one added, not packed yet
     assert answer(index, more, 2, '" w3 "', limit=11) == {3, 13, 23, 33, 43, 53, 63, 73, 83, 93, 100}
     assert answer(index, more, 2, '" w3 "', limit=10) is None
+
+
+@pytest.mark.parametrize("chunk", [1, None])
+def test_the_first_sweep_comes_after_1024_records(chunk: int | None) -> None:
+    """The first sweep (FIRST_SWEEP, 1024 by default) finds common the words in more than 64 of the
+    first 1024 records, though a later sweep would not (128 of 2048): a 65th record at position 1023
+    makes the word common, one at position 1024 is counted after the first sweep and does not. So
+    with a sweep possible after any record (chunk 1), and with the default chunk."""
+    def narrowed(last: int) -> set[int] | None:
+        holders = {*range(64), last}
+        records = [summary(f"w{i} {'usual' if i in holders else 'other'}", number=i) for i in range(2048)]
+        index = WordIndex() if chunk is None else WordIndex(chunk=chunk)
+        assert index.catch_up(records, 1)
+        return answer(index, records, 1, "usual", limit=2048)
+
+    assert narrowed(1023) is None
+    assert narrowed(1024) == {*range(64), 1024}
+
+
+def test_by_default_a_run_may_stand_for_512_words() -> None:
+    def narrowed(count: int) -> set[int] | None:
+        records = [summary(f"ab{i}x", number=i) for i in range(count)]
+        index = WordIndex()
+        assert index.catch_up(records, 1)
+        return answer(index, records, 1, "ab")
+
+    assert narrowed(512) == set(range(512))
+    assert narrowed(513) is None
+
+
+def test_a_fresh_index_takes_the_librarys_first_version() -> None:
+    """A library's versions start at 0: a new index indexes that version's list and narrows on it."""
+    records = [summary(f"w{i}", number=i) for i in range(10)]
+    index = exact_index()
+    assert index.catch_up(records, 0)
+    assert index.covered == 10
+    assert answer(index, records, 0, "w3") == {3}
+
+
+@pytest.mark.parametrize("char", [chr(code) for code in range(0x20)] + ["\x7f"])
+def test_control_characters_in_a_record_part_its_words(char: str) -> None:
+    """Control characters (DEL among them) are not word bytes: "ab<char>cd" holds the words "ab" and
+    "cd", each found as a whole word, by its start and by its end."""
+    records = [summary(f"ab{char}cd", number=0), summary("abcd", number=1), summary("other", number=2)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    model = Model(records)
+    for text in ('" cd"', '"ab "', '" cd "', '" ab "'):
+        assert answer(index, records, 1, text) == model_answer(model, text) == {0}, (char, text)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5])
+def test_a_short_list_is_swept_once_indexed(count: int) -> None:
+    """Words are found common whenever every record is indexed, however few: with no word allowed in
+    more than 0 records, every word of a list of one record or more is common (no narrowing) at once."""
+    records = [summary(f"w{i} usual", number=i) for i in range(count)]
+    index = WordIndex(common_min=0, common_share=0)
+    assert index.catch_up(records, 1)
+    assert answer(index, records, 1, "usual") is None
+    assert answer(index, records, 1, "w0") is None
+    assert answer(index, records, 1, "absent") == set()
+
+
+@pytest.mark.parametrize("later, common", [(64, False), (65, True)])
+def test_each_sweep_comes_at_twice_as_many_records(later: int, common: bool) -> None:
+    """Sweeps come at 1024 records, 2048, 4096... and once every record is indexed, each finding common
+    the words in more than 1/16 of the records indexed: a word in 64 of the first 1024 records and in
+    64 more of the next 64 is never common at a sweep (64 of 1024, 128 of 2048, 128 of 3072), though
+    it is in more than 1/16 of the first 1088; with one more it is common at the sweep at 2048."""
+    holders = {*range(64), *range(1024, 1024 + later)}
+    records = [summary(f"w{i} {'usual' if i in holders else 'other'}", number=i) for i in range(3072)]
+    index = WordIndex(chunk=1)  # a sweep may come after any record
+    assert index.catch_up(records, 1)
+    found = answer(index, records, 1, "usual", limit=3072)
+    assert found == (None if common else holders)
