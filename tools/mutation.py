@@ -30,7 +30,8 @@ statements at module level (deleting one only fails the import). For each mutant
 forked; it loads the mutated module in place of the file (an import hook: nothing is written to
 disk), runs `pytest -x -q -p no:cacheprovider` on the tests that run the mutant's lines, and its exit status says killed (a
 test failed, or the run timed out: 5 times the unmutated run, at least 10 s) or survived. Hypothesis
-runs derandomized and without its database, so a run gives the same answer every time.
+runs derandomized and without its database, so a run gives the same answer every time, and without
+shrinking (a failing example ends the run: the smallest one makes no difference to the outcome).
 
 The run works on a copy of reader/, tests/ and seeds/ taken when it starts, so the worktree may be
 edited meanwhile. The score is killed / (mutants - equivalent). Equivalent mutants (changes no test
@@ -421,9 +422,10 @@ def _prepare(name: str, filename: str, quiet: bool) -> None:
         os.dup2(devnull, 2)
     import hypothesis
 
-    hypothesis.settings.register_profile(
+    hypothesis.settings.register_profile(  # no shrinking: any failure kills, however small its example
         "mutation", derandomize=True, database=None, deadline=None,
         suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate],
     )
     hypothesis.settings.load_profile("mutation")
 

@@ -558,3 +558,50 @@ def test_each_sweep_comes_at_twice_as_many_records(later: int, common: bool) -> 
     assert index.catch_up(records, 1)
     found = answer(index, records, 1, "usual", limit=3072)
     assert found == (None if common else holders)
+
+
+def test_an_older_version_is_refused_after_a_newer_one_of_the_same_list() -> None:
+    """The version seen is kept even when the list is the same object: an older version after it is
+    left alone (catch_up False, candidates None)."""
+    records = [summary(f"w{i}", number=i) for i in range(10)]
+    index = exact_index()
+    assert index.catch_up(records, 1)
+    assert answer(index, records, 5, "w3") == {3}
+    assert not index.catch_up(records, 3)
+    assert answer(index, records, 3, "w3") is None
+    assert answer(index, records, 5, "w3") == {3}
+
+
+def test_the_one_record_indexed_replaced_is_not_taken_for_the_old() -> None:
+    """With one record indexed, a list whose first record is another is not the same list grown: the
+    new first record is a candidate for its own words."""
+    first = [summary("alpha", number=0), summary("beta", number=1)]
+    index = exact_index(chunk=1)
+    stops = iter([False, True])
+    assert not index.catch_up(first, 1, stop=lambda: next(stops))
+    assert index.covered == 1
+    replaced = [summary("gamma", number=2), first[1]]
+    found = answer(index, replaced, 2, "gamma")
+    assert found is not None and 0 in found
+    assert found == model_answer(Model(replaced, index.covered), "gamma")
+
+
+def test_an_alternative_without_negated_gives_no_narrowing() -> None:
+    """An OR is narrowed only when every alternative is: one that does not say it is positive is not."""
+
+    class Bare:
+        kind, value = "text", "w4"
+
+    class Plain:
+        kind, value, negated = "text", "w5", False
+
+    class Either:
+        kind, negated = "any", False
+        value = (Plain(), Bare())
+
+    records = [summary(f"w{i}", number=i) for i in range(30)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    assert index.candidates(records, 1, [Either()], 30) is None
+    Either.value = (Plain(), Plain())
+    assert index.candidates(records, 1, [Either()], 30) == [5]
