@@ -605,3 +605,61 @@ def test_an_alternative_without_negated_gives_no_narrowing() -> None:
     assert index.candidates(records, 1, [Either()], 30) is None
     Either.value = (Plain(), Plain())
     assert index.candidates(records, 1, [Either()], 30) == [5]
+
+
+@pytest.mark.parametrize("text", ["v13 w3", "w3 v13", '"v13" w3', "w3 (v13 OR v113)"])
+def test_terms_narrow_to_the_fewest_any_one_allows(text: str) -> None:
+    """Of several terms, the one allowing the fewest records decides, in whichever order they come:
+    w3 allows two records, v13 one."""
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(20)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    assert answer(index, records, 1, "w3") == {3, 13}
+    assert answer(index, records, 1, text) == model_answer(Model(records), text) == {13}
+
+
+@pytest.mark.parametrize("pack_at", [2, 10**6])
+def test_a_whole_word_at_the_limit_packed_or_not(pack_at: int) -> None:
+    """A whole word's records are counted against the limit the same, packed or not."""
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(100)]
+    index = WordIndex(common_min=NEVER_COMMON, pack_at=pack_at)
+    index.catch_up(records, 1)
+    assert answer(index, records, 1, '" w3 "', limit=10) == {3, 13, 23, 33, 43, 53, 63, 73, 83, 93}
+    assert answer(index, records, 1, '" w3 "', limit=9) is None
+
+
+@pytest.mark.parametrize("text", ["provider:zz", "topic:w3", "type:w3", "category:w3", "has:image"])
+def test_terms_of_other_fields_are_not_narrowed(text: str) -> None:
+    """Only text terms (and title:) are looked up in the words: a term on another field gives no
+    narrowing, whatever its value."""
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(20)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    assert answer(index, records, 1, text) is None
+
+
+def test_a_group_inside_an_or_is_narrowed_by_its_fewest() -> None:
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(20)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    text = "(w3 v13) OR v14"
+    assert answer(index, records, 1, text) == model_answer(Model(records), text) == {13, 14}
+
+
+def test_of_terms_allowing_as_few_the_first_decides() -> None:
+    """Terms allowing as many records each: the first one's records are the candidates (a later term
+    replaces them only with fewer), as the model says."""
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(20)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    for text in ("v13 v14", "v14 v13", "w3 w4"):
+        assert answer(index, records, 1, text) == model_answer(Model(records), text), text
+    assert answer(index, records, 1, "v14 v13") == {14}
+
+
+def test_an_or_at_exactly_the_limit_is_narrowed() -> None:
+    records = [summary(f"w{i % 10} v{i}", number=i) for i in range(20)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    assert answer(index, records, 1, "w3 OR w4", limit=4) == {3, 13, 4, 14}
+    assert answer(index, records, 1, "w3 OR w4", limit=3) is None
