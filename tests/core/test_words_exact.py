@@ -663,3 +663,14 @@ def test_an_or_at_exactly_the_limit_is_narrowed() -> None:
     index.catch_up(records, 1)
     assert answer(index, records, 1, "w3 OR w4", limit=4) == {3, 13, 4, 14}
     assert answer(index, records, 1, "w3 OR w4", limit=3) is None
+
+
+def test_of_runs_allowing_as_few_the_longest_decides() -> None:
+    """Runs of a phrase allowing as many records each: the longer run's records are the candidates
+    (whole words first, then longer runs, as the model says)."""
+    records = [summary("zabcd", number=0), summary("xyq", number=1), summary("other", number=2)]
+    index = exact_index()
+    index.catch_up(records, 1)
+    for text in ('"abcd xy"', '"xy abcd"'):
+        assert answer(index, records, 1, text) == model_answer(Model(records), text), text
+    assert answer(index, records, 1, '"abcd xy"') == {0}  # "zabcd" ends with abcd, "xyq" starts with xy
