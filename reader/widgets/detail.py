@@ -256,7 +256,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         same_story: frozenset[int] = frozenset(),
     ) -> None:
         """Show a record, a related story, or a message; `coverage` is every record of its story, and
-        `same_story` the positions of its related stories that are in it (listed there, not twice)."""
+        `same_story` the positions of its related stories that are in it (listed there, not twice) or are
+        the record itself."""
         self.shown = item
         self.mentions = mentions or []
         self.coverage = coverage if coverage is not None and len(coverage) > 1 else []
