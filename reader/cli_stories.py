@@ -204,7 +204,8 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
     if fmt != "json":
         times = [member.timestamp for member in members if member.timestamp is not None]
         span = f"{_date(min(times))} to {_date(max(times))}" if times else "no dates"
-        lines.append(_tsv([f"story {story}: {len(members)} records", span]))
+        count = len(members)
+        lines.append(_tsv([f"story {story}: {count} record{'s' if count != 1 else ''}", span]))
     for member in members:
         reason = member.reason
         if fmt == "json":
