@@ -113,8 +113,33 @@ def text_field(value: Any, limit: int, *, unescape: bool = False) -> str:
         return ""
     value = value[: limit * 4]  # bound the work before unescaping
     if unescape and "&" in value:
-        value = html.unescape(value)
+        value = unescape_html(value)
     return one_line(value, limit)
+
+
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+));?")
+_DROPPED_CONTROLS = frozenset([*range(0x1, 0x9), 0xB, *range(0xE, 0x20), 0x7F])
+"""The control characters `html.unescape` makes nothing of (`&#x1b;` is ""): they are kept, so that
+`safe_text` shows them (ESC as ␛), as it shows them written in YAML."""
+
+
+def _numeric_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:  # past the last code point (and int() refuses more than 4,300 digits)
+        return "\ufffd"  # what html.unescape gives for a number past it
+    number = int(digits, 16 if hexadecimal else 10)
+    # Any other number as html.unescape reads it, without the zeros that may lead it (of any number).
+    return chr(number) if number in _DROPPED_CONTROLS else f"&#{number};"
+
+
+def unescape_html(text: str) -> str:
+    """`html.unescape`, except that a character reference to a control character (`&#x1b;`, `&#27;`)
+    gives that character rather than nothing, for `safe_text` to show, and a number of any length is
+    read (html.unescape raises ValueError past 4,300 digits)."""
+    if "&#" in text:
+        text = _NUMERIC_REFERENCE.sub(_numeric_reference, text)
+    return html.unescape(text)
 
 
 def _url(value: Any) -> str:

@@ -328,3 +328,10 @@ Body
         assert isinstance(pane.shown, Record) and pane.shown.title == "Related to self"
         assert [story.title for story in pane.related] == ["Another story", "Related to self"]  # not by title
         assert app.screen.query_one("#related-heading").render().plain == "Related stories (2)"
+
+
+def test_a_body_s_entities_keep_their_control_characters_visible_and_any_number_is_read() -> None:
+    from reader.widgets.detail import markdown_safe
+
+    assert markdown_safe("Red: &#x1b;[31m and &#27;[0m") == "Red: \u241b[31m and \u241b[0m"
+    assert markdown_safe("a &#" + "1" * 5000 + "; b") == "a \ufffd b"  # raised ValueError on the UI thread

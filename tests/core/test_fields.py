@@ -18,10 +18,12 @@ from reader.core.fields import (
     related_links,
     story_urls,
     text_field,
+    unescape_html,
     video_url,
 )
 from reader.core.frontmatter import read_for_index, read_record
 from reader.core.record import Image, Provider, Record, RelatedStory
+from reader.core.text import safe_text
 from reader.core.urls import Urls
 
 UTC = timezone.utc
@@ -73,6 +75,31 @@ def test_entities_are_decoded_only_where_asked() -> None:
     assert record(type="R&amp;D", category="Q&amp;A", title="R&amp;D", excerpt="Q&amp;A") == record(
         type="R&amp;D", category="Q&amp;A", title="R&D", excerpt="Q&A"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a&#x1b;[31mb", "a\u241b[31mb"), ("a&#27;b", "a\u241bb"), ("a&#X1B;b", "a\u241bb"),
+        ("a&#0000027;b", "a\u241bb"), ("a&#27b", "a\u241bb"), ("a&#x7f;b", "a\u2421b"), ("a&#1;b", "a\u2401b"),
+        ("a&#38;b", "a&b"), ("a&#x263a;b", "a\u263ab"), ("a&#x202e;b", safe_text("a\u202eb")),
+    ],
+)
+def test_a_control_character_decoded_from_an_entity_is_shown_as_one_written_in_yaml(text: str, shown: str) -> None:
+    # html.unescape makes nothing of a reference to a control character: it is kept, then made safe
+    # as any other (ESC as U+241B).
+    for field in ("title", "excerpt"):
+        assert getattr(record(**{field: text}), field) == shown
+    assert record(related=[{"title": text}]).related[0].title == shown
+    assert safe_text(unescape_html(text)) == shown
+
+
+@pytest.mark.parametrize("reference", ["&#" + "1" * 5000 + ";", "&#x" + "f" * 5000 + ";", "&#" + "0" * 5000 + "65;"])
+def test_a_reference_of_any_length_is_read(reference: str) -> None:
+    # html.unescape raised ValueError past 4,300 digits (int's limit), and the file was a problem.
+    shown = "A" if reference.endswith("65;") else "\ufffd"
+    assert record(excerpt=f"a{reference}b").excerpt == f"a{shown}b"
+    assert unescape_html(f"a{reference}b") == f"a{shown}b"
 
 
 def test_only_four_times_the_limit_is_decoded() -> None:
