@@ -116,7 +116,7 @@ def _members(stories: list[str], paths: list[str], location: str | None) -> dict
     import sqlite3
     from urllib.parse import quote
 
-    from .core.index_schema import index_location, under_roots
+    from .core.index_schema import index_location, real_path, under_roots
     from .core.record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
 
     where, params = under_roots([os.path.abspath(path) for path in paths])
@@ -139,7 +139,8 @@ def _members(stories: list[str], paths: list[str], location: str | None) -> dict
                     return None
                 if timestamp is not None and not EARLIEST_TIMESTAMP <= timestamp < LATEST_TIMESTAMP + 1:
                     timestamp = None  # as a summary reads it
-                found.setdefault(story, []).append(Member(path, timestamp, provider_name, title, story))
+                member = Member(real_path(path), timestamp, provider_name, title, story)
+                found.setdefault(story, []).append(member)
     except sqlite3.Error:
         return None
     finally:
@@ -194,16 +195,17 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
             print(f"reader: --explain-story: {safe_text(path)} is not a record ({safe_text(problem)})", file=err)
             return 2
         story = summary.story
-        members = story_members(library.index, story) if story else []
+        members = _real_members(story_members(library.index, story)) if story else []
     if not members:
-        print(f"reader: --explain-story: {safe_text(path)} is not grouped (its file name cannot be indexed)",
+        print(f"reader: --explain-story: {safe_text(path)} is not grouped",
               file=err)
         return 1
     lines = []
     if fmt != "json":
         times = [member.timestamp for member in members if member.timestamp is not None]
         span = f"{_date(min(times))} to {_date(max(times))}" if times else "no dates"
-        lines.append(_tsv([f"story {story}: {len(members)} records", span]))
+        count = len(members)
+        lines.append(_tsv([f"story {story}: {count} record{'s' if count != 1 else ''}", span]))
     for member in members:
         reason = member.reason
         if fmt == "json":
@@ -220,6 +222,21 @@ def explain_story(path: str, folders: list[str], fmt: str, out: TextIO, err: Tex
                                member.path]))
     out.write("\n".join(lines) + "\n")
     return 0
+
+
+def _real_members(members: list[Any]) -> list[Any]:
+    """The grouping's members of a story (`grouping.Member`) with their paths and peers as they are on
+    disk (the grouping has them as the index stores them: `index_schema.stored_path`)."""
+    from dataclasses import replace
+
+    from .core.index_schema import real_path
+
+    return [
+        member._replace(
+            path=real_path(member.path), reason=replace(member.reason, peer=real_path(member.reason.peer))
+        )
+        for member in members
+    ]
 
 
 class _Stories:
@@ -258,7 +275,7 @@ def _warm_story(target: str, folders: list[str], location: str | None = None) ->
     except sqlite3.Error:
         return None
     try:
-        members = story_members(_Stories(db), story)
+        members = _real_members(story_members(_Stories(db), story))
     except (sqlite3.Error, TypeError, ValueError):
         return None
     finally:

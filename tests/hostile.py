@@ -163,6 +163,8 @@ CHAR_REFS_BODY = (
 
 
 PWNED_MARKER = "/tmp/pwned"
+RELATED_QUERY = "?related"
+"""What the related story of a URL record adds to the record's URL (see `write_hostile_folder`)."""
 
 
 def url_cases(marker: str = PWNED_MARKER) -> dict[str, str]:
@@ -239,9 +241,11 @@ def write_hostile_folder(
         f"provider: {{name: {yaml_quote('漢字🎉' * 20)}}}\n---\n",
     )
 
-    # Links for `o` and `y`: the record's own URL, and a related story with the same URL.
+    # Links for `o` and `y`: the record's own URL, and a related story with the same URL and a query
+    # (one with the record's own URL is the record itself, which the story pane does not list).
     for day, (name, url) in enumerate(url_cases(marker).items(), start=1):
-        record(name, record_text("plain", tag=name.removesuffix(".md"), url=url, related_url=url,
+        related_url = url + RELATED_QUERY
+        record(name, record_text("plain", tag=name.removesuffix(".md"), url=url, related_url=related_url,
                                  date=f"2020-06-{day:02d}T00:00:00Z", body=""))
         result.urls[name] = url
 

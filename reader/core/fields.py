@@ -39,6 +39,8 @@ INDEX_FIELDS: dict[str, Any] = {
 }
 
 _YEAR = re.compile(r"\d{4}")
+_LATER_YEAR = re.compile(r"\s*\+?\d{5,}-\d\d?-\d\d?(?!\d)")
+"""A date of the year 10000 or later (ISO 8601's expanded years), which no date reads."""
 _DATE_DEFAULT = datetime(2000, 1, 1)
 _IFRAME_SRC = re.compile(r"""src\s*=\s*\\?["']([^"'\\]+)""", re.I)
 
@@ -64,12 +66,14 @@ def build_record(path: str, data: dict[Any, Any], body: str, related: tuple[Rela
     notes: list[str] = []
     date_value = data.get("publishedDateTime")
     published_at, beyond = _date(date_value)
-    if beyond:
-        shown = date_value.isoformat() if isinstance(date_value, date) else str(date_value)
-        notes.append(
-            f"publishedDateTime {one_line(shown, 60)} is outside the years 1 to 9999 in UTC: "
-            "shown without a date"
-        )
+    if published_at is None and _given(date_value):
+        if beyond or (isinstance(date_value, str) and _LATER_YEAR.match(date_value)):
+            notes.append(
+                f"publishedDateTime {_shown(date_value)} is outside the years 1 to 9999 in UTC: "
+                "shown without a date"
+            )
+        else:
+            notes.append(f"publishedDateTime {_shown(date_value)} is not a date: shown without a date")
     return Record(
         path=path,
         title=title,
@@ -109,8 +113,33 @@ def text_field(value: Any, limit: int, *, unescape: bool = False) -> str:
         return ""
     value = value[: limit * 4]  # bound the work before unescaping
     if unescape and "&" in value:
-        value = html.unescape(value)
+        value = unescape_html(value)
     return one_line(value, limit)
+
+
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+));?")
+_DROPPED_CONTROLS = frozenset([*range(0x1, 0x9), 0xB, *range(0xE, 0x20), 0x7F])
+"""The control characters `html.unescape` makes nothing of (`&#x1b;` is ""): they are kept, so that
+`safe_text` shows them (ESC as ␛), as it shows them written in YAML."""
+
+
+def _numeric_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) > 8:  # past the last code point (and int() refuses more than 4,300 digits)
+        return "\ufffd"  # what html.unescape gives for a number past it
+    number = int(digits, 16 if hexadecimal else 10)
+    # Any other number as html.unescape reads it, without the zeros that may lead it (of any number).
+    return chr(number) if number in _DROPPED_CONTROLS else f"&#{number};"
+
+
+def unescape_html(text: str) -> str:
+    """`html.unescape`, except that a character reference to a control character (`&#x1b;`, `&#27;`)
+    gives that character rather than nothing, for `safe_text` to show, and a number of any length is
+    read (html.unescape raises ValueError past 4,300 digits)."""
+    if "&#" in text:
+        text = _NUMERIC_REFERENCE.sub(_numeric_reference, text)
+    return html.unescape(text)
 
 
 def _url(value: Any) -> str:
@@ -125,9 +154,9 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, float) and value == value and abs(value) < MAX_INT:
         return int(value)
-    if isinstance(value, str) and len(value) < 20:
+    if isinstance(value, str) and len(value := value.strip()) < 20:
         try:
-            value = int(value.strip())
+            value = int(value)
         except ValueError:
             return None
     if isinstance(value, int) and abs(value) < MAX_INT:
@@ -135,13 +164,36 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _given(value: Any) -> bool:
+    """Whether a field has a value, used or not (null and blank text are none)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _shown(value: Any) -> str:
+    """A value that cannot be used, for its note: text and numbers as one line of at most 60
+    characters, anything else by its kind (a list is never written out: it may be an alias bomb)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and not -(10**60) < value < 10**60:
+        return "(a number of more than 60 digits)"
+    if isinstance(value, (date, datetime)):
+        value = value.isoformat()
+    if isinstance(value, (str, int, float)):
+        return one_line(str(value), 60)
+    kind = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a value"
+    return f"({kind})"
+
+
 def _number(data: dict[Any, Any], key: str, notes: list[str]) -> int | None:
-    """A whole-number field; one whose number is out of range is left out with a note (a number of
-    100,000 digits once made the whole file a problem)."""
+    """A whole-number field; one that is not is left out with a note: a number out of range (a number
+    of 100,000 digits once made the whole file a problem), or anything else."""
     value = data.get(key)
     number = _int(value)
-    if number is None and _out_of_range(value):
-        notes.append(f"{key}: a number out of range, left out")
+    if number is None and _given(value):
+        if _out_of_range(value):
+            notes.append(f"{key}: a number out of range, left out")
+        else:
+            notes.append(f"{key}: {_shown(value)} is not a whole number, left out")
     return number
 
 
@@ -153,7 +205,13 @@ def _out_of_range(value: Any) -> bool:
         return not abs(value) < MAX_INT and value == value  # NaN is no number at all
     if isinstance(value, str):
         digits = value.strip().removeprefix("-").removeprefix("+")
-        return digits.isascii() and digits.isdigit() and len(digits) > len(str(MAX_INT)) - 1
+        if digits.isascii() and digits.isdigit():
+            return len(digits) > len(str(MAX_INT)) - 1
+        try:  # "1e400" (YAML reads an exponent without a dot as text)
+            number = float(digits) if len(digits) <= 100 and digits[:1].isdigit() else 0.0
+        except ValueError:
+            return False
+        return not abs(number) < MAX_INT
     return False
 
 

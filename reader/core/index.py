@@ -31,6 +31,7 @@ from .index_rows import (
     unpacked_keys,
 )
 from .index_schema import (
+    ESCAPED_KEY,
     ITEM_COLUMNS,
     NOTE_AT,
     OUR_TABLES,
@@ -43,7 +44,12 @@ from .index_schema import (
     STORED_COLUMNS,
     TABLES,
     LinkRole,
+    holds_escapes,
     newest_first,
+    real_path,
+    real_rows,
+    rows_to_store,
+    stored_path,
     summary_from_row,
     under_roots,
 )
@@ -51,16 +57,6 @@ from .record import Problem, Summary
 from .record_files import FileStamp, Stats
 
 T = TypeVar("T")
-
-
-def _storable(path: str) -> bool:
-    """Whether SQLite can hold the path: a file name that is not UTF-8 (surrogate escapes) cannot,
-    so such a file is loaded every time instead of being indexed."""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class IndexError_(Exception):
@@ -253,9 +249,10 @@ class Index:
             return
         where, params = under_roots(roots)
         with self._lock:
+            escaped = holds_escapes(self._db)
             cursor = newest_first(self._db, STORED_COLUMNS, where, params)
             while rows := cursor.fetchmany(chunk):  # the newest arrive first, while the rest are read
-                yield rows
+                yield real_rows(rows) if escaped else rows
 
     def stamps(self, roots: Iterable[str]) -> Stats:
         """The stamp of every indexed file under the given absolute roots (what `entries` gives without
@@ -265,8 +262,12 @@ class Index:
             return {}
         where, params = under_roots(roots)
         with self._lock:
-            return {path: (size, mtime_ns, inode, ctime_ns) for path, size, mtime_ns, inode, ctime_ns in
-                    self._db.execute(f"SELECT path, {STAMP_COLUMNS} FROM files WHERE {where}", params)}
+            escaped = holds_escapes(self._db)
+            sql = f"SELECT path, {STAMP_COLUMNS} FROM files WHERE {where}"
+            rows: Iterable[tuple[Any, ...]] = self._db.execute(sql, params)
+            if escaped:
+                rows = real_rows(list(rows))
+            return {path: (size, mtime_ns, inode, ctime_ns) for path, size, mtime_ns, inode, ctime_ns in rows}
 
     def store(self, entries: list[Entry]) -> None:
         """Add or replace entries, in one transaction (see `store_rows`)."""
@@ -283,7 +284,7 @@ class Index:
         file, until `link_pending` puts them all in the links tree at once: the keys are hashes, so
         each transaction's links land all over the tree, and once it is large every transaction
         rewrote most of its pages (at 765,000 files, 22 GB written for an index of 1.9 GB)."""
-        rows = [row for row in rows if _storable(row[0])]
+        rows, escaped = rows_to_store(rows)
         with self._lock:
             if bulk:
                 self._db.execute("PRAGMA synchronous=OFF")
@@ -292,6 +293,8 @@ class Index:
             try:
                 with self._db:
                     self._db.execute("BEGIN IMMEDIATE")
+                    if escaped:
+                        self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (ESCAPED_KEY,))
                     self._insert(rows, defer_links=bulk and _HAS_JSON_EACH)
             finally:
                 if bulk:
@@ -351,7 +354,7 @@ class Index:
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._changed()
-            self._delete([path for path in paths if _storable(path)])
+            self._delete([stored_path(path) for path in paths])
 
     def _delete(self, paths: list[str]) -> None:
         for start in range(0, len(paths), 500):
@@ -383,8 +386,9 @@ class Index:
             return []
         marks = ",".join("?" * len(keys))
         with self._lock:
-            return self._db.execute(
+            found = self._db.execute(
                 f"SELECT l.key, f.path FROM links l JOIN files f ON f.id = l.file_id "
                 f"WHERE l.key IN ({marks}) AND l.role = ?",
                 [*keys, int(role)],
             ).fetchall()
+        return [(key, real_path(path)) for key, path in found]

@@ -6,9 +6,11 @@ that keeps the rows under some folders, when to walk the time index, and a summa
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from enum import IntEnum, IntFlag
+from typing import Any
 
 import platformdirs
 
@@ -111,11 +113,84 @@ def pending(db: sqlite3.Connection) -> bool:
     return (meta_value(db, "generation") or "0") != (meta_value(db, "grouped") or "0")
 
 
+# A file name that is not UTF-8 is held by Python with a lone surrogate for each byte that is not
+# (U+DC80-U+DCFF), which SQLite's text cannot hold. The index stores every path in a form that it can,
+# one character at a time (so a folder's stored form is the start of its files'): a surrogate becomes
+# PATH_ESCAPE and a character of plane 16 (U+100000 on), and PATH_ESCAPE itself is doubled. PATH_ESCAPE
+# is the last code point there is, so a path without it (nearly all) is found so at once.
+PATH_ESCAPE = "\U0010ffff"
+_SURROGATE_AT = 0x100000 - 0xD800
+_TO_STORE = re.compile("[\ud800-\udfff\U0010ffff]")
+_STORED_ESCAPE = re.compile("\U0010ffff(.)", re.DOTALL)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return PATH_ESCAPE + (char if char == PATH_ESCAPE else chr(ord(char) + _SURROGATE_AT))
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    char = match.group(1)
+    if char == PATH_ESCAPE:
+        return char
+    surrogate = ord(char) - _SURROGATE_AT
+    return chr(surrogate) if 0xD800 <= surrogate <= 0xDFFF else match.group()
+
+
+def stored_path(path: str) -> str:
+    """A path as the index stores it (see `PATH_ESCAPE`): the path itself unless it holds a surrogate
+    (a name that is not UTF-8) or PATH_ESCAPE."""
+    if path.isascii():
+        return path
+    return _TO_STORE.sub(_escaped, path)
+
+
+def real_path(stored: str) -> str:
+    """A path as the index stored it, as it is on disk (`stored_path` undone); a damaged escape is
+    left as it is."""
+    if PATH_ESCAPE not in stored:
+        return stored
+    return _STORED_ESCAPE.sub(_unescaped, stored)
+
+
+def rows_to_store(rows: list[Any]) -> tuple[list[Any], bool]:
+    """Rows to store with their paths (the first value of each) as the index stores them
+    (`stored_path`), and whether any path was escaped (the same list when none was)."""
+    escaped = [
+        index for index, row in enumerate(rows) if not row[0].isascii() and stored_path(row[0]) != row[0]
+    ]
+    if not escaped:
+        return rows, False
+    rows = list(rows)
+    for index in escaped:
+        rows[index] = (stored_path(rows[index][0]), *rows[index][1:])
+    return rows, True
+
+
+def real_rows(rows: list[Any]) -> list[Any]:
+    """Rows read from the index with their paths (the first value of each) as they are on disk
+    (`real_path`), for an index that holds escaped paths (see `ESCAPED_KEY`)."""
+    return [
+        (real_path(row[0]), *row[1:]) if type(row[0]) is str and PATH_ESCAPE in row[0] else row for row in rows
+    ]
+
+
+ESCAPED_KEY = "escaped"
+"""The `meta` key set once the index stores a path escaped: until then (nearly always) what is read of
+it is not searched for escapes."""
+
+
+def holds_escapes(db: sqlite3.Connection) -> bool:
+    """Whether the index has ever stored a path escaped (see `stored_path`)."""
+    return meta_value(db, ESCAPED_KEY) is not None
+
+
 def under_roots(roots: list[str]) -> tuple[str, list[str]]:
     """SQL for "the path is one of these absolute paths or under one of them", and its parameters: a
-    range of the path index for each (every path under a folder sorts between "folder/" and "folder0")."""
+    range of the path index for each (every path under a folder sorts between "folder/" and "folder0"),
+    the paths as the index stores them (`stored_path`)."""
     clauses, params = [], []
-    for root in dict.fromkeys(roots):
+    for root in dict.fromkeys(map(stored_path, roots)):
         clauses.append("(path = ? OR (path > ? AND path < ?))")
         prefix = root.rstrip(os.sep) + os.sep
         params += [root, prefix, prefix[:-1] + chr(ord(os.sep) + 1)]

@@ -15,10 +15,20 @@ from operator import itemgetter
 from typing import Any
 
 from .grouping import Live
-from .grouping_apart import Feed, feed_for, group_index, groups_here
+from .grouping_apart import Feed, feed_for, groups_here
+from .grouping_apart import group_index as _group_index
 from .index import Index
 from .index_rows import Row
-from .index_schema import NOTE_AT, PROBLEM_AT, STAMP_AT, STORED_COLUMN_COUNT, summary_from_row
+from .index_schema import (
+    NOTE_AT,
+    PATH_ESCAPE,
+    PROBLEM_AT,
+    STAMP_AT,
+    STORED_COLUMN_COUNT,
+    real_path,
+    rows_to_store,
+    summary_from_row,
+)
 from .parsing import (
     BATCH_SIZE,
     CHUNK,
@@ -141,6 +151,22 @@ def _indexed_batch(rows: list[tuple[Any, ...]], packed: dict[str, Packed]) -> Ba
     return batch
 
 
+def _real(grouped: tuple[dict[str, str], str]) -> tuple[dict[str, str], str]:
+    """A grouping's answer with its paths as they are on disk (the grouping has them as the index
+    stores them: see `index_schema.stored_path`)."""
+    stories, notice = grouped
+    if any(PATH_ESCAPE in path for path in stories):
+        stories = {real_path(path): story for path, story in stories.items()}
+    return stories, notice
+
+
+def group_index(
+    index: Index, cancelled: Callable[[], bool] = lambda: False, live: Live | None = None
+) -> tuple[dict[str, str], str]:
+    """`grouping_apart.group_index`, its paths as they are on disk."""
+    return _real(_group_index(index, cancelled, live))
+
+
 def _store(index: Index, rows: list[Row], *, bulk: bool = False, last: bool = False,
            feed: Feed | None = None) -> str:
     """Store rows (the `last` of a load: a bulk load's links then join the links tree, while `feed`'s
@@ -260,7 +286,10 @@ def stream(
             if parsing is not None:
                 parsing.close()
                 parsing = None
-            stories, notice = feed.finish(cancelled) if feed is not None else group_index(index, cancelled, live)
+            if feed is not None:
+                stories, notice = _real(feed.finish(cancelled))
+            else:
+                stories, notice = group_index(index, cancelled, live)
             if stories or notice:
                 yield Batch(stories=stories, notice=notice, done=last.done, total=last.total, final=True)
     finally:
@@ -331,7 +360,7 @@ def _load_changed(
                 if early:  # those of dates up to this batch's last ("~~": after any, for the last batch)
                     last_date = _name_date(rows[-1]) if done < len(changed) else "~~"
                     taken = bisect_right([_name_date(row) for row in early], last_date)
-                feed.add([*early[:taken], *rows] if taken else rows)
+                feed.add(rows_to_store([*early[:taken], *rows] if taken else rows)[0])
                 del early[:taken]
             batch_notice = ""
             if done >= len(changed) or _store_due(len(pending), stored):

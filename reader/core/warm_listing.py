@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .index_schema import (
+    PATH_ESCAPE,
     SCHEMA_VERSION,
     STAMP_COLUMNS,
     STORED_COLUMNS,
@@ -38,6 +39,8 @@ from .index_schema import (
     index_location,
     newest_first,
     pending,
+    real_path,
+    real_rows,
     row_counts,
     summary_from_row,
     under_roots,
@@ -120,15 +123,24 @@ class Listing:
     and the problems to report, in the plain way's order. Close it (or take every line) to let the
     index go."""
 
-    def __init__(self, db: sqlite3.Connection, by_story: list[object], problems: list[Problem], many: bool) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, by_story: list[object], problems: list[Problem], many: bool,
+        escaped: bool = False,
+    ) -> None:
         self.problems = problems
         self._db: sqlite3.Connection | None = db
-        self.lines: Iterator[Line] = self._lines(db, by_story, _LISTED.format(rows=_MANY if many else _FEW))
+        sql = _LISTED.format(rows=_MANY if many else _FEW)
+        self.lines: Iterator[Line] = self._lines(db, by_story, sql, escaped)
 
-    def _lines(self, db: sqlite3.Connection, by_story: list[object], sql: str) -> Iterator[Line]:
+    def _lines(
+        self, db: sqlite3.Connection, by_story: list[object], sql: str, escaped: bool
+    ) -> Iterator[Line]:
+        """The lines, their paths as they are on disk when some are stored `escaped` (`real_path`)."""
         try:
             cursor = db.execute(sql)
             while rows := cursor.fetchmany(_BATCH):
+                if escaped:
+                    rows = real_rows(rows)
                 if by_story:
                     rows = [row for row in rows if _story_matches(by_story, row)]
                 yield from rows
@@ -195,7 +207,8 @@ def warm_listing(paths: list[str], query: object, location: str | None = None) -
         elif len(files) != len(reading.files) or not reading.files.issuperset(files):
             answer = Stale("files changed")
         else:
-            answer = Listing(db, reading.by_story, [*scan_problems, *reading.problems], reading.many)
+            problems = [*scan_problems, *reading.problems]
+            answer = Listing(db, reading.by_story, problems, reading.many, reading.escaped)
         return answer
     except (sqlite3.Error, TypeError, ValueError, OverflowError, AttributeError, KeyError) as error:
         answer = Stale(f"the index cannot be read ({error})")
@@ -243,6 +256,8 @@ class _Reading:
         self.by_story: list[object] = []
         self.many = False
         """Whether the matches are many among the rows of the index (then read along the time index)."""
+        self.escaped = False
+        """Whether some paths under the roots are stored escaped (`index_schema.stored_path`)."""
 
     def run(self) -> None:
         """Read, keeping an error to raise in the caller's thread."""
@@ -269,7 +284,9 @@ class _Reading:
         files, problems = db.execute(
             f"SELECT {_FILES}, count(problem) + count(note) FROM files {scan}WHERE {where}", params
         ).fetchone()
-        self.files = set(files.split("\0\0")) if files else set()
+        # (Nothing to search when every path is ASCII: a string holds no character wider than its widest.)
+        self.escaped = files is not None and PATH_ESCAPE in files
+        self.files = set((real_path(files) if self.escaped else files).split("\0\0")) if files else set()
         del files
         if len(self.files) != inside:  # a row that cannot be written so (a NULL, a path with NULs): not ours
             self.stale = Stale("the index holds rows it does not write")
@@ -292,7 +309,7 @@ class _Reading:
             f"FROM files {scan}WHERE ({where}) AND problem IS NULL AND coalesce({conditions}, 1)",
             [*params, *sql.params],
         )
-        damaged = [path for (path,) in db.execute(
+        damaged = [real_path(path) for (path,) in db.execute(
             "SELECT path FROM files WHERE id IN (SELECT id FROM temp.kept WHERE how = 2)"
         )]
         if damaged:
@@ -358,4 +375,4 @@ def _problems(db: sqlite3.Connection, where: str, params: list[str]) -> list[Pro
     """The files indexed as problems and the notes of records, in the order `Index.entries` gives
     them, which is the order the plain way reports them in."""
     rows = newest_first(db, "path, coalesce(problem, note)", where, params, "(problem IS NOT NULL OR note IS NOT NULL)")
-    return [Problem(path, problem) for path, problem in rows]
+    return [Problem(real_path(path), problem) for path, problem in rows]

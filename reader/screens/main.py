@@ -373,7 +373,7 @@ class MainScreen(Screen[None]):
         self.arrange_keys.toggle_grouping()
 
     def action_problems(self) -> None:
-        self.app.push_screen(ProblemsScreen(list(self.library.problems), list(self.host.problems)))
+        self.app.push_screen(ProblemsScreen(self.library, list(self.host.problems)))
 
     def action_toggle_read(self) -> None:
         self.targets.mark(self.reading.toggle_read)

@@ -1,4 +1,5 @@
-"""The problems screen: problems in the settings, then every file that could not be read, with its reason."""
+"""The problems screen: problems in the settings, then every file that could not be read, with its reason,
+and the notes of records read with fields left out."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..core.library import Library
 from ..core.record import Problem
 from ..core.text import safe_text
 from ..widgets.option_list import KeyedOptionList
 
 
 class ProblemsScreen(ModalScreen[None]):
-    """A list of `path: reason`; escape or q closes it."""
+    """A list of `path: reason` (the library's problems) after the settings' problems; escape or q
+    closes it."""
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close")]
 
@@ -28,18 +31,31 @@ class ProblemsScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, problems: list[Problem], settings: list[str] | None = None) -> None:
+    def __init__(self, library: Library, settings: list[str] | None = None) -> None:
         super().__init__()
-        self.problems = problems
+        self.problems: list[Problem] = list(library.problems)
         self.settings = settings or []
+        self._library = library
+
+    def heading(self) -> str:
+        """What there is, the parts that are not none: files that could not be read, files read with
+        notes (a problem of a path the library holds a record of is the record's notes: fields left
+        out, the record kept), problems in the settings."""
+        summary = self._library.summary
+        noted = sum(summary(problem.path) is not None for problem in self.problems)
+        unread = len(self.problems) - noted
+        parts = []
+        if unread:
+            parts.append(f"{unread:,} file{'s' if unread != 1 else ''} could not be read")
+        if noted:
+            parts.append(f"{noted:,} file{'s' if noted != 1 else ''} read with notes")
+        if self.settings:
+            settings = len(self.settings)
+            parts.append(f"{settings:,} problem{'s' if settings != 1 else ''} in the settings")
+        return "; ".join(parts) or "No problems: every file was read"
 
     def compose(self) -> ComposeResult:
-        count = len(self.problems)
-        heading = f"{count:,} file{'s' if count != 1 else ''} could not be read"
-        if not count and not self.settings:
-            heading = "No problems: every file was read"
-        if self.settings:
-            heading += f"; {len(self.settings):,} problem{'s' if len(self.settings) != 1 else ''} in the settings"
+        heading = self.heading()
         with Vertical():
             yield Static(Content.assemble((heading, "bold"), "   (escape closes)"))
             yield KeyedOptionList(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, OptionList, Static
 
 from ..core.dates import DATE_FORMAT, local_date, local_time, relative_age
+from ..core.fields import unescape_html
 from ..core.record import Provider, Record, RelatedStory, Summary
 from ..core.text import safe_text
 from ..core.urls import choose_url
@@ -146,7 +146,7 @@ def markdown_safe(body: str) -> str | None:
     lines = sum(1 for line in body.splitlines() if line.strip())
     if len(body) > MARKDOWN_MAX_CHARS or lines > MARKDOWN_MAX_LINES:
         return None
-    decoded = safe_text(html.unescape(body), multiline=True)
+    decoded = safe_text(unescape_html(body), multiline=True)
     return decoded.replace("&", "&amp;")
 
 
@@ -256,7 +256,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         same_story: frozenset[int] = frozenset(),
     ) -> None:
         """Show a record, a related story, or a message; `coverage` is every record of its story, and
-        `same_story` the positions of its related stories that are in it (listed there, not twice)."""
+        `same_story` the positions of its related stories that are in it (listed there, not twice) or are
+        the record itself."""
         self.shown = item
         self.mentions = mentions or []
         self.coverage = coverage if coverage is not None and len(coverage) > 1 else []

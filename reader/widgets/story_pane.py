@@ -13,6 +13,7 @@ from ..control.story import StoryNavigator, Visit
 from ..core.library import Library
 from ..core.record import Problem, Record, RelatedStory, Summary
 from ..core.story_groups import StoryGroups
+from ..core.urls import story_keys
 from ..messages import StoryRead
 from .detail import DetailPane
 
@@ -83,12 +84,12 @@ class StoryPane(Container):
             self.post_message(StoryRead(path, record, []))
             return
         mentions = self.library.mentioned_by(record)
-        summary, coverage, same = self.library.summary(path), [], frozenset[int]()
+        summary, coverage, same = self.library.summary(path), [], itself(record)
         if summary is not None and summary.story:
             coverage = self._stories().members(summary)
             if len(coverage) > 1:
                 resolved = ((i, self.library.resolve(story)) for i, story in enumerate(record.related))
-                same = frozenset(i for i, found in resolved if found is not None and found.story == summary.story)
+                same |= {i for i, found in resolved if found is not None and found.story == summary.story}
                 mentions = [m for m in mentions if m.story != summary.story]  # they are in the coverage
         self.post_message(StoryRead(path, record, mentions, coverage, same))
 
@@ -175,3 +176,12 @@ class StoryPane(Container):
             if isinstance(focused, RelatedStory):
                 return self.library.resolve(focused)
         return self.summary()
+
+
+def itself(record: Record) -> frozenset[int]:
+    """The positions of the related stories of `record` that are the record itself: one of their URL
+    keys is one of its own (the story pane leaves them out of its related list)."""
+    own = set(story_keys(record.urls))
+    if not own:
+        return frozenset()
+    return frozenset(i for i, story in enumerate(record.related) if own.intersection(story_keys(story.urls)))

@@ -308,6 +308,33 @@ async def test_the_problems_screen_says_when_there_are_none(tmp_path: Path) -> N
         assert heading.startswith("No problems: every file was read")
 
 
+@pytest.mark.parametrize(
+    ("broken", "noted", "settings", "heading"),
+    [
+        (2, 1, 0, "2 files could not be read; 1 file read with notes"),
+        (0, 2, 0, "2 files read with notes"),
+        (1, 0, 3, "1 file could not be read; 3 problems in the settings"),
+        (0, 0, 1, "1 problem in the settings"),
+        (0, 1, 2, "1 file read with notes; 2 problems in the settings"),
+    ],
+)
+async def test_the_problems_screen_heading_says_what_there_is(
+    tmp_path: Path, broken: int, noted: int, settings: int, heading: str
+) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "ok.md").write_text("---\ntitle: ok\n---\n", encoding="utf-8")
+    for index in range(broken):
+        (folder / f"broken{index}.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    for index in range(noted):  # read and listed, with a field left out
+        (folder / f"noted{index}.md").write_text(f"---\ntitle: noted {index}\nquality: high\n---\n", encoding="utf-8")
+    app = ReaderApp([str(folder)], problems=[f"/c/config.toml: key{i}: wrong" for i in range(settings)])
+    async with app.run_test(size=SIZE) as pilot:
+        shown = await problems_shown(pilot)
+        assert str(shown.query(Static).first().render()) == f"{heading}   (escape closes)"
+        assert shown.query_one(OptionList).option_count == broken + noted + settings
+
+
 async def test_problems_and_help_screens(library: Path) -> None:
     app = ReaderApp([str(library)])
     async with app.run_test(size=SIZE) as pilot:

@@ -45,7 +45,16 @@ from reader.widgets.filter_bar import FilterInput
 from reader.widgets.topics import TopicList
 
 from tests.helpers import screen_strips, screen_text, settle
-from tests.hostile import FRAGMENTS, PAYLOADS, HostileFolder, forbidden, url_cases, write_hostile_folder, yaml_quote
+from tests.hostile import (
+    FRAGMENTS,
+    PAYLOADS,
+    RELATED_QUERY,
+    HostileFolder,
+    forbidden,
+    url_cases,
+    write_hostile_folder,
+    yaml_quote,
+)
 from tests.fakes import shown_fields
 
 SIZE = (160, 100)  # tall, so that most of a story's detail is on screen at once
@@ -577,7 +586,7 @@ EXPECTED_OPEN = {
 async def test_open_and_copy_only_http_links(
     hostile: HostileFolder, opened: list[str], tmp_path: Path, target: str
 ) -> None:
-    """o and y on each URL record (or on its related story, which has the same URL)."""
+    """o and y on each URL record (or on its related story, which has the same URL and a query)."""
     app = ReaderApp([str(hostile.path)])
     copied: list[str] = []
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
@@ -588,6 +597,7 @@ async def test_open_and_copy_only_http_links(
                 expected = url_cases(str(tmp_path / "pwned"))[name]
             await _show(pilot, name)
             if target == "related story":
+                expected = expected and expected + RELATED_QUERY
                 await pilot.press("enter")
                 assert isinstance(app.focused, OptionList) and app.focused.id == "related", name
             app._notifications.clear()

@@ -291,3 +291,47 @@ async def test_enter_on_a_story_without_related_stories_says_so(tmp_path: Path) 
         assert [n.message for n in app._notifications] == [
             "This story has no related stories, and nothing here mentions it"
         ]
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["ungrouped", "grouped"])
+async def test_a_related_story_that_is_the_record_itself_is_not_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grouped: bool
+) -> None:
+    from reader.control import filtering
+
+    monkeypatch.setattr(filtering, "GROUPED_BY_DEFAULT", grouped)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "self.md").write_text(
+        """---
+title: "Related to self"
+publishedDateTime: 2024-01-05T00:00:00Z
+webUrl: "https://example.com/self"
+related:
+  - title: "Related to self"
+    webUrl: "https://EXAMPLE.com/self#top"
+  - title: "Its AMP form"
+    ampWebUrl: "https://example.com/self"
+  - title: "Another story"
+    webUrl: "https://example.com/other"
+  - title: "Related to self"
+    webUrl: "https://example.com/a-namesake"
+---
+Body
+""",
+        encoding="utf-8",
+    )
+    app = ReaderApp([str(folder)], settings=NEVER)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(DetailPane)
+        assert isinstance(pane.shown, Record) and pane.shown.title == "Related to self"
+        assert [story.title for story in pane.related] == ["Another story", "Related to self"]  # not by title
+        assert app.screen.query_one("#related-heading").render().plain == "Related stories (2)"
+
+
+def test_a_body_s_entities_keep_their_control_characters_visible_and_any_number_is_read() -> None:
+    from reader.widgets.detail import markdown_safe
+
+    assert markdown_safe("Red: &#x1b;[31m and &#27;[0m") == "Red: \u241b[31m and \u241b[0m"
+    assert markdown_safe("a &#" + "1" * 5000 + "; b") == "a \ufffd b"  # raised ValueError on the UI thread

@@ -96,6 +96,14 @@ def test_explain_story_prints_each_member_and_why(tmp_path: Path, capsys: pytest
     assert [(d["how"], d["this"]) for d in documents] == [("first", False), ("title", False), ("url", True)]
 
 
+def test_explain_story_of_a_story_of_one_says_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, other = three_records(tmp_path / "news")
+    for cache in ([], [], ["--no-cache"]):  # built, warm, loaded
+        code, out, _ = run(capsys, "--explain-story", str(other), *cache)
+        assert code == 0
+        assert out.split("\t")[0] == f"story {stories.story_id(str(other))}: 1 record"
+
+
 def test_explain_story_of_a_bad_path_is_an_error_message(tmp_path: Path) -> None:
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")

@@ -4,6 +4,7 @@ of value, at the limits (numbers, lengths, the years 1 to 9999 in UTC), and the 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +18,12 @@ from reader.core.fields import (
     related_links,
     story_urls,
     text_field,
+    unescape_html,
     video_url,
 )
+from reader.core.frontmatter import read_for_index, read_record
 from reader.core.record import Image, Provider, Record, RelatedStory
+from reader.core.text import safe_text
 from reader.core.urls import Urls
 
 UTC = timezone.utc
@@ -73,6 +77,31 @@ def test_entities_are_decoded_only_where_asked() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a&#x1b;[31mb", "a\u241b[31mb"), ("a&#27;b", "a\u241bb"), ("a&#X1B;b", "a\u241bb"),
+        ("a&#0000027;b", "a\u241bb"), ("a&#27b", "a\u241bb"), ("a&#x7f;b", "a\u2421b"), ("a&#1;b", "a\u2401b"),
+        ("a&#38;b", "a&b"), ("a&#x263a;b", "a\u263ab"), ("a&#x202e;b", safe_text("a\u202eb")),
+    ],
+)
+def test_a_control_character_decoded_from_an_entity_is_shown_as_one_written_in_yaml(text: str, shown: str) -> None:
+    # html.unescape makes nothing of a reference to a control character: it is kept, then made safe
+    # as any other (ESC as U+241B).
+    for field in ("title", "excerpt"):
+        assert getattr(record(**{field: text}), field) == shown
+    assert record(related=[{"title": text}]).related[0].title == shown
+    assert safe_text(unescape_html(text)) == shown
+
+
+@pytest.mark.parametrize("reference", ["&#" + "1" * 5000 + ";", "&#x" + "f" * 5000 + ";", "&#" + "0" * 5000 + "65;"])
+def test_a_reference_of_any_length_is_read(reference: str) -> None:
+    # html.unescape raised ValueError past 4,300 digits (int's limit), and the file was a problem.
+    shown = "A" if reference.endswith("65;") else "\ufffd"
+    assert record(excerpt=f"a{reference}b").excerpt == f"a{shown}b"
+    assert unescape_html(f"a{reference}b") == f"a{shown}b"
+
+
 def test_only_four_times_the_limit_is_decoded() -> None:
     # The work is bounded before entities are decoded: of 100 "&amp;" (5 characters each), the first
     # 4 x 10 characters are read, 8 entities.
@@ -94,14 +123,34 @@ def test_only_four_times_the_limit_is_decoded() -> None:
 )
 def test_whole_numbers_and_what_is_no_whole_number(value: object, number: int | None) -> None:
     assert record(quality=value).quality == number
-    assert record(quality=value).notes == ()
+    assert (record(quality=value).notes == ()) == (number is not None or value is None)  # see below
     assert record(images=[{"url": "https://i/a.jpg", "width": value}]).images[0].width == number
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("high", "high"), ("4.5", "4.5"), ("1e3", "1e3"), (True, "true"), (float("nan"), "nan"),
+        ([1, 2], "(a list)"), ({"a": 1}, "(a mapping)"), ("a\x1bb", "a\u241bb"), ("x" * 100, "x" * 59 + "…"),
+    ],
+)
+def test_a_value_that_is_no_whole_number_is_left_out_with_a_note(value: object, shown: str) -> None:
+    result = record(quality=value, heat=value)
+    assert (result.quality, result.heat) == (None, None)
+    assert result.notes == (f"quality: {shown} is not a whole number, left out",
+                            f"heat: {shown} is not a whole number, left out")
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_a_number_field_null_or_blank_has_no_note(value: object) -> None:
+    result = record(quality=value, heat=value)
+    assert (result.quality, result.heat, result.notes) == (None, None, ())
 
 
 @pytest.mark.parametrize(
     "value",
     [10**12, -(10**12), 10**400, 1e12, float("inf"), float("-inf"), "1000000000000", "-1000000000000",
-     "+12345678901234567890", " 99999999999999999999999 "],
+     "+12345678901234567890", " 99999999999999999999999 ", "1e400", "-1e13", " 2.5E12 "],
 )
 def test_a_number_out_of_range_is_left_out_with_a_note(value: object) -> None:
     result = record(quality=value, heat=value)
@@ -109,11 +158,12 @@ def test_a_number_out_of_range_is_left_out_with_a_note(value: object) -> None:
     assert result.notes == (f"quality: {OUT_OF_RANGE}", f"heat: {OUT_OF_RANGE}")
 
 
-def test_a_number_in_range_written_too_long_to_read_is_left_out_without_a_note() -> None:
-    # Text of 20 characters or more is never turned into a number (the work is bounded): a number
-    # of twelve digits or fewer padded that long is no number, but not one out of range either.
-    assert record(quality="   123456789012     ").quality is None
+def test_text_of_20_characters_or_more_once_stripped_is_never_turned_into_a_number() -> None:
+    # (The work is bounded.) A number of twelve digits padded with spaces is read; twenty digits are
+    # out of range, whatever they say.
+    assert record(quality="   123456789012     ").quality == 123456789012
     assert record(quality="   123456789012     ").notes == ()
+    assert record(quality="00000000000000000042").quality is None
     assert record(quality="00000000000000000042").notes == (f"quality: {OUT_OF_RANGE}",)
 
 
@@ -181,7 +231,21 @@ def test_an_aware_date_keeps_its_offset() -> None:
 )
 def test_what_is_no_date(value: object) -> None:
     assert parse_date(value) is None
-    assert record(publishedDateTime=value).notes == ()
+    given = value is not None and not (isinstance(value, str) and not value.strip())
+    notes = record(publishedDateTime=value).notes
+    assert len(notes) == given  # a note for each value that is not null or blank
+    assert all(note.startswith("publishedDateTime ") and note.endswith(" is not a date: shown without a date")
+               for note in notes)
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "31/02/2024", "2024-13-01", "now", "0000-01-01", 0, -1, 2024, "\x1b[31m"]
+)
+def test_a_date_that_is_no_date_is_left_out_with_a_note(value: object) -> None:
+    result = record(publishedDateTime=value)
+    assert result.published_at is None
+    shown = "\u241b[31m" if value == "\x1b[31m" else str(value)
+    assert result.notes == (f"publishedDateTime {shown} is not a date: shown without a date",)
 
 
 @pytest.mark.parametrize(
@@ -193,6 +257,8 @@ def test_what_is_no_date(value: object) -> None:
             datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(-timedelta(hours=14))),
             "9999-12-31T23:59:59-14:00",
         ),
+        ("10000-01-01T00:00:00Z", "10000-01-01T00:00:00Z"),  # no date reads a year of five digits
+        ("+123456-1-2", "+123456-1-2"),
         (  # shown cut to 60 characters
             "on Thursday, 31st of December of 9999 at 23:00:00.000000 and at -0100",
             "on Thursday, 31st of December of 9999 at 23:00:00.000000 an…",
@@ -383,3 +449,32 @@ def test_the_body_is_cut_at_200000_characters() -> None:
 def test_at_most_50_images_are_read() -> None:
     images = [f"https://i/{n}.jpg" for n in range(51)]
     assert record(images=images).images == tuple(Image(url) for url in images[:50])
+
+
+# --- the notes of values as YAML gives them ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "note"),
+    [
+        ("publishedDateTime: yesterday", "publishedDateTime yesterday is not a date: shown without a date"),
+        ("publishedDateTime: 31/02/2024", "publishedDateTime 31/02/2024 is not a date: shown without a date"),
+        ("publishedDateTime: 2024-13-01", "publishedDateTime 2024-13-01 is not a date: shown without a date"),
+        ("publishedDateTime: now", "publishedDateTime now is not a date: shown without a date"),
+        ("publishedDateTime: 10000-01-01T00:00:00Z",
+         "publishedDateTime 10000-01-01T00:00:00Z is outside the years 1 to 9999 in UTC: shown without a date"),
+        ("quality: high", "quality: high is not a whole number, left out"),
+        ("quality: 1e400", f"quality: {OUT_OF_RANGE}"),
+        ("heat: [1,2]", "heat: (a list) is not a whole number, left out"),
+        ("heat: &a [*a]", "heat: (a list) is not a whole number, left out"),
+    ],
+)
+@pytest.mark.parametrize("how", ["read_record", "read_for_index"])
+def test_a_record_file_with_a_value_it_cannot_use_is_kept_with_a_note(
+    tmp_path: Path, line: str, note: str, how: str
+) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(f"---\ntitle: Kept\n{line}\n---\nBody.\n", encoding="utf-8")
+    result = read_record(str(path)) if how == "read_record" else read_for_index(str(path))[0]
+    assert isinstance(result, Record) and result.title == "Kept"
+    assert result.notes == (note,)

@@ -725,10 +725,17 @@ def test_a_number_out_of_range_is_left_out_with_a_note(field: str, value: str) -
         assert record.notes == (f"{field}: a number out of range, left out",)
 
 
-@pytest.mark.parametrize("value", ["999999999999", "-999999999999", "0000000000007", "hot", "[1, 2]", "~", "true"])
-def test_numbers_in_range_and_other_values_give_no_note(value: str) -> None:
+@pytest.mark.parametrize("value", ["999999999999", "-999999999999", "0000000000007", "~", "''"])
+def test_numbers_in_range_and_no_value_give_no_note(value: str) -> None:
     record = parse_text("x.md", f"---\ntitle: t\nheat: {value}\n---\n")
     assert isinstance(record, Record) and record.notes == ()
+
+
+@pytest.mark.parametrize(("value", "shown"), [("hot", "hot"), ("[1, 2]", "(a list)"), ("true", "true")])
+def test_other_values_are_left_out_with_a_note(value: str, shown: str) -> None:
+    record = parse_text("x.md", f"---\ntitle: t\nheat: {value}\n---\n")
+    assert isinstance(record, Record) and record.heat is None
+    assert record.notes == (f"heat: {shown} is not a whole number, left out",)
 
 
 def test_a_huge_number_in_a_related_story_keeps_the_record(tmp_path: Path) -> None:
