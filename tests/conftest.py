@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,17 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     return home
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_after() -> Iterator[None]:
+    """Let go of what a test froze for the cycle collector (the app, the loader and the grouping, run in
+    the test's process, call `gc.freeze`): frozen, a later test's cycles (an index connection) would
+    outlive it, and while something is frozen the loader keeps what it freezes frozen too."""
+    frozen = gc.get_freeze_count()
+    yield
+    if gc.get_freeze_count() > frozen:
+        gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
