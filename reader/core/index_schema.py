@@ -16,7 +16,7 @@ import platformdirs
 
 from .record import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, Summary, folded
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 """Bumped whenever what is stored changes: an index of another version is rebuilt (the warm listing
 does not read it)."""
 PAGE_SIZE = 16_384
