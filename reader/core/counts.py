@@ -187,16 +187,10 @@ class TopicCounter:
         read_count = sum(is_read)
         read_topics = topic_totals(s.topics for s in compress(shown, is_read))
         starred_count = sum(map(starred.__contains__, self._ids)) if starred else 0
-        topics = [TopicCount(name, total, total - read_topics[name]) for name, total in self._totals.items()]
-        topics.sort(key=lambda t: (-t.total, t.name.casefold(), t.name))
-        saved_counts = []
-        for name, text in saved:
-            found = self._matches(text, state)
-            if found is None:
-                saved_counts.append(SavedCount(name, text, None, None))
-            else:
-                unread = sum(1 for i in found if self._ids[i] not in read)
-                saved_counts.append(SavedCount(name, text, len(found), unread))
+        topics = self._topic_counts(lambda name, total: total - read_topics[name])
+        saved_counts = self._saved_counts(
+            saved, state, lambda found: (len(found), sum(1 for i in found if self._ids[i] not in read))
+        )
         return Counts(len(shown), len(shown) - read_count, starred_count, read_count, topics, saved_counts)
 
     def _follow(self, delta: Delta, listed: Callable[[Summary], bool] | None, stories: bool) -> bool:
@@ -281,21 +275,37 @@ class TopicCounter:
             story_of.append(number)
         self._totals = topic_totals(topics)
 
+    def _topic_counts(self, unread: Callable[[str, int], int]) -> list[TopicCount]:
+        """Each topic's count (`unread` gives its unread count from its name and total), most common first,
+        then by name."""
+        counts = [TopicCount(name, total, unread(name, total)) for name, total in self._totals.items()]
+        counts.sort(key=lambda t: (-t.total, t.name.casefold(), t.name))
+        return counts
+
+    def _saved_counts(
+        self, saved: Sequence[tuple[str, str]], state: ReadingState | None,
+        count: Callable[[list[int]], tuple[int, int]],
+    ) -> list[SavedCount]:
+        """Each saved filter's count: `count` gives how many and how many unread from the positions its
+        query matches; None and None for a broken query."""
+        counts = []
+        for name, text in saved:
+            found = self._matches(text, state)
+            counts.append(SavedCount(name, text, *(count(found) if found is not None else (None, None))))
+        return counts
+
     def _count_stories(self, state: ReadingState | None, saved: Sequence[tuple[str, str]]) -> Counts:
         """The counts by story (see the class)."""
         marks = self._marks_for(state)
         unread_stories, unread_topics = marks.unread, marks.topics
         stories = len(self._story_topics)
-        topic_counts = [TopicCount(name, total, unread_topics[name]) for name, total in self._totals.items()]
-        topic_counts.sort(key=lambda t: (-t.total, t.name.casefold(), t.name))
-        saved_counts = []
-        for name, text in saved:
-            found = self._matches(text, state)
-            if found is None:
-                saved_counts.append(SavedCount(name, text, None, None))
-            else:
-                matched = {self._story_of[i] for i in found}
-                saved_counts.append(SavedCount(name, text, len(matched), sum(unread_stories[n] for n in matched)))
+        topic_counts = self._topic_counts(lambda name, _total: unread_topics[name])
+
+        def by_story(found: list[int]) -> tuple[int, int]:
+            matched = {self._story_of[i] for i in found}
+            return len(matched), sum(unread_stories[n] for n in matched)
+
+        saved_counts = self._saved_counts(saved, state, by_story)
         return Counts(stories - len(self._holes), sum(unread_stories), sum(marks.starred), sum(marks.read),
                       topic_counts, saved_counts)
 
